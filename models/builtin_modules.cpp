@@ -1,0 +1,27 @@
+// The list of every module type that ships with the platform.
+#include "models/bus/router.h"
+#include "models/cpu/rv32_core.h"
+#include "models/mem/ram.h"
+#include "models/periph/clint.h"
+#include "models/periph/intc.h"
+#include "models/periph/simctl.h"
+#include "models/periph/uart.h"
+#include "platform/registry.h"
+
+namespace vp {
+
+void register_builtin_modules(ModuleRegistry& registry) {
+  Rv32Core::register_type(registry);
+  Router::register_type(registry);
+  Ram::register_type(registry);
+  Uart::register_type(registry);
+  SimCtl::register_type(registry);
+  Clint::register_type(registry);
+  IntC::register_type(registry);
+}
+
+std::vector<const RegisterTable*> builtin_register_tables() {
+  return {&Uart::registers(), &SimCtl::registers(), &Clint::registers(), &IntC::registers()};
+}
+
+}  // namespace vp

@@ -1,0 +1,342 @@
+#include "platform/config.h"
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "platform/error.h"
+
+namespace vp {
+namespace {
+
+const json& empty_object() {
+  static const json kEmpty = json::object();
+  return kEmpty;
+}
+
+std::string type_name(const json& v) {
+  if (v.is_string()) return "string";
+  if (v.is_boolean()) return "boolean";
+  if (v.is_number_integer() || v.is_number_unsigned()) return "integer";
+  if (v.is_number()) return "number";
+  if (v.is_object()) return "object";
+  if (v.is_array()) return "array";
+  return "null";
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ", ";
+    out += item;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::uint64_t parse_u64(const json& value, const std::string& path) {
+  if (value.is_number_unsigned()) return value.get<std::uint64_t>();
+  if (value.is_number_integer()) {
+    const auto v = value.get<std::int64_t>();
+    if (v < 0) throw ConfigError(fmt::format("{}: must not be negative (got {})", path, v));
+    return static_cast<std::uint64_t>(v);
+  }
+  if (value.is_string()) {
+    const auto text = value.get<std::string>();
+    std::size_t used = 0;
+    std::uint64_t v = 0;
+    try {
+      v = std::stoull(text, &used, 0);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != text.size() || text[0] == '-')
+      throw ConfigError(fmt::format(
+          "{}: '{}' is not an unsigned integer (use decimal or 0x-prefixed hex)", path, text));
+    return v;
+  }
+  throw ConfigError(
+      fmt::format("{}: expected an unsigned integer or hex string, got {}", path, type_name(value)));
+}
+
+std::uint64_t parse_size(const json& value, const std::string& path) {
+  if (!value.is_string()) return parse_u64(value, path);
+  const auto text = value.get<std::string>();
+  std::size_t pos = 0;
+  while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
+  std::string unit = text.substr(pos);
+  unit.erase(0, unit.find_first_not_of(' '));
+  std::uint64_t scale = 0;
+  if (unit.empty() || unit == "B") scale = 1;
+  if (unit == "KiB") scale = 1ULL << 10;
+  if (unit == "MiB") scale = 1ULL << 20;
+  if (unit == "GiB") scale = 1ULL << 30;
+  if (pos == 0 || scale == 0) {
+    if (text.rfind("0x", 0) == 0) return parse_u64(value, path);
+    throw ConfigError(fmt::format(
+        "{}: '{}' is not a size (allowed: bytes as an integer, or 'N B|KiB|MiB|GiB')", path, text));
+  }
+  return std::stoull(text.substr(0, pos)) * scale;
+}
+
+ConfigNode::ConfigNode(const json& value, std::string path, json* resolved)
+    : value_(&value), path_(std::move(path)), resolved_(resolved) {
+  if (!value_->is_object())
+    throw ConfigError(fmt::format("{}: expected an object, got {}", path_.empty() ? "<root>" : path_,
+                                  type_name(*value_)));
+  if (resolved_ != nullptr && !resolved_->is_object()) *resolved_ = json::object();
+}
+
+std::string ConfigNode::key_path(const std::string& key) const {
+  return path_.empty() ? key : path_ + "." + key;
+}
+
+bool ConfigNode::has(const std::string& key) const { return value_->contains(key); }
+
+const json* ConfigNode::lookup(const std::string& key, const char* expected_type) const {
+  auto it = value_->find(key);
+  if (it == value_->end()) return nullptr;
+  const auto actual = type_name(*it);
+  const std::string expected = expected_type;
+  const bool ok = expected == actual || (expected == "number" && actual == "integer") ||
+                  (expected == "integer" && actual == "string") ||
+                  (expected == "any");
+  if (!ok)
+    throw ConfigError(fmt::format("{}: expected {}, got {}", key_path(key), expected, actual));
+  return &*it;
+}
+
+void ConfigNode::record(const std::string& key, const json& value) {
+  used_.insert(key);
+  if (resolved_ != nullptr) (*resolved_)[key] = value;
+}
+
+std::string ConfigNode::get_string(const std::string& key, const std::string& fallback) {
+  const json* v = lookup(key, "string");
+  std::string out = v ? v->get<std::string>() : fallback;
+  record(key, out);
+  return out;
+}
+
+std::string ConfigNode::require_string(const std::string& key) {
+  if (!has(key)) throw ConfigError(fmt::format("{}: required string is missing", key_path(key)));
+  return get_string(key, "");
+}
+
+std::string ConfigNode::get_enum(const std::string& key, const std::string& fallback,
+                                 const std::vector<std::string>& allowed) {
+  auto out = get_string(key, fallback);
+  for (const auto& a : allowed)
+    if (a == out) return out;
+  throw ConfigError(
+      fmt::format("{}: '{}' is not allowed (allowed: {})", key_path(key), out, join(allowed)));
+}
+
+bool ConfigNode::get_bool(const std::string& key, bool fallback) {
+  const json* v = lookup(key, "boolean");
+  bool out = v ? v->get<bool>() : fallback;
+  record(key, out);
+  return out;
+}
+
+std::uint64_t ConfigNode::get_u64(const std::string& key, std::uint64_t fallback,
+                                  std::uint64_t min, std::uint64_t max) {
+  const json* v = lookup(key, "integer");
+  std::uint64_t out = v ? parse_u64(*v, key_path(key)) : fallback;
+  if (out < min || out > max)
+    throw ConfigError(
+        fmt::format("{}: {} is out of range (allowed: {} .. {})", key_path(key), out, min, max));
+  record(key, out);
+  return out;
+}
+
+std::uint64_t ConfigNode::require_u64(const std::string& key, std::uint64_t min,
+                                      std::uint64_t max) {
+  if (!has(key)) throw ConfigError(fmt::format("{}: required integer is missing", key_path(key)));
+  return get_u64(key, 0, min, max);
+}
+
+double ConfigNode::get_double(const std::string& key, double fallback, double min, double max) {
+  const json* v = lookup(key, "number");
+  double out = v ? v->get<double>() : fallback;
+  if (!(out >= min && out <= max))
+    throw ConfigError(
+        fmt::format("{}: {} is out of range (allowed: {} .. {})", key_path(key), out, min, max));
+  record(key, out);
+  return out;
+}
+
+std::uint64_t ConfigNode::get_address(const std::string& key, std::uint64_t fallback) {
+  const json* v = lookup(key, "integer");
+  std::uint64_t out = v ? parse_u64(*v, key_path(key)) : fallback;
+  record(key, fmt::format("{:#x}", out));
+  return out;
+}
+
+std::uint64_t ConfigNode::require_address(const std::string& key) {
+  if (!has(key)) throw ConfigError(fmt::format("{}: required address is missing", key_path(key)));
+  return get_address(key, 0);
+}
+
+std::uint64_t ConfigNode::get_size(const std::string& key, std::uint64_t fallback,
+                                   std::uint64_t min, std::uint64_t max) {
+  const json* v = lookup(key, "integer");
+  std::uint64_t out = v ? parse_size(*v, key_path(key)) : fallback;
+  if (out < min || out > max)
+    throw ConfigError(fmt::format("{}: {} bytes is out of range (allowed: {} .. {} bytes)",
+                                  key_path(key), out, min, max));
+  record(key, out);
+  return out;
+}
+
+ConfigNode ConfigNode::child(const std::string& key) {
+  const json* v = lookup(key, "object");
+  used_.insert(key);
+  json* sub = nullptr;
+  if (resolved_ != nullptr) {
+    sub = &(*resolved_)[key];
+    if (!sub->is_object()) *sub = json::object();
+  }
+  return ConfigNode(v ? *v : empty_object(), key_path(key), sub);
+}
+
+std::vector<ConfigNode> ConfigNode::child_array(const std::string& key) {
+  const json* v = lookup(key, "array");
+  used_.insert(key);
+  std::vector<ConfigNode> out;
+  if (v == nullptr) {
+    if (resolved_ != nullptr) (*resolved_)[key] = json::array();
+    return out;
+  }
+  json* sub = nullptr;
+  if (resolved_ != nullptr) {
+    // Size the resolved array up front: element pointers must stay valid.
+    (*resolved_)[key] = json::array();
+    sub = &(*resolved_)[key];
+    for (std::size_t i = 0; i < v->size(); ++i) sub->push_back(json::object());
+  }
+  for (std::size_t i = 0; i < v->size(); ++i)
+    out.emplace_back((*v)[i], fmt::format("{}[{}]", key_path(key), i),
+                     sub ? &(*sub)[i] : nullptr);
+  return out;
+}
+
+std::vector<std::string> ConfigNode::object_keys(const std::string& key) {
+  const json* v = lookup(key, "object");
+  std::vector<std::string> keys;
+  if (v == nullptr) return keys;
+  for (auto it = v->begin(); it != v->end(); ++it) keys.push_back(it.key());
+  return keys;
+}
+
+const json& ConfigNode::raw(const std::string& key) {
+  const json* v = lookup(key, "any");
+  if (v == nullptr) throw ConfigError(fmt::format("{}: required value is missing", key_path(key)));
+  record(key, *v);
+  return *v;
+}
+
+void ConfigNode::finish() const {
+  std::vector<std::string> unknown;
+  for (auto it = value_->begin(); it != value_->end(); ++it)
+    if (used_.count(it.key()) == 0) unknown.push_back(it.key());
+  if (unknown.empty()) return;
+  std::vector<std::string> known(used_.begin(), used_.end());
+  throw ConfigError(fmt::format("{}: unknown key '{}' (known keys here: {})",
+                                key_path(unknown.front()), unknown.front(),
+                                known.empty() ? "none" : join(known)));
+}
+
+Config Config::load_file(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) throw ConfigError(fmt::format("cannot open config file '{}'", file));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  json document;
+  try {
+    document = json::parse(buffer.str(), nullptr, true, /*ignore_comments=*/true);
+  } catch (const json::parse_error& e) {
+    // e.byte is the offset of the error; convert it to line:column for the user.
+    const auto text = buffer.str();
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    std::string what = e.what();
+    const auto colon = what.rfind(": ");
+    throw ConfigError(fmt::format("{}:{}:{}: malformed JSON: {}", file, line, column,
+                                  colon == std::string::npos ? what : what.substr(colon + 2)));
+  }
+  return from_json(std::move(document), file);
+}
+
+Config Config::from_json(json document, std::string origin) {
+  Config c;
+  c.document_ = std::move(document);
+  c.origin_ = std::move(origin);
+  if (!c.document_.is_object())
+    throw ConfigError(fmt::format("{}: the top level must be a JSON object", c.origin_));
+  return c;
+}
+
+void Config::apply_override(const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw ConfigError(fmt::format("--set '{}': expected key.path=value", assignment));
+  const std::string path = assignment.substr(0, eq);
+  const std::string text = assignment.substr(eq + 1);
+  json value;
+  try {
+    value = json::parse(text);
+  } catch (const json::parse_error&) {
+    value = text;  // Not JSON: take it as a plain string.
+  }
+  json* node = &document_;
+  std::string walked;
+  std::size_t start = 0;
+  while (true) {
+    const auto dot = path.find('.', start);
+    const std::string part = path.substr(start, dot == std::string::npos ? dot : dot - start);
+    if (part.empty()) throw ConfigError(fmt::format("--set '{}': empty path component", assignment));
+    const bool last = dot == std::string::npos;
+    if (node->is_array()) {
+      std::size_t index = 0;
+      try {
+        std::size_t used = 0;
+        index = std::stoul(part, &used);
+        if (used != part.size()) throw std::invalid_argument(part);
+      } catch (const std::exception&) {
+        throw ConfigError(
+            fmt::format("--set '{}': '{}' is an array; '{}' is not an index", assignment, walked, part));
+      }
+      if (index >= node->size())
+        throw ConfigError(fmt::format("--set '{}': index {} is beyond the {} entries of '{}'",
+                                      assignment, index, node->size(), walked));
+      node = &(*node)[index];
+    } else if (node->is_object()) {
+      if (!last && !node->contains(part)) (*node)[part] = json::object();
+      node = &(*node)[part];
+    } else {
+      throw ConfigError(fmt::format("--set '{}': '{}' is not an object", assignment, walked));
+    }
+    walked += (walked.empty() ? "" : ".") + part;
+    if (last) break;
+    start = dot + 1;
+  }
+  *node = value;
+}
+
+ConfigNode Config::root() {
+  resolved_ = json::object();
+  return ConfigNode(document_, "", &resolved_);
+}
+
+}  // namespace vp

@@ -1,0 +1,31 @@
+// Error types of the platform.
+//
+// Contract: every user-facing failure (bad config, bad firmware image, bad CLI use, a simulation
+// that cannot continue) is thrown as one of these with a message that names what was wrong, where,
+// and what is allowed. main() turns them into one "error:" line and a documented exit code.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace vp {
+
+/// A configuration file, override or CLI argument is invalid. Exit code 2.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// An input artefact other than the config (firmware image, trace file) is invalid. Exit code 2.
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The simulation reached a state it cannot continue from (fault loop, deadlock, limit). Exit 3.
+class SimulationError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace vp

@@ -1,0 +1,145 @@
+// neupims-vp: command-line entry point.
+#include <cstdlib>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+#include <systemc>
+
+#include "platform/error.h"
+#include "platform/registry.h"
+#include "platform/run.h"
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr int kExitUsage = 2;      // bad command line, config or input file
+constexpr int kExitSimFailed = 3;  // the simulation could not finish
+constexpr int kExitFirmwareFail = 1;
+
+const char* kUsage = R"(neupims-vp: a SystemC/TLM-2.0 virtual platform of the NeuPIMs NPU+PIM accelerator
+
+usage:
+  neupims-vp run --config FILE [--set key.path=value]... [--firmware ELF] [--out DIR]
+  neupims-vp list-modules
+  neupims-vp --help | --version
+
+run options)";
+
+const char* kEpilog = R"(
+examples:
+  neupims-vp run --config configs/platforms/default.json
+  neupims-vp run --config configs/platforms/default.json --firmware memtest.elf --out out/memtest
+  neupims-vp run --config configs/platforms/default.json --set modules.cpu.quantum_ns=100
+
+Firmware names are looked up as given, then in the build's firmware folder (NPVP_FIRMWARE_DIR).
+Every run writes <out>/config.json (the resolved configuration) and <out>/stats.json.
+Exit status: the firmware's exit code (0 = pass); 2 for bad input; 3 when the simulation could
+not finish (trap loop, deadlock, instruction or time limit).
+)";
+
+int print_summary(const vp::RunResult& r) {
+  std::cout << "\n=== neupims-vp run summary ===\n";
+  if (r.outcome == vp::RunResult::Outcome::Exited)
+    std::cout << fmt::format("  firmware        {} exited with code {} ({})\n", r.firmware_path,
+                             r.exit_code, r.exit_code == 0 ? "pass" : "FAIL");
+  else
+    std::cout << fmt::format("  firmware        {} did not finish\n", r.firmware_path);
+  const double mips = r.wall_seconds > 0 ? r.instructions / r.wall_seconds / 1e6 : 0.0;
+  std::cout << fmt::format("  simulated time  {:.3f} us\n", r.simulated_ps / 1e6)
+            << fmt::format("  instructions    {}\n", r.instructions)
+            << fmt::format("  wall time       {:.3f} s\n", r.wall_seconds)
+            << fmt::format("  simulated MIPS  {:.1f}\n", mips)
+            << fmt::format("  stats           {}\n", r.stats_file);
+  std::cout.flush();
+  if (r.outcome == vp::RunResult::Outcome::Failed) {
+    std::cerr << "neupims-vp: error: " << r.message << '\n';
+    return kExitSimFailed;
+  }
+  return r.exit_code == 0 ? 0 : kExitFirmwareFail;
+}
+
+int run_cli(int argc, char* argv[]) {
+  vp::RunOptions options;
+  po::options_description run_options(kUsage);
+  run_options.add_options()
+      ("help,h", "show this help")
+      ("version", "print the version")
+      ("config,c", po::value(&options.config_file)->value_name("FILE"), "platform configuration (JSON)")
+      ("set,s", po::value(&options.overrides)->composing()->value_name("KEY=VALUE"),
+       "override a config value, e.g. modules.cpu.quantum_ns=100 (value parsed as JSON, else a string)")
+      ("firmware,f", po::value(&options.firmware)->value_name("ELF"), "firmware image (overrides platform.firmware)")
+      ("out,o", po::value(&options.out_dir)->value_name("DIR")->default_value("out"), "output folder for config.json and stats.json")
+      ("print-config", po::bool_switch(&options.print_config), "print the resolved configuration before running");
+  po::options_description hidden;
+  hidden.add_options()("command", po::value<std::string>(), "");
+  po::options_description all;
+  all.add(run_options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("command", 1);
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "neupims-vp: error: " << e.what() << " (see neupims-vp --help)\n";
+    return kExitUsage;
+  }
+  if (vm.count("help") || argc == 1) {
+    std::cout << run_options << kEpilog;
+    return argc == 1 ? kExitUsage : 0;
+  }
+  if (vm.count("version")) {
+    std::cout << "neupims-vp " << NPVP_VERSION << " (SystemC " << sc_core::sc_release() << ")\n";
+    return 0;
+  }
+  const std::string command = vm.count("command") ? vm["command"].as<std::string>() : "";
+  if (command == "list-modules") {
+    vp::ModuleRegistry registry;
+    vp::register_builtin_modules(registry);
+    for (const auto& [type, description] : registry.types())
+      std::cout << fmt::format("  {:<16} {}\n", type, description);
+    return 0;
+  }
+  if (command != "run") {
+    std::cerr << "neupims-vp: error: unknown command '" << command
+              << "' (commands: run, list-modules; see neupims-vp --help)\n";
+    return kExitUsage;
+  }
+  if (options.config_file.empty()) {
+    std::cerr << "neupims-vp: error: run needs --config FILE (see neupims-vp --help)\n";
+    return kExitUsage;
+  }
+  try {
+    return print_summary(vp::run_simulation(options, std::cout));
+  } catch (const vp::ConfigError& e) {
+    std::cerr << "neupims-vp: error: " << e.what() << '\n';
+    return kExitUsage;
+  } catch (const vp::InputError& e) {
+    std::cerr << "neupims-vp: error: " << e.what() << '\n';
+    return kExitUsage;
+  } catch (const vp::SimulationError& e) {
+    std::cerr << "neupims-vp: error: " << e.what() << '\n';
+    return kExitSimFailed;
+  } catch (const sc_core::sc_report& e) {
+    std::cerr << "neupims-vp: error: SystemC: " << e.what() << '\n';
+    return kExitSimFailed;
+  }
+}
+
+}  // namespace
+
+int sc_main(int argc, char* argv[]) {
+  // The run summary reports how a run ended; the kernel's own notice would only repeat it.
+  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
+                                          sc_core::SC_DO_NOTHING);
+  return run_cli(argc, argv);
+}
+
+int main(int argc, char* argv[]) {
+  // Keep stdout for the firmware and the summary.
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  return sc_core::sc_elab_and_sim(argc, argv);
+}

@@ -1,0 +1,113 @@
+// The base of every platform module, and the context modules are created in.
+//
+// Contract: a Module publishes its connection points by name in ports(): TLM target sockets,
+// TLM initiator sockets (as a bind function), interrupt outputs and inputs. The platform builder
+// creates modules through the ModuleRegistry, then calls connect() on each so that a module binds
+// its own initiators to the targets its config names, then binds interrupt lines. No module holds
+// a pointer into another module's internals; everything crosses a socket or an interrupt line.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+
+#include "platform/config.h"
+#include "platform/run_control.h"
+#include "platform/stats.h"
+#include "platform/trace_events.h"
+
+namespace vp {
+
+using TargetSocketBase =
+    tlm::tlm_base_target_socket_b<32, tlm::tlm_fw_transport_if<>, tlm::tlm_bw_transport_if<>>;
+
+/// An interrupt output: drives a level on the line the builder bound, if any.
+class IrqOut {
+ public:
+  explicit IrqOut(const char* name) : port(name) {}
+  void set(bool level) {
+    if (level == level_) return;
+    level_ = level;
+    if (port.size() > 0) port->write(level);
+  }
+  [[nodiscard]] bool level() const { return level_; }
+  sc_core::sc_port<sc_core::sc_signal_inout_if<bool>, 1, sc_core::SC_ZERO_OR_MORE_BOUND> port;
+
+ private:
+  bool level_ = false;
+};
+
+/// An interrupt input: reads the level of the bound line (low when unbound).
+class IrqIn {
+ public:
+  explicit IrqIn(const char* name) : port(name) {}
+  [[nodiscard]] bool read() const { return port.size() > 0 && port->read(); }
+  [[nodiscard]] bool bound() const { return port.size() > 0; }
+  sc_core::sc_port<sc_core::sc_signal_in_if<bool>, 1, sc_core::SC_ZERO_OR_MORE_BOUND> port;
+};
+
+/// Spawns a method that runs `on_change` whenever one of the bound `inputs` changes level.
+/// Call from end_of_elaboration() (ports are bound by then); does nothing if none is bound.
+void watch_irq_inputs(const std::vector<IrqIn*>& inputs, const std::string& name,
+                      std::function<void()> on_change);
+
+/// Services shared by all modules of one run.
+struct SimContext {
+  StatsTree stats;
+  TraceEvents events;
+  RunControl control;
+  std::string out_dir = ".";
+};
+
+class ModuleLookup;
+
+class Module {
+ public:
+  struct Ports {
+    std::map<std::string, TargetSocketBase*> targets;
+    std::map<std::string, std::function<void(TargetSocketBase&)>> initiators;
+    std::map<std::string, IrqOut*> irq_outputs;
+    std::map<std::string, IrqIn*> irq_inputs;
+  };
+
+  Module() = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+  virtual ~Module() = default;
+
+  [[nodiscard]] Ports& ports() { return ports_; }
+  /// Bytes of address space a target port decodes (used when the map gives no size).
+  [[nodiscard]] virtual std::uint64_t mapped_size(const std::string& /*target_port*/) const {
+    return 0;
+  }
+  /// Binds this module's initiators to the targets its config names.
+  virtual void connect(ModuleLookup& /*lookup*/) {}
+  /// Processors take the firmware's entry point from the loader.
+  [[nodiscard]] virtual bool takes_entry_point() const { return false; }
+  virtual void set_entry_point(std::uint64_t /*address*/) {}
+  /// What the module is waiting for, if the simulation runs out of events before the firmware
+  /// exits (empty: nothing to report).
+  [[nodiscard]] virtual std::string idle_report() const { return {}; }
+
+ protected:
+  Ports ports_;
+};
+
+/// Name-based access to the modules of a platform, used while connecting.
+class ModuleLookup {
+ public:
+  virtual ~ModuleLookup() = default;
+  /// `reference` is "module" (its only target port) or "module.port"; `where` is the JSON path
+  /// used in error messages.
+  virtual TargetSocketBase& target(const std::string& reference, const std::string& where) = 0;
+  /// The module a reference names, and the port of it (resolved like target()).
+  virtual std::pair<Module*, std::string> resolve_target(const std::string& reference,
+                                                         const std::string& where) = 0;
+};
+
+}  // namespace vp

@@ -1,0 +1,157 @@
+#include "platform/run.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <systemc>
+
+#include "platform/config.h"
+#include "platform/elf_image.h"
+#include "platform/error.h"
+#include "platform/loader.h"
+#include "platform/module.h"
+#include "platform/platform_builder.h"
+#include "platform/registry.h"
+
+#ifndef NPVP_FIRMWARE_DIR
+#define NPVP_FIRMWARE_DIR "."
+#endif
+
+namespace vp {
+namespace fs = std::filesystem;
+
+std::string default_firmware_dir() {
+  const char* env = std::getenv("NPVP_FIRMWARE_DIR");
+  return env != nullptr && *env != '\0' ? env : NPVP_FIRMWARE_DIR;
+}
+
+std::string resolve_firmware(const std::string& name) {
+  if (fs::exists(name)) return name;
+  const fs::path in_dir = fs::path(default_firmware_dir()) / name;
+  if (fs::path(name).is_relative() && fs::exists(in_dir)) return in_dir.string();
+  throw InputError(fmt::format("firmware '{}' not found (looked in the current directory and in "
+                               "'{}'; set NPVP_FIRMWARE_DIR to search elsewhere)",
+                               name, default_firmware_dir()));
+}
+
+namespace {
+
+void prepare_out_dir(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw ConfigError(fmt::format("--out '{}': cannot create the folder: {}", dir, ec.message()));
+  const fs::path probe = fs::path(dir) / ".write-test";
+  std::ofstream out(probe);
+  if (!out) throw ConfigError(fmt::format("--out '{}': the folder is not writable", dir));
+  out.close();
+  fs::remove(probe, ec);
+}
+
+void write_json(const fs::path& file, const json& value) {
+  std::ofstream out(file);
+  out << value.dump(2) << '\n';
+  if (!out) throw SimulationError(fmt::format("cannot write '{}'", file.string()));
+}
+
+}  // namespace
+
+RunResult run_simulation(const RunOptions& options, std::ostream& log) {
+  Config config = Config::load_file(options.config_file);
+  for (const auto& assignment : options.overrides) config.apply_override(assignment);
+  if (!options.firmware.empty()) config.apply_override("platform.firmware=\"" + options.firmware + "\"");
+
+  auto context = std::make_unique<SimContext>();
+  context->out_dir = options.out_dir;
+  for (const auto& sink : options.trace_sinks) context->events.attach(sink);
+
+  ModuleRegistry registry;
+  register_builtin_modules(registry);
+
+  ConfigNode root = config.root();
+  ConfigNode platform = root.child("platform");
+  platform.get_string("name", "unnamed");
+  platform.get_string("description", "");
+  const std::string firmware_name = platform.require_string("firmware");
+  const std::string load_bus = platform.require_string("load_bus");
+  const std::uint64_t max_time_ns = platform.get_u64("max_time_ns", 0, 0, ~0ULL / 1000);
+  platform.finish();
+
+  PlatformBuilder builder(root, registry, *context);
+  root.finish();
+
+  RunResult result;
+  result.firmware_path = resolve_firmware(firmware_name);
+  ElfImage image = read_elf(result.firmware_path);
+  bool has_cpu = false;
+  for (const auto& name : builder.names()) {
+    Module* module = builder.find(name);
+    if (!module->takes_entry_point()) continue;
+    module->set_entry_point(image.entry);
+    has_cpu = true;
+  }
+  if (!has_cpu) throw ConfigError("modules: no processor to run the firmware (add a cpu.rv32)");
+  FirmwareLoader loader("loader", std::move(image), context->control);
+  loader.socket.bind(builder.target(load_bus, "platform.load_bus"));
+
+  prepare_out_dir(options.out_dir);
+  write_json(fs::path(options.out_dir) / "config.json", config.resolved());
+  if (options.print_config) log << config.resolved().dump(2) << '\n';
+
+  const auto wall_start = std::chrono::steady_clock::now();
+  if (max_time_ns > 0) sc_core::sc_start(sc_core::sc_time(static_cast<double>(max_time_ns), sc_core::SC_NS));
+  else sc_core::sc_start();
+  const auto wall_end = std::chrono::steady_clock::now();
+
+  auto& control = context->control;
+  if (control.state() == RunControl::State::Running) {
+    if (max_time_ns > 0 && sc_core::sc_time_stamp() >= sc_core::sc_time(static_cast<double>(max_time_ns), sc_core::SC_NS)) {
+      control.fail(fmt::format("simulated-time limit of {} ns reached before the firmware exited "
+                               "(platform.max_time_ns; 0 = no limit)",
+                               max_time_ns));
+    } else {
+      std::string why;
+      for (const auto& name : builder.names()) {
+        const auto report = builder.find(name)->idle_report();
+        if (!report.empty()) why += "; " + report;
+      }
+      control.fail("the simulation ran out of events before the firmware exited" + why);
+    }
+  }
+
+  result.simulated_ps = sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
+  result.wall_seconds = std::chrono::duration<double>(wall_end - wall_start).count();
+  for (const auto& name : builder.names())
+    if (builder.find(name)->takes_entry_point() && context->stats.contains(name + ".instructions_retired"))
+      result.instructions += static_cast<std::uint64_t>(context->stats.as_double(name + ".instructions_retired"));
+  if (control.state() == RunControl::State::Exited) {
+    result.outcome = RunResult::Outcome::Exited;
+    result.exit_code = control.exit_code();
+  } else {
+    result.outcome = RunResult::Outcome::Failed;
+    result.message = control.failure();
+  }
+
+  auto& stats = context->stats;
+  const double mips = result.wall_seconds > 0 ? result.instructions / result.wall_seconds / 1e6 : 0.0;
+  stats.add("sim.simulated_time_ns", "ns", "simulated time at the end of the run",
+            [&result] { return StatsTree::Value{result.simulated_ps / 1000}; });
+  stats.add("sim.wall_time_s", "s", "wall-clock time of the simulation (sc_start)",
+            [&result] { return StatsTree::Value{result.wall_seconds}; });
+  stats.add("sim.instructions_retired", "insn", "instructions retired by all host CPUs",
+            [&result] { return StatsTree::Value{result.instructions}; });
+  stats.add("sim.simulated_mips", "MIPS", "host instructions simulated per wall-clock second / 1e6",
+            [mips] { return StatsTree::Value{mips}; });
+  stats.add("sim.exit_code", "code", "firmware exit code (meaningful when sim.completed is 1)",
+            [&result] { return StatsTree::Value{static_cast<std::uint64_t>(result.exit_code)}; });
+  stats.add("sim.completed", "bool", "1 if the firmware exited, 0 if the run failed",
+            [&result] { return StatsTree::Value{std::uint64_t{result.outcome == RunResult::Outcome::Exited}}; });
+  result.stats_file = (fs::path(options.out_dir) / "stats.json").string();
+  write_json(result.stats_file, stats.to_json());
+  context->events.finish();
+  return result;
+}
+
+}  // namespace vp
