@@ -70,8 +70,10 @@ Hart::Stop Hart::run(std::uint64_t until_cycle) {
     }
     trapped_ = false;
     next_pc_ = pc_ + 4;
-    cycle_ += op_cost_[static_cast<unsigned>(d->op)];
+    // Read the cost first: a store may invalidate the cache slot `d` points to.
+    const std::uint32_t cost = op_cost_[static_cast<unsigned>(d->op)];
     execute(*d);
+    cycle_ += cost;
     if (trapped_) {
       if (traps_in_a_row_ > trap_loop_limit_) return Stop::TrapLoop;
       continue;
@@ -107,6 +109,7 @@ bool Hart::fetch(std::uint32_t pc, const DecodedInsn*& out) {
   std::uint32_t word = 0;
   std::uint64_t stall = 0;
   if (!bus_.read(pc, 4, word, stall)) {
+    cycle_ += stall + op_cost_[static_cast<unsigned>(Op::Illegal)];
     raise(Cause::InstructionAccessFault, pc);
     return false;
   }
