@@ -286,7 +286,7 @@ void Hart::csr_op(const DecodedInsn& d) {
   if (does_read) x_[d.rd] = old;
 }
 
-void Hart::execute(const DecodedInsn& d) {
+inline void Hart::execute(const DecodedInsn& d) {
   const std::uint32_t a = x_[d.rs1];
   const std::uint32_t b = x_[d.rs2];
   const auto imm = static_cast<std::uint32_t>(d.imm);

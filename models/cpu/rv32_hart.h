@@ -101,7 +101,7 @@ class Hart {
   bool read_csr(std::uint16_t number, std::uint32_t& value) const;
 
  private:
-  void execute(const DecodedInsn& d);
+  __attribute__((always_inline)) inline void execute(const DecodedInsn& d);
   void raise(Cause cause, std::uint32_t tval);
   void take_interrupt();
   void update_interrupt_ready();
