@@ -10,16 +10,22 @@
 
 namespace vp {
 
-/// A configuration file, override or CLI argument is invalid. Exit code 2.
-class ConfigError : public std::runtime_error {
+/// Something the user gave is invalid. Exit code 2.
+class UserInputError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
-/// An input artefact other than the config (firmware image, trace file) is invalid. Exit code 2.
-class InputError : public std::runtime_error {
+/// A configuration file, override or CLI argument is invalid.
+class ConfigError : public UserInputError {
  public:
-  using std::runtime_error::runtime_error;
+  using UserInputError::UserInputError;
+};
+
+/// An input artefact other than the config (firmware image, trace file) is invalid.
+class InputError : public UserInputError {
+ public:
+  using UserInputError::UserInputError;
 };
 
 /// The simulation reached a state it cannot continue from (fault loop, deadlock, limit). Exit 3.

@@ -114,10 +114,7 @@ int run_cli(int argc, char* argv[]) {
   }
   try {
     return print_summary(vp::run_simulation(options, std::cout));
-  } catch (const vp::ConfigError& e) {
-    std::cerr << "neupims-vp: error: " << e.what() << '\n';
-    return kExitUsage;
-  } catch (const vp::InputError& e) {
+  } catch (const vp::UserInputError& e) {
     std::cerr << "neupims-vp: error: " << e.what() << '\n';
     return kExitUsage;
   } catch (const vp::SimulationError& e) {

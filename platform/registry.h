@@ -36,6 +36,16 @@ class ModuleRegistry {
   std::map<std::string, Entry> entries_;
 };
 
+/// Registers module type T, constructed as T(name, config, context).
+template <typename T>
+void add_module_type(ModuleRegistry& registry, const std::string& type,
+                     const std::string& description) {
+  registry.add(type, description,
+               [](const std::string& name, ConfigNode& config, SimContext& context) {
+                 return std::make_unique<T>(name.c_str(), config, context);
+               });
+}
+
 /// Registers every module that ships with the platform (models/builtin_modules.cpp).
 void register_builtin_modules(ModuleRegistry& registry);
 

@@ -35,13 +35,18 @@ FILE *const stdout = &uart_stream;
 FILE *const stderr = &uart_stream;
 FILE *const stdin = NULL;
 
-uint64_t vp_time_ns(void) {
+/* A consistent 64-bit value from two 32-bit registers of a running counter. */
+static uint64_t read_counter64(uint32_t hi_address, uint32_t lo_address) {
   uint32_t hi, lo;
   do {
-    hi = VP_REG32(VP_SIMCTL_BASE + VP_SIMCTL_TIME_NS_HI);
-    lo = VP_REG32(VP_SIMCTL_BASE + VP_SIMCTL_TIME_NS_LO);
-  } while (hi != VP_REG32(VP_SIMCTL_BASE + VP_SIMCTL_TIME_NS_HI));
+    hi = VP_REG32(hi_address);
+    lo = VP_REG32(lo_address);
+  } while (hi != VP_REG32(hi_address));
   return ((uint64_t)hi << 32) | lo;
+}
+
+uint64_t vp_time_ns(void) {
+  return read_counter64(VP_SIMCTL_BASE + VP_SIMCTL_TIME_NS_HI, VP_SIMCTL_BASE + VP_SIMCTL_TIME_NS_LO);
 }
 
 static void marker(uint32_t reg, uint32_t id, uint32_t arg) {
@@ -53,12 +58,7 @@ void vp_marker_end(uint32_t id, uint32_t arg) { marker(VP_SIMCTL_MARKER_END, id,
 void vp_marker_instant(uint32_t id, uint32_t arg) { marker(VP_SIMCTL_MARKER_INSTANT, id, arg); }
 
 uint64_t vp_mtime(void) {
-  uint32_t hi, lo;
-  do {
-    hi = VP_REG32(VP_CLINT_BASE + VP_CLINT_MTIME_HI);
-    lo = VP_REG32(VP_CLINT_BASE + VP_CLINT_MTIME_LO);
-  } while (hi != VP_REG32(VP_CLINT_BASE + VP_CLINT_MTIME_HI));
-  return ((uint64_t)hi << 32) | lo;
+  return read_counter64(VP_CLINT_BASE + VP_CLINT_MTIME_HI, VP_CLINT_BASE + VP_CLINT_MTIME_LO);
 }
 
 void vp_set_mtimecmp(uint64_t value) {

@@ -9,10 +9,7 @@
 namespace vp {
 
 void Router::register_type(ModuleRegistry& registry) {
-  registry.add("bus.router", "LT system bus routing by the memory map in its config.",
-               [](const std::string& name, ConfigNode& config, SimContext& context) {
-                 return std::make_unique<Router>(name.c_str(), config, context);
-               });
+  add_module_type<Router>(registry, "bus.router", "LT system bus routing by the memory map in its config.");
 }
 
 Router::Router(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& context)

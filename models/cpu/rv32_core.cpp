@@ -12,10 +12,7 @@ namespace vp {
 using rv32::CostClass;
 
 void Rv32Core::register_type(ModuleRegistry& registry) {
-  registry.add("cpu.rv32", "RV32IM + Zicsr host CPU (LT, quantum keeper, DMI).",
-               [](const std::string& name, ConfigNode& config, SimContext& context) {
-                 return std::make_unique<Rv32Core>(name.c_str(), config, context);
-               });
+  add_module_type<Rv32Core>(registry, "cpu.rv32", "RV32IM + Zicsr host CPU (LT, quantum keeper, DMI).");
 }
 
 namespace {

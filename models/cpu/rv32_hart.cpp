@@ -172,19 +172,24 @@ void Hart::jump(std::uint32_t target, unsigned link_register, std::uint32_t link
   next_pc_ = target;
 }
 
+void Hart::enter_trap(std::uint32_t mcause, std::uint32_t tval, std::uint32_t handler) {
+  mepc_ = pc_;
+  mcause_ = mcause;
+  mtval_ = tval;
+  const bool mie = (mstatus_ & mstatus::kMie) != 0;
+  mstatus_ = (mstatus_ & ~(mstatus::kMie | mstatus::kMpie)) | (mie ? mstatus::kMpie : 0);
+  pc_ = handler;
+  update_interrupt_ready();
+  last_trap_ = {mcause_, mepc_, mtval_};
+  if (trap_observer_) trap_observer_(last_trap_);
+}
+
 void Hart::raise(Cause cause, std::uint32_t tval) {
   trapped_ = true;
   ++traps_;
   ++traps_in_a_row_;
-  mepc_ = pc_;
-  mcause_ = static_cast<std::uint32_t>(cause);
-  mtval_ = tval;
-  const bool mie = (mstatus_ & mstatus::kMie) != 0;
-  mstatus_ = (mstatus_ & ~(mstatus::kMie | mstatus::kMpie)) | (mie ? mstatus::kMpie : 0);
-  pc_ = mtvec_ & ~3U;  // exceptions always use the base, also in vectored mode
-  update_interrupt_ready();
-  last_trap_ = {mcause_, mepc_, mtval_};
-  if (trap_observer_) trap_observer_(last_trap_);
+  // Exceptions always use the base, also in vectored mode.
+  enter_trap(static_cast<std::uint32_t>(cause), tval, mtvec_ & ~3U);
 }
 
 void Hart::take_interrupt() {
@@ -194,15 +199,7 @@ void Hart::take_interrupt() {
   else if (pending & (1U << irq::kSoftware)) code = irq::kSoftware;
   ++interrupts_;
   cycle_ += op_cost_[static_cast<unsigned>(Op::Illegal)];
-  mepc_ = pc_;
-  mcause_ = kInterruptBit | code;
-  mtval_ = 0;
-  const bool mie = (mstatus_ & mstatus::kMie) != 0;
-  mstatus_ = (mstatus_ & ~(mstatus::kMie | mstatus::kMpie)) | (mie ? mstatus::kMpie : 0);
-  pc_ = (mtvec_ & ~3U) + ((mtvec_ & 1U) ? 4 * code : 0);
-  update_interrupt_ready();
-  last_trap_ = {mcause_, mepc_, mtval_};
-  if (trap_observer_) trap_observer_(last_trap_);
+  enter_trap(kInterruptBit | code, 0, (mtvec_ & ~3U) + ((mtvec_ & 1U) ? 4 * code : 0));
 }
 
 bool Hart::read_csr(std::uint16_t number, std::uint32_t& value) const {

@@ -103,6 +103,8 @@ class Hart {
  private:
   __attribute__((always_inline)) inline void execute(const DecodedInsn& d);
   void raise(Cause cause, std::uint32_t tval);
+  /// Saves pc/cause/tval, stacks mstatus.MIE and jumps to `handler`.
+  void enter_trap(std::uint32_t mcause, std::uint32_t tval, std::uint32_t handler);
   void take_interrupt();
   void update_interrupt_ready();
   bool write_csr(std::uint16_t number, std::uint32_t value);

@@ -5,10 +5,7 @@
 namespace vp {
 
 void Ram::register_type(ModuleRegistry& registry) {
-  registry.add("mem.ram", "Host RAM with DMI.",
-               [](const std::string& name, ConfigNode& config, SimContext& context) {
-                 return std::make_unique<Ram>(name.c_str(), config, context);
-               });
+  add_module_type<Ram>(registry, "mem.ram", "Host RAM with DMI.");
 }
 
 Ram::Ram(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& /*context*/)

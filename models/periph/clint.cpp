@@ -18,16 +18,11 @@ const RegisterTable& Clint::registers() {
 }
 
 void Clint::register_type(ModuleRegistry& registry) {
-  registry.add("periph.clint", registers().summary,
-               [](const std::string& name, ConfigNode& config, SimContext& context) {
-                 return std::make_unique<Clint>(name.c_str(), config, context);
-               });
+  add_module_type<Clint>(registry, "periph.clint", registers().summary);
 }
 
 Clint::Clint(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& context)
-    : RegisterDevice(name, registers(),
-                     sc_core::sc_time(static_cast<double>(config.get_u64("latency_ns", 10, 0, 1000000)),
-                                      sc_core::SC_NS)),
+    : RegisterDevice(name, registers(), config),
       tick_(static_cast<double>(config.get_u64("tick_ns", 10, 1, 1000000000)), sc_core::SC_NS) {
   ports_.irq_outputs["mtip"] = &mtip;
   ports_.irq_outputs["msip"] = &msip;

@@ -19,16 +19,11 @@ const RegisterTable& IntC::registers() {
 }
 
 void IntC::register_type(ModuleRegistry& registry) {
-  registry.add("periph.intc", registers().summary,
-               [](const std::string& name, ConfigNode& config, SimContext& context) {
-                 return std::make_unique<IntC>(name.c_str(), config, context);
-               });
+  add_module_type<IntC>(registry, "periph.intc", registers().summary);
 }
 
 IntC::IntC(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& /*context*/)
-    : RegisterDevice(name, registers(),
-                     sc_core::sc_time(static_cast<double>(config.get_u64("latency_ns", 10, 0, 1000000)),
-                                      sc_core::SC_NS)) {
+    : RegisterDevice(name, registers(), config) {
   const auto count = config.get_u64("sources", 8, 1, 32);
   for (std::uint64_t i = 0; i < count; ++i) {
     const std::string port = "src" + std::to_string(i);

@@ -15,8 +15,11 @@ const char* to_string(RegAccess access) {
 }
 
 RegisterDevice::RegisterDevice(const sc_core::sc_module_name& name, const RegisterTable& table,
-                               sc_core::sc_time access_latency)
-    : sc_core::sc_module(name), socket("socket"), table_(table), latency_(access_latency) {
+                               ConfigNode& config)
+    : sc_core::sc_module(name),
+      socket("socket"),
+      table_(table),
+      latency_(static_cast<double>(config.get_u64("latency_ns", 10, 0, 1000000)), sc_core::SC_NS) {
   for (const auto& spec : table_.registers) slots_.push_back(Slot{&spec, spec.reset, {}, {}});
   socket.register_b_transport(this, &RegisterDevice::b_transport);
   socket.register_transport_dbg(this, &RegisterDevice::transport_dbg);

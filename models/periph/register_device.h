@@ -27,8 +27,9 @@ class RegisterDevice : public sc_core::sc_module, public Module {
  public:
   tlm_utils::simple_target_socket<RegisterDevice> socket;
 
+  /// Reads "latency_ns" (per access, default 10) from `config`.
   RegisterDevice(const sc_core::sc_module_name& name, const RegisterTable& table,
-                 sc_core::sc_time access_latency);
+                 ConfigNode& config);
 
   [[nodiscard]] std::uint64_t mapped_size(const std::string& port) const override;
 

@@ -24,16 +24,11 @@ const RegisterTable& SimCtl::registers() {
 }
 
 void SimCtl::register_type(ModuleRegistry& registry) {
-  registry.add("periph.simctl", registers().summary,
-               [](const std::string& name, ConfigNode& config, SimContext& context) {
-                 return std::make_unique<SimCtl>(name.c_str(), config, context);
-               });
+  add_module_type<SimCtl>(registry, "periph.simctl", registers().summary);
 }
 
 SimCtl::SimCtl(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& context)
-    : RegisterDevice(name, registers(),
-                     sc_core::sc_time(static_cast<double>(config.get_u64("latency_ns", 10, 0, 1000000)),
-                                      sc_core::SC_NS)),
+    : RegisterDevice(name, registers(), config),
       context_(context) {
   on_write("EXIT", [this](std::uint32_t code) { context_.control.exit(static_cast<int>(code)); });
   on_read("TIME_NS_LO", [this] { return static_cast<std::uint32_t>(now_ns()); });

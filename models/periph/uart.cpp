@@ -19,16 +19,11 @@ const RegisterTable& Uart::registers() {
 }
 
 void Uart::register_type(ModuleRegistry& registry) {
-  registry.add("periph.uart", registers().summary,
-               [](const std::string& name, ConfigNode& config, SimContext& context) {
-                 return std::make_unique<Uart>(name.c_str(), config, context);
-               });
+  add_module_type<Uart>(registry, "periph.uart", registers().summary);
 }
 
 Uart::Uart(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& context)
-    : RegisterDevice(name, registers(),
-                     sc_core::sc_time(static_cast<double>(config.get_u64("latency_ns", 10, 0, 1000000)),
-                                      sc_core::SC_NS)) {
+    : RegisterDevice(name, registers(), config) {
   const auto output = config.get_string("output", "stdout");
   if (output == "stdout") {
     sink_ = stdout;
