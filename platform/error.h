@@ -14,24 +14,28 @@ namespace vp {
 class UserInputError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+  ~UserInputError() override;  // defined in error.cpp: one vtable and typeinfo
 };
 
 /// A configuration file, override or CLI argument is invalid.
 class ConfigError : public UserInputError {
  public:
   using UserInputError::UserInputError;
+  ~ConfigError() override;  // defined in error.cpp: one vtable and typeinfo
 };
 
 /// An input artefact other than the config (firmware image, trace file) is invalid.
 class InputError : public UserInputError {
  public:
   using UserInputError::UserInputError;
+  ~InputError() override;  // defined in error.cpp: one vtable and typeinfo
 };
 
 /// The simulation reached a state it cannot continue from (fault loop, deadlock, limit). Exit 3.
 class SimulationError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+  ~SimulationError() override;  // defined in error.cpp: one vtable and typeinfo
 };
 
 }  // namespace vp
