@@ -1,0 +1,77 @@
+// Organisation and timing parameters of an HBM2(-PIM) channel, read from a memory config.
+//
+// Contract: from_config() reads every key, requires the timing values (no defaults: a memory
+// config must say what it models), and rejects values that are zero or inconsistent with each
+// other (e.g. tRAS < tRCD, tRC < tRAS + tRP) with the JSON path and the rule broken. All times
+// are in clock cycles of tCK unless the key says otherwise.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "platform/config.h"
+
+namespace vp::hbm {
+
+struct Organization {
+  std::uint32_t channels = 32;
+  std::uint32_t ranks = 2;
+  std::uint32_t bank_groups = 4;     ///< per rank
+  std::uint32_t banks_per_group = 4;
+  std::uint32_t rows = 32768;
+  std::uint32_t columns = 64;        ///< device columns per row
+  std::uint32_t bus_width_bits = 128;
+  std::uint32_t burst_length = 4;
+
+  [[nodiscard]] std::uint32_t banks_per_rank() const { return bank_groups * banks_per_group; }
+  [[nodiscard]] std::uint32_t banks() const { return ranks * banks_per_rank(); }
+  [[nodiscard]] std::uint32_t burst_bytes() const { return bus_width_bits / 8 * burst_length; }
+  [[nodiscard]] std::uint32_t row_bytes() const { return columns * bus_width_bits / 8; }
+  [[nodiscard]] std::uint32_t bursts_per_row() const { return row_bytes() / burst_bytes(); }
+  [[nodiscard]] std::uint64_t channel_bytes() const {
+    return std::uint64_t{row_bytes()} * rows * banks();
+  }
+};
+
+struct Timing {
+  std::uint32_t tCK_ps = 1000;
+  std::uint32_t CL = 14, CWL = 4;
+  std::uint32_t tRCD = 14, tRP = 14, tRAS = 34;
+  std::uint32_t tRRD_S = 4, tRRD_L = 6, tFAW = 30;
+  std::uint32_t tCCD_S = 1, tCCD_L = 2;
+  std::uint32_t tWTR_S = 6, tWTR_L = 8, tWR = 16, tRTP = 5, tRTRS = 2;
+  std::uint32_t tRFC = 260, tREFI = 3900;
+  std::uint32_t burst_cycles = 2;  ///< BL / 2 (double data rate)
+  // PIM
+  std::uint32_t gwrite = 96;          ///< GWRITE occupancy; simulator: (tCCD_S + tCCD_L) x 32
+  std::uint32_t comp_interval = 2;    ///< COMP -> COMP; max(burst, tCCD_S)
+  std::uint32_t comp_pipeline = 6;    ///< COMPs before the first result can be read out
+  std::uint32_t pim_multipliers = 16; ///< fp16 multipliers per bank (elements per COMP)
+
+  // Derived
+  [[nodiscard]] std::uint32_t burst() const { return burst_cycles; }
+  [[nodiscard]] std::uint32_t tRC() const { return tRAS + tRP; }
+  [[nodiscard]] std::uint32_t read_latency() const { return CL + burst_cycles; }
+  [[nodiscard]] std::uint32_t write_latency() const { return CWL + burst_cycles; }
+};
+
+/// Which of the public simulator's timing gaps are closed (all by default).
+struct TimingFixes {
+  bool pre_to_gact_trp = true;          ///< a MEM PRE delays a G_ACT of that bank by tRP
+  /// Activations a G_ACT counts as in the tFAW window: 4 (it opens four banks) by default, 0 as
+  /// in the public simulator (G_ACTs outside the window).
+  std::uint32_t gact_faw_activations = 4;
+  bool compsreadres_other_rank = true;  ///< READ -> COMPS_READRES across ranks needs the rank switch
+};
+
+struct MemoryParams {
+  std::string name;
+  Organization org;
+  Timing timing;
+  TimingFixes fixes;
+
+  /// Reads {"name", "organization": {...}, "timing_ck": {...}, "pim": {...}, "fixes": {...}}.
+  static MemoryParams from_config(ConfigNode& config);
+};
+
+}  // namespace vp::hbm

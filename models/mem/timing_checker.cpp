@@ -1,0 +1,115 @@
+#include "models/mem/timing_checker.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace vp::hbm {
+namespace {
+
+// Coarseness of a scope or reach: 0 bank, 1 bank group, 2 rank, 3 channel.
+int level(Scope scope) {
+  switch (scope) {
+    case Scope::SameBank: return 0;
+    case Scope::SameBankGroup: return 1;
+    case Scope::SameRank: return 2;
+    case Scope::OtherRanks: return 2;
+    case Scope::Channel: return 3;
+  }
+  return 3;
+}
+int level(CommandReach reach) { return static_cast<int>(reach); }
+
+}  // namespace
+
+TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimMode mode,
+                             const TimingFixes& fixes)
+    : org_(org),
+      timing_(timing),
+      mode_(mode),
+      fixes_(fixes),
+      table_(build_constraints(timing, mode, fixes)),
+      bank_(org.banks(), Times{}),
+      group_(org.ranks * org.bank_groups, Times{}),
+      rank_(org.ranks, Times{}),
+      faw_(org.ranks, std::array<std::uint64_t, 4>{}),
+      faw_count_(org.ranks, 0) {
+  for (const auto& row : table_) by_prev_[static_cast<unsigned>(row.prev)].push_back(&row);
+}
+
+std::uint64_t TimingChecker::faw_earliest(std::uint32_t rank, unsigned activations) const {
+  // Adding k activations at t needs the (5-k)-th newest earlier one to be tFAW old.
+  const unsigned index = 4 - activations;
+  if (faw_count_[rank] <= index) return 0;
+  return faw_[rank][index] + timing_.tFAW;
+}
+
+std::uint64_t TimingChecker::earliest(const CommandTarget& target) const {
+  const auto n = static_cast<unsigned>(target.command);
+  const BankId& id = target.bank;
+  std::uint64_t t = std::max(bus_free_, channel_[n]);
+  switch (reach_of(target.command)) {
+    case CommandReach::Bank:
+      t = std::max({t, bank_[flat_bank(id)][n], group_[flat_group(id)][n], rank_[id.rank.value][n]});
+      break;
+    case CommandReach::BankGroup:
+      t = std::max({t, group_[flat_group(id)][n], rank_[id.rank.value][n]});
+      break;
+    case CommandReach::Rank:
+      t = std::max(t, rank_[id.rank.value][n]);
+      break;
+    case CommandReach::Channel:
+      break;
+  }
+  if (target.command == Command::Act) t = std::max(t, faw_earliest(id.rank.value, 1));
+  if (target.command == Command::GAct && fixes_.gact_faw_activations > 0)
+    t = std::max(t, faw_earliest(id.rank.value, fixes_.gact_faw_activations));
+  return t;
+}
+
+void TimingChecker::issue(const CommandTarget& target, std::uint64_t cycle) {
+  const std::uint64_t allowed = earliest(target);
+  if (cycle < allowed)
+    throw std::logic_error(fmt::format("timing violation: {} at cycle {}, earliest legal is {}",
+                                       to_string(target.command), cycle, allowed));
+  const BankId& id = target.bank;
+  const int prev_level = level(reach_of(target.command));
+  const bool first_comp = target.command == Command::Comp && !comp_since_readres_;
+  for (const Constraint* row : by_prev_[static_cast<unsigned>(target.command)]) {
+    if (row->first_comp && !first_comp) continue;
+    std::uint64_t value = cycle + row->cycles;
+    if (row->per_comp != 0) value += std::uint64_t{row->per_comp} * std::max(target.comps, row->min_comps);
+    const auto n = static_cast<unsigned>(row->next);
+    // Fold into the coarsest of: the rule's scope, the earlier command's reach, the later
+    // command's reach (it is checked at that level).
+    const int where = std::max({level(row->scope), prev_level, level(reach_of(row->next))});
+    if (row->scope == Scope::OtherRanks && where < 3) {
+      for (std::uint32_t r = 0; r < org_.ranks; ++r)
+        if (r != id.rank.value) raise(rank_[r][n], value);
+      continue;
+    }
+    switch (where) {
+      case 0: raise(bank_[flat_bank(id)][n], value); break;
+      case 1: raise(group_[flat_group(id)][n], value); break;
+      case 2: raise(rank_[id.rank.value][n], value); break;
+      default: raise(channel_[n], value); break;
+    }
+  }
+  bus_free_ = cycle + 1;
+  auto record_activations = [this, &id, cycle](unsigned k) {
+    auto& window = faw_[id.rank.value];
+    for (unsigned i = 0; i < k; ++i) {
+      std::copy_backward(window.begin(), window.end() - 1, window.end());
+      window[0] = cycle;
+    }
+    faw_count_[id.rank.value] = std::min(4U, faw_count_[id.rank.value] + k);
+  };
+  if (target.command == Command::Act) record_activations(1);
+  if (target.command == Command::GAct) record_activations(fixes_.gact_faw_activations);
+  if (target.command == Command::Comp) comp_since_readres_ = true;
+  if (target.command == Command::ReadRes || target.command == Command::CompsReadRes)
+    comp_since_readres_ = false;
+}
+
+}  // namespace vp::hbm

@@ -1,0 +1,68 @@
+// The timing checker of one channel: earliest legal cycle for a command, and the state update
+// when one is issued.
+//
+// Contract: earliest() never returns a cycle that breaks a row of the constraint table, the C/A
+// bus rule (one command per cycle) or the tFAW window. issue() records a command and throws
+// std::logic_error if it breaks any of them, so a controller cannot violate timing silently.
+// Costs per issue are O(rows for that command), independent of the number of banks: each
+// constraint is folded at issue time into the coarsest level the later command is checked at
+// (bank, bank group, rank, channel).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "models/mem/constraint_table.h"
+
+namespace vp::hbm {
+
+struct CommandTarget {
+  Command command = Command::Act;
+  BankId bank;               ///< For bank-group, rank or channel commands: any bank inside.
+  std::uint32_t comps = 0;   ///< COMPS_READRES: number of COMPs.
+};
+
+class TimingChecker {
+ public:
+  TimingChecker(const Organization& org, const Timing& timing, PimMode mode,
+                const TimingFixes& fixes);
+
+  [[nodiscard]] std::uint64_t earliest(const CommandTarget& target) const;
+  void issue(const CommandTarget& target, std::uint64_t cycle);
+
+  [[nodiscard]] const std::vector<Constraint>& table() const { return table_; }
+  [[nodiscard]] std::uint32_t flat_bank(const BankId& id) const {
+    return (id.rank.value * org_.bank_groups + id.group.value) * org_.banks_per_group + id.bank.value;
+  }
+
+ private:
+  static constexpr unsigned kCommands = kCommandCount;
+  using Times = std::array<std::uint64_t, kCommands>;
+
+  [[nodiscard]] std::uint32_t flat_group(const BankId& id) const {
+    return id.rank.value * org_.bank_groups + id.group.value;
+  }
+  [[nodiscard]] std::uint64_t faw_earliest(std::uint32_t rank, unsigned activations) const;
+  static void raise(std::uint64_t& slot, std::uint64_t value) {
+    if (value > slot) slot = value;
+  }
+
+  Organization org_;
+  Timing timing_;
+  PimMode mode_;
+  TimingFixes fixes_;
+  std::vector<Constraint> table_;
+  std::array<std::vector<const Constraint*>, kCommands> by_prev_;
+
+  std::vector<Times> bank_;   // per bank: constraints on bank-reach commands
+  std::vector<Times> group_;  // per bank group
+  std::vector<Times> rank_;   // per rank
+  Times channel_{};
+  std::uint64_t bus_free_ = 0;                          // C/A bus: next free cycle
+  std::vector<std::array<std::uint64_t, 4>> faw_;       // per rank: last 4 activations, newest first
+  std::vector<unsigned> faw_count_;
+  bool comp_since_readres_ = false;
+};
+
+}  // namespace vp::hbm
