@@ -6,6 +6,7 @@ pkg_check_modules(SYSTEMC REQUIRED IMPORTED_TARGET systemc)
 add_library(SystemC::systemc ALIAS PkgConfig::SYSTEMC)
 
 pkg_check_modules(LIBELF REQUIRED IMPORTED_TARGET libelf)
+pkg_check_modules(IMATH REQUIRED IMPORTED_TARGET Imath)  # fp16 (half) for PIM data
 add_library(LibElf::libelf ALIAS PkgConfig::LIBELF)
 
 find_package(Boost 1.74 REQUIRED COMPONENTS program_options)

@@ -1,6 +1,7 @@
 // The list of every module type that ships with the platform.
 #include "models/bus/router.h"
 #include "models/cpu/rv32_core.h"
+#include "models/mem/hbm_pim_memory.h"
 #include "models/mem/ram.h"
 #include "models/periph/clint.h"
 #include "models/periph/intc.h"
@@ -14,6 +15,7 @@ void register_builtin_modules(ModuleRegistry& registry) {
   Rv32Core::register_type(registry);
   Router::register_type(registry);
   Ram::register_type(registry);
+  hbm::HbmPimMemory::register_type(registry);
   Uart::register_type(registry);
   SimCtl::register_type(registry);
   Clint::register_type(registry);

@@ -62,6 +62,8 @@ struct SimContext {
   TraceEvents events;
   RunControl control;
   std::string out_dir = ".";
+  /// Folder of the platform config file: relative paths inside the config resolve against it.
+  std::string config_dir = ".";
 };
 
 class ModuleLookup;

@@ -68,6 +68,51 @@ std::uint64_t TimingChecker::earliest(const CommandTarget& target) const {
   return t;
 }
 
+unsigned TimingChecker::activations_of(Command command) const {
+  if (command == Command::Act) return 1;
+  if (command == Command::GAct) return fixes_.gact_faw_activations;
+  return 0;
+}
+
+bool TimingChecker::reaches(int where, bool other_ranks, const BankId& prev, const BankId& next) const {
+  if (where >= 3) return true;
+  if (other_ranks) return prev.rank != next.rank;
+  if (prev.rank != next.rank) return false;
+  if (where == 2) return true;
+  if (prev.group != next.group) return false;
+  return where == 1 || prev.bank == next.bank;
+}
+
+std::uint64_t TimingChecker::earliest_after(const CommandTarget& prev, std::uint64_t at,
+                                            const CommandTarget& next) const {
+  std::uint64_t t = std::max(earliest(next), at + 1);  // the C/A bus
+  const int prev_level = level(reach_of(prev.command));
+  const int next_level = level(reach_of(next.command));
+  for (const Constraint* row : by_prev_[static_cast<unsigned>(prev.command)]) {
+    if (row->next != next.command) continue;
+    if (row->first_comp && (prev.command != Command::Comp || comp_since_readres_)) continue;
+    const int where = std::max({level(row->scope), prev_level, next_level});
+    const bool other = row->scope == Scope::OtherRanks && where < 3;
+    if (!reaches(where, other, prev.bank, next.bank)) continue;
+    std::uint64_t value = at + row->cycles;
+    if (row->per_comp != 0) value += std::uint64_t{row->per_comp} * std::max(prev.comps, row->min_comps);
+    t = std::max(t, value);
+  }
+  const unsigned added = activations_of(prev.command);
+  const unsigned needed = activations_of(next.command);
+  if (added > 0 && needed > 0 && prev.bank.rank == next.bank.rank) {
+    // The window as it would be after `prev`, newest first.
+    std::array<std::uint64_t, 8> window{};
+    unsigned count = 0;
+    for (unsigned i = 0; i < added && count < 4; ++i) window[count++] = at;
+    for (unsigned i = 0; i < faw_count_[prev.bank.rank.value] && count < 4; ++i)
+      window[count++] = faw_[prev.bank.rank.value][i];
+    const unsigned index = 4 - needed;
+    if (count > index) t = std::max<std::uint64_t>(t, window[index] + timing_.tFAW);
+  }
+  return t;
+}
+
 void TimingChecker::issue(const CommandTarget& target, std::uint64_t cycle) {
   const std::uint64_t allowed = earliest(target);
   if (cycle < allowed)

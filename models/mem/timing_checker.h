@@ -29,6 +29,10 @@ class TimingChecker {
                 const TimingFixes& fixes);
 
   [[nodiscard]] std::uint64_t earliest(const CommandTarget& target) const;
+  /// The earliest cycle `next` may issue if `prev` were issued at `at` (the current state plus
+  /// that one command). Used to keep a MEM command from delaying a waiting PIM command.
+  [[nodiscard]] std::uint64_t earliest_after(const CommandTarget& prev, std::uint64_t at,
+                                             const CommandTarget& next) const;
   void issue(const CommandTarget& target, std::uint64_t cycle);
 
   [[nodiscard]] const std::vector<Constraint>& table() const { return table_; }
@@ -44,6 +48,9 @@ class TimingChecker {
     return id.rank.value * org_.bank_groups + id.group.value;
   }
   [[nodiscard]] std::uint64_t faw_earliest(std::uint32_t rank, unsigned activations) const;
+  [[nodiscard]] unsigned activations_of(Command command) const;
+  /// Whether a row folded at `where` for an earlier command at `prev` reaches `next`'s banks.
+  [[nodiscard]] bool reaches(int where, bool other_ranks, const BankId& prev, const BankId& next) const;
   static void raise(std::uint64_t& slot, std::uint64_t value) {
     if (value > slot) slot = value;
   }

@@ -29,13 +29,13 @@ TEST_CASE("registry creates by type name and lists the known types on a miss", "
   vp::ModuleRegistry registry;
   vp::register_builtin_modules(registry);
   const auto types = registry.types();
-  CHECK(types.size() == 7);
+  CHECK(types.size() == 8);
   vp::SimContext context;
   json empty = json::object();
   vp::ConfigNode node(empty, "modules.x", nullptr);
   CHECK_THROWS_WITH(registry.create("cpu.rv64", "modules.x.type", "x", node, context),
                     Catch::StartsWith("modules.x.type: unknown module type 'cpu.rv64' (known types: "
-                                      "bus.router, cpu.rv32, mem.ram"));
+                                      "bus.router, cpu.rv32, mem.hbm_pim, mem.ram"));
   CHECK_THROWS_AS(registry.add("mem.ram", "again", nullptr), std::logic_error);
 }
 

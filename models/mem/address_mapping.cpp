@@ -1,0 +1,109 @@
+#include "models/mem/address_mapping.h"
+
+#include <array>
+
+#include <fmt/format.h>
+
+#include "platform/error.h"
+
+namespace vp::hbm {
+namespace {
+
+constexpr std::array<const char*, 7> kFieldNames = {"offset", "column", "channel", "bank",
+                                                    "bank_group", "rank", "row"};
+
+unsigned log2_exact(std::uint64_t v) {
+  unsigned bits = 0;
+  while ((1ULL << bits) < v) ++bits;
+  return bits;
+}
+
+}  // namespace
+
+std::vector<std::string> AddressMapping::default_fields() {
+  return {"offset", "column", "channel", "bank", "bank_group", "rank", "row"};
+}
+
+AddressMapping AddressMapping::from_config(ConfigNode& config, const std::string& key,
+                                           const Organization& org) {
+  const std::array<unsigned, 7> needed = {
+      log2_exact(org.burst_bytes()), log2_exact(org.bursts_per_row()), log2_exact(org.channels),
+      log2_exact(org.banks_per_group), log2_exact(org.bank_groups), log2_exact(org.ranks),
+      log2_exact(org.rows)};
+  std::vector<std::string> items;
+  const std::string where = config.key_path(key);
+  if (config.has(key)) {
+    const json& list = config.raw(key);
+    if (!list.is_array()) throw ConfigError(where + ": expected a list of \"field[:bits]\" strings");
+    for (const auto& item : list) {
+      if (!item.is_string()) throw ConfigError(where + ": every entry must be a string \"field[:bits]\"");
+      items.push_back(item.get<std::string>());
+    }
+  } else {
+    items = default_fields();
+  }
+  AddressMapping m;
+  std::array<unsigned, 7> used{};
+  unsigned shift = 0;
+  for (const auto& item : items) {
+    const auto colon = item.find(':');
+    const std::string name = item.substr(0, colon);
+    unsigned index = 0;
+    while (index < kFieldNames.size() && name != kFieldNames[index]) ++index;
+    if (index == kFieldNames.size())
+      throw ConfigError(fmt::format("{}: unknown field '{}' (fields: offset, column, channel, bank, "
+                                    "bank_group, rank, row)",
+                                    where, name));
+    unsigned bits = needed[index] - std::min(needed[index], used[index]);
+    if (colon != std::string::npos) {
+      try {
+        bits = static_cast<unsigned>(std::stoul(item.substr(colon + 1)));
+      } catch (const std::exception&) {
+        throw ConfigError(fmt::format("{}: '{}' is not field:bits", where, item));
+      }
+    }
+    if (bits == 0) continue;
+    m.pieces_.push_back(Piece{static_cast<Field>(index), bits, shift, used[index]});
+    used[index] += bits;
+    shift += bits;
+    m.description_.push_back(fmt::format("{}:{}", name, bits));
+  }
+  for (unsigned i = 0; i < kFieldNames.size(); ++i)
+    if (used[i] != needed[i])
+      throw ConfigError(fmt::format(
+          "{}: field '{}' has {} bits but the organisation needs {}; the mapping must cover the "
+          "capacity exactly",
+          where, kFieldNames[i], used[i], needed[i]));
+  m.capacity_ = 1ULL << shift;
+  return m;
+}
+
+DramAddress AddressMapping::decode(std::uint64_t address) const {
+  std::array<std::uint32_t, 7> value{};
+  for (const auto& p : pieces_) {
+    const auto piece = static_cast<std::uint32_t>((address >> p.shift) & ((1ULL << p.bits) - 1));
+    value[static_cast<unsigned>(p.field)] |= piece << p.field_shift;
+  }
+  DramAddress a;
+  a.offset = value[0];
+  a.column = Column(value[1]);
+  a.channel = Channel(value[2]);
+  a.bank = BankId{Rank(value[5]), BankGroup(value[4]), Bank(value[3])};
+  a.row = Row(value[6]);
+  return a;
+}
+
+std::uint64_t AddressMapping::encode(const DramAddress& a) const {
+  const std::array<std::uint32_t, 7> value = {a.offset,         a.column.value,
+                                              a.channel.value,  a.bank.bank.value,
+                                              a.bank.group.value, a.bank.rank.value,
+                                              a.row.value};
+  std::uint64_t address = 0;
+  for (const auto& p : pieces_) {
+    const std::uint64_t piece = (value[static_cast<unsigned>(p.field)] >> p.field_shift) & ((1ULL << p.bits) - 1);
+    address |= piece << p.shift;
+  }
+  return address;
+}
+
+}  // namespace vp::hbm

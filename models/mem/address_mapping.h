@@ -1,0 +1,60 @@
+// Physical address <-> (channel, rank, bank group, bank, row, column, offset) of the HBM.
+//
+// Contract: the mapping is a list of bit fields from the least significant bit, e.g.
+// ["offset:6", "column:4", "channel:5", "bank:2", "bank_group:2", "rank:1", "row:15"]; a field
+// may appear several times (its pieces concatenate, low bits first). from_config() checks that
+// each field has exactly the bits the organisation needs (offset = burst bytes, column = bursts
+// per row, ...), so the mapping covers the capacity exactly once. decode() of an address beyond
+// the capacity is the caller's error (check contains() first).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/mem/hbm_timing.h"
+#include "models/mem/hbm_types.h"
+#include "platform/config.h"
+
+namespace vp::hbm {
+
+struct DramAddress {
+  Channel channel;
+  BankId bank;
+  Row row;
+  Column column;  ///< Burst index within the row.
+  std::uint32_t offset = 0;  ///< Byte within the burst.
+};
+
+class AddressMapping {
+ public:
+  enum class Field : std::uint8_t { Offset, Column, Channel, Bank, BankGroup, Rank, Row, Count };
+
+  /// The default: offset, column, channel, bank, bank group, rank, row (channels interleave at
+  /// one row of a bank, 1 KiB with the NeuPIMs organisation).
+  static std::vector<std::string> default_fields();
+  /// Reads the list at `key` of `config` (default_fields() when absent).
+  static AddressMapping from_config(ConfigNode& config, const std::string& key,
+                                    const Organization& org);
+
+  [[nodiscard]] std::uint64_t capacity() const { return capacity_; }
+  [[nodiscard]] bool contains(std::uint64_t address, std::uint64_t length) const {
+    return address < capacity_ && length <= capacity_ - address;
+  }
+  [[nodiscard]] DramAddress decode(std::uint64_t address) const;
+  [[nodiscard]] std::uint64_t encode(const DramAddress& a) const;
+  [[nodiscard]] const std::vector<std::string>& description() const { return description_; }
+
+ private:
+  struct Piece {
+    Field field;
+    unsigned bits;
+    unsigned shift;  ///< position in the address
+    unsigned field_shift;  ///< position within the field value
+  };
+  std::vector<Piece> pieces_;
+  std::uint64_t capacity_ = 0;
+  std::vector<std::string> description_;
+};
+
+}  // namespace vp::hbm

@@ -1,0 +1,489 @@
+#include "models/mem/channel_controller.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <Imath/half.h>
+#include <fmt/format.h>
+
+namespace vp::hbm {
+namespace {
+
+constexpr std::uint64_t kNever = ~0ULL;
+
+int priority(int kind) { return kind; }  // Refresh < Pim < MemHit < MemOther (enum order)
+
+}  // namespace
+
+ChannelController::ChannelController(Channel id, const MemoryParams& params,
+                                     const ControllerConfig& config, const AddressMapping& mapping,
+                                     SparseStorage* storage)
+    : id_(id),
+      params_(params),
+      config_(config),
+      mapping_(mapping),
+      storage_(config.functional ? storage : nullptr),
+      checker_(params.org, params.timing, config.mode, params.fixes),
+      scheduler_(make_scheduler(config.scheduler, config.row_hit_cap, "scheduler")),
+      dual_(config.mode == PimMode::Dual),
+      banks_(params.org.banks()),
+      queues_(banks_),
+      mem_open_(banks_, 0),
+      mem_row_(banks_),
+      hits_since_act_(banks_, 0),
+      pim_open_(banks_, 0),
+      pim_row_(banks_),
+      refresh_due_(params.org.ranks),
+      pulled_in_to_(params.org.ranks, kNever),
+      global_buffer_(params.org.row_bytes() / 2, 0.0F),
+      accumulators_(banks_, 0.0F) {
+  // Staggered: one rank every tREFI / ranks.
+  for (std::uint32_t r = 0; r < params.org.ranks; ++r)
+    refresh_due_[r] = std::uint64_t{params.timing.tREFI} * (r + 1) / params.org.ranks;
+}
+
+void ChannelController::add(MemBurst burst) {
+  burst.seq = next_seq_++;
+  queues_[burst.flat_bank].push_back(burst);
+  ++queued_bursts_;
+}
+
+void ChannelController::add(PimRequest request) { pim_.push_back(std::move(request)); }
+
+BankId ChannelController::bank_id(std::uint32_t flat) const {
+  const auto& o = params_.org;
+  return BankId{Rank(flat / o.banks_per_rank()), BankGroup((flat / o.banks_per_group) % o.bank_groups),
+                Bank(flat % o.banks_per_group)};
+}
+
+std::uint64_t ChannelController::refresh_due(std::uint32_t rank) const {
+  if (!config_.refresh) return kNever;
+  return std::min(refresh_due_[rank], pulled_in_to_[rank]);
+}
+
+bool ChannelController::rank_blocked(std::uint32_t rank, std::uint64_t cycle) const {
+  const std::uint64_t due = refresh_due(rank);
+  if (due == kNever || cycle < due) return false;
+  // During a PIM tile the refresh waits, up to 8 x tREFI past its schedule.
+  return !tile_active_ || cycle >= refresh_due_[rank] + 8ULL * params_.timing.tREFI;
+}
+
+void ChannelController::consider(Decision& best, const Decision& c) const {
+  if (c.kind == Kind::None) return;
+  if (c.cycle < best.cycle ||
+      (c.cycle == best.cycle &&
+       (priority(static_cast<int>(c.kind)) < priority(static_cast<int>(best.kind)) ||
+        (c.kind == best.kind && c.seq < best.seq))))
+    best = c;
+}
+
+void ChannelController::refresh_candidate(Decision& best, std::uint32_t rank) {
+  std::uint64_t t = refresh_due(rank);
+  if (t == kNever) return;
+  t = std::max(t, now_);
+  if (tile_active_) t = std::max<std::uint64_t>(t, refresh_due_[rank] + 8ULL * params_.timing.tREFI);
+  const auto& o = params_.org;
+  Decision d;
+  d.kind = Kind::Refresh;
+  d.bank_index = rank;
+  const std::uint32_t first = rank * o.banks_per_rank();
+  BankId any = bank_id(first);
+  d.target = {Command::Ref, any, 0};
+  for (std::uint32_t b = first; b < first + o.banks_per_rank(); ++b)
+    if (mem_open_[b]) {
+      d.target = {Command::PreAll, any, 0};
+      break;
+    }
+  if (d.target.command == Command::Ref && dual_)
+    for (std::uint32_t b = first; b < first + o.banks_per_rank(); ++b)
+      if (pim_open_[b]) {
+        d.target = {Command::PimPre, bank_id(b), 0};
+        break;
+      }
+  d.cycle = std::max(t, checker_.earliest(d.target));
+  consider(best, d);
+}
+
+std::uint64_t ChannelController::estimate_tile(const PimExtension& h) const {
+  const auto& t = params_.timing;
+  const auto& o = params_.org;
+  return std::uint64_t{banks_} + std::uint64_t{t.tFAW} * (o.bank_groups - 1) + t.tRCD +
+         std::uint64_t{t.comp_interval} * (std::max(h.comps, t.comp_pipeline) + h.readres) +
+         t.read_latency();
+}
+
+bool ChannelController::pim_step(const PimRequest& head, Decision& step, std::string& error) {
+  const auto& o = params_.org;
+  const PimExtension& c = head.cmd;
+  auto flat = [&o](std::uint32_t rank, std::uint32_t group, std::uint32_t bank) {
+    return (rank * o.bank_groups + group) * o.banks_per_group + bank;
+  };
+  auto close = [this](std::uint32_t b) {
+    return CommandTarget{dual_ ? Command::PimPre : Command::Pre, bank_id(b), 0};
+  };
+  step.kind = Kind::Pim;
+  switch (c.op) {
+    case PimOp::Header:
+      step.no_bus = true;
+      return true;
+    case PimOp::Gwrite:
+      step.target = {Command::Gwrite, BankId{Rank(c.rank), BankGroup(c.bank_group), Bank(c.bank)}, 0};
+      return true;
+    case PimOp::GAct: {
+      const std::uint32_t groups = c.all_banks ? o.ranks * o.bank_groups : 1;
+      for (std::uint32_t g = 0; g < groups; ++g) {
+        // Ranks interleave (r0g0, r1g0, r0g1, ...) so their tFAW windows overlap.
+        const std::uint32_t rank = c.all_banks ? g % o.ranks : c.rank;
+        const std::uint32_t group = c.all_banks ? g / o.ranks : c.bank_group;
+        bool all_on_row = true;
+        for (std::uint32_t k = 0; k < o.banks_per_group; ++k) {
+          const std::uint32_t b = flat(rank, group, k);
+          if (!pim_open(b) || pim_row(b).value != c.row) all_on_row = false;
+        }
+        if (all_on_row) continue;
+        for (std::uint32_t k = 0; k < o.banks_per_group; ++k) {
+          const std::uint32_t b = flat(rank, group, k);
+          if (pim_open(b)) {  // another row, or a partial group: close before G_ACT
+            step.target = close(b);
+            return true;
+          }
+        }
+        step.target = {Command::GAct, BankId{Rank(rank), BankGroup(group), Bank(0)}, 0};
+        step.row = Row(c.row);
+        return true;
+      }
+      step.no_bus = true;  // every group holds the row: done
+      return true;
+    }
+    case PimOp::Comp:
+    case PimOp::CompsReadRes:
+    case PimOp::ReadRes: {
+      for (std::uint32_t b = 0; b < banks_; ++b)
+        if (!pim_open(b)) {
+          const BankId id = bank_id(b);
+          error = fmt::format("{} on channel {}: bank (rank {}, group {}, bank {}) has no open PIM "
+                              "row; send G_ACT first",
+                              to_string(c.op), id_.value, id.rank.value, id.group.value, id.bank.value);
+          return false;
+        }
+      const Command command = c.op == PimOp::Comp       ? Command::Comp
+                              : c.op == PimOp::ReadRes ? Command::ReadRes
+                                                        : Command::CompsReadRes;
+      step.target = {command, bank_id(0), c.op == PimOp::CompsReadRes ? c.comps : 1};
+      return true;
+    }
+    case PimOp::PimPre: {
+      const std::uint32_t first = c.all_banks ? 0 : flat(c.rank, c.bank_group, c.bank);
+      const std::uint32_t last = c.all_banks ? banks_ : first + 1;
+      for (std::uint32_t b = first; b < last; ++b)
+        if (pim_open(b)) {
+          step.target = close(b);
+          return true;
+        }
+      step.no_bus = true;
+      return true;
+    }
+  }
+  error = "unknown PIM command";
+  return false;
+}
+
+void ChannelController::pim_candidate(Decision& best) {
+  if (pim_.empty()) return;
+  if (!dual_ && !pim_phase_) return;
+  PimRequest& head = pim_.front();
+  Decision step;
+  std::string error;
+  if (!pim_step(head, step, error)) {
+    step = Decision{};
+    step.kind = Kind::Pim;
+    step.no_bus = true;
+    step.target.command = Command::Count;  // marks the refusal
+    step.cycle = std::max(now_, head.arrival);
+    consider(best, step);
+    return;
+  }
+  step.cycle = std::max({now_, head.arrival, step.no_bus ? 0 : checker_.earliest(step.target)});
+  if (!tile_active_) {
+    if (head.cmd.op == PimOp::Header && head.progress == 0) {
+      // Pull in refreshes the tile would run into, so the tile is not interrupted.
+      head.progress = 1;
+      const std::uint64_t end = step.cycle + estimate_tile(head.cmd);
+      for (std::uint32_t r = 0; r < params_.org.ranks; ++r)
+        if (refresh_due(r) != kNever && refresh_due(r) <= end && refresh_due(r) > step.cycle) {
+          pulled_in_to_[r] = step.cycle;
+          ++stats_.refreshes_pulled_in;
+        }
+    }
+    for (std::uint32_t r = 0; r < params_.org.ranks; ++r)
+      if (rank_blocked(r, step.cycle)) return;  // refresh first
+  }
+  if (!step.no_bus && dual_) pim_waiting_ = step;
+  consider(best, step);
+}
+
+void ChannelController::mem_candidate(Decision& best, std::uint32_t b) {
+  if (!dual_ && pim_phase_) return;
+  auto& queue = queues_[b];
+  const BankId id = bank_id(b);
+  Decision d;
+  d.bank_index = b;
+  if (queue.empty()) {
+    if (!config_.closed_page || !mem_open_[b]) return;
+    d.kind = Kind::MemOther;
+    d.seq = kNever;
+    d.target = {Command::Pre, id, 0};
+    d.cycle = std::max(now_, checker_.earliest(d.target));
+  } else {
+    const std::size_t i = scheduler_->choose(BankView{queue, mem_open_[b] != 0, mem_row_[b], hits_since_act_[b]});
+    const MemBurst& c = queue[i];
+    d.queue_index = i;
+    d.seq = c.seq;
+    if (mem_open_[b] && mem_row_[b] == c.where.row) {
+      d.kind = Kind::MemHit;
+      d.target = {c.write ? Command::Wr : Command::Rd, id, 0};
+    } else {
+      d.kind = Kind::MemOther;
+      d.target = {mem_open_[b] ? Command::Pre : Command::Act, id, 0};
+      d.row = c.where.row;
+    }
+    d.cycle = std::max({now_, c.arrival, checker_.earliest(d.target)});
+  }
+  if (rank_blocked(id.rank.value, d.cycle)) return;
+  // PIM priority: a MEM command may use an idle C/A slot only if it does not delay the PIM
+  // command that is waiting.
+  if (pim_waiting_.kind == Kind::Pim && d.cycle < pim_waiting_.cycle &&
+      checker_.earliest_after(d.target, d.cycle, pim_waiting_.target) > pim_waiting_.cycle)
+    return;
+  consider(best, d);
+}
+
+ChannelController::Decision ChannelController::decide() {
+  if (!dual_ && config_.mode == PimMode::Blocked) {
+    if (!pim_phase_ && !pim_.empty() && queued_bursts_ == 0) {
+      pim_phase_ = true;
+      switch_start_ = std::max(now_, pim_.front().arrival);
+      ++stats_.mode_switches;
+    } else if (pim_phase_ && !tile_active_ && (pim_.empty() || queued_bursts_ > 0)) {
+      pim_phase_ = false;
+      stats_.pim_phase_cycles += now_ - std::min(now_, switch_start_);
+    }
+  }
+  Decision best;
+  for (std::uint32_t r = 0; r < params_.org.ranks; ++r) refresh_candidate(best, r);
+  pim_waiting_ = Decision{};
+  pim_candidate(best);
+  if (scheduler_->in_order()) {
+    std::uint32_t oldest = banks_;
+    std::uint64_t seq = kNever;
+    for (std::uint32_t b = 0; b < banks_; ++b)
+      if (!queues_[b].empty() && queues_[b].front().seq < seq) {
+        seq = queues_[b].front().seq;
+        oldest = b;
+      }
+    for (std::uint32_t b = 0; b < banks_; ++b)
+      if (b == oldest || (queues_[b].empty() && config_.closed_page)) mem_candidate(best, b);
+  } else {
+    for (std::uint32_t b = 0; b < banks_; ++b)
+      if (!queues_[b].empty() || (config_.closed_page && mem_open_[b])) mem_candidate(best, b);
+  }
+  return best;
+}
+
+std::uint64_t ChannelController::run_until(std::uint64_t until, std::vector<Completion>& done) {
+  while (true) {
+    const Decision d = decide();
+    if (d.kind == Kind::None) return kNever;
+    if (d.cycle >= until) return has_work() ? d.cycle : kNever;
+    now_ = d.cycle;
+    execute(d, done);
+  }
+}
+
+void ChannelController::issue(const Decision& d, std::uint64_t txn) {
+  checker_.issue(d.target, d.cycle);
+  ++stats_.commands[static_cast<unsigned>(d.target.command)];
+  stats_.last_cycle = d.cycle;
+  if (on_command) {
+    Column column;
+    if (d.kind == Kind::MemHit) column = queues_[d.bank_index][d.queue_index].where.column;
+    on_command(IssuedCommand{d.cycle, d.target.command, d.target.bank, d.row, column, txn});
+  }
+}
+
+void ChannelController::execute(const Decision& d, std::vector<Completion>& done) {
+  switch (d.kind) {
+    case Kind::Refresh: {
+      issue(d, 0);
+      const std::uint32_t rank = d.bank_index;
+      const std::uint32_t first = rank * params_.org.banks_per_rank();
+      if (d.target.command == Command::PreAll)
+        for (std::uint32_t b = first; b < first + params_.org.banks_per_rank(); ++b) mem_open_[b] = 0;
+      if (d.target.command == Command::PimPre) pim_open_[checker_.flat_bank(d.target.bank)] = 0;
+      if (d.target.command == Command::Ref) {
+        if (d.cycle > refresh_due_[rank] + params_.timing.tREFI) ++stats_.refreshes_postponed;
+        refresh_due_[rank] += params_.timing.tREFI;
+        pulled_in_to_[rank] = kNever;
+      }
+      break;
+    }
+    case Kind::Pim: execute_pim(d, done); break;
+    case Kind::MemHit:
+    case Kind::MemOther: execute_mem(d, done); break;
+    case Kind::None: break;
+  }
+}
+
+void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& done) {
+  const std::uint32_t b = d.bank_index;
+  auto& queue = queues_[b];
+  const Command command = d.target.command;
+  if (command == Command::Rd || command == Command::Wr) {
+    issue(d, queue[d.queue_index].txn);
+    MemBurst burst = queue[d.queue_index];
+    queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(d.queue_index));
+    --queued_bursts_;
+    ++hits_since_act_[b];
+    const auto& t = params_.timing;
+    stats_.data_bus_cycles += t.burst();
+    if (burst.outcome == MemBurst::Outcome::Hit) ++stats_.row_hits;
+    if (burst.outcome == MemBurst::Outcome::Miss) ++stats_.row_misses;
+    if (burst.outcome == MemBurst::Outcome::Conflict) ++stats_.row_conflicts;
+    if (burst.write) {
+      stats_.bytes_written += burst.length;
+      if (storage_ != nullptr) storage_->write(burst.address, burst.data, burst.length);
+    } else {
+      stats_.bytes_read += burst.length;
+      if (storage_ != nullptr) storage_->read(burst.address, burst.data, burst.length);
+    }
+    done.push_back({burst.txn, d.cycle + (burst.write ? t.write_latency() : t.read_latency()), true, {}});
+    return;
+  }
+  const bool from_queue = !queue.empty() && d.seq != kNever;
+  issue(d, from_queue ? queue[d.queue_index].txn : 0);
+  if (command == Command::Pre) {
+    mem_open_[b] = 0;
+    if (from_queue) queue[d.queue_index].outcome = MemBurst::Outcome::Conflict;
+  } else if (command == Command::Act) {
+    mem_open_[b] = 1;
+    mem_row_[b] = d.row;
+    hits_since_act_[b] = 0;
+    auto& outcome = queue[d.queue_index].outcome;
+    if (outcome == MemBurst::Outcome::Hit) outcome = MemBurst::Outcome::Miss;
+  }
+}
+
+void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& done) {
+  PimRequest& head = pim_.front();
+  const PimExtension& c = head.cmd;
+  auto finish = [&](std::uint64_t cycle) {
+    done.push_back({head.txn, cycle, true, {}});
+    if (c.last_in_tile && tile_active_) {
+      tile_active_ = false;
+      stats_.pim_busy_cycles += d.cycle - tile_start_;
+    }
+    pim_.pop_front();
+  };
+  if (d.target.command == Command::Count) {  // refused
+    std::string error;
+    Decision ignored;
+    pim_step(head, ignored, error);
+    ++stats_.pim_errors;
+    done.push_back({head.txn, d.cycle, false, error});
+    pim_.pop_front();
+    return;
+  }
+  if (d.no_bus) {
+    if (c.op == PimOp::Header) {
+      tile_active_ = true;
+      tile_start_ = d.cycle;
+      ++stats_.pim_tiles;
+    }
+    finish(d.cycle);
+    return;
+  }
+  issue(d, head.txn);
+  const auto& t = params_.timing;
+  const std::uint32_t b = checker_.flat_bank(d.target.bank);
+  switch (d.target.command) {
+    case Command::PimPre: pim_open_[b] = 0; break;
+    case Command::Pre: mem_open_[b] = 0; break;
+    case Command::GAct:
+      for (std::uint32_t k = 0; k < params_.org.banks_per_group; ++k) {
+        pim_open(b + k) = 1;
+        pim_row(b + k) = d.row;
+        if (!dual_) hits_since_act_[b + k] = 0;
+      }
+      break;
+    case Command::Gwrite:
+      if (storage_ != nullptr && head.data != nullptr) {
+        const std::uint32_t n = std::min<std::uint32_t>(head.length / 2, static_cast<std::uint32_t>(global_buffer_.size()));
+        for (std::uint32_t i = 0; i < n; ++i) {
+          Imath::half h;
+          std::uint16_t bits;
+          std::memcpy(&bits, head.data + 2 * i, 2);
+          h.setBits(bits);
+          global_buffer_[i] = static_cast<float>(h);
+        }
+      }
+      finish(d.cycle + t.gwrite);
+      return;
+    case Command::Comp:
+      pim_compute(c.column);
+      finish(d.cycle + 1);
+      return;
+    case Command::ReadRes:
+      pim_read_results(head);
+      finish(d.cycle + t.read_latency());
+      return;
+    case Command::CompsReadRes:
+      for (std::uint32_t k = 0; k < c.comps; ++k) pim_compute(c.column + k);
+      pim_read_results(head);
+      finish(d.cycle + std::uint64_t{t.comp_interval} * std::max(c.comps, t.comp_pipeline) + t.read_latency());
+      return;
+    default: break;
+  }
+  // Intermediate steps of G_ACT / PIM_PRE: the head completes on its final no-bus step.
+}
+
+float ChannelController::row_element(std::uint32_t flat, Row row, std::uint32_t element) const {
+  const auto burst_bytes = params_.org.burst_bytes();
+  DramAddress a;
+  a.channel = id_;
+  a.bank = bank_id(flat);
+  a.row = row;
+  a.column = Column((element * 2) / burst_bytes);
+  a.offset = (element * 2) % burst_bytes;
+  unsigned char bytes[2];
+  storage_->read(mapping_.encode(a), bytes, 2);
+  std::uint16_t bits;
+  std::memcpy(&bits, bytes, 2);
+  Imath::half h;
+  h.setBits(bits);
+  return static_cast<float>(h);
+}
+
+void ChannelController::pim_compute(std::uint32_t column) {
+  if (storage_ == nullptr) return;
+  const std::uint32_t width = params_.timing.pim_multipliers;
+  for (std::uint32_t b = 0; b < banks_; ++b) {
+    float sum = 0.0F;
+    for (std::uint32_t i = 0; i < width; ++i) {
+      const std::uint32_t e = column * width + i;
+      sum += row_element(b, pim_row(b), e) * global_buffer_[e];
+    }
+    accumulators_[b] += sum;
+  }
+}
+
+void ChannelController::pim_read_results(const PimRequest& request) {
+  if (storage_ != nullptr && request.data != nullptr) {
+    for (std::uint32_t b = 0; b < banks_ && 2 * b + 1 < request.length; ++b) {
+      const std::uint16_t bits = Imath::half(accumulators_[b]).bits();
+      std::memcpy(request.data + 2 * b, &bits, 2);
+    }
+  }
+  std::fill(accumulators_.begin(), accumulators_.end(), 0.0F);
+}
+
+}  // namespace vp::hbm

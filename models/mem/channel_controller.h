@@ -1,0 +1,162 @@
+// The controller of one HBM2-PIM channel: queues, scheduling, page policy, refresh, the PIM
+// command stream, bank state (MEM and PIM row buffers) and the functional data path.
+//
+// Contract:
+// - Plain C++, driven by the memory module: add() work, then run_until(c) issues every command
+//   that the policies choose for cycles < c, in time order, each at the earliest cycle the
+//   TimingChecker allows, and appends the completions. It never needs a call per command.
+// - Same-address order is kept: within a bank the chosen burst is never younger than another
+//   queued burst to the same row, and bursts of one row are served oldest first.
+// - PIM commands run strictly in order. In `dual` mode they have priority: a MEM command issues
+//   before the waiting PIM command only if it does not delay it (TimingChecker::earliest_after);
+//   in `blocked` mode the channel serves either MEM or PIM
+//   (switch to PIM when MEM has nothing queued, back after the tile's last command when MEM
+//   work waits); `dram` mode refuses PIM commands.
+// - G_ACT and PIM_PRE of "all banks" expand into per-bank-group / per-bank commands; G_ACT on a
+//   bank whose PIM buffer (one buffer in blocked mode) holds another row closes it first.
+// - Refresh: every tREFI per rank, staggered. It closes the rank's row buffers and issues REF;
+//   meanwhile the rank takes no other commands. A PIM_HEADER whose estimated tile would run
+//   into a due refresh pulls that refresh in; during a tile refresh is postponed (at most
+//   8 x tREFI). Refresh can be disabled for experiments.
+#pragma once
+
+#include <array>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "models/mem/address_mapping.h"
+#include "models/mem/mem_request.h"
+#include "models/mem/scheduler_policy.h"
+#include "models/mem/timing_checker.h"
+#include "models/mem/sparse_storage.h"
+
+namespace vp::hbm {
+
+struct ControllerConfig {
+  PimMode mode = PimMode::Dual;
+  std::string scheduler = "fr-fcfs";
+  bool closed_page = false;
+  std::uint32_t queue_bursts = 64;  ///< MEM bursts queued per channel
+  std::uint32_t pim_queue = 128;    ///< PIM commands queued per channel
+  std::uint32_t row_hit_cap = 4;
+  bool refresh = true;
+  bool functional = false;
+};
+
+struct ChannelStats {
+  std::array<std::uint64_t, kCommandCount> commands{};
+  std::uint64_t row_hits = 0, row_misses = 0, row_conflicts = 0;
+  std::uint64_t bytes_read = 0, bytes_written = 0;
+  std::uint64_t data_bus_cycles = 0;  ///< cycles the data bus carried MEM bursts
+  std::uint64_t pim_tiles = 0;
+  std::uint64_t pim_busy_cycles = 0;  ///< PIM_HEADER to the tile's last command
+  std::uint64_t pim_errors = 0;
+  std::uint64_t mode_switches = 0;    ///< blocked mode: MEM -> PIM switches
+  std::uint64_t pim_phase_cycles = 0; ///< blocked mode: cycles the channel was reserved for PIM
+  std::uint64_t refreshes_pulled_in = 0;
+  std::uint64_t refreshes_postponed = 0;
+  std::uint64_t last_cycle = 0;       ///< cycle of the last command
+};
+
+/// One issued command, for observers (trace database, tests).
+struct IssuedCommand {
+  std::uint64_t cycle;
+  Command command;
+  BankId bank;
+  Row row;
+  Column column;
+  std::uint64_t txn;  ///< the transaction served, 0 for refresh and housekeeping
+};
+
+class ChannelController {
+ public:
+  ChannelController(Channel id, const MemoryParams& params, const ControllerConfig& config,
+                    const AddressMapping& mapping, SparseStorage* storage);
+
+  [[nodiscard]] std::size_t free_burst_slots() const { return config_.queue_bursts - queued_bursts_; }
+  [[nodiscard]] bool pim_slot_free() const { return pim_.size() < config_.pim_queue; }
+  void add(MemBurst burst);
+  void add(PimRequest request);
+
+  /// Returns the cycle of the next decision (>= until), or ~0 when nothing is left to decide
+  /// but future refreshes.
+  std::uint64_t run_until(std::uint64_t until, std::vector<Completion>& done);
+  [[nodiscard]] bool has_work() const { return queued_bursts_ > 0 || !pim_.empty(); }
+  /// The cycle the controller has decided up to.
+  [[nodiscard]] std::uint64_t now() const { return now_; }
+
+  [[nodiscard]] const ChannelStats& stats() const { return stats_; }
+  [[nodiscard]] const TimingChecker& checker() const { return checker_; }
+  std::function<void(const IssuedCommand&)> on_command;
+
+ private:
+  enum class Kind : std::uint8_t { None, Refresh, Pim, MemHit, MemOther };
+  struct Decision {
+    Kind kind = Kind::None;
+    std::uint64_t cycle = ~0ULL;
+    CommandTarget target;
+    Row row;
+    std::uint32_t bank_index = 0;   ///< MEM: bank; refresh: rank
+    std::size_t queue_index = 0;    ///< MEM: position in the bank queue
+    std::uint64_t seq = 0;          ///< MEM: age, for ties
+    bool no_bus = false;            ///< PIM step with no bus command (HEADER, finished G_ACT)
+  };
+
+  [[nodiscard]] std::uint64_t refresh_due(std::uint32_t rank) const;
+  [[nodiscard]] bool rank_blocked(std::uint32_t rank, std::uint64_t cycle) const;
+  [[nodiscard]] Decision decide();
+  void consider(Decision& best, const Decision& candidate) const;
+  void refresh_candidate(Decision& best, std::uint32_t rank);
+  void pim_candidate(Decision& best);
+  void mem_candidate(Decision& best, std::uint32_t bank);
+  bool pim_step(const PimRequest& head, Decision& step, std::string& error);
+  void execute(const Decision& d, std::vector<Completion>& done);
+  void execute_pim(const Decision& d, std::vector<Completion>& done);
+  void execute_mem(const Decision& d, std::vector<Completion>& done);
+  void issue(const Decision& d, std::uint64_t txn);
+  [[nodiscard]] std::uint64_t estimate_tile(const PimExtension& header) const;
+  [[nodiscard]] BankId bank_id(std::uint32_t flat) const;
+  [[nodiscard]] std::uint8_t& pim_open(std::uint32_t flat) { return dual_ ? pim_open_[flat] : mem_open_[flat]; }
+  [[nodiscard]] Row& pim_row(std::uint32_t flat) { return dual_ ? pim_row_[flat] : mem_row_[flat]; }
+  void pim_compute(std::uint32_t column);
+  void pim_read_results(const PimRequest& request);
+  [[nodiscard]] float row_element(std::uint32_t flat, Row row, std::uint32_t element) const;
+
+  Channel id_;
+  MemoryParams params_;
+  ControllerConfig config_;
+  const AddressMapping& mapping_;
+  SparseStorage* storage_;
+  TimingChecker checker_;
+  std::unique_ptr<SchedulerPolicy> scheduler_;
+  bool dual_;
+  std::uint32_t banks_;
+
+  std::vector<std::deque<MemBurst>> queues_;  // per bank, arrival order
+  std::size_t queued_bursts_ = 0;
+  std::uint64_t next_seq_ = 0;
+  std::deque<PimRequest> pim_;
+
+  std::vector<std::uint8_t> mem_open_;  // 0/1 (not vector<bool>: references are handed out)
+  std::vector<Row> mem_row_;
+  std::vector<std::uint32_t> hits_since_act_;
+  std::vector<std::uint8_t> pim_open_;
+  std::vector<Row> pim_row_;
+
+  std::vector<std::uint64_t> refresh_due_;   // scheduled, per rank
+  std::vector<std::uint64_t> pulled_in_to_;  // ~0: not pulled in
+  bool tile_active_ = false;
+  std::uint64_t tile_start_ = 0;
+  bool pim_phase_ = false;                   // blocked mode: channel in PIM use
+  std::uint64_t switch_start_ = 0;
+
+  Decision pim_waiting_;               // the PIM command MEM commands must not delay (dual)
+  std::vector<float> global_buffer_;   // fp16 values widened
+  std::vector<float> accumulators_;    // one per bank
+  std::uint64_t now_ = 0;
+  ChannelStats stats_;
+};
+
+}  // namespace vp::hbm

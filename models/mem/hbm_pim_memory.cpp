@@ -1,0 +1,324 @@
+#include "models/mem/hbm_pim_memory.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "platform/error.h"
+
+namespace vp::hbm {
+namespace {
+
+constexpr std::uint64_t kNever = ~0ULL;
+
+MemoryParams load_params(ConfigNode& config, const SimContext& context) {
+  const std::string where = config.key_path("memory");
+  if (!config.has("memory"))
+    throw ConfigError(where + ": required: a memory config file (e.g. \"../memory/neupims-hbm2.json\") or object");
+  const json& value = config.raw("memory");
+  if (value.is_object()) {
+    json resolved;
+    ConfigNode node(value, where, &resolved);
+    auto params = MemoryParams::from_config(node);
+    node.finish();
+    return params;
+  }
+  if (!value.is_string()) throw ConfigError(where + ": expected a file path or an object");
+  namespace fs = std::filesystem;
+  fs::path path = value.get<std::string>();
+  if (path.is_relative() && !fs::exists(path)) path = fs::path(context.config_dir) / path;
+  auto file = Config::load_file(path.string());
+  ConfigNode node = file.root();
+  auto params = MemoryParams::from_config(node);
+  node.finish();
+  return params;
+}
+
+}  // namespace
+
+void HbmPimMemory::register_type(ModuleRegistry& registry) {
+  add_module_type<HbmPimMemory>(registry, "mem.hbm_pim",
+                                "HBM2 with PIM: per-channel controllers, MEM+PIM row buffers (AT).");
+}
+
+HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& config,
+                           SimContext& context)
+    : sc_core::sc_module(name), socket("socket"), params_(load_params(config, context)) {
+  const auto mode = config.get_enum("mode", "dual", {"dram", "blocked", "dual"});
+  config_.mode = mode == "dram" ? PimMode::Dram : mode == "blocked" ? PimMode::Blocked : PimMode::Dual;
+  config_.functional = config.get_bool("functional", true);
+  config_.scheduler = config.get_string("scheduler", "fr-fcfs");
+  (void)make_scheduler(config_.scheduler, 0, config.key_path("scheduler"));
+  config_.closed_page = config.get_enum("page_policy", "open", {"open", "closed"}) == "closed";
+  config_.queue_bursts = static_cast<std::uint32_t>(config.get_u64("queue_bursts", 64, 1, 65536));
+  config_.pim_queue = static_cast<std::uint32_t>(config.get_u64("pim_queue", 128, 1, 65536));
+  config_.row_hit_cap = static_cast<std::uint32_t>(config.get_u64("row_hit_cap", 4, 0, 65536));
+  config_.refresh = config.get_bool("refresh", true);
+  lookahead_ = config.get_u64("lookahead_ck", 16, 1, 1000000);
+  mapping_ = std::make_unique<AddressMapping>(
+      AddressMapping::from_config(config, "address_mapping", params_.org));
+  tck_ = sc_core::sc_time(static_cast<double>(params_.timing.tCK_ps), sc_core::SC_PS);
+
+  for (std::uint32_t c = 0; c < params_.org.channels; ++c) {
+    channels_.push_back(std::make_unique<ChannelController>(Channel(c), params_, config_, *mapping_, &storage_));
+    wake_.push_back(std::make_unique<sc_core::sc_event>());
+    sc_core::sc_spawn_options options;
+    options.spawn_method();
+    options.dont_initialize();
+    options.set_sensitivity(wake_.back().get());
+    sc_core::sc_spawn([this, c] { wake_channel(c); }, fmt::format("channel{}", c).c_str(), &options);
+  }
+  sc_core::sc_spawn_options options;
+  options.spawn_method();
+  options.dont_initialize();
+  options.set_sensitivity(&response_event_);
+  sc_core::sc_spawn([this] { send_responses(); }, "responses", &options);
+
+  socket.register_nb_transport_fw(this, &HbmPimMemory::nb_transport_fw);
+  socket.register_transport_dbg(this, &HbmPimMemory::transport_dbg);
+  ports_.targets["in"] = &socket;
+
+  const std::string p = basename();
+  auto& stats = context.stats;
+  auto total = [this](auto field) {
+    return [this, field] {
+      std::uint64_t sum = 0;
+      for (const auto& ch : channels_) sum += field(ch->stats());
+      return StatsTree::Value{sum};
+    };
+  };
+  for (unsigned k = 0; k < kCommandCount; ++k)
+    stats.add(fmt::format("{}.commands.{}", p, to_string(static_cast<Command>(k))), "commands",
+              "commands issued, all channels",
+              total([k](const ChannelStats& s) { return s.commands[k]; }));
+  stats.add(p + ".row_hits", "bursts", "bursts served from an open row", total([](const ChannelStats& s) { return s.row_hits; }));
+  stats.add(p + ".row_misses", "bursts", "bursts that needed an ACT of a closed bank", total([](const ChannelStats& s) { return s.row_misses; }));
+  stats.add(p + ".row_conflicts", "bursts", "bursts that needed a PRE of another row", total([](const ChannelStats& s) { return s.row_conflicts; }));
+  stats.add(p + ".bytes_read", "bytes", "bytes read by MEM bursts", total([](const ChannelStats& s) { return s.bytes_read; }));
+  stats.add(p + ".bytes_written", "bytes", "bytes written by MEM bursts", total([](const ChannelStats& s) { return s.bytes_written; }));
+  stats.add(p + ".data_bus_cycles", "cycles", "cycles the channels' data buses carried MEM bursts", total([](const ChannelStats& s) { return s.data_bus_cycles; }));
+  stats.add(p + ".pim_tiles", "tiles", "PIM tiles (PIM_HEADER)", total([](const ChannelStats& s) { return s.pim_tiles; }));
+  stats.add(p + ".pim_busy_cycles", "cycles", "sum over channels of PIM_HEADER-to-last-command time", total([](const ChannelStats& s) { return s.pim_busy_cycles; }));
+  stats.add(p + ".pim_errors", "commands", "PIM commands refused", total([](const ChannelStats& s) { return s.pim_errors; }));
+  stats.add(p + ".mode_switches", "switches", "blocked mode: MEM to PIM switches", total([](const ChannelStats& s) { return s.mode_switches; }));
+  stats.add(p + ".pim_phase_cycles", "cycles", "blocked mode: cycles channels were reserved for PIM", total([](const ChannelStats& s) { return s.pim_phase_cycles; }));
+  stats.add(p + ".refreshes_pulled_in", "refreshes", "refreshes done early so a PIM tile is not interrupted", total([](const ChannelStats& s) { return s.refreshes_pulled_in; }));
+  stats.add(p + ".refreshes_postponed", "refreshes", "refreshes issued more than tREFI late", total([](const ChannelStats& s) { return s.refreshes_postponed; }));
+  stats.add(p + ".bandwidth_gbps", "GB/s", "MEM bytes moved per simulated second (all channels)", [this] {
+    const double seconds = sc_core::sc_time_stamp().to_seconds();
+    std::uint64_t bytes = 0;
+    for (const auto& ch : channels_) bytes += ch->stats().bytes_read + ch->stats().bytes_written;
+    return StatsTree::Value{seconds > 0 ? static_cast<double>(bytes) / seconds / 1e9 : 0.0};
+  });
+  stats.add_counter(p + ".transactions", "transactions", "transactions received", transactions_);
+  stats.add_counter(p + ".backpressure_events", "transactions", "requests held back (END_REQ withheld)", backpressure_events_);
+  stats.add_counter(p + ".refused_requests", "transactions", "requests answered with an error before queuing", refused_);
+  stats.add(p + ".storage_bytes", "bytes", "host memory holding written data (sparse)",
+            [this] { return StatsTree::Value{storage_.allocated_bytes()}; });
+  for (std::uint32_t c = 0; c < params_.org.channels; ++c) {
+    const std::string ch = fmt::format("{}.ch{:02}", p, c);
+    const ChannelController* controller = channels_[c].get();
+    stats.add(ch + ".commands", "commands", "commands issued", [controller] {
+      std::uint64_t n = 0;
+      for (auto v : controller->stats().commands) n += v;
+      return StatsTree::Value{n};
+    });
+    stats.add(ch + ".bytes", "bytes", "MEM bytes read and written", [controller] {
+      return StatsTree::Value{controller->stats().bytes_read + controller->stats().bytes_written};
+    });
+    stats.add(ch + ".pim_busy_cycles", "cycles", "PIM tile time", [controller] {
+      return StatsTree::Value{controller->stats().pim_busy_cycles};
+    });
+  }
+}
+
+std::uint64_t HbmPimMemory::mapped_size(const std::string& /*port*/) const { return mapping_->capacity(); }
+
+void HbmPimMemory::on_command(std::function<void(std::uint32_t, const IssuedCommand&)> observer) {
+  for (std::uint32_t c = 0; c < channels_.size(); ++c)
+    channels_[c]->on_command = [observer, c](const IssuedCommand& cmd) { observer(c, cmd); };
+}
+
+std::uint64_t HbmPimMemory::cycle_at(const sc_core::sc_time& t) const {
+  return (t.value() + tck_.value() - 1) / tck_.value();
+}
+
+sc_core::sc_time HbmPimMemory::time_of(std::uint64_t cycle) const {
+  return sc_core::sc_time::from_value(cycle * tck_.value());
+}
+
+bool HbmPimMemory::validate(tlm::tlm_generic_payload& trans) {
+  auto refuse = [this, &trans](tlm::tlm_response_status status) {
+    ++refused_;
+    trans.set_response_status(status);
+    return false;
+  };
+  const auto& o = params_.org;
+  if (const auto* pim = trans.get_extension<PimExtension>()) {
+    const std::uint32_t slices = o.row_bytes() / 2 / params_.timing.pim_multipliers;
+    bool ok = config_.mode != PimMode::Dram && pim->channel < o.channels && pim->rank < o.ranks &&
+              pim->bank_group < o.bank_groups && pim->bank < o.banks_per_group && pim->row < o.rows;
+    switch (pim->op) {
+      case PimOp::Gwrite: ok = ok && trans.is_write() && trans.get_data_length() == o.row_bytes(); break;
+      case PimOp::Comp: ok = ok && pim->column < slices && trans.get_data_length() == 0; break;
+      case PimOp::CompsReadRes:
+        ok = ok && pim->comps >= 1 && pim->column + pim->comps <= slices;
+        [[fallthrough]];
+      case PimOp::ReadRes: ok = ok && trans.is_read() && trans.get_data_length() == 2 * o.banks(); break;
+      default: ok = ok && trans.get_data_length() == 0; break;
+    }
+    return ok || refuse(tlm::TLM_GENERIC_ERROR_RESPONSE);
+  }
+  if (trans.is_read() == trans.is_write() || trans.get_data_length() == 0) {
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);  // TLM_IGNORE_COMMAND or nothing to move
+    return false;
+  }
+  if (trans.get_byte_enable_ptr() != nullptr) return refuse(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+  if (trans.get_streaming_width() < trans.get_data_length()) return refuse(tlm::TLM_BURST_ERROR_RESPONSE);
+  if (!mapping_->contains(trans.get_address(), trans.get_data_length()))
+    return refuse(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  return true;
+}
+
+bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arrival) {
+  if (const auto* pim = trans.get_extension<PimExtension>()) {
+    auto& ch = *channels_[pim->channel];
+    if (!ch.pim_slot_free()) return false;
+    const std::uint64_t id = next_txn_++;
+    txns_[id] = Txn{&trans, 1, 0, true};
+    ch.run_until(arrival, scratch_);
+    collect(scratch_);
+    ch.add(PimRequest{id, *pim, trans.get_data_ptr(), trans.get_data_length(), arrival, 0});
+    wake_[pim->channel]->notify(sc_core::SC_ZERO_TIME);
+    return true;
+  }
+  const std::uint64_t begin = trans.get_address();
+  const std::uint64_t end = begin + trans.get_data_length();
+  const std::uint64_t burst = params_.org.burst_bytes();
+  std::vector<std::uint32_t> need(channels_.size(), 0);
+  std::uint32_t bursts = 0;
+  for (std::uint64_t a = begin; a < end; a = (a / burst + 1) * burst) {
+    ++need[mapping_->decode(a).channel.value];
+    ++bursts;
+  }
+  for (std::uint32_t c = 0; c < channels_.size(); ++c)
+    if (need[c] > 0 && need[c] > channels_[c]->free_burst_slots() && channels_[c]->has_work()) return false;
+  const std::uint64_t id = next_txn_++;
+  txns_[id] = Txn{&trans, bursts, 0, true};
+  for (std::uint32_t c = 0; c < channels_.size(); ++c)
+    if (need[c] > 0) channels_[c]->run_until(arrival, scratch_);
+  collect(scratch_);
+  for (std::uint64_t a = begin; a < end;) {
+    const std::uint64_t next = std::min(end, (a / burst + 1) * burst);
+    MemBurst b;
+    b.txn = id;
+    b.write = trans.is_write();
+    b.where = mapping_->decode(a);
+    b.flat_bank = channels_[b.where.channel.value]->checker().flat_bank(b.where.bank);
+    b.address = a;
+    b.data = trans.get_data_ptr() + (a - begin);
+    b.length = static_cast<std::uint32_t>(next - a);
+    b.arrival = arrival;
+    channels_[b.where.channel.value]->add(b);
+    a = next;
+  }
+  for (std::uint32_t c = 0; c < channels_.size(); ++c)
+    if (need[c] > 0) wake_[c]->notify(sc_core::SC_ZERO_TIME);
+  return true;
+}
+
+tlm::tlm_sync_enum HbmPimMemory::nb_transport_fw(tlm::tlm_generic_payload& trans,
+                                                 tlm::tlm_phase& phase, sc_core::sc_time& delay) {
+  if (phase == tlm::BEGIN_REQ) {
+    ++transactions_;
+    if (!validate(trans)) {
+      phase = tlm::END_RESP;
+      return tlm::TLM_COMPLETED;
+    }
+    if (pending_ != nullptr)
+      SC_REPORT_ERROR(name(), "BEGIN_REQ before END_REQ of the previous request (base protocol)");
+    if (trans.has_mm()) trans.acquire();
+    const std::uint64_t arrival = cycle_at(sc_core::sc_time_stamp() + delay);
+    if (try_admit(trans, arrival)) {
+      phase = tlm::END_REQ;
+      return tlm::TLM_UPDATED;
+    }
+    pending_ = &trans;
+    pending_arrival_ = arrival;
+    ++backpressure_events_;
+    return tlm::TLM_ACCEPTED;
+  }
+  if (phase == tlm::END_RESP) {
+    awaiting_end_resp_ = false;
+    response_event_.notify(sc_core::SC_ZERO_TIME);
+    return tlm::TLM_COMPLETED;
+  }
+  SC_REPORT_ERROR(name(), "unexpected phase on the forward path");
+  return tlm::TLM_COMPLETED;
+}
+
+void HbmPimMemory::wake_channel(std::uint32_t c) {
+  const std::uint64_t now = cycle_at(sc_core::sc_time_stamp());
+  const std::uint64_t next = channels_[c]->run_until(now + lookahead_, scratch_);
+  collect(scratch_);
+  if (next != kNever) wake_[c]->notify(time_of(next) - sc_core::sc_time_stamp());
+  if (pending_ != nullptr && try_admit(*pending_, std::max(pending_arrival_, now))) {
+    tlm::tlm_generic_payload* admitted = pending_;
+    pending_ = nullptr;
+    tlm::tlm_phase phase = tlm::END_REQ;
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    socket->nb_transport_bw(*admitted, phase, delay);
+  }
+}
+
+void HbmPimMemory::collect(std::vector<Completion>& done) {
+  for (const auto& completion : done) {
+    auto it = txns_.find(completion.txn);
+    if (it == txns_.end()) continue;
+    Txn& txn = it->second;
+    txn.ok = txn.ok && completion.ok;
+    txn.done_cycle = std::max(txn.done_cycle, completion.cycle);
+    if (--txn.remaining == 0) {
+      responses_.push(Response{txn.done_cycle, completion.txn});
+      const auto at = time_of(txn.done_cycle);
+      const auto now = sc_core::sc_time_stamp();
+      response_event_.notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
+    }
+  }
+  done.clear();
+}
+
+void HbmPimMemory::send_responses() {
+  while (!awaiting_end_resp_ && !responses_.empty()) {
+    const Response top = responses_.top();
+    const auto at = time_of(top.cycle);
+    const auto now = sc_core::sc_time_stamp();
+    if (at > now) {
+      response_event_.notify(at - now);
+      return;
+    }
+    responses_.pop();
+    auto it = txns_.find(top.txn);
+    tlm::tlm_generic_payload& trans = *it->second.payload;
+    trans.set_response_status(it->second.ok ? tlm::TLM_OK_RESPONSE : tlm::TLM_GENERIC_ERROR_RESPONSE);
+    txns_.erase(it);
+    tlm::tlm_phase phase = tlm::BEGIN_RESP;
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    const auto status = socket->nb_transport_bw(trans, phase, delay);
+    if (trans.has_mm()) trans.release();
+    if (status == tlm::TLM_ACCEPTED || (status == tlm::TLM_UPDATED && phase == tlm::BEGIN_RESP))
+      awaiting_end_resp_ = true;
+  }
+}
+
+unsigned int HbmPimMemory::transport_dbg(tlm::tlm_generic_payload& trans) {
+  if (trans.get_extension<PimExtension>() != nullptr) return 0;
+  const auto address = trans.get_address();
+  const auto length = trans.get_data_length();
+  if (!mapping_->contains(address, length)) return 0;
+  if (trans.is_read()) storage_.read(address, trans.get_data_ptr(), length);
+  else if (trans.is_write()) storage_.write(address, trans.get_data_ptr(), length);
+  return length;
+}
+
+}  // namespace vp::hbm

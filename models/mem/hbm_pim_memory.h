@@ -1,0 +1,101 @@
+// mem.hbm_pim: the HBM2-PIM memory subsystem as an AT target.
+//
+// Contract:
+// - One AT target socket ("in"), 4-phase base protocol. A read or write transaction of any
+//   length is split into bursts by the address mapping (it may span channels) and completes when
+//   its last burst does. Back-pressure: when a channel queue has no room, END_REQ is withheld
+//   until it has. Responses are sent at the cycle their data is complete, one BEGIN_RESP at a
+//   time (the initiator may answer TLM_COMPLETED or END_RESP). b_transport is served through
+//   the same path; debug transport reads and writes the storage without timing.
+// - A transaction carrying a PimExtension is a PIM command of its channel (pim_extension.h).
+// - Errors answer, never crash: address beyond the capacity -> TLM_ADDRESS_ERROR_RESPONSE,
+//   byte enables -> TLM_BYTE_ENABLE_ERROR_RESPONSE, malformed or refused PIM command ->
+//   TLM_GENERIC_ERROR_RESPONSE.
+// - No SystemC event per DRAM command: each channel wakes when a request arrives or at its next
+//   undecided command, and then decides every command of the next `lookahead_ck` cycles.
+// Config keys: memory (file or object, configs/memory/), mode (dram|blocked|dual), functional,
+// scheduler (fr-fcfs|fcfs), page_policy (open|closed), queue_bursts, pim_queue, row_hit_cap,
+// refresh, lookahead_ck, address_mapping.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <queue>
+#include <unordered_map>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "models/mem/address_mapping.h"
+#include "models/mem/channel_controller.h"
+#include "models/mem/sparse_storage.h"
+#include "platform/registry.h"
+
+namespace vp::hbm {
+
+class HbmPimMemory : public sc_core::sc_module, public Module {
+ public:
+  tlm_utils::simple_target_socket<HbmPimMemory> socket;
+
+  static void register_type(ModuleRegistry& registry);
+  HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& context);
+
+  [[nodiscard]] std::uint64_t mapped_size(const std::string& port) const override;
+  [[nodiscard]] const MemoryParams& params() const { return params_; }
+  [[nodiscard]] const AddressMapping& mapping() const { return *mapping_; }
+  [[nodiscard]] const ChannelController& channel(std::uint32_t c) const { return *channels_.at(c); }
+  [[nodiscard]] PimMode mode() const { return config_.mode; }
+  /// Observer of every command of every channel (trace database, tests).
+  void on_command(std::function<void(std::uint32_t channel, const IssuedCommand&)> observer);
+
+ private:
+  struct Txn {
+    tlm::tlm_generic_payload* payload = nullptr;
+    std::uint32_t remaining = 0;
+    std::uint64_t done_cycle = 0;
+    bool ok = true;
+  };
+  struct Response {
+    std::uint64_t cycle;
+    std::uint64_t txn;
+    bool operator>(const Response& o) const { return cycle != o.cycle ? cycle > o.cycle : txn > o.txn; }
+  };
+
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay);
+  unsigned int transport_dbg(tlm::tlm_generic_payload& trans);
+
+  /// Checks a request; false (with the response status set) if it must be refused.
+  bool validate(tlm::tlm_generic_payload& trans);
+  /// Admits the request if every channel it needs has room; false means back-pressure.
+  bool try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arrival);
+  void wake_channel(std::uint32_t c);
+  void collect(std::vector<Completion>& done);
+  void send_responses();
+  [[nodiscard]] std::uint64_t cycle_at(const sc_core::sc_time& t) const;
+  [[nodiscard]] sc_core::sc_time time_of(std::uint64_t cycle) const;
+
+  MemoryParams params_;
+  ControllerConfig config_;
+  std::unique_ptr<AddressMapping> mapping_;
+  SparseStorage storage_;
+  std::vector<std::unique_ptr<ChannelController>> channels_;
+  std::vector<std::unique_ptr<sc_core::sc_event>> wake_;
+  std::uint64_t lookahead_ = 16;
+  sc_core::sc_time tck_;
+
+  std::unordered_map<std::uint64_t, Txn> txns_;
+  std::uint64_t next_txn_ = 1;
+  tlm::tlm_generic_payload* pending_ = nullptr;  // request held back (END_REQ withheld)
+  std::uint64_t pending_arrival_ = 0;
+  std::priority_queue<Response, std::vector<Response>, std::greater<>> responses_;
+  sc_core::sc_event response_event_;
+  bool awaiting_end_resp_ = false;
+  std::vector<Completion> scratch_;
+
+  std::uint64_t transactions_ = 0, backpressure_events_ = 0, refused_ = 0;
+};
+
+}  // namespace vp::hbm

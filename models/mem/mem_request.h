@@ -1,0 +1,44 @@
+// Work items of a channel controller: memory bursts, PIM commands, and their completions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "models/mem/address_mapping.h"
+#include "models/mem/pim_extension.h"
+
+namespace vp::hbm {
+
+/// One burst (64 B with the NeuPIMs organisation) of a read or write transaction.
+struct MemBurst {
+  enum class Outcome : std::uint8_t { Hit, Miss, Conflict };
+  std::uint64_t txn = 0;           ///< owning transaction (the memory module's id)
+  bool write = false;
+  DramAddress where;
+  std::uint32_t flat_bank = 0;
+  std::uint64_t address = 0;       ///< first byte of the payload inside this burst
+  unsigned char* data = nullptr;   ///< the payload's bytes for this burst
+  std::uint32_t length = 0;        ///< payload bytes inside this burst
+  std::uint64_t arrival = 0;       ///< cycle it became visible to the scheduler
+  std::uint64_t seq = 0;           ///< arrival order within the channel
+  Outcome outcome = Outcome::Hit;  ///< set when the scheduler has to open its row
+};
+
+/// One PIM command (a transaction with a PimExtension).
+struct PimRequest {
+  std::uint64_t txn = 0;
+  PimExtension cmd;
+  unsigned char* data = nullptr;
+  std::uint32_t length = 0;
+  std::uint64_t arrival = 0;
+  std::uint32_t progress = 0;  ///< multi-step commands (G_ACT / PIM_PRE of all banks)
+};
+
+struct Completion {
+  std::uint64_t txn = 0;
+  std::uint64_t cycle = 0;  ///< when the data (or the command's effect) is complete
+  bool ok = true;
+  std::string error;        ///< why the command was refused (ok == false)
+};
+
+}  // namespace vp::hbm

@@ -1,0 +1,39 @@
+// Memory-request scheduling policies of a channel controller, created by name.
+//
+// Contract: a policy sees the queue of one bank (arrival order) and the bank's open row, and
+// names the burst whose next command (column command, PRE or ACT) should compete for the bus.
+// in_order() policies also restrict the channel to its oldest burst. make_scheduler() with an
+// unknown name throws ConfigError listing the known ones.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/mem/mem_request.h"
+
+namespace vp::hbm {
+
+struct BankView {
+  const std::deque<MemBurst>& queue;
+  bool open;
+  Row open_row;
+  std::uint32_t hits_since_activate;
+};
+
+class SchedulerPolicy {
+ public:
+  virtual ~SchedulerPolicy() = default;
+  /// Index into view.queue of the burst to serve next (queue is not empty).
+  [[nodiscard]] virtual std::size_t choose(const BankView& view) const = 0;
+  [[nodiscard]] virtual bool in_order() const = 0;
+};
+
+/// "fr-fcfs" (first-ready, first-come-first-served with a row-hit cap) or "fcfs".
+[[nodiscard]] std::unique_ptr<SchedulerPolicy> make_scheduler(const std::string& name,
+                                                              std::uint32_t row_hit_cap,
+                                                              const std::string& where);
+[[nodiscard]] std::vector<std::string> scheduler_names();
+
+}  // namespace vp::hbm
