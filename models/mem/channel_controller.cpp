@@ -35,6 +35,8 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
       pim_row_(banks_),
       refresh_due_(params.org.ranks),
       pulled_in_to_(params.org.ranks, kNever),
+      candidates_(banks_),
+      active_((banks_ + 63) / 64, 0),
       global_buffer_(params.org.row_bytes() / 2, 0.0F),
       accumulators_(banks_, 0.0F) {
   // Staggered: one rank every tREFI / ranks.
@@ -44,8 +46,55 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
 
 void ChannelController::add(MemBurst burst) {
   burst.seq = next_seq_++;
+  candidates_[burst.flat_bank].valid = false;
   queues_[burst.flat_bank].push_back(burst);
   ++queued_bursts_;
+  update_active(burst.flat_bank);
+}
+
+void ChannelController::update_active(std::uint32_t b) {
+  const bool active = !queues_[b].empty() || (config_.closed_page && mem_open_[b] != 0);
+  const std::uint64_t bit = 1ULL << (b % 64);
+  if (active) active_[b / 64] |= bit;
+  else active_[b / 64] &= ~bit;
+}
+
+void ChannelController::invalidate(const CommandTarget& target) {
+  const auto& o = params_.org;
+  const std::uint32_t flat = checker_.flat_bank(target.bank);
+  switch (reach_of(target.command)) {
+    case CommandReach::Bank:
+    case CommandReach::BankGroup: {
+      const std::uint32_t first = flat - flat % o.banks_per_group;
+      for (std::uint32_t b = first; b < first + o.banks_per_group; ++b) candidates_[b].valid = false;
+      break;
+    }
+    case CommandReach::Rank: {
+      const std::uint32_t first = target.bank.rank.value * o.banks_per_rank();
+      for (std::uint32_t b = first; b < first + o.banks_per_rank(); ++b) candidates_[b].valid = false;
+      break;
+    }
+    case CommandReach::Channel: break;  // only channel-level timing changes: not cached
+  }
+}
+
+void ChannelController::set_mem_open(std::uint32_t b, bool open) {
+  if ((mem_open_[b] != 0) == open) return;
+  mem_open_[b] = open ? 1 : 0;
+  if (open) ++mem_open_count_;
+  else --mem_open_count_;
+  update_active(b);
+}
+
+void ChannelController::set_pim_open(std::uint32_t b, bool open) {
+  if (!dual_) {
+    set_mem_open(b, open);
+    return;
+  }
+  if ((pim_open_[b] != 0) == open) return;
+  pim_open_[b] = open ? 1 : 0;
+  if (open) ++pim_open_count_;
+  else --pim_open_count_;
 }
 
 void ChannelController::add(PimRequest request) { pim_.push_back(std::move(request)); }
@@ -158,7 +207,8 @@ bool ChannelController::pim_step(const PimRequest& head, Decision& step, std::st
     case PimOp::Comp:
     case PimOp::CompsReadRes:
     case PimOp::ReadRes: {
-      for (std::uint32_t b = 0; b < banks_; ++b)
+      const bool all_open = (dual_ ? pim_open_count_ : mem_open_count_) == banks_;
+      for (std::uint32_t b = 0; b < banks_ && !all_open; ++b)
         if (!pim_open(b)) {
           const BankId id = bank_id(b);
           error = fmt::format("{} on channel {}: bank (rank {}, group {}, bank {}) has no open PIM "
@@ -224,32 +274,42 @@ void ChannelController::pim_candidate(Decision& best) {
 
 void ChannelController::mem_candidate(Decision& best, std::uint32_t b) {
   if (!dual_ && pim_phase_) return;
-  auto& queue = queues_[b];
-  const BankId id = bank_id(b);
-  Decision d;
-  d.bank_index = b;
-  if (queue.empty()) {
-    if (!config_.closed_page || !mem_open_[b]) return;
-    d.kind = Kind::MemOther;
-    d.seq = kNever;
-    d.target = {Command::Pre, id, 0};
-    d.cycle = std::max(now_, checker_.earliest(d.target));
-  } else {
-    const std::size_t i = scheduler_->choose(BankView{queue, mem_open_[b] != 0, mem_row_[b], hits_since_act_[b]});
-    const MemBurst& c = queue[i];
-    d.queue_index = i;
-    d.seq = c.seq;
-    if (mem_open_[b] && mem_row_[b] == c.where.row) {
-      d.kind = Kind::MemHit;
-      d.target = {c.write ? Command::Wr : Command::Rd, id, 0};
-    } else {
+  CachedCandidate& cached = candidates_[b];
+  if (!cached.valid) {
+    cached.valid = true;
+    cached.exists = true;
+    auto& queue = queues_[b];
+    const BankId id = bank_id(b);
+    Decision& d = cached.decision;
+    d = Decision{};
+    d.bank_index = b;
+    if (queue.empty()) {
+      cached.exists = config_.closed_page && mem_open_[b] != 0;
       d.kind = Kind::MemOther;
-      d.target = {mem_open_[b] ? Command::Pre : Command::Act, id, 0};
-      d.row = c.where.row;
+      d.seq = kNever;
+      d.target = {Command::Pre, id, 0};
+      cached.local = checker_.earliest_local(d.target);
+    } else {
+      const std::size_t i = scheduler_->choose(BankView{queue, mem_open_[b] != 0, mem_row_[b], hits_since_act_[b]});
+      const MemBurst& c = queue[i];
+      d.queue_index = i;
+      d.seq = c.seq;
+      if (mem_open_[b] != 0 && mem_row_[b] == c.where.row) {
+        d.kind = Kind::MemHit;
+        d.target = {c.write ? Command::Wr : Command::Rd, id, 0};
+      } else {
+        d.kind = Kind::MemOther;
+        d.target = {mem_open_[b] != 0 ? Command::Pre : Command::Act, id, 0};
+        d.row = c.where.row;
+      }
+      cached.local = std::max(c.arrival, checker_.earliest_local(d.target));
     }
-    d.cycle = std::max({now_, c.arrival, checker_.earliest(d.target)});
   }
-  if (rank_blocked(id.rank.value, d.cycle)) return;
+  if (!cached.exists) return;
+  Decision d = cached.decision;
+  d.cycle = std::max({now_, cached.local, checker_.earliest_shared(d.target)});
+  if (d.cycle > best.cycle) return;
+  if (rank_blocked(d.target.bank.rank.value, d.cycle)) return;
   // PIM priority: a MEM command may use an idle C/A slot only if it does not delay the PIM
   // command that is waiting.
   if (pim_waiting_.kind == Kind::Pim && d.cycle < pim_waiting_.cycle &&
@@ -270,7 +330,6 @@ ChannelController::Decision ChannelController::decide() {
     }
   }
   Decision best;
-  for (std::uint32_t r = 0; r < params_.org.ranks; ++r) refresh_candidate(best, r);
   pim_waiting_ = Decision{};
   pim_candidate(best);
   if (scheduler_->in_order()) {
@@ -284,9 +343,13 @@ ChannelController::Decision ChannelController::decide() {
     for (std::uint32_t b = 0; b < banks_; ++b)
       if (b == oldest || (queues_[b].empty() && config_.closed_page)) mem_candidate(best, b);
   } else {
-    for (std::uint32_t b = 0; b < banks_; ++b)
-      if (!queues_[b].empty() || (config_.closed_page && mem_open_[b])) mem_candidate(best, b);
+    for (std::size_t w = 0; w < active_.size(); ++w)
+      for (std::uint64_t bits = active_[w]; bits != 0; bits &= bits - 1)
+        mem_candidate(best, static_cast<std::uint32_t>(w * 64 + __builtin_ctzll(bits)));
   }
+  // Refresh wins ties, so it is only looked at when it is due by the best time so far.
+  for (std::uint32_t r = 0; r < params_.org.ranks; ++r)
+    if (refresh_due(r) <= best.cycle) refresh_candidate(best, r);
   return best;
 }
 
@@ -302,6 +365,7 @@ std::uint64_t ChannelController::run_until(std::uint64_t until, std::vector<Comp
 
 void ChannelController::issue(const Decision& d, std::uint64_t txn) {
   checker_.issue(d.target, d.cycle);
+  invalidate(d.target);
   ++stats_.commands[static_cast<unsigned>(d.target.command)];
   stats_.last_cycle = d.cycle;
   if (on_command) {
@@ -318,8 +382,8 @@ void ChannelController::execute(const Decision& d, std::vector<Completion>& done
       const std::uint32_t rank = d.bank_index;
       const std::uint32_t first = rank * params_.org.banks_per_rank();
       if (d.target.command == Command::PreAll)
-        for (std::uint32_t b = first; b < first + params_.org.banks_per_rank(); ++b) mem_open_[b] = 0;
-      if (d.target.command == Command::PimPre) pim_open_[checker_.flat_bank(d.target.bank)] = 0;
+        for (std::uint32_t b = first; b < first + params_.org.banks_per_rank(); ++b) set_mem_open(b, false);
+      if (d.target.command == Command::PimPre) set_pim_open(checker_.flat_bank(d.target.bank), false);
       if (d.target.command == Command::Ref) {
         if (d.cycle > refresh_due_[rank] + params_.timing.tREFI) ++stats_.refreshes_postponed;
         refresh_due_[rank] += params_.timing.tREFI;
@@ -343,6 +407,7 @@ void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& 
     MemBurst burst = queue[d.queue_index];
     queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(d.queue_index));
     --queued_bursts_;
+    update_active(b);
     ++hits_since_act_[b];
     const auto& t = params_.timing;
     stats_.data_bus_cycles += t.burst();
@@ -362,10 +427,10 @@ void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& 
   const bool from_queue = !queue.empty() && d.seq != kNever;
   issue(d, from_queue ? queue[d.queue_index].txn : 0);
   if (command == Command::Pre) {
-    mem_open_[b] = 0;
+    set_mem_open(b, false);
     if (from_queue) queue[d.queue_index].outcome = MemBurst::Outcome::Conflict;
   } else if (command == Command::Act) {
-    mem_open_[b] = 1;
+    set_mem_open(b, true);
     mem_row_[b] = d.row;
     hits_since_act_[b] = 0;
     auto& outcome = queue[d.queue_index].outcome;
@@ -406,11 +471,11 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
   const auto& t = params_.timing;
   const std::uint32_t b = checker_.flat_bank(d.target.bank);
   switch (d.target.command) {
-    case Command::PimPre: pim_open_[b] = 0; break;
-    case Command::Pre: mem_open_[b] = 0; break;
+    case Command::PimPre: set_pim_open(b, false); break;
+    case Command::Pre: set_mem_open(b, false); break;
     case Command::GAct:
       for (std::uint32_t k = 0; k < params_.org.banks_per_group; ++k) {
-        pim_open(b + k) = 1;
+        set_pim_open(b + k, true);
         pim_row(b + k) = d.row;
         if (!dual_) hits_since_act_[b + k] = 0;
       }

@@ -153,6 +153,23 @@ class ChannelController {
   std::uint64_t switch_start_ = 0;
 
   Decision pim_waiting_;               // the PIM command MEM commands must not delay (dual)
+  /// Per bank: the MEM candidate and the bank-local part of its earliest cycle. Valid until a
+  /// command to the bank's group (or rank, for refresh) or a new burst changes it.
+  struct CachedCandidate {
+    bool valid = false;
+    bool exists = false;
+    Decision decision;
+    std::uint64_t local = 0;
+  };
+  std::vector<CachedCandidate> candidates_;
+  void invalidate(const CommandTarget& target);
+  void set_mem_open(std::uint32_t b, bool open);
+  void set_pim_open(std::uint32_t b, bool open);
+  std::uint32_t mem_open_count_ = 0;
+  /// Banks with queued bursts, or open rows to close under the closed-page policy.
+  std::vector<std::uint64_t> active_;
+  void update_active(std::uint32_t b);
+  std::uint32_t pim_open_count_ = 0;
   std::vector<float> global_buffer_;   // fp16 values widened
   std::vector<float> accumulators_;    // one per bank
   std::uint64_t now_ = 0;

@@ -183,7 +183,10 @@ bool HbmPimMemory::validate(tlm::tlm_generic_payload& trans) {
 bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arrival) {
   if (const auto* pim = trans.get_extension<PimExtension>()) {
     auto& ch = *channels_[pim->channel];
-    if (!ch.pim_slot_free()) return false;
+    if (!ch.pim_slot_free()) {
+      blocking_channel_ = pim->channel;
+      return false;
+    }
     const std::uint64_t id = next_txn_++;
     txns_[id] = Txn{&trans, 1, 0, true};
     ch.run_until(arrival, scratch_);
@@ -195,25 +198,31 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
   const std::uint64_t begin = trans.get_address();
   const std::uint64_t end = begin + trans.get_data_length();
   const std::uint64_t burst = params_.org.burst_bytes();
-  std::vector<std::uint32_t> need(channels_.size(), 0);
-  std::uint32_t bursts = 0;
+  auto& need = need_scratch_;
+  auto& decoded = decode_scratch_;
+  need.assign(channels_.size(), 0);
+  decoded.clear();
   for (std::uint64_t a = begin; a < end; a = (a / burst + 1) * burst) {
-    ++need[mapping_->decode(a).channel.value];
-    ++bursts;
+    decoded.push_back(mapping_->decode(a));
+    ++need[decoded.back().channel.value];
   }
   for (std::uint32_t c = 0; c < channels_.size(); ++c)
-    if (need[c] > 0 && need[c] > channels_[c]->free_burst_slots() && channels_[c]->has_work()) return false;
+    if (need[c] > 0 && need[c] > channels_[c]->free_burst_slots() && channels_[c]->has_work()) {
+      blocking_channel_ = c;  // retried when this channel makes room
+      return false;
+    }
   const std::uint64_t id = next_txn_++;
-  txns_[id] = Txn{&trans, bursts, 0, true};
+  txns_[id] = Txn{&trans, static_cast<std::uint32_t>(decoded.size()), 0, true};
   for (std::uint32_t c = 0; c < channels_.size(); ++c)
     if (need[c] > 0) channels_[c]->run_until(arrival, scratch_);
   collect(scratch_);
-  for (std::uint64_t a = begin; a < end;) {
+  std::size_t i = 0;
+  for (std::uint64_t a = begin; a < end; ++i) {
     const std::uint64_t next = std::min(end, (a / burst + 1) * burst);
     MemBurst b;
     b.txn = id;
     b.write = trans.is_write();
-    b.where = mapping_->decode(a);
+    b.where = decoded[i];
     b.flat_bank = channels_[b.where.channel.value]->checker().flat_bank(b.where.bank);
     b.address = a;
     b.data = trans.get_data_ptr() + (a - begin);
@@ -262,7 +271,7 @@ void HbmPimMemory::wake_channel(std::uint32_t c) {
   const std::uint64_t next = channels_[c]->run_until(now + lookahead_, scratch_);
   collect(scratch_);
   if (next != kNever) wake_[c]->notify(time_of(next) - sc_core::sc_time_stamp());
-  if (pending_ != nullptr && try_admit(*pending_, std::max(pending_arrival_, now))) {
+  if (pending_ != nullptr && c == blocking_channel_ && try_admit(*pending_, std::max(pending_arrival_, now))) {
     tlm::tlm_generic_payload* admitted = pending_;
     pending_ = nullptr;
     tlm::tlm_phase phase = tlm::END_REQ;

@@ -90,10 +90,13 @@ class HbmPimMemory : public sc_core::sc_module, public Module {
   std::uint64_t next_txn_ = 1;
   tlm::tlm_generic_payload* pending_ = nullptr;  // request held back (END_REQ withheld)
   std::uint64_t pending_arrival_ = 0;
+  std::uint32_t blocking_channel_ = 0;  // the channel the pending request waits for
   std::priority_queue<Response, std::vector<Response>, std::greater<>> responses_;
   sc_core::sc_event response_event_;
   bool awaiting_end_resp_ = false;
   std::vector<Completion> scratch_;
+  std::vector<std::uint32_t> need_scratch_;
+  std::vector<DramAddress> decode_scratch_;
 
   std::uint64_t transactions_ = 0, backpressure_events_ = 0, refused_ = 0;
 };

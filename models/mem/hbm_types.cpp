@@ -10,16 +10,6 @@ const char* to_string(Command command) {
   return kNames[static_cast<unsigned>(command)];
 }
 
-CommandReach reach_of(Command command) {
-  switch (command) {
-    case Command::GAct: return CommandReach::BankGroup;
-    case Command::PreAll: case Command::Ref: return CommandReach::Rank;
-    case Command::Comp: case Command::ReadRes: case Command::CompsReadRes:
-      return CommandReach::Channel;
-    default: return CommandReach::Bank;
-  }
-}
-
 const char* to_string(Scope scope) {
   switch (scope) {
     case Scope::SameBank: return "same bank";

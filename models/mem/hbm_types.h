@@ -59,7 +59,14 @@ constexpr unsigned kCommandCount = static_cast<unsigned>(Command::Count);
 enum class CommandReach : std::uint8_t { Bank, BankGroup, Rank, Channel };
 
 [[nodiscard]] const char* to_string(Command command);
-[[nodiscard]] CommandReach reach_of(Command command);
+constexpr CommandReach reach_of(Command command) {
+  switch (command) {
+    case Command::GAct: return CommandReach::BankGroup;
+    case Command::PreAll: case Command::Ref: return CommandReach::Rank;
+    case Command::Comp: case Command::ReadRes: case Command::CompsReadRes: return CommandReach::Channel;
+    default: return CommandReach::Bank;
+  }
+}
 
 /// Where a later command is, relative to the bank of an earlier one.
 enum class Scope : std::uint8_t {

@@ -35,7 +35,16 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
       rank_(org.ranks, Times{}),
       faw_(org.ranks, std::array<std::uint64_t, 4>{}),
       faw_count_(org.ranks, 0) {
-  for (const auto& row : table_) by_prev_[static_cast<unsigned>(row.prev)].push_back(&row);
+  for (const auto& row : table_) {
+    // Fold into the coarsest of: the rule's scope, the earlier command's reach, the later
+    // command's reach (it is checked at that level).
+    const int where = std::max({level(row.scope), level(reach_of(row.prev)), level(reach_of(row.next))});
+    const Rule rule{static_cast<std::uint8_t>(row.next), static_cast<std::uint8_t>(where),
+                    row.scope == Scope::OtherRanks && where < 3, row.first_comp, row.cycles,
+                    row.per_comp, row.min_comps};
+    by_prev_[static_cast<unsigned>(row.prev)].push_back(rule);
+    by_pair_[static_cast<unsigned>(row.prev)][static_cast<unsigned>(row.next)].push_back(rule);
+  }
 }
 
 std::uint64_t TimingChecker::faw_earliest(std::uint32_t rank, unsigned activations) const {
@@ -45,23 +54,21 @@ std::uint64_t TimingChecker::faw_earliest(std::uint32_t rank, unsigned activatio
   return faw_[rank][index] + timing_.tFAW;
 }
 
-std::uint64_t TimingChecker::earliest(const CommandTarget& target) const {
+std::uint64_t TimingChecker::earliest_local(const CommandTarget& target) const {
+  const auto n = static_cast<unsigned>(target.command);
+  const BankId& id = target.bank;
+  switch (reach_of(target.command)) {
+    case CommandReach::Bank: return std::max(bank_[flat_bank(id)][n], group_[flat_group(id)][n]);
+    case CommandReach::BankGroup: return group_[flat_group(id)][n];
+    default: return 0;
+  }
+}
+
+std::uint64_t TimingChecker::earliest_shared(const CommandTarget& target) const {
   const auto n = static_cast<unsigned>(target.command);
   const BankId& id = target.bank;
   std::uint64_t t = std::max(bus_free_, channel_[n]);
-  switch (reach_of(target.command)) {
-    case CommandReach::Bank:
-      t = std::max({t, bank_[flat_bank(id)][n], group_[flat_group(id)][n], rank_[id.rank.value][n]});
-      break;
-    case CommandReach::BankGroup:
-      t = std::max({t, group_[flat_group(id)][n], rank_[id.rank.value][n]});
-      break;
-    case CommandReach::Rank:
-      t = std::max(t, rank_[id.rank.value][n]);
-      break;
-    case CommandReach::Channel:
-      break;
-  }
+  if (reach_of(target.command) != CommandReach::Channel) t = std::max(t, rank_[id.rank.value][n]);
   if (target.command == Command::Act) t = std::max(t, faw_earliest(id.rank.value, 1));
   if (target.command == Command::GAct && fixes_.gact_faw_activations > 0)
     t = std::max(t, faw_earliest(id.rank.value, fixes_.gact_faw_activations));
@@ -86,16 +93,11 @@ bool TimingChecker::reaches(int where, bool other_ranks, const BankId& prev, con
 std::uint64_t TimingChecker::earliest_after(const CommandTarget& prev, std::uint64_t at,
                                             const CommandTarget& next) const {
   std::uint64_t t = std::max(earliest(next), at + 1);  // the C/A bus
-  const int prev_level = level(reach_of(prev.command));
-  const int next_level = level(reach_of(next.command));
-  for (const Constraint* row : by_prev_[static_cast<unsigned>(prev.command)]) {
-    if (row->next != next.command) continue;
-    if (row->first_comp && (prev.command != Command::Comp || comp_since_readres_)) continue;
-    const int where = std::max({level(row->scope), prev_level, next_level});
-    const bool other = row->scope == Scope::OtherRanks && where < 3;
-    if (!reaches(where, other, prev.bank, next.bank)) continue;
-    std::uint64_t value = at + row->cycles;
-    if (row->per_comp != 0) value += std::uint64_t{row->per_comp} * std::max(prev.comps, row->min_comps);
+  for (const Rule& rule : by_pair_[static_cast<unsigned>(prev.command)][static_cast<unsigned>(next.command)]) {
+    if (rule.first_comp && (prev.command != Command::Comp || comp_since_readres_)) continue;
+    if (!reaches(rule.where, rule.other_ranks, prev.bank, next.bank)) continue;
+    std::uint64_t value = at + rule.cycles;
+    if (rule.per_comp != 0) value += std::uint64_t{rule.per_comp} * std::max(prev.comps, rule.min_comps);
     t = std::max(t, value);
   }
   const unsigned added = activations_of(prev.command);
@@ -119,26 +121,22 @@ void TimingChecker::issue(const CommandTarget& target, std::uint64_t cycle) {
     throw std::logic_error(fmt::format("timing violation: {} at cycle {}, earliest legal is {}",
                                        to_string(target.command), cycle, allowed));
   const BankId& id = target.bank;
-  const int prev_level = level(reach_of(target.command));
   const bool first_comp = target.command == Command::Comp && !comp_since_readres_;
-  for (const Constraint* row : by_prev_[static_cast<unsigned>(target.command)]) {
-    if (row->first_comp && !first_comp) continue;
-    std::uint64_t value = cycle + row->cycles;
-    if (row->per_comp != 0) value += std::uint64_t{row->per_comp} * std::max(target.comps, row->min_comps);
-    const auto n = static_cast<unsigned>(row->next);
-    // Fold into the coarsest of: the rule's scope, the earlier command's reach, the later
-    // command's reach (it is checked at that level).
-    const int where = std::max({level(row->scope), prev_level, level(reach_of(row->next))});
-    if (row->scope == Scope::OtherRanks && where < 3) {
+  const std::uint32_t bank = flat_bank(id), group = flat_group(id), rank = id.rank.value;
+  for (const Rule& rule : by_prev_[static_cast<unsigned>(target.command)]) {
+    if (rule.first_comp && !first_comp) continue;
+    std::uint64_t value = cycle + rule.cycles;
+    if (rule.per_comp != 0) value += std::uint64_t{rule.per_comp} * std::max(target.comps, rule.min_comps);
+    if (rule.other_ranks) {
       for (std::uint32_t r = 0; r < org_.ranks; ++r)
-        if (r != id.rank.value) raise(rank_[r][n], value);
+        if (r != rank) raise(rank_[r][rule.next], value);
       continue;
     }
-    switch (where) {
-      case 0: raise(bank_[flat_bank(id)][n], value); break;
-      case 1: raise(group_[flat_group(id)][n], value); break;
-      case 2: raise(rank_[id.rank.value][n], value); break;
-      default: raise(channel_[n], value); break;
+    switch (rule.where) {
+      case 0: raise(bank_[bank][rule.next], value); break;
+      case 1: raise(group_[group][rule.next], value); break;
+      case 2: raise(rank_[rank][rule.next], value); break;
+      default: raise(channel_[rule.next], value); break;
     }
   }
   bus_free_ = cycle + 1;

@@ -9,6 +9,7 @@
 // (bank, bank group, rank, channel).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -28,7 +29,14 @@ class TimingChecker {
   TimingChecker(const Organization& org, const Timing& timing, PimMode mode,
                 const TimingFixes& fixes);
 
-  [[nodiscard]] std::uint64_t earliest(const CommandTarget& target) const;
+  [[nodiscard]] std::uint64_t earliest(const CommandTarget& target) const {
+    return std::max(earliest_local(target), earliest_shared(target));
+  }
+  /// The part of earliest() kept per bank and bank group: it changes only when a command is
+  /// issued to that bank group, so a scheduler may cache it.
+  [[nodiscard]] std::uint64_t earliest_local(const CommandTarget& target) const;
+  /// The part shared by a rank or the channel (C/A bus, rank and channel rules, tFAW).
+  [[nodiscard]] std::uint64_t earliest_shared(const CommandTarget& target) const;
   /// The earliest cycle `next` may issue if `prev` were issued at `at` (the current state plus
   /// that one command). Used to keep a MEM command from delaying a waiting PIM command.
   [[nodiscard]] std::uint64_t earliest_after(const CommandTarget& prev, std::uint64_t at,
@@ -60,7 +68,19 @@ class TimingChecker {
   PimMode mode_;
   TimingFixes fixes_;
   std::vector<Constraint> table_;
-  std::array<std::vector<const Constraint*>, kCommands> by_prev_;
+  /// A table row compiled for the checker: where its constraint is folded (0 bank, 1 bank
+  /// group, 2 rank, 3 channel; `other_ranks`: every rank but the issuing one).
+  struct Rule {
+    std::uint8_t next;
+    std::uint8_t where;
+    bool other_ranks;
+    bool first_comp;
+    std::uint32_t cycles;
+    std::uint32_t per_comp;
+    std::uint32_t min_comps;
+  };
+  std::array<std::vector<Rule>, kCommands> by_prev_;
+  std::array<std::array<std::vector<Rule>, kCommands>, kCommands> by_pair_;
 
   std::vector<Times> bank_;   // per bank: constraints on bank-reach commands
   std::vector<Times> group_;  // per bank group
