@@ -37,11 +37,15 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
       pulled_in_to_(params.org.ranks, kNever),
       candidates_(banks_),
       active_((banks_ + 63) / 64, 0),
+      mem_activity_(params.org.ranks),
+      pim_activity_(params.org.ranks),
       global_buffer_(params.org.row_bytes() / 2, 0.0F),
       accumulators_(banks_, 0.0F) {
   // Staggered: one rank every tREFI / ranks.
   for (std::uint32_t r = 0; r < params.org.ranks; ++r)
     refresh_due_[r] = std::uint64_t{params.timing.tREFI} * (r + 1) / params.org.ranks;
+  stats_.mem_active_cycles.assign(params.org.ranks, 0);
+  stats_.pim_active_cycles.assign(params.org.ranks, 0);
 }
 
 void ChannelController::add(MemBurst burst) {
@@ -78,8 +82,43 @@ void ChannelController::invalidate(const CommandTarget& target) {
   }
 }
 
+void ChannelController::note_open(std::vector<RankActivity>& activity,
+                                  std::vector<std::uint64_t>& total, std::uint32_t bank, bool open) {
+  auto& a = activity[bank / params_.org.banks_per_rank()];
+  if (open && a.open++ == 0) a.since = now_;
+  if (!open && --a.open == 0) total[bank / params_.org.banks_per_rank()] += now_ - a.since;
+}
+
+std::uint64_t ChannelController::active_cycles(std::uint32_t rank, std::uint64_t cycle, bool pim) const {
+  const auto& a = (pim ? pim_activity_ : mem_activity_)[rank];
+  const auto& total = pim ? stats_.pim_active_cycles : stats_.mem_active_cycles;
+  return total[rank] + (a.open > 0 && cycle > a.since ? cycle - a.since : 0);
+}
+
+double ChannelController::energy_pj(std::uint64_t cycle) const {
+  const EnergyModel e = params_.energy();
+  const auto& n = stats_.commands;
+  auto count = [&n](Command c) { return static_cast<double>(n[static_cast<unsigned>(c)]); };
+  double pj = count(Command::Act) * e.act + count(Command::Rd) * e.read + count(Command::Wr) * e.write +
+              count(Command::Ref) * e.refresh + count(Command::Gwrite) * e.gwrite +
+              count(Command::GAct) * e.g_act + count(Command::Comp) * e.comp +
+              count(Command::ReadRes) * e.readres +
+              count(Command::CompsReadRes) * e.readres +
+              static_cast<double>(stats_.comps_in_compsreadres) * e.comp;
+  for (std::uint32_t r = 0; r < params_.org.ranks; ++r) {
+    const double active = static_cast<double>(active_cycles(r, cycle, false));
+    pj += active * e.active_standby_per_cycle + (static_cast<double>(cycle) - active) * e.precharge_standby_per_cycle;
+    if (dual_) {  // the PIM row buffer has its own standby current
+      const double pim_active = static_cast<double>(active_cycles(r, cycle, true));
+      pj += pim_active * e.active_standby_per_cycle + (static_cast<double>(cycle) - pim_active) * e.precharge_standby_per_cycle;
+    }
+  }
+  return pj;
+}
+
 void ChannelController::set_mem_open(std::uint32_t b, bool open) {
   if ((mem_open_[b] != 0) == open) return;
+  note_open(mem_activity_, stats_.mem_active_cycles, b, open);
   mem_open_[b] = open ? 1 : 0;
   if (open) ++mem_open_count_;
   else --mem_open_count_;
@@ -92,6 +131,7 @@ void ChannelController::set_pim_open(std::uint32_t b, bool open) {
     return;
   }
   if ((pim_open_[b] != 0) == open) return;
+  note_open(pim_activity_, stats_.pim_active_cycles, b, open);
   pim_open_[b] = open ? 1 : 0;
   if (open) ++pim_open_count_;
   else --pim_open_count_;
@@ -502,6 +542,7 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
       finish(d.cycle + t.read_latency());
       return;
     case Command::CompsReadRes:
+      stats_.comps_in_compsreadres += c.comps;
       for (std::uint32_t k = 0; k < c.comps; ++k) pim_compute(c.column + k);
       pim_read_results(head);
       finish(d.cycle + std::uint64_t{t.comp_interval} * std::max(c.comps, t.comp_pipeline) + t.read_latency());

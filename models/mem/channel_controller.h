@@ -58,6 +58,9 @@ struct ChannelStats {
   std::uint64_t refreshes_pulled_in = 0;
   std::uint64_t refreshes_postponed = 0;
   std::uint64_t last_cycle = 0;       ///< cycle of the last command
+  std::uint64_t comps_in_compsreadres = 0;  ///< COMPs executed inside COMPS_READRES commands
+  /// Per rank: cycles with at least one open MEM row / PIM row (closed by now()).
+  std::vector<std::uint64_t> mem_active_cycles, pim_active_cycles;
 };
 
 /// One issued command, for observers (trace database, tests).
@@ -88,6 +91,10 @@ class ChannelController {
   [[nodiscard]] std::uint64_t now() const { return now_; }
 
   [[nodiscard]] const ChannelStats& stats() const { return stats_; }
+  /// Active-standby cycles per rank up to `cycle` (MEM and PIM row buffers).
+  [[nodiscard]] std::uint64_t active_cycles(std::uint32_t rank, std::uint64_t cycle, bool pim) const;
+  /// Energy in pJ up to `cycle`: commands plus background of every rank.
+  [[nodiscard]] double energy_pj(std::uint64_t cycle) const;
   [[nodiscard]] const TimingChecker& checker() const { return checker_; }
   std::function<void(const IssuedCommand&)> on_command;
 
@@ -166,6 +173,13 @@ class ChannelController {
   void set_mem_open(std::uint32_t b, bool open);
   void set_pim_open(std::uint32_t b, bool open);
   std::uint32_t mem_open_count_ = 0;
+  struct RankActivity {
+    std::uint32_t open = 0;
+    std::uint64_t since = 0;
+  };
+  std::vector<RankActivity> mem_activity_, pim_activity_;
+  void note_open(std::vector<RankActivity>& activity, std::vector<std::uint64_t>& total,
+                 std::uint32_t bank, bool open);
   /// Banks with queued bursts, or open rows to close under the closed-page policy.
   std::vector<std::uint64_t> active_;
   void update_active(std::uint32_t b);

@@ -110,6 +110,24 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
     for (const auto& ch : channels_) bytes += ch->stats().bytes_read + ch->stats().bytes_written;
     return StatsTree::Value{seconds > 0 ? static_cast<double>(bytes) / seconds / 1e9 : 0.0};
   });
+  stats.add(p + ".energy_pj", "pJ", "DRAM+PIM energy: commands and background (Micron model)", [this] {
+    const std::uint64_t now = cycle_at(sc_core::sc_time_stamp());
+    double pj = 0;
+    for (const auto& ch : channels_) pj += ch->energy_pj(now);
+    return StatsTree::Value{pj};
+  });
+  stats.add(p + ".pim_energy_pj", "pJ", "energy of PIM commands (GWRITE, G_ACT, COMP, READRES)", [this] {
+    const EnergyModel e = params_.energy();
+    double pj = 0;
+    for (const auto& ch : channels_) {
+      const auto& n = ch->stats().commands;
+      auto count = [&n](Command c) { return static_cast<double>(n[static_cast<unsigned>(c)]); };
+      pj += count(Command::Gwrite) * e.gwrite + count(Command::GAct) * e.g_act + count(Command::Comp) * e.comp +
+            (count(Command::ReadRes) + count(Command::CompsReadRes)) * e.readres +
+            static_cast<double>(ch->stats().comps_in_compsreadres) * e.comp;
+    }
+    return StatsTree::Value{pj};
+  });
   stats.add_counter(p + ".transactions", "transactions", "transactions received", transactions_);
   stats.add_counter(p + ".backpressure_events", "transactions", "requests held back (END_REQ withheld)", backpressure_events_);
   stats.add_counter(p + ".refused_requests", "transactions", "requests answered with an error before queuing", refused_);

@@ -86,6 +86,21 @@ MemoryParams MemoryParams::from_config(ConfigNode& config) {
           "must divide the fp16 elements of a row");
   pim.finish();
 
+  ConfigNode power = config.child("power");
+  auto& pw = p.power;
+  pw.vdd = power.get_double("VDD_V", pw.vdd, 0.1, 5.0);
+  pw.idd0 = power.get_double("IDD0_mA", pw.idd0, 0, 10000);
+  pw.idd2n = power.get_double("IDD2N_mA", pw.idd2n, 0, 10000);
+  pw.idd3n = power.get_double("IDD3N_mA", pw.idd3n, 0, 10000);
+  pw.idd4r = power.get_double("IDD4R_mA", pw.idd4r, 0, 10000);
+  pw.idd4w = power.get_double("IDD4W_mA", pw.idd4w, 0, 10000);
+  pw.idd5ab = power.get_double("IDD5AB_mA", pw.idd5ab, 0, 10000);
+  pw.comp_read_factor = power.get_double("comp_read_factor", pw.comp_read_factor, 0, 1000);
+  require(pw.idd3n >= pw.idd2n, power, "IDD3N_mA", "active standby current below precharge standby");
+  require(pw.idd4r >= pw.idd3n && pw.idd4w >= pw.idd3n && pw.idd5ab >= pw.idd3n, power, "IDD4R_mA",
+          "read, write and refresh currents must exceed active standby (IDD3N)");
+  power.finish();
+
   ConfigNode fixes = config.child("fixes");
   p.fixes.pre_to_gact_trp = fixes.get_bool("pre_to_gact_trp", true);
   p.fixes.gact_faw_activations =
@@ -93,6 +108,24 @@ MemoryParams MemoryParams::from_config(ConfigNode& config) {
   p.fixes.compsreadres_other_rank = fixes.get_bool("compsreadres_other_rank", true);
   fixes.finish();
   return p;
+}
+
+EnergyModel MemoryParams::energy() const {
+  // Micron DRAM power model terms (as in the NeuPIMs simulator): current x voltage x time.
+  const auto& t = timing;
+  const double ns = t.tCK_ps / 1000.0;
+  EnergyModel e{};
+  e.act = power.vdd * (power.idd0 * t.tRC() - (power.idd3n * t.tRAS + power.idd2n * t.tRP)) * ns;
+  e.read = power.vdd * (power.idd4r - power.idd3n) * t.burst() * ns;
+  e.write = power.vdd * (power.idd4w - power.idd3n) * t.burst() * ns;
+  e.refresh = power.vdd * (power.idd5ab - power.idd3n) * t.tRFC * ns;
+  e.gwrite = e.read * org.row_bytes() / org.burst_bytes();  // a row through the data path
+  e.g_act = e.act * org.banks_per_group;
+  e.comp = e.read * power.comp_read_factor;
+  e.readres = e.read * (16.0 * org.banks()) / (8.0 * org.burst_bytes());  // 16-bit result per bank
+  e.active_standby_per_cycle = power.vdd * power.idd3n * ns;
+  e.precharge_standby_per_cycle = power.vdd * power.idd2n * ns;
+  return e;
 }
 
 }  // namespace vp::hbm

@@ -64,11 +64,26 @@ struct TimingFixes {
   bool compsreadres_other_rank = true;  ///< READ -> COMPS_READRES across ranks needs the rank switch
 };
 
+/// Currents (mA) and voltage of the Micron-style DRAM power model, per device (one per rank).
+struct Power {
+  double vdd = 1.2;
+  double idd0 = 65, idd2n = 40, idd3n = 55, idd4r = 390, idd4w = 500, idd5ab = 250;
+  double comp_read_factor = 4.0;  ///< an all-bank COMP costs this many reads (Newton)
+};
+
+/// Energy per command and background power, in pJ, derived from Power and Timing.
+struct EnergyModel {
+  double act, read, write, refresh, gwrite, g_act, comp, readres;
+  double active_standby_per_cycle, precharge_standby_per_cycle;  ///< per rank
+};
+
 struct MemoryParams {
   std::string name;
   Organization org;
   Timing timing;
   TimingFixes fixes;
+  Power power;
+  [[nodiscard]] EnergyModel energy() const;
 
   /// Reads {"name", "organization": {...}, "timing_ck": {...}, "pim": {...}, "fixes": {...}}.
   static MemoryParams from_config(ConfigNode& config);

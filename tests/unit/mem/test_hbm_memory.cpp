@@ -486,3 +486,27 @@ TEST_CASE("bad memory configurations are rejected with the JSON path", "[mem][hb
                       Catch::Contains("cannot open config file '/nonexistent/memory.json'"));
   }
 }
+
+TEST_CASE("energy adds command energies to background standby power", "[mem][hbm][energy]") {
+  MemBench bench(std::map<std::string, json>{{"idle", json{{"refresh", false}, {"mode", "dram"}}},
+                                             {"busy", json{{"refresh", false}, {"mode", "dram"}}}});
+  const auto& p = bench.params();
+  const auto e = p.energy();
+  auto& read = bench.make(tlm::TLM_READ_COMMAND, bench.address(0, 0, 9, 0, "busy"), 64);
+  auto& cpu = bench.cpu("busy");
+  test::AtInitiator::run([&] {
+    cpu.send(read.payload);
+    cpu.drain();
+    sc_core::wait(1000, sc_core::SC_NS);
+  });
+  const double cycles = sc_core::sc_time_stamp().to_seconds() * 1e12 / p.timing.tCK_ps;
+  const double ranks = p.org.channels * p.org.ranks;
+  // Idle: every rank in precharge standby the whole time.
+  CHECK(bench.stat("idle.energy_pj") == Approx(ranks * cycles * e.precharge_standby_per_cycle));
+  // One ACT + RD; the row stays open (open page) from the ACT to the end.
+  const double act_cycle = 0;  // the read arrives at time 0 and its ACT issues at once
+  const double open = cycles - act_cycle;
+  CHECK(bench.stat("busy.energy_pj") ==
+        Approx(ranks * cycles * e.precharge_standby_per_cycle + e.act + e.read +
+               open * (e.active_standby_per_cycle - e.precharge_standby_per_cycle)));
+}

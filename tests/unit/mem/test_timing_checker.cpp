@@ -228,3 +228,18 @@ TEST_CASE("inconsistent or missing timing parameters are rejected", "[mem][timin
   CHECK_THROWS_WITH(MemoryParams::from_config(root),
                     Catch::Contains("timing_ck.tWR: required integer is missing"));
 }
+
+TEST_CASE("per-command energies follow the DRAM power model", "[mem][energy]") {
+  // The NeuPIMs simulator's published values for its HBM2 parameters (pJ).
+  const auto e = load("neupims-hbm2.json").energy();
+  CHECK(e.act == Approx(828));
+  CHECK(e.read == Approx(804));
+  CHECK(e.write == Approx(1068));
+  CHECK(e.refresh == Approx(60840));
+  CHECK(e.gwrite == Approx(12864));
+  CHECK(e.g_act == Approx(3312));
+  CHECK(e.comp == Approx(3216));
+  CHECK(e.readres == Approx(804));
+  CHECK(e.active_standby_per_cycle == Approx(66));
+  CHECK(e.precharge_standby_per_cycle == Approx(48));
+}
