@@ -75,10 +75,30 @@ AddressMapping AddressMapping::from_config(ConfigNode& config, const std::string
           "capacity exactly",
           where, kFieldNames[i], used[i], needed[i]));
   m.capacity_ = 1ULL << shift;
+  m.simple_ = m.pieces_.size() <= kFieldNames.size();
+  std::array<unsigned, 7> pieces_per_field{};
+  for (const auto& p : m.pieces_) {
+    const auto f = static_cast<unsigned>(p.field);
+    m.simple_ = m.simple_ && ++pieces_per_field[f] == 1;
+    m.field_shift_[f] = p.shift;
+    m.field_mask_[f] = (1ULL << p.bits) - 1;
+  }
   return m;
 }
 
 DramAddress AddressMapping::decode(std::uint64_t address) const {
+  if (simple_) {
+    auto field = [&](unsigned f) {
+      return static_cast<std::uint32_t>((address >> field_shift_[f]) & field_mask_[f]);
+    };
+    DramAddress a;
+    a.offset = field(0);
+    a.column = Column(field(1));
+    a.channel = Channel(field(2));
+    a.bank = BankId{Rank(field(5)), BankGroup(field(4)), Bank(field(3))};
+    a.row = Row(field(6));
+    return a;
+  }
   std::array<std::uint32_t, 7> value{};
   for (const auto& p : pieces_) {
     const auto piece = static_cast<std::uint32_t>((address >> p.shift) & ((1ULL << p.bits) - 1));

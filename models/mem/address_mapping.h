@@ -8,6 +8,7 @@
 // the capacity is the caller's error (check contains() first).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -53,6 +54,10 @@ class AddressMapping {
     unsigned field_shift;  ///< position within the field value
   };
   std::vector<Piece> pieces_;
+  /// When every field is one contiguous piece: shift and mask per field (decode in 7 steps).
+  bool simple_ = false;
+  std::array<unsigned, 7> field_shift_{};
+  std::array<std::uint64_t, 7> field_mask_{};
   std::uint64_t capacity_ = 0;
   std::vector<std::string> description_;
 };

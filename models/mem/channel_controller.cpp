@@ -445,7 +445,8 @@ void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& 
   if (command == Command::Rd || command == Command::Wr) {
     issue(d, queue[d.queue_index].txn);
     MemBurst burst = queue[d.queue_index];
-    queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(d.queue_index));
+    if (d.queue_index == 0) queue.pop_front();
+    else queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(d.queue_index));
     --queued_bursts_;
     update_active(b);
     ++hits_since_act_[b];

@@ -1,0 +1,66 @@
+// Address mapping: field layout, round trips for contiguous and split fields, coverage checks.
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "models/mem/address_mapping.h"
+#include "platform/error.h"
+
+using namespace vp::hbm;
+using nlohmann::json;
+
+namespace {
+
+Organization neupims() { return Organization{}; }  // defaults are the NeuPIMs organisation
+
+AddressMapping mapping(const json& fields) {
+  json doc = json::object();
+  if (!fields.is_null()) doc["address_mapping"] = fields;
+  vp::ConfigNode node(doc, "memory", nullptr);
+  return AddressMapping::from_config(node, "address_mapping", neupims());
+}
+
+}  // namespace
+
+TEST_CASE("the default mapping interleaves channels at one row of a bank", "[mem][mapping]") {
+  const auto m = mapping(nullptr);
+  CHECK(m.capacity() == 32ULL << 30);
+  const auto a = m.decode(0x12345678ULL);
+  // offset 6 b | column 4 b | channel 5 b | bank 2 b | bank group 2 b | rank 1 b | row 15 b
+  CHECK(a.offset == (0x12345678ULL & 0x3F));
+  CHECK(a.column.value == ((0x12345678ULL >> 6) & 0xF));
+  CHECK(a.channel.value == ((0x12345678ULL >> 10) & 0x1F));
+  CHECK(a.bank.bank.value == ((0x12345678ULL >> 15) & 0x3));
+  CHECK(a.bank.group.value == ((0x12345678ULL >> 17) & 0x3));
+  CHECK(a.bank.rank.value == ((0x12345678ULL >> 19) & 0x1));
+  CHECK(a.row.value == (0x12345678ULL >> 20));
+  CHECK(m.decode(1023).channel.value == 0);
+  CHECK(m.decode(1024).channel.value == 1);
+}
+
+TEST_CASE("decode and encode round-trip, also with split fields", "[mem][mapping]") {
+  for (const json& fields : {json(nullptr),
+                             json{"offset:6", "column:2", "channel:5", "column:2", "bank_group:2",
+                                  "bank:2", "rank:1", "row:15"}}) {
+    const auto m = mapping(fields);
+    std::mt19937_64 rng(1);
+    for (int i = 0; i < 10000; ++i) {
+      const std::uint64_t address = rng() % m.capacity();
+      REQUIRE(m.encode(m.decode(address)) == address);
+    }
+  }
+  const auto split = mapping(json{"offset:6", "column:2", "channel:5", "column:2", "bank_group:2",
+                                  "bank:2", "rank:1", "row:15"});
+  CHECK(split.decode(256).channel.value == 1);  // channels interleave at 256 B
+  CHECK(split.decode(1ULL << 13).column.value == 4);
+}
+
+TEST_CASE("a mapping must cover the organisation exactly", "[mem][mapping]") {
+  CHECK_THROWS_WITH(mapping(json{"offset", "column", "channel", "bank", "bank_group", "rank"}),
+                    Catch::Contains("field 'row' has 0 bits but the organisation needs 15"));
+  CHECK_THROWS_WITH(mapping(json{"offset:7", "column", "channel", "bank", "bank_group", "rank", "row"}),
+                    Catch::Contains("field 'offset' has 7 bits but the organisation needs 6"));
+  CHECK_THROWS_WITH(mapping(json{"offset", "colum"}), Catch::Contains("unknown field 'colum'"));
+  CHECK_THROWS_WITH(mapping(json{"offset:x"}), Catch::Contains("'offset:x' is not field:bits"));
+  CHECK_THROWS_WITH(mapping(json("offset")), Catch::Contains("expected a list"));
+}
