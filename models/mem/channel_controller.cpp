@@ -36,9 +36,9 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
       refresh_due_(params.org.ranks),
       pulled_in_to_(params.org.ranks, kNever),
       candidates_(banks_),
-      active_((banks_ + 63) / 64, 0),
       mem_activity_(params.org.ranks),
       pim_activity_(params.org.ranks),
+      active_((banks_ + 63) / 64, 0),
       global_buffer_(params.org.row_bytes() / 2, 0.0F),
       accumulators_(banks_, 0.0F) {
   // Staggered: one rank every tREFI / ranks.
