@@ -46,7 +46,7 @@ int sc_main(int /*argc*/, char* /*argv*/[]) {
     t.set_streaming_width(2048);
     return t;
   };
-  auto pim_request = [&](vp::hbm::PimExtension e, unsigned length) -> tlm::tlm_generic_payload& {
+  auto pim_request = [&](const vp::hbm::PimExtension& e, unsigned length) -> tlm::tlm_generic_payload& {
     auto& t = payloads.emplace_back();
     t.set_command(tlm::TLM_READ_COMMAND);
     t.set_data_ptr(shared.data());

@@ -305,7 +305,8 @@ inline void Hart::execute(const DecodedInsn& d) {
     case Op::Bltu: branch(a < b); break;
     case Op::Bgeu: branch(a >= b); break;
     case Op::Lb:
-      if (load<1>(a + imm, value)) x_[d.rd] = static_cast<std::uint32_t>(static_cast<std::int8_t>(value));
+      if (load<1>(a + imm, value))
+        x_[d.rd] = static_cast<std::uint32_t>(static_cast<std::int32_t>(static_cast<std::int8_t>(value & 0xFF)));
       break;
     case Op::Lh:
       if (load<2>(a + imm, value)) x_[d.rd] = static_cast<std::uint32_t>(static_cast<std::int16_t>(value));

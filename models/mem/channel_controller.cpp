@@ -527,7 +527,7 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
         for (std::uint32_t i = 0; i < n; ++i) {
           Imath::half h;
           std::uint16_t bits;
-          std::memcpy(&bits, head.data + 2 * i, 2);
+          std::memcpy(&bits, head.data + 2 * std::size_t{i}, 2);
           h.setBits(bits);
           global_buffer_[i] = static_cast<float>(h);
         }
@@ -587,7 +587,7 @@ void ChannelController::pim_read_results(const PimRequest& request) {
   if (storage_ != nullptr && request.data != nullptr) {
     for (std::uint32_t b = 0; b < banks_ && 2 * b + 1 < request.length; ++b) {
       const std::uint16_t bits = Imath::half(accumulators_[b]).bits();
-      std::memcpy(request.data + 2 * b, &bits, 2);
+      std::memcpy(request.data + 2 * std::size_t{b}, &bits, 2);
     }
   }
   std::fill(accumulators_.begin(), accumulators_.end(), 0.0F);

@@ -152,7 +152,7 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
 
 std::uint64_t HbmPimMemory::mapped_size(const std::string& /*port*/) const { return mapping_->capacity(); }
 
-void HbmPimMemory::on_command(std::function<void(std::uint32_t, const IssuedCommand&)> observer) {
+void HbmPimMemory::on_command(const std::function<void(std::uint32_t, const IssuedCommand&)>& observer) {
   for (std::uint32_t c = 0; c < channels_.size(); ++c)
     channels_[c]->on_command = [observer, c](const IssuedCommand& cmd) { observer(c, cmd); };
 }
@@ -308,7 +308,7 @@ void HbmPimMemory::collect(std::vector<Completion>& done) {
     if (--txn.remaining == 0) {
       responses_.push(Response{txn.done_cycle, completion.txn});
       const auto at = time_of(txn.done_cycle);
-      const auto now = sc_core::sc_time_stamp();
+      const auto& now = sc_core::sc_time_stamp();
       response_event_.notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
     }
   }
@@ -319,7 +319,7 @@ void HbmPimMemory::send_responses() {
   while (!awaiting_end_resp_ && !responses_.empty()) {
     const Response top = responses_.top();
     const auto at = time_of(top.cycle);
-    const auto now = sc_core::sc_time_stamp();
+    const auto& now = sc_core::sc_time_stamp();
     if (at > now) {
       response_event_.notify(at - now);
       return;

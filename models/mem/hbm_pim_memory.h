@@ -48,7 +48,7 @@ class HbmPimMemory : public sc_core::sc_module, public Module {
   [[nodiscard]] const ChannelController& channel(std::uint32_t c) const { return *channels_.at(c); }
   [[nodiscard]] PimMode mode() const { return config_.mode; }
   /// Observer of every command of every channel (trace database, tests).
-  void on_command(std::function<void(std::uint32_t channel, const IssuedCommand&)> observer);
+  void on_command(const std::function<void(std::uint32_t channel, const IssuedCommand&)>& observer);
 
  private:
   struct Txn {

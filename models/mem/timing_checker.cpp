@@ -13,7 +13,7 @@ int level(Scope scope) {
   switch (scope) {
     case Scope::SameBank: return 0;
     case Scope::SameBankGroup: return 1;
-    case Scope::SameRank: return 2;
+    case Scope::SameRank:
     case Scope::OtherRanks: return 2;
     case Scope::Channel: return 3;
   }
@@ -31,7 +31,7 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
       fixes_(fixes),
       table_(build_constraints(timing, mode, fixes)),
       bank_(org.banks(), Times{}),
-      group_(org.ranks * org.bank_groups, Times{}),
+      group_(std::size_t{org.ranks} * org.bank_groups, Times{}),
       rank_(org.ranks, Times{}),
       faw_(org.ranks, std::array<std::uint64_t, 4>{}),
       faw_count_(org.ranks, 0) {

@@ -68,7 +68,7 @@ std::uint64_t Clint::mtimecmp() const {
 void Clint::reschedule() {
   // Called from an access at access_time(), which may be ahead of the kernel's time.
   crossing_.cancel();
-  const auto now = sc_core::sc_time_stamp();
+  const auto& now = sc_core::sc_time_stamp();
   const auto at = access_time();
   const auto cmp = mtimecmp();
   const auto current = mtime_at(at);
