@@ -3,6 +3,7 @@
 #include "models/cpu/rv32_core.h"
 #include "models/mem/hbm_pim_memory.h"
 #include "models/mem/ram.h"
+#include "models/npu/npu_core.h"
 #include "models/periph/clint.h"
 #include "models/periph/intc.h"
 #include "models/periph/simctl.h"
@@ -16,6 +17,7 @@ void register_builtin_modules(ModuleRegistry& registry) {
   Router::register_type(registry);
   Ram::register_type(registry);
   hbm::HbmPimMemory::register_type(registry);
+  npu::NpuCore::register_type(registry);
   Uart::register_type(registry);
   SimCtl::register_type(registry);
   Clint::register_type(registry);
@@ -23,7 +25,8 @@ void register_builtin_modules(ModuleRegistry& registry) {
 }
 
 std::vector<const RegisterTable*> builtin_register_tables() {
-  return {&Uart::registers(), &SimCtl::registers(), &Clint::registers(), &IntC::registers()};
+  return {&Uart::registers(), &SimCtl::registers(), &Clint::registers(), &IntC::registers(),
+          &npu::NpuCore::registers()};
 }
 
 }  // namespace vp

@@ -18,6 +18,7 @@
 #include "models/bus/router.h"
 #include "models/mem/constraint_table.h"
 #include "models/mem/hbm_timing.h"
+#include "models/npu/descriptors.h"
 #include "models/periph/register_table.h"
 #include "platform/config.h"
 #include "platform/error.h"
@@ -31,8 +32,6 @@ std::string upper(std::string s) {
   return s;
 }
 
-/// "periph.uart" -> "UART"
-std::string type_prefix(const std::string& type) { return upper(type.substr(type.find('.') + 1)); }
 
 struct MappedInstance {
   std::string name;
@@ -53,8 +52,20 @@ std::string make_header(const std::vector<MappedInstance>& map, const std::strin
   for (const auto* table : vp::builtin_register_tables()) {
     out << fmt::format("\n/* {}: {} */\n", table->device_type, table->summary);
     for (const auto& r : table->registers)
-      out << fmt::format("#define VP_{}_{} 0x{:x}u /* {} {} */\n", type_prefix(table->device_type),
+      out << fmt::format("#define VP_{}_{} 0x{:x}u /* {} {} */\n", table->c_prefix,
                          r.name, r.offset, vp::to_string(r.access), r.description);
+  }
+  out << "\n/* npu.core descriptors: 64 bytes = 16 words; word 0 = opcode | flags << 8 */\n";
+  out << fmt::format("#define VP_NPU_DESC_BYTES {}u\n#define VP_NPU_FLAG_IRQ 0x{:x}u\n",
+                     vp::npu::kDescriptorBytes, vp::npu::kFlagIrq);
+  for (const auto& d : vp::npu::descriptor_table()) {
+    out << fmt::format("#define VP_NPU_OP_{} {}u /* {} */\n", d.name, static_cast<unsigned>(d.opcode), d.summary);
+    for (const auto& f : d.fields)
+      out << fmt::format("#define VP_NPU_{}_{} {}u /* word: {} */\n", d.name, f.name, f.word, f.meaning);
+  }
+  for (std::uint32_t e = 0; e < vp::npu::kQueueErrorCount; ++e) {
+    const auto error = static_cast<vp::npu::QueueError>(e);
+    out << fmt::format("#define VP_NPU_ERR_{} {}u /* {} */\n", vp::npu::c_name(error), e, vp::npu::to_string(error));
   }
   out << "\n#endif /* VP_PLATFORM_H */\n";
   return out.str();
@@ -89,6 +100,20 @@ std::string make_markdown(const std::vector<MappedInstance>& map, const std::str
     for (const auto& r : table->registers)
       out << fmt::format("| `0x{:04x}` | `{}` | {} | `0x{:08x}` | {} |\n", r.offset, r.name,
                          vp::to_string(r.access), r.reset, r.description);
+  }
+  out << fmt::format("\n## `npu.core` descriptors\n\n{} bytes = 16 little-endian words. Word 0: opcode "
+                     "(bits 7:0) and flags (bits 15:8; bit 8 = `IRQ`: set IRQ_STATUS bit 0 when done). "
+                     "C names: `VP_NPU_OP_<NAME>`, `VP_NPU_<NAME>_<FIELD>` (the word index), "
+                     "`VP_NPU_FLAG_IRQ`.\n\n| opcode | name | word | field | meaning |\n|---|---|---|---|---|\n",
+                     vp::npu::kDescriptorBytes);
+  for (const auto& d : vp::npu::descriptor_table()) {
+    out << fmt::format("| {} | `{}` | | | {} |\n", static_cast<unsigned>(d.opcode), d.name, d.summary);
+    for (const auto& f : d.fields) out << fmt::format("| | | {} | `{}` | {} |\n", f.word, f.name, f.meaning);
+  }
+  out << "\nQueue error codes (`Qn_STATUS`, C names `VP_NPU_ERR_<NAME>`):\n\n| code | name | meaning |\n|---|---|---|\n";
+  for (std::uint32_t e = 0; e < vp::npu::kQueueErrorCount; ++e) {
+    const auto error = static_cast<vp::npu::QueueError>(e);
+    out << fmt::format("| {} | `{}` | {} |\n", e, vp::npu::c_name(error), vp::npu::to_string(error));
   }
   return out.str();
 }

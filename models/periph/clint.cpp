@@ -5,6 +5,7 @@ namespace vp {
 const RegisterTable& Clint::registers() {
   static const RegisterTable table{
       "periph.clint",
+      "CLINT",
       "Core-local interruptor: mtime, mtimecmp, msip (SiFive CLINT layout).",
       0x10000,
       {

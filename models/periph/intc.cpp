@@ -7,6 +7,7 @@ namespace vp {
 const RegisterTable& IntC::registers() {
   static const RegisterTable table{
       "periph.intc",
+      "INTC",
       "Level-sensitive interrupt controller for device interrupts (up to 32 sources).",
       0x1000,
       {

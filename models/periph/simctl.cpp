@@ -5,6 +5,7 @@ namespace vp {
 const RegisterTable& SimCtl::registers() {
   static const RegisterTable table{
       "periph.simctl",
+      "SIMCTL",
       "Simulation control: exit code, simulated time, trace markers.",
       0x1000,
       {

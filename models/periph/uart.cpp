@@ -9,6 +9,7 @@ namespace vp {
 const RegisterTable& Uart::registers() {
   static const RegisterTable table{
       "periph.uart",
+      "UART",
       "Transmit-only UART; bytes go to stdout or a file.",
       0x1000,
       {

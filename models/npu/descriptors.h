@@ -1,0 +1,56 @@
+// NPU command descriptors: the one declaration of their format.
+//
+// Contract: a descriptor is 64 bytes (16 little-endian 32-bit words) in a command ring in host
+// RAM. Word 0 holds the opcode (bits 7:0) and flags (bits 15:8); the other words are the
+// opcode's fields, declared in descriptor_table() with their word index and meaning. The
+// firmware header (npvp-gen) and docs/npu.md are generated from the same table.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vp::npu {
+
+constexpr std::uint32_t kDescriptorBytes = 64;
+constexpr std::uint32_t kDescriptorWords = kDescriptorBytes / 4;
+
+enum class Opcode : std::uint8_t {
+  Nop = 0,     ///< does nothing (completes after the descriptor overhead)
+  Signal = 1,  ///< semaphore[sem] += value
+  Wait = 2,    ///< wait until semaphore[sem] >= value
+};
+
+/// Flags in word 0, bits 15:8.
+constexpr std::uint32_t kFlagIrq = 1U << 8;  ///< raise the completion interrupt when done
+
+struct DescriptorField {
+  std::string name;   ///< C identifier suffix, e.g. "SEM"
+  unsigned word;      ///< word index 1..15
+  std::string meaning;
+};
+
+struct DescriptorFormat {
+  Opcode opcode;
+  std::string name;  ///< e.g. "SIGNAL"
+  std::string summary;
+  std::vector<DescriptorField> fields;
+};
+
+[[nodiscard]] const std::vector<DescriptorFormat>& descriptor_table();
+
+/// Error codes of a queue's STATUS register (0 = no error).
+enum class QueueError : std::uint32_t {
+  None = 0,
+  UnknownOpcode = 1,
+  BadSemaphore = 2,
+  BusError = 3,      ///< the descriptor could not be read from the ring
+  BadDoorbell = 4,   ///< HEAD written with a value >= SIZE, or SIZE/BASE invalid
+};
+
+[[nodiscard]] const char* to_string(QueueError error);
+/// The C name of an error code, e.g. "UNKNOWN_OPCODE" (for the generated header).
+[[nodiscard]] const char* c_name(QueueError error);
+constexpr std::uint32_t kQueueErrorCount = 5;
+
+}  // namespace vp::npu

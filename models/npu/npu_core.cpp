@@ -1,0 +1,160 @@
+#include "models/npu/npu_core.h"
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace vp::npu {
+
+const RegisterTable& NpuCore::registers() {
+  static const RegisterTable table = [] {
+    RegisterTable t{"npu.core", "NPU", "NPU command processor: queues, semaphores, interrupts.", 0x1000, {}};
+    t.registers.push_back({"ID", 0x000, 0x4E505530, RegAccess::ReadOnly, "Reads 'NPU0'."});
+    t.registers.push_back({"IRQ_STATUS", 0x004, 0, RegAccess::ReadWrite,
+                           "Bit 0: a descriptor with the IRQ flag completed; bit 1: a queue stopped on an "
+                           "error. Write 1s to clear."});
+    t.registers.push_back({"IRQ_ENABLE", 0x008, 0, RegAccess::ReadWrite, "Mask of IRQ_STATUS bits that raise irq."});
+    for (unsigned q = 0; q < kQueues; ++q) {
+      const std::uint32_t at = 0x100 + 0x20 * q;
+      const std::string p = fmt::format("Q{}_", q);
+      t.registers.push_back({p + "BASE", at + 0x00, 0, RegAccess::ReadWrite, "Ring address in host RAM (64-byte aligned)."});
+      t.registers.push_back({p + "SIZE", at + 0x04, 0, RegAccess::ReadWrite, "Ring entries (descriptors)."});
+      t.registers.push_back({p + "HEAD", at + 0x08, 0, RegAccess::ReadWrite, "Doorbell: index of the next free slot."});
+      t.registers.push_back({p + "TAIL", at + 0x0C, 0, RegAccess::ReadOnly, "Index of the next descriptor to run."});
+      t.registers.push_back({p + "STATUS", at + 0x10, 0, RegAccess::ReadOnly, "0, or the error code that stopped the queue."});
+      t.registers.push_back({p + "ERROR_INDEX", at + 0x14, 0, RegAccess::ReadOnly, "Ring index of the failed descriptor."});
+      t.registers.push_back({p + "CONTROL", at + 0x18, 0, RegAccess::WriteOnly, "Bit 0: clear the error and resume at TAIL."});
+      t.registers.push_back({p + "COMPLETED", at + 0x1C, 0, RegAccess::ReadOnly, "Descriptors completed (wraps at 2^32)."});
+    }
+    for (unsigned s = 0; s < kSemaphores; ++s)
+      t.registers.push_back({fmt::format("SEM{}", s), 0x200 + 4 * s, 0, RegAccess::ReadWrite, "Semaphore value."});
+    return t;
+  }();
+  return table;
+}
+
+void NpuCore::register_type(ModuleRegistry& registry) {
+  add_module_type<NpuCore>(registry, "npu.core", registers().summary);
+}
+
+NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& context)
+    : RegisterDevice(name, registers(), config), context_(context) {
+  bus_where_ = config.key_path("bus");
+  bus_target_ = config.require_string("bus");
+  period_ = sc_core::sc_time(1000.0 / config.get_double("clock_mhz", 1000.0, 1.0, 100000.0), sc_core::SC_NS);
+  descriptor_cycles_ = config.get_u64("descriptor_cycles", 10, 0, 1000000);
+  ports_.initiators["bus"] = [this](TargetSocketBase& target) { bus.bind(target); };
+  ports_.irq_outputs["irq"] = &irq;
+
+  on_read("IRQ_STATUS", [this] { return irq_status_; });
+  on_write("IRQ_STATUS", [this](std::uint32_t v) {
+    irq_status_ &= ~v;
+    update_irq();
+  });
+  on_write("IRQ_ENABLE", [this](std::uint32_t) { update_irq(); });
+  for (unsigned q = 0; q < kQueues; ++q) {
+    const std::string p = fmt::format("Q{}_", q);
+    Queue& queue = queues_[q];
+    on_write(p + "BASE", [&queue](std::uint32_t v) { queue.base = v; });
+    on_write(p + "SIZE", [&queue](std::uint32_t v) { queue.size = v; });
+    on_write(p + "HEAD", [this, q, &queue](std::uint32_t v) {
+      if (queue.size == 0 || v >= queue.size || queue.base % kDescriptorBytes != 0) {
+        fail(q, QueueError::BadDoorbell);
+        return;
+      }
+      queue.head = v;
+      queue.doorbell.notify(sc_core::SC_ZERO_TIME);
+    });
+    on_read(p + "HEAD", [&queue] { return queue.head; });
+    on_read(p + "TAIL", [&queue] { return queue.tail; });
+    on_read(p + "STATUS", [&queue] { return static_cast<std::uint32_t>(queue.status); });
+    on_read(p + "ERROR_INDEX", [&queue] { return queue.error_index; });
+    on_read(p + "COMPLETED", [&queue] { return static_cast<std::uint32_t>(queue.completed); });
+    on_write(p + "CONTROL", [&queue](std::uint32_t v) {
+      if ((v & 1U) == 0) return;
+      queue.status = QueueError::None;
+      queue.doorbell.notify(sc_core::SC_ZERO_TIME);
+    });
+    sc_core::sc_spawn([this, q] { run_queue(q); }, fmt::format("queue{}", q).c_str());
+    const std::string prefix = fmt::format("{}.q{}", basename(), q);
+    context.stats.add_counter(prefix + ".descriptors", "descriptors", "descriptors completed", queue.completed);
+    context.stats.add_counter(prefix + ".errors", "errors", "descriptors that stopped the queue", queue.errors);
+  }
+  for (unsigned s = 0; s < kSemaphores; ++s) {
+    on_read(fmt::format("SEM{}", s), [this, s] { return semaphores_[s]; });
+    on_write(fmt::format("SEM{}", s), [this, s](std::uint32_t v) {
+      semaphores_[s] = v;
+      semaphore_changed_.notify(sc_core::SC_ZERO_TIME);
+    });
+  }
+}
+
+void NpuCore::connect(ModuleLookup& lookup) { bus.bind(lookup.target(bus_target_, bus_where_)); }
+
+void NpuCore::update_irq() { irq.set((irq_status_ & stored("IRQ_ENABLE")) != 0); }
+
+void NpuCore::fail(unsigned q, QueueError error) {
+  Queue& queue = queues_[q];
+  queue.status = error;
+  queue.error_index = queue.tail;
+  ++queue.errors;
+  irq_status_ |= 2U;
+  update_irq();
+}
+
+bool NpuCore::fetch(unsigned q, std::array<std::uint32_t, kDescriptorWords>& words) {
+  Queue& queue = queues_[q];
+  tlm::tlm_generic_payload payload;
+  payload.set_command(tlm::TLM_READ_COMMAND);
+  payload.set_address(std::uint64_t{queue.base} + std::uint64_t{queue.tail} * kDescriptorBytes);
+  payload.set_data_ptr(reinterpret_cast<unsigned char*>(words.data()));
+  payload.set_data_length(kDescriptorBytes);
+  payload.set_streaming_width(kDescriptorBytes);
+  payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  bus->b_transport(payload, delay);
+  sc_core::wait(delay + period_ * static_cast<double>(descriptor_cycles_));
+  return payload.is_response_ok();
+}
+
+void NpuCore::run_queue(unsigned q) {
+  Queue& queue = queues_[q];
+  std::array<std::uint32_t, kDescriptorWords> words{};
+  while (true) {
+    while (queue.status != QueueError::None || queue.tail == queue.head) sc_core::wait(queue.doorbell);
+    if (!fetch(q, words)) {
+      fail(q, QueueError::BusError);
+      continue;
+    }
+    const auto opcode = static_cast<Opcode>(words[0] & 0xFFU);
+    switch (opcode) {
+      case Opcode::Nop: break;
+      case Opcode::Signal:
+      case Opcode::Wait: {
+        const std::uint32_t sem = words[1];
+        if (sem >= kSemaphores) {
+          fail(q, QueueError::BadSemaphore);
+          continue;
+        }
+        if (opcode == Opcode::Signal) {
+          semaphores_[sem] += words[2];
+          semaphore_changed_.notify(sc_core::SC_ZERO_TIME);
+        } else {
+          while (semaphores_[sem] < words[2]) sc_core::wait(semaphore_changed_);
+        }
+        break;
+      }
+      default:
+        fail(q, QueueError::UnknownOpcode);
+        continue;
+    }
+    queue.tail = (queue.tail + 1) % queue.size;
+    ++queue.completed;
+    if (words[0] & kFlagIrq) {
+      irq_status_ |= 1U;
+      update_irq();
+    }
+  }
+}
+
+}  // namespace vp::npu

@@ -1,0 +1,63 @@
+// npu.core: the NPU's command processor (this part: queues, descriptors, semaphores, interrupts).
+//
+// Contract: two hardware queues, each a ring of 64-byte descriptors in host RAM (BASE: 64-byte
+// aligned bus address, SIZE: entries, HEAD: doorbell written by firmware = index of the next
+// free slot, TAIL: index of the next descriptor to run; empty when HEAD == TAIL). Each queue runs
+// its descriptors in order, reading them through its "bus" initiator (LT). SIGNAL/WAIT on 16
+// semaphores are the only cross-queue dependencies. A descriptor with the IRQ flag sets
+// IRQ_STATUS bit 0 when done; an error stops that queue with STATUS = the error code and
+// ERROR_INDEX = the descriptor's index, sets IRQ_STATUS bit 1, and waits for CONTROL bit 0 (clear
+// and resume at TAIL). Output "irq" = IRQ_STATUS & IRQ_ENABLE != 0. Registers: docs/registers.md;
+// descriptors: docs/npu.md. The GEMM, VECTOR, DMA and ATTENTION engines come next.
+#pragma once
+
+#include <array>
+#include <memory>
+
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "models/npu/descriptors.h"
+#include "models/periph/register_device.h"
+#include "platform/registry.h"
+
+namespace vp::npu {
+
+class NpuCore : public RegisterDevice {
+ public:
+  static constexpr unsigned kQueues = 2;
+  static constexpr unsigned kSemaphores = 16;
+
+  tlm_utils::simple_initiator_socket<NpuCore> bus{"bus"};
+  IrqOut irq{"irq"};
+
+  static const RegisterTable& registers();
+  static void register_type(ModuleRegistry& registry);
+  NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& context);
+
+  void connect(ModuleLookup& lookup) override;
+
+ private:
+  struct Queue {
+    std::uint32_t base = 0, size = 0, head = 0, tail = 0;
+    QueueError status = QueueError::None;
+    std::uint32_t error_index = 0;
+    std::uint64_t completed = 0, errors = 0;
+    sc_core::sc_event doorbell;
+  };
+
+  void run_queue(unsigned q);
+  void fail(unsigned q, QueueError error);
+  void update_irq();
+  bool fetch(unsigned q, std::array<std::uint32_t, kDescriptorWords>& words);
+
+  SimContext& context_;
+  std::string bus_target_, bus_where_;
+  sc_core::sc_time period_;
+  std::uint64_t descriptor_cycles_ = 10;
+  std::array<Queue, kQueues> queues_;
+  std::array<std::uint32_t, kSemaphores> semaphores_{};
+  sc_core::sc_event semaphore_changed_;
+  std::uint32_t irq_status_ = 0;
+};
+
+}  // namespace vp::npu
