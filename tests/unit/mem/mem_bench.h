@@ -76,6 +76,21 @@ struct MemBench {
     return memory(name).mapping().encode(a);
   }
   [[nodiscard]] double stat(const std::string& name) const { return context.stats.as_double(name); }
+
+  /// Starts a thread that sends `stream` in order through memory `name`'s initiator and waits
+  /// for every answer; run the simulation with sc_start().
+  void spawn(const std::string& name, std::vector<Request*> stream) {
+    AtInitiator* initiator = &cpu(name);
+    sc_core::sc_spawn([initiator, stream = std::move(stream)] {
+      for (auto* r : stream) initiator->send(r->payload);
+      initiator->drain();
+    });
+  }
+  /// Sends `stream` through the only memory and simulates until everything is answered.
+  void run(std::vector<Request*> stream) {
+    spawn(initiators.begin()->first, std::move(stream));
+    sc_core::sc_start();
+  }
 };
 
 }  // namespace test

@@ -88,10 +88,7 @@ TEST_CASE("accesses to one address stay in program order under random traffic", 
     }
   }
   auto& cpu = bench.cpu();
-  test::AtInitiator::run([&] {
-    for (auto* r : order) cpu.send(r->payload);
-    cpu.drain();
-  });
+  bench.run(order);
   CHECK(cpu.held_back);  // the small queue filled up
   std::size_t wrong = 0;
   for (const auto& [request, expected] : checks) {
@@ -134,10 +131,7 @@ TEST_CASE("a full queue withholds END_REQ until there is room", "[mem][hbm]") {
   std::vector<Request*> reads;
   for (int i = 0; i < 32; ++i) reads.push_back(&bench.make(tlm::TLM_READ_COMMAND, bench.address(0, i % 32, 5), 256));
   auto& cpu = bench.cpu();
-  test::AtInitiator::run([&] {
-    for (auto* r : reads) cpu.send(r->payload);
-    cpu.drain();
-  });
+  bench.run(reads);
   CHECK(cpu.held_back);
   CHECK(bench.stat("hbm.backpressure_events") > 0);
   bool some_waited = false;
@@ -237,11 +231,7 @@ TEST_CASE("a sequential read stream on one channel reaches 90% of its peak", "[m
       reads.push_back(&bench.make(tlm::TLM_READ_COMMAND,
                                   bench.address(0, i % p.org.banks(), i / p.org.banks(), 0, name),
                                   p.org.row_bytes()));
-    auto& cpu = bench.cpu(name);
-    sc_core::sc_spawn([&cpu, reads] {
-      for (auto* r : reads) cpu.send(r->payload);
-      cpu.drain();
-    });
+    bench.spawn(name, reads);
   }
   sc_core::sc_start();
   for (const auto& [name, reads] : streams) {
@@ -263,10 +253,7 @@ TEST_CASE("a row miss on every access runs at the tRC bound", "[mem][hbm][bandwi
   for (std::uint32_t row = 0; row < 200; ++row)
     reads.push_back(&bench.make(tlm::TLM_READ_COMMAND, bench.address(0, 0, row), p.org.burst_bytes()));
   auto& cpu = bench.cpu();
-  test::AtInitiator::run([&] {
-    for (auto* r : reads) cpu.send(r->payload);
-    cpu.drain();
-  });
+  bench.run(reads);
   const double first = ns(cpu.records[&reads.front()->payload].answered);
   const double last = ns(cpu.records[&reads.back()->payload].answered);
   const double per_access = (last - first) / (reads.size() - 1);
@@ -294,10 +281,7 @@ TEST_CASE("an all-bank COMP stream moves ~16x the channel's external bandwidth",
     stream.push_back(gemvs.back());
   }
   auto& cpu = bench.cpu();
-  test::AtInitiator::run([&] {
-    for (auto* r : stream) cpu.send(r->payload);
-    cpu.drain();
-  });
+  bench.run(stream);
   const double first = ns(cpu.records[&gemvs.front()->payload].answered);
   const double last = ns(cpu.records[&gemvs.back()->payload].answered);
   const double bytes_per_comp = static_cast<double>(p.org.banks()) * p.timing.pim_multipliers * 2;
@@ -350,11 +334,7 @@ TEST_CASE("dual row buffers overlap MEM reads with a COMP stream while blocked m
         run.reads.push_back(&bench.make(tlm::TLM_READ_COMMAND, bench.address(0, i % 32, 200 + i / 32, 0, name), 256));
     stream = run.pim;
     stream.insert(stream.end(), run.reads.begin(), run.reads.end());
-    auto& cpu = bench.cpu(name);
-    sc_core::sc_spawn([&cpu, stream] {
-      for (auto* r : stream) cpu.send(r->payload);
-      cpu.drain();
-    });
+    bench.spawn(name, stream);
   }
   sc_core::sc_start();
   auto span = [&](const std::string& name, const std::vector<Request*>& rs) {
@@ -427,11 +407,7 @@ TEST_CASE("the scheduler and page policy are chosen by name", "[mem][hbm]") {
     std::vector<Request*> reads;  // two rows of one bank, alternating
     for (int i = 0; i < 64; ++i)
       reads.push_back(&bench.make(tlm::TLM_READ_COMMAND, bench.address(0, 0, i % 2, i / 2 % 16, name), 64));
-    auto& cpu = bench.cpu(name);
-    sc_core::sc_spawn([&cpu, reads] {
-      for (auto* r : reads) cpu.send(r->payload);
-      cpu.drain();
-    });
+    bench.spawn(name, reads);
   }
   sc_core::sc_start();
   CHECK(bench.stat("frfcfs.commands.ACT") < bench.stat("fcfs.commands.ACT"));
