@@ -1,7 +1,7 @@
 // The base of every platform module, and the context modules are created in.
 //
 // Contract: a Module publishes its connection points by name in ports(): TLM target sockets,
-// TLM initiator sockets (as a bind function), interrupt outputs and inputs. The platform builder
+// interrupt outputs and inputs (its initiators it binds itself, in connect()). The platform builder
 // creates modules through the ModuleRegistry, then calls connect() on each so that a module binds
 // its own initiators to the targets its config names, then binds interrupt lines. No module holds
 // a pointer into another module's internals; everything crosses a socket or an interrupt line.
@@ -72,7 +72,6 @@ class Module {
  public:
   struct Ports {
     std::map<std::string, TargetSocketBase*> targets;
-    std::map<std::string, std::function<void(TargetSocketBase&)>> initiators;
     std::map<std::string, IrqOut*> irq_outputs;
     std::map<std::string, IrqIn*> irq_inputs;
   };

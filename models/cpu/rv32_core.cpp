@@ -58,7 +58,6 @@ Rv32Core::Rv32Core(const sc_core::sc_module_name& name, ConfigNode& config, SimC
   hart_.set_trap_observer([this](const rv32::Hart::TrapInfo& trap) { on_trap(trap); });
 
   socket.register_invalidate_direct_mem_ptr(this, &Rv32Core::invalidate_direct_mem_ptr);
-  ports_.initiators["bus"] = [this](TargetSocketBase& target) { socket.bind(target); };
   ports_.irq_inputs["msip"] = &msip;
   ports_.irq_inputs["mtip"] = &mtip;
   ports_.irq_inputs["meip"] = &meip;

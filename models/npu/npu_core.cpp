@@ -43,7 +43,6 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
   bus_target_ = config.require_string("bus");
   period_ = sc_core::sc_time(1000.0 / config.get_double("clock_mhz", 1000.0, 1.0, 100000.0), sc_core::SC_NS);
   descriptor_cycles_ = config.get_u64("descriptor_cycles", 10, 0, 1000000);
-  ports_.initiators["bus"] = [this](TargetSocketBase& target) { bus.bind(target); };
   ports_.irq_outputs["irq"] = &irq;
 
   on_read("IRQ_STATUS", [this] { return irq_status_; });
