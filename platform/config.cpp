@@ -232,6 +232,19 @@ std::vector<std::string> ConfigNode::object_keys(const std::string& key) {
   return keys;
 }
 
+std::vector<std::string> ConfigNode::get_string_list(const std::string& key) {
+  const json* v = lookup(key, "array");
+  std::vector<std::string> out;
+  if (v != nullptr)
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      if (!(*v)[i].is_string())
+        throw ConfigError(fmt::format("{}[{}]: expected a string", key_path(key), i));
+      out.push_back((*v)[i].get<std::string>());
+    }
+  record(key, v ? *v : json::array());
+  return out;
+}
+
 const json& ConfigNode::raw(const std::string& key) {
   const json* v = lookup(key, "any");
   if (v == nullptr) throw ConfigError(fmt::format("{}: required value is missing", key_path(key)));

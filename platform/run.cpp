@@ -13,6 +13,7 @@
 #include "platform/error.h"
 #include "platform/loader.h"
 #include "platform/module.h"
+#include "platform/perfetto_sink.h"
 #include "platform/platform_builder.h"
 #include "platform/registry.h"
 
@@ -81,8 +82,37 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   const std::uint64_t max_time_ns = platform.get_u64("max_time_ns", 0, 0, ~0ULL / 1000);
   platform.finish();
 
+  // Tracing: sinks attach before the modules exist, so that models see events.enabled().
+  ConfigNode trace = root.child("trace");
+  const std::string timeline = trace.get_string("perfetto", "");
+  TraceWindow window;
+  const std::uint64_t start_ns = trace.get_u64("start_ns", 0, 0, ~0ULL / 1000);
+  const std::uint64_t stop_ns = trace.get_u64("stop_ns", 0, 0, ~0ULL / 1000);
+  if (stop_ns != 0 && stop_ns <= start_ns)
+    throw ConfigError(fmt::format("trace: the window [{} ns, {} ns) is empty or inverted (stop_ns must "
+                                  "exceed start_ns; 0 = until the end)",
+                                  start_ns, stop_ns));
+  window.start_ps = start_ns * 1000;
+  window.stop_ps = stop_ns == 0 ? ~0ULL : stop_ns * 1000;
+  std::vector<std::string> units;
+  for (const auto& unit : trace.get_string_list("units")) units.push_back(unit);
+  window.units.insert(units.begin(), units.end());
+  trace.finish();
+  prepare_out_dir(options.out_dir);
+  std::shared_ptr<PerfettoSink> timeline_sink;
+  if (!timeline.empty()) {
+    timeline_sink = std::make_shared<PerfettoSink>((fs::path(options.out_dir) / timeline).string(), window);
+    context->events.attach(timeline_sink);
+  }
+
   PlatformBuilder builder(root, registry, *context);
   root.finish();
+  for (const auto& unit : units)
+    if (unit != "firmware" && builder.find(unit) == nullptr) {
+      std::string known = "firmware";
+      for (const auto& name : builder.names()) known += ", " + name;
+      throw ConfigError(fmt::format("trace.units: unknown unit '{}' (units: {})", unit, known));
+    }
 
   RunResult result;
   result.firmware_path = resolve_firmware(firmware_name);
@@ -98,7 +128,6 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   FirmwareLoader loader("loader", std::move(image), context->control);
   loader.socket.bind(builder.target(load_bus, "platform.load_bus"));
 
-  prepare_out_dir(options.out_dir);
   write_json(fs::path(options.out_dir) / "config.json", config.resolved());
   if (options.print_config) log << config.resolved().dump(2) << '\n';
 

@@ -15,13 +15,14 @@
 namespace vp {
 
 struct TraceEvent {
-  enum class Kind { Begin, End, Instant, Counter };
+  enum class Kind { Begin, End, Instant, Counter, Complete };
   Kind kind = Kind::Instant;
   std::uint64_t time_ps = 0;
   std::string track;  ///< e.g. "cpu", "npu.sa0", "hbm.ch3"
   std::string name;   ///< e.g. "marker", "GEMM"
   std::vector<std::pair<std::string, std::uint64_t>> args;
   double value = 0.0;  ///< Counter events only.
+  std::uint64_t duration_ps = 0;  ///< Complete events only.
 };
 
 class TraceSink {

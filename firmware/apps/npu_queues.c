@@ -72,6 +72,7 @@ int main(void) {
   VP_CSR_SET(mstatus, VP_MSTATUS_MIE);
 
   /* Queue 1 waits for 10 signals from queue 0, then signals back with an interrupt. */
+  vp_marker_begin(1, 0);
   push(1, VP_NPU_OP_WAIT, 0, 10);
   push(1, VP_NPU_OP_SIGNAL | VP_NPU_FLAG_IRQ, 1, 1);
   for (int i = 0; i < 10; ++i) push(0, VP_NPU_OP_SIGNAL, 0, 1); /* wraps the 4-entry ring */
@@ -80,6 +81,8 @@ int main(void) {
   check(NPU(Q0_COMPLETED) == 10 && NPU(Q1_COMPLETED) == 2, "descriptors completed, in order");
   check(NPU(Q0_TAIL) == 10 % RING && NPU(Q1_TAIL) == 2, "tails wrapped around the rings");
   check((npu_irq_status & 1u) != 0, "completion interrupt while asleep in WFI");
+  vp_marker_end(1, 0);
+  vp_marker_begin(2, 0);
 
   /* Errors stop the queue, name the descriptor and raise the error interrupt. */
   npu_irqs = 0;
@@ -106,6 +109,7 @@ int main(void) {
   NPU(Q1_HEAD) = RING + 3; /* beyond the ring */
   check(NPU(Q1_STATUS) == VP_NPU_ERR_BAD_DOORBELL, "doorbell beyond the ring");
 
+  vp_marker_end(2, 0);
   printf("npu_queues: %u failures\n", failures);
   return failures == 0 ? 0 : 1;
 }

@@ -410,8 +410,12 @@ void ChannelController::issue(const Decision& d, std::uint64_t txn) {
   stats_.last_cycle = d.cycle;
   if (on_command) {
     Column column;
-    if (d.kind == Kind::MemHit) column = queues_[d.bank_index][d.queue_index].where.column;
-    on_command(IssuedCommand{d.cycle, d.target.command, d.target.bank, d.row, column, txn});
+    Row row = d.row;
+    if (d.kind == Kind::MemHit) {
+      column = queues_[d.bank_index][d.queue_index].where.column;
+      row = queues_[d.bank_index][d.queue_index].where.row;
+    }
+    on_command(IssuedCommand{d.cycle, d.target.command, d.target.bank, row, column, txn});
   }
 }
 

@@ -74,6 +74,28 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
   options.set_sensitivity(&response_event_);
   sc_core::sc_spawn([this] { send_responses(); }, "responses", &options);
 
+  if (context.events.enabled()) {
+    // One timeline track per channel and row-buffer side, so MEM and PIM activity is distinct.
+    std::vector<std::string> mem_tracks, pim_tracks;
+    for (std::uint32_t c = 0; c < params_.org.channels; ++c) {
+      mem_tracks.push_back(fmt::format("{}.ch{:02}.mem", basename(), c));
+      pim_tracks.push_back(fmt::format("{}.ch{:02}.pim", basename(), c));
+    }
+    on_command([&context, mem_tracks, pim_tracks, tck_ps = params_.timing.tCK_ps,
+                banks_per_group = params_.org.banks_per_group,
+                groups = params_.org.bank_groups](std::uint32_t c, const IssuedCommand& cmd) {
+      const bool pim = cmd.command >= Command::Gwrite;
+      TraceEvent e;
+      e.kind = TraceEvent::Kind::Complete;
+      e.time_ps = cmd.cycle * tck_ps;
+      e.duration_ps = tck_ps;
+      e.track = pim ? pim_tracks[c] : mem_tracks[c];
+      e.name = to_string(cmd.command);
+      const std::uint64_t bank = (std::uint64_t{cmd.bank.rank.value} * groups + cmd.bank.group.value) * banks_per_group + cmd.bank.bank.value;
+      e.args = {{"bank", bank}, {"row", cmd.row.value}, {"column", cmd.column.value}, {"txn", cmd.txn}};
+      context.events.emit(e);
+    });
+  }
   socket.register_nb_transport_fw(this, &HbmPimMemory::nb_transport_fw);
   socket.register_transport_dbg(this, &HbmPimMemory::transport_dbg);
   ports_.targets["in"] = &socket;

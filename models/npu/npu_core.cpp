@@ -92,8 +92,30 @@ void NpuCore::connect(ModuleLookup& lookup) { bus.bind(lookup.target(bus_target_
 
 void NpuCore::update_irq() { irq.set((irq_status_ & stored("IRQ_ENABLE")) != 0); }
 
+void NpuCore::trace(unsigned q, TraceEvent::Kind kind, Opcode opcode, std::uint32_t index) {
+  if (!context_.events.enabled()) return;
+  TraceEvent e;
+  e.kind = kind;
+  e.time_ps = sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
+  e.track = fmt::format("{}.q{}", basename(), q);
+  e.name = "descriptor";
+  for (const auto& d : descriptor_table())
+    if (d.opcode == opcode) e.name = d.name;
+  e.args = {{"index", index}, {"opcode", static_cast<std::uint64_t>(opcode)}};
+  context_.events.emit(e);
+}
+
 void NpuCore::fail(unsigned q, QueueError error) {
   Queue& queue = queues_[q];
+  if (context_.events.enabled()) {
+    TraceEvent e;
+    e.kind = TraceEvent::Kind::Instant;
+    e.time_ps = sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
+    e.track = fmt::format("{}.q{}", basename(), q);
+    e.name = std::string("error: ") + to_string(error);
+    e.args = {{"index", queue.tail}, {"code", static_cast<std::uint64_t>(error)}};
+    context_.events.emit(e);
+  }
   queue.status = error;
   queue.error_index = queue.tail;
   ++queue.errors;
@@ -126,6 +148,8 @@ void NpuCore::run_queue(unsigned q) {
       continue;
     }
     const auto opcode = static_cast<Opcode>(words[0] & 0xFFU);
+    const std::uint32_t index = queue.tail;
+    trace(q, TraceEvent::Kind::Begin, opcode, index);
     switch (opcode) {
       case Opcode::Nop: break;
       case Opcode::Signal:
@@ -147,6 +171,7 @@ void NpuCore::run_queue(unsigned q) {
         fail(q, QueueError::UnknownOpcode);
         continue;
     }
+    trace(q, TraceEvent::Kind::End, opcode, index);
     queue.tail = (queue.tail + 1) % queue.size;
     ++queue.completed;
     if (words[0] & kFlagIrq) {

@@ -46,6 +46,7 @@ class NpuCore : public RegisterDevice {
   };
 
   void run_queue(unsigned q);
+  void trace(unsigned q, TraceEvent::Kind kind, Opcode opcode, std::uint32_t index);
   void fail(unsigned q, QueueError error);
   void update_irq();
   bool fetch(unsigned q, std::array<std::uint32_t, kDescriptorWords>& words);

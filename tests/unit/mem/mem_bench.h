@@ -31,8 +31,10 @@ struct MemBench {
     return {{"modules", modules}};
   }
 
-  explicit MemBench(const std::map<std::string, nlohmann::json>& memories)
+  explicit MemBench(const std::map<std::string, nlohmann::json>& memories,
+                    const std::shared_ptr<vp::TraceSink>& sink = nullptr)
       : config(vp::Config::from_json(make_config(memories), "test")) {
+    if (sink) context.events.attach(sink);  // before the modules: they check events.enabled()
     vp::register_builtin_modules(registry);
     vp::ConfigNode root = config.root();
     builder = std::make_unique<vp::PlatformBuilder>(root, registry, context);

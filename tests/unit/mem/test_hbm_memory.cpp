@@ -486,3 +486,38 @@ TEST_CASE("energy adds command energies to background standby power", "[mem][hbm
         Approx(ranks * cycles * e.precharge_standby_per_cycle + e.act + e.read +
                open * (e.active_standby_per_cycle - e.precharge_standby_per_cycle)));
 }
+
+TEST_CASE("every command appears on the timeline, MEM and PIM on separate tracks", "[mem][hbm][trace]") {
+  struct Counter : vp::TraceSink {
+    std::map<std::string, std::uint64_t> per_track;
+    void on_event(const vp::TraceEvent& e) override {
+      if (e.kind == vp::TraceEvent::Kind::Complete) ++per_track[e.track];
+    }
+  };
+  auto counter = std::make_shared<Counter>();
+  MemBench bench(std::map<std::string, json>{{"hbm", json{{"functional", false}}}}, counter);
+  const auto& p = bench.params();
+  std::vector<Request*> stream;
+  for (std::uint32_t i = 0; i < 64; ++i)
+    stream.push_back(&bench.make(tlm::TLM_READ_COMMAND, bench.address(1, i % 32, i / 32), 128));
+  auto gact = pim(PimOp::GAct, 1);
+  gact.all_banks = true;
+  stream.push_back(&bench.pim(gact));
+  auto c = pim(PimOp::CompsReadRes, 1);
+  c.comps = 8;
+  stream.push_back(&bench.pim(c, 2 * p.org.banks()));
+  bench.run(stream);
+  std::uint64_t total = 0, pim_events = 0;
+  for (const auto& [track, n] : counter->per_track) {
+    total += n;
+    if (track.size() > 4 && track.substr(track.size() - 4) == ".pim") pim_events += n;
+  }
+  double commands = 0;
+  for (unsigned k = 0; k < vp::hbm::kCommandCount; ++k)
+    commands += bench.stat(std::string("hbm.commands.") + vp::hbm::to_string(static_cast<vp::hbm::Command>(k)));
+  CHECK(total == commands);
+  CHECK(pim_events == bench.stat("hbm.commands.G_ACT") + bench.stat("hbm.commands.COMPS_READRES") +
+                          bench.stat("hbm.commands.PIM_PRE"));
+  CHECK(counter->per_track.count("hbm.ch01.mem") == 1);
+  CHECK(counter->per_track.count("hbm.ch01.pim") == 1);
+}
