@@ -229,8 +229,6 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
     }
     const std::uint64_t id = next_txn_++;
     txns_[id] = Txn{&trans, 1, 0, true};
-    ch.run_until(arrival, scratch_);
-    collect(scratch_);
     ch.add(PimRequest{id, *pim, trans.get_data_ptr(), trans.get_data_length(), arrival, 0});
     wake_[pim->channel]->notify(sc_core::SC_ZERO_TIME);
     return true;
@@ -253,9 +251,8 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
     }
   const std::uint64_t id = next_txn_++;
   txns_[id] = Txn{&trans, static_cast<std::uint32_t>(decoded.size()), 0, true};
-  for (std::uint32_t c = 0; c < channels_.size(); ++c)
-    if (need[c] > 0) channels_[c]->run_until(arrival, scratch_);
-  collect(scratch_);
+  // No catch-up is needed for an idle channel: refreshes that fell due meanwhile are earlier
+  // than the new burst's commands, so the next decisions issue them first.
   std::size_t i = 0;
   for (std::uint64_t a = begin; a < end; ++i) {
     const std::uint64_t next = std::min(end, (a / burst + 1) * burst);
