@@ -49,6 +49,7 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
 }
 
 void ChannelController::add(MemBurst burst) {
+  next_valid_ = false;
   burst.seq = next_seq_++;
   candidates_[burst.flat_bank].valid = false;
   queues_[burst.flat_bank].push_back(burst);
@@ -137,7 +138,10 @@ void ChannelController::set_pim_open(std::uint32_t b, bool open) {
   else --pim_open_count_;
 }
 
-void ChannelController::add(PimRequest request) { pim_.push_back(std::move(request)); }
+void ChannelController::add(PimRequest request) {
+  next_valid_ = false;
+  pim_.push_back(std::move(request));
+}
 
 BankId ChannelController::bank_id(std::uint32_t flat) const {
   const auto& o = params_.org;
@@ -395,9 +399,15 @@ ChannelController::Decision ChannelController::decide() {
 
 std::uint64_t ChannelController::run_until(std::uint64_t until, std::vector<Completion>& done) {
   while (true) {
-    const Decision d = decide();
+    // Nothing changed since the decision the last call stopped at: it is still the next one.
+    const Decision d = next_valid_ ? next_ : decide();
+    next_valid_ = false;
     if (d.kind == Kind::None) return kNever;
-    if (d.cycle >= until) return has_work() ? d.cycle : kNever;
+    if (d.cycle >= until) {
+      next_ = d;
+      next_valid_ = true;
+      return has_work() ? d.cycle : kNever;
+    }
     now_ = d.cycle;
     execute(d, done);
   }

@@ -160,6 +160,9 @@ class ChannelController {
   std::uint64_t switch_start_ = 0;
 
   Decision pim_waiting_;               // the PIM command MEM commands must not delay (dual)
+  /// The decision run_until() stopped at; still valid if nothing was added since.
+  Decision next_;
+  bool next_valid_ = false;
   /// Per bank: the MEM candidate and the bank-local part of its earliest cycle. Valid until a
   /// command to the bank's group (or rank, for refresh) or a new burst changes it.
   struct CachedCandidate {
