@@ -96,16 +96,21 @@ std::uint64_t ChannelController::active_cycles(std::uint32_t rank, std::uint64_t
   return total[rank] + (a.open > 0 && cycle > a.since ? cycle - a.since : 0);
 }
 
+double ChannelController::pim_energy_pj() const {
+  const EnergyModel e = params_.energy();
+  const auto& n = stats_.commands;
+  auto count = [&n](Command c) { return static_cast<double>(n[static_cast<unsigned>(c)]); };
+  return count(Command::Gwrite) * e.gwrite + count(Command::GAct) * e.g_act + count(Command::Comp) * e.comp +
+         (count(Command::ReadRes) + count(Command::CompsReadRes)) * e.readres +
+         static_cast<double>(stats_.comps_in_compsreadres) * e.comp;
+}
+
 double ChannelController::energy_pj(std::uint64_t cycle) const {
   const EnergyModel e = params_.energy();
   const auto& n = stats_.commands;
   auto count = [&n](Command c) { return static_cast<double>(n[static_cast<unsigned>(c)]); };
   double pj = count(Command::Act) * e.act + count(Command::Rd) * e.read + count(Command::Wr) * e.write +
-              count(Command::Ref) * e.refresh + count(Command::Gwrite) * e.gwrite +
-              count(Command::GAct) * e.g_act + count(Command::Comp) * e.comp +
-              count(Command::ReadRes) * e.readres +
-              count(Command::CompsReadRes) * e.readres +
-              static_cast<double>(stats_.comps_in_compsreadres) * e.comp;
+              count(Command::Ref) * e.refresh + pim_energy_pj();
   for (std::uint32_t r = 0; r < params_.org.ranks; ++r) {
     const double active = static_cast<double>(active_cycles(r, cycle, false));
     pj += active * e.active_standby_per_cycle + (static_cast<double>(cycle) - active) * e.precharge_standby_per_cycle;

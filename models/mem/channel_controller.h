@@ -95,6 +95,8 @@ class ChannelController {
   [[nodiscard]] std::uint64_t active_cycles(std::uint32_t rank, std::uint64_t cycle, bool pim) const;
   /// Energy in pJ up to `cycle`: commands plus background of every rank.
   [[nodiscard]] double energy_pj(std::uint64_t cycle) const;
+  /// The part of energy_pj() spent by PIM commands.
+  [[nodiscard]] double pim_energy_pj() const;
   [[nodiscard]] const TimingChecker& checker() const { return checker_; }
   std::function<void(const IssuedCommand&)> on_command;
 

@@ -100,75 +100,77 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
   socket.register_transport_dbg(this, &HbmPimMemory::transport_dbg);
   ports_.targets["in"] = &socket;
 
+  register_stats(context.stats);
   const std::string p = basename();
   auto& stats = context.stats;
-  auto total = [this](auto field) {
-    return [this, field] {
-      std::uint64_t sum = 0;
-      for (const auto& ch : channels_) sum += field(ch->stats());
-      return StatsTree::Value{sum};
-    };
-  };
-  for (unsigned k = 0; k < kCommandCount; ++k)
-    stats.add(fmt::format("{}.commands.{}", p, to_string(static_cast<Command>(k))), "commands",
-              "commands issued, all channels",
-              total([k](const ChannelStats& s) { return s.commands[k]; }));
-  stats.add(p + ".row_hits", "bursts", "bursts served from an open row", total([](const ChannelStats& s) { return s.row_hits; }));
-  stats.add(p + ".row_misses", "bursts", "bursts that needed an ACT of a closed bank", total([](const ChannelStats& s) { return s.row_misses; }));
-  stats.add(p + ".row_conflicts", "bursts", "bursts that needed a PRE of another row", total([](const ChannelStats& s) { return s.row_conflicts; }));
-  stats.add(p + ".bytes_read", "bytes", "bytes read by MEM bursts", total([](const ChannelStats& s) { return s.bytes_read; }));
-  stats.add(p + ".bytes_written", "bytes", "bytes written by MEM bursts", total([](const ChannelStats& s) { return s.bytes_written; }));
-  stats.add(p + ".data_bus_cycles", "cycles", "cycles the channels' data buses carried MEM bursts", total([](const ChannelStats& s) { return s.data_bus_cycles; }));
-  stats.add(p + ".pim_tiles", "tiles", "PIM tiles (PIM_HEADER)", total([](const ChannelStats& s) { return s.pim_tiles; }));
-  stats.add(p + ".pim_busy_cycles", "cycles", "sum over channels of PIM_HEADER-to-last-command time", total([](const ChannelStats& s) { return s.pim_busy_cycles; }));
-  stats.add(p + ".pim_errors", "commands", "PIM commands refused", total([](const ChannelStats& s) { return s.pim_errors; }));
-  stats.add(p + ".mode_switches", "switches", "blocked mode: MEM to PIM switches", total([](const ChannelStats& s) { return s.mode_switches; }));
-  stats.add(p + ".pim_phase_cycles", "cycles", "blocked mode: cycles channels were reserved for PIM", total([](const ChannelStats& s) { return s.pim_phase_cycles; }));
-  stats.add(p + ".refreshes_pulled_in", "refreshes", "refreshes done early so a PIM tile is not interrupted", total([](const ChannelStats& s) { return s.refreshes_pulled_in; }));
-  stats.add(p + ".refreshes_postponed", "refreshes", "refreshes issued more than tREFI late", total([](const ChannelStats& s) { return s.refreshes_postponed; }));
-  stats.add(p + ".bandwidth_gbps", "GB/s", "MEM bytes moved per simulated second (all channels)", [this] {
-    const double seconds = sc_core::sc_time_stamp().to_seconds();
-    std::uint64_t bytes = 0;
-    for (const auto& ch : channels_) bytes += ch->stats().bytes_read + ch->stats().bytes_written;
-    return StatsTree::Value{seconds > 0 ? static_cast<double>(bytes) / seconds / 1e9 : 0.0};
-  });
-  stats.add(p + ".energy_pj", "pJ", "DRAM+PIM energy: commands and background (Micron model)", [this] {
-    const std::uint64_t now = cycle_at(sc_core::sc_time_stamp());
-    double pj = 0;
-    for (const auto& ch : channels_) pj += ch->energy_pj(now);
-    return StatsTree::Value{pj};
-  });
-  stats.add(p + ".pim_energy_pj", "pJ", "energy of PIM commands (GWRITE, G_ACT, COMP, READRES)", [this] {
-    const EnergyModel e = params_.energy();
-    double pj = 0;
-    for (const auto& ch : channels_) {
-      const auto& n = ch->stats().commands;
-      auto count = [&n](Command c) { return static_cast<double>(n[static_cast<unsigned>(c)]); };
-      pj += count(Command::Gwrite) * e.gwrite + count(Command::GAct) * e.g_act + count(Command::Comp) * e.comp +
-            (count(Command::ReadRes) + count(Command::CompsReadRes)) * e.readres +
-            static_cast<double>(ch->stats().comps_in_compsreadres) * e.comp;
-    }
-    return StatsTree::Value{pj};
-  });
   stats.add_counter(p + ".transactions", "transactions", "transactions received", transactions_);
   stats.add_counter(p + ".backpressure_events", "transactions", "requests held back (END_REQ withheld)", backpressure_events_);
   stats.add_counter(p + ".refused_requests", "transactions", "requests answered with an error before queuing", refused_);
   stats.add(p + ".storage_bytes", "bytes", "host memory holding written data (sparse)",
             [this] { return StatsTree::Value{storage_.allocated_bytes()}; });
-  for (std::uint32_t c = 0; c < params_.org.channels; ++c) {
-    const std::string ch = fmt::format("{}.ch{:02}", p, c);
-    const ChannelController* controller = channels_[c].get();
-    stats.add(ch + ".commands", "commands", "commands issued", [controller] {
-      std::uint64_t n = 0;
-      for (auto v : controller->stats().commands) n += v;
-      return StatsTree::Value{n};
+}
+
+void HbmPimMemory::register_stats(StatsTree& stats) {
+  // Each statistic exists for every channel ("<name>.chNN.<stat>") and summed ("<name>.<stat>").
+  using Reader = std::function<double(const ChannelController&, std::uint64_t now)>;
+  struct Stat {
+    std::string name, unit, description;
+    Reader read;
+  };
+  auto field = [](auto member) {
+    return Reader([member](const ChannelController& ch, std::uint64_t) {
+      return static_cast<double>(ch.stats().*member);
     });
-    stats.add(ch + ".bytes", "bytes", "MEM bytes read and written", [controller] {
-      return StatsTree::Value{controller->stats().bytes_read + controller->stats().bytes_written};
+  };
+  std::vector<Stat> table = {
+      {"row_hits", "bursts", "bursts served from an open row", field(&ChannelStats::row_hits)},
+      {"row_misses", "bursts", "bursts that needed an ACT of a closed bank", field(&ChannelStats::row_misses)},
+      {"row_conflicts", "bursts", "bursts that needed a PRE of another row", field(&ChannelStats::row_conflicts)},
+      {"bytes_read", "bytes", "bytes read by MEM bursts", field(&ChannelStats::bytes_read)},
+      {"bytes_written", "bytes", "bytes written by MEM bursts", field(&ChannelStats::bytes_written)},
+      {"data_bus_cycles", "cycles", "cycles the data bus carried MEM bursts", field(&ChannelStats::data_bus_cycles)},
+      {"pim_tiles", "tiles", "PIM tiles (PIM_HEADER)", field(&ChannelStats::pim_tiles)},
+      {"pim_busy_cycles", "cycles", "PIM_HEADER-to-last-command time", field(&ChannelStats::pim_busy_cycles)},
+      {"pim_errors", "commands", "PIM commands refused", field(&ChannelStats::pim_errors)},
+      {"mode_switches", "switches", "blocked mode: MEM to PIM switches", field(&ChannelStats::mode_switches)},
+      {"pim_phase_cycles", "cycles", "blocked mode: cycles reserved for PIM", field(&ChannelStats::pim_phase_cycles)},
+      {"refreshes_pulled_in", "refreshes", "refreshes done early so a PIM tile is not interrupted",
+       field(&ChannelStats::refreshes_pulled_in)},
+      {"refreshes_postponed", "refreshes", "refreshes issued more than tREFI late",
+       field(&ChannelStats::refreshes_postponed)},
+      {"energy_pj", "pJ", "DRAM+PIM energy: commands and background (Micron model)",
+       [](const ChannelController& ch, std::uint64_t now) { return ch.energy_pj(now); }},
+      {"pim_energy_pj", "pJ", "energy of PIM commands (GWRITE, G_ACT, COMP, READRES)",
+       [](const ChannelController& ch, std::uint64_t) { return ch.pim_energy_pj(); }},
+      {"bandwidth_gbps", "GB/s", "MEM bytes moved per simulated second",
+       [](const ChannelController& ch, std::uint64_t) {
+         const double seconds = sc_core::sc_time_stamp().to_seconds();
+         const auto bytes = static_cast<double>(ch.stats().bytes_read + ch.stats().bytes_written);
+         return seconds > 0 ? bytes / seconds / 1e9 : 0.0;
+       }},
+  };
+  for (unsigned k = 0; k < kCommandCount; ++k)
+    table.push_back({std::string("commands.") + to_string(static_cast<Command>(k)), "commands",
+                     "commands issued", [k](const ChannelController& ch, std::uint64_t) {
+                       return static_cast<double>(ch.stats().commands[k]);
+                     }});
+  const std::string p = basename();
+  auto now = [this] { return cycle_at(sc_core::sc_time_stamp()); };
+  for (const auto& stat : table) {
+    const bool integral = stat.unit != "pJ" && stat.unit != "GB/s";
+    auto value = [integral](double v) {
+      return integral ? StatsTree::Value{static_cast<std::uint64_t>(v)} : StatsTree::Value{v};
+    };
+    stats.add(p + "." + stat.name, stat.unit, stat.description + " (all channels)", [this, stat, now, value] {
+      double sum = 0;
+      for (const auto& ch : channels_) sum += stat.read(*ch, now());
+      return value(sum);
     });
-    stats.add(ch + ".pim_busy_cycles", "cycles", "PIM tile time", [controller] {
-      return StatsTree::Value{controller->stats().pim_busy_cycles};
-    });
+    for (std::uint32_t c = 0; c < channels_.size(); ++c) {
+      const ChannelController* ch = channels_[c].get();
+      stats.add(fmt::format("{}.ch{:02}.{}", p, c, stat.name), stat.unit, stat.description,
+                [ch, stat, now, value] { return value(stat.read(*ch, now())); });
+    }
   }
 }
 

@@ -66,6 +66,7 @@ class HbmPimMemory : public sc_core::sc_module, public Module {
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
                                      sc_core::sc_time& delay);
   unsigned int transport_dbg(tlm::tlm_generic_payload& trans);
+  void register_stats(StatsTree& stats);
 
   /// Checks a request; false (with the response status set) if it must be refused.
   bool validate(tlm::tlm_generic_payload& trans);
