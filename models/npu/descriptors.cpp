@@ -9,6 +9,15 @@ const std::vector<DescriptorFormat>& descriptor_table() {
        {{"SEM", 1, "semaphore index"}, {"VALUE", 2, "amount added"}}},
       {Opcode::Wait, "WAIT", "Blocks its queue until semaphore SEM >= VALUE.",
        {{"SEM", 1, "semaphore index"}, {"VALUE", 2, "threshold"}}},
+      {Opcode::Gemm, "GEMM",
+       "C[M x N] = X[M x K] . W[K x N] on the systolic arrays. So far only the compute time is "
+       "modelled (docs/npu.md); the operands are not read yet.",
+       {{"M", 1, "rows of X and C (1 .. 2^20)"},
+        {"K", 2, "columns of X, rows of W (1 .. 2^20)"},
+        {"N", 3, "columns of W and C (1 .. 2^20)"},
+        {"X_LO", 4, "address of X, bits 31:0"}, {"X_HI", 5, "address of X, bits 63:32"},
+        {"W_LO", 6, "address of W, bits 31:0"}, {"W_HI", 7, "address of W, bits 63:32"},
+        {"C_LO", 8, "address of C, bits 31:0"}, {"C_HI", 9, "address of C, bits 63:32"}}},
   };
   return kTable;
 }
@@ -20,6 +29,7 @@ const char* to_string(QueueError error) {
     case QueueError::BadSemaphore: return "semaphore index out of range";
     case QueueError::BusError: return "descriptor read failed (bus error)";
     case QueueError::BadDoorbell: return "bad doorbell (HEAD >= SIZE, or SIZE/BASE invalid)";
+    case QueueError::BadSize: return "GEMM dimension 0 or above 2^20";
   }
   return "?";
 }
@@ -31,6 +41,7 @@ const char* c_name(QueueError error) {
     case QueueError::BadSemaphore: return "BAD_SEMAPHORE";
     case QueueError::BusError: return "BUS_ERROR";
     case QueueError::BadDoorbell: return "BAD_DOORBELL";
+    case QueueError::BadSize: return "BAD_SIZE";
   }
   return "?";
 }

@@ -19,7 +19,11 @@ enum class Opcode : std::uint8_t {
   Nop = 0,     ///< does nothing (completes after the descriptor overhead)
   Signal = 1,  ///< semaphore[sem] += value
   Wait = 2,    ///< wait until semaphore[sem] >= value
+  Gemm = 3,    ///< C[M x N] = X[M x K] . W[K x N] on the systolic arrays (compute timing so far)
 };
+
+/// Largest M, K or N a GEMM descriptor may give.
+constexpr std::uint32_t kMaxGemmDim = 1U << 20;
 
 /// Flags in word 0, bits 15:8.
 constexpr std::uint32_t kFlagIrq = 1U << 8;  ///< raise the completion interrupt when done
@@ -46,11 +50,12 @@ enum class QueueError : std::uint32_t {
   BadSemaphore = 2,
   BusError = 3,      ///< the descriptor could not be read from the ring
   BadDoorbell = 4,   ///< HEAD written with a value >= SIZE, or SIZE/BASE invalid
+  BadSize = 5,       ///< a GEMM dimension is 0 or above kMaxGemmDim
 };
 
 [[nodiscard]] const char* to_string(QueueError error);
 /// The C name of an error code, e.g. "UNKNOWN_OPCODE" (for the generated header).
 [[nodiscard]] const char* c_name(QueueError error);
-constexpr std::uint32_t kQueueErrorCount = 5;
+constexpr std::uint32_t kQueueErrorCount = 6;
 
 }  // namespace vp::npu

@@ -43,6 +43,13 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
   bus_target_ = config.require_string("bus");
   period_ = sc_core::sc_time(1000.0 / config.get_double("clock_mhz", 1000.0, 1.0, 100000.0), sc_core::SC_NS);
   descriptor_cycles_ = config.get_u64("descriptor_cycles", 10, 0, 1000000);
+  ConfigNode systolic = config.child("systolic");
+  systolic_.arrays = static_cast<std::uint32_t>(systolic.get_u64("arrays", 8, 1, 1024));
+  systolic_.rows = static_cast<std::uint32_t>(systolic.get_u64("rows", 128, 1, 4096));
+  systolic_.cols = static_cast<std::uint32_t>(systolic.get_u64("cols", 128, 1, 4096));
+  systolic_.accumulator_bytes = systolic.get_size("accumulator_bytes", 1ULL << 20, 4ULL * systolic_.cols, 1ULL << 32);
+  systolic.finish();
+  array_busy_cycles_.assign(systolic_.arrays, 0);
   ports_.irq_outputs["irq"] = &irq;
 
   on_read("IRQ_STATUS", [this] { return irq_status_; });
@@ -79,6 +86,19 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
     context.stats.add_counter(prefix + ".descriptors", "descriptors", "descriptors completed", queue.completed);
     context.stats.add_counter(prefix + ".errors", "errors", "descriptors that stopped the queue", queue.errors);
   }
+  const std::string sa = std::string(basename()) + ".sa";
+  context.stats.add_counter(sa + ".gemms", "descriptors", "GEMMs run", gemms_);
+  context.stats.add_counter(sa + ".gemm_cycles", "cycles", "cycles the arrays spent on GEMMs (wall)", gemm_cycles_);
+  context.stats.add(sa + ".busy_cycles", "cycles", "busy cycles summed over the arrays", [this] {
+    std::uint64_t sum = 0;
+    for (auto c : array_busy_cycles_) sum += c;
+    return StatsTree::Value{sum};
+  });
+  context.stats.add(sa + ".utilization", "ratio", "useful MACs / (arrays x rows x cols x simulated cycles)", [this] {
+    const double cycles = sc_core::sc_time_stamp() / period_;
+    const double peak = static_cast<double>(systolic_.arrays) * systolic_.rows * systolic_.cols * cycles;
+    return StatsTree::Value{peak > 0 ? gemm_macs_ / peak : 0.0};
+  });
   for (unsigned s = 0; s < kSemaphores; ++s) {
     on_read(fmt::format("SEM{}", s), [this, s] { return semaphores_[s]; });
     on_write(fmt::format("SEM{}", s), [this, s](std::uint32_t v) {
@@ -103,6 +123,31 @@ void NpuCore::trace(unsigned q, TraceEvent::Kind kind, Opcode opcode, std::uint3
     if (d.opcode == opcode) e.name = d.name;
   e.args = {{"index", index}, {"opcode", static_cast<std::uint64_t>(opcode)}};
   context_.events.emit(e);
+}
+
+void NpuCore::run_gemm(unsigned /*q*/, const std::array<std::uint32_t, kDescriptorWords>& words) {
+  const GemmShape shape{words[1], words[2], words[3]};
+  const GemmTiming timing = gemm_timing(shape, systolic_);
+  if (context_.events.enabled()) {
+    const std::uint64_t ps = sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
+    const std::uint64_t period_ps = period_.value() / sc_core::sc_time(1, sc_core::SC_PS).value();
+    for (std::uint32_t a = 0; a < systolic_.arrays; ++a) {
+      if (timing.array_cycles[a] == 0) continue;
+      TraceEvent e;
+      e.kind = TraceEvent::Kind::Complete;
+      e.time_ps = ps;
+      e.duration_ps = timing.array_cycles[a] * period_ps;
+      e.track = fmt::format("{}.sa{}", basename(), a);
+      e.name = "GEMM";
+      e.args = {{"m", shape.m}, {"k", shape.k}, {"n", shape.n}};
+      context_.events.emit(e);
+    }
+  }
+  for (std::uint32_t a = 0; a < systolic_.arrays; ++a) array_busy_cycles_[a] += timing.array_cycles[a];
+  ++gemms_;
+  gemm_cycles_ += timing.cycles;
+  gemm_macs_ += static_cast<double>(shape.m) * static_cast<double>(shape.k) * static_cast<double>(shape.n);
+  sc_core::wait(period_ * static_cast<double>(timing.cycles));
 }
 
 void NpuCore::fail(unsigned q, QueueError error) {
@@ -167,6 +212,14 @@ void NpuCore::run_queue(unsigned q) {
         }
         break;
       }
+      case Opcode::Gemm:
+        if (words[1] == 0 || words[2] == 0 || words[3] == 0 || words[1] > kMaxGemmDim ||
+            words[2] > kMaxGemmDim || words[3] > kMaxGemmDim) {
+          fail(q, QueueError::BadSize);
+          continue;
+        }
+        run_gemm(q, words);
+        break;
       default:
         fail(q, QueueError::UnknownOpcode);
         continue;

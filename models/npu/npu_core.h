@@ -8,7 +8,8 @@
 // IRQ_STATUS bit 0 when done; an error stops that queue with STATUS = the error code and
 // ERROR_INDEX = the descriptor's index, sets IRQ_STATUS bit 1, and waits for CONTROL bit 0 (clear
 // and resume at TAIL). Output "irq" = IRQ_STATUS & IRQ_ENABLE != 0. Registers: docs/registers.md;
-// descriptors: docs/npu.md. The GEMM, VECTOR, DMA and ATTENTION engines come next.
+// descriptors: docs/npu.md. GEMM runs for the systolic-array compute time (systolic_timing.h);
+// its operands are not moved yet. The DMA, VECTOR and ATTENTION engines come next.
 #pragma once
 
 #include <array>
@@ -17,6 +18,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/npu/descriptors.h"
+#include "models/npu/systolic_timing.h"
 #include "models/periph/register_device.h"
 #include "platform/registry.h"
 
@@ -59,6 +61,11 @@ class NpuCore : public RegisterDevice {
   std::array<std::uint32_t, kSemaphores> semaphores_{};
   sc_core::sc_event semaphore_changed_;
   std::uint32_t irq_status_ = 0;
+  SystolicConfig systolic_;
+  std::vector<std::uint64_t> array_busy_cycles_;
+  std::uint64_t gemms_ = 0, gemm_cycles_ = 0;
+  double gemm_macs_ = 0;
+  void run_gemm(unsigned q, const std::array<std::uint32_t, kDescriptorWords>& words);
 };
 
 }  // namespace vp::npu
