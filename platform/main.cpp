@@ -52,6 +52,7 @@ int print_summary(const vp::RunResult& r) {
             << fmt::format("  wall time       {:.3f} s\n", r.wall_seconds)
             << fmt::format("  simulated MIPS  {:.1f}\n", mips)
             << fmt::format("  stats           {}\n", r.stats_file);
+  if (!r.timeline_file.empty()) std::cout << fmt::format("  timeline        {} (ui.perfetto.dev)\n", r.timeline_file);
   std::cout.flush();
   if (r.outcome == vp::RunResult::Outcome::Failed) {
     std::cerr << "neupims-vp: error: " << r.message << '\n';

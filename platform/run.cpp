@@ -100,8 +100,10 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   trace.finish();
   prepare_out_dir(options.out_dir);
   std::shared_ptr<PerfettoSink> timeline_sink;
+  std::string timeline_file;
   if (!timeline.empty()) {
-    timeline_sink = std::make_shared<PerfettoSink>((fs::path(options.out_dir) / timeline).string(), window);
+    timeline_file = (fs::path(options.out_dir) / timeline).string();
+    timeline_sink = std::make_shared<PerfettoSink>(timeline_file, window);
     context->events.attach(timeline_sink);
   }
 
@@ -115,6 +117,7 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
     }
 
   RunResult result;
+  result.timeline_file = timeline_file;
   result.firmware_path = resolve_firmware(firmware_name);
   ElfImage image = read_elf(result.firmware_path);
   bool has_cpu = false;

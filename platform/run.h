@@ -37,6 +37,7 @@ struct RunResult {
   std::uint64_t instructions = 0;
   std::string firmware_path;
   std::string stats_file;
+  std::string timeline_file;  ///< empty when no timeline was written
 };
 
 /// The directory firmware names are resolved against when not found as given.
