@@ -355,16 +355,21 @@ void ChannelController::mem_candidate(Decision& best, std::uint32_t b) {
     }
   }
   if (!cached.exists) return;
-  Decision d = cached.decision;
-  d.cycle = std::max({now_, cached.local, checker_.earliest_shared(d.target)});
-  if (d.cycle > best.cycle) return;
-  if (rank_blocked(d.target.bank.rank.value, d.cycle)) return;
+  const Decision& c = cached.decision;
+  const std::uint64_t cycle = std::max({now_, cached.local, checker_.earliest_shared(c.target)});
+  // Only a candidate that would win is checked further (and copied).
+  if (cycle > best.cycle ||
+      (cycle == best.cycle && (static_cast<int>(c.kind) > static_cast<int>(best.kind) ||
+                               (c.kind == best.kind && c.seq >= best.seq))))
+    return;
+  if (rank_blocked(c.target.bank.rank.value, cycle)) return;
   // PIM priority: a MEM command may use an idle C/A slot only if it does not delay the PIM
   // command that is waiting.
-  if (pim_waiting_.kind == Kind::Pim && d.cycle < pim_waiting_.cycle &&
-      checker_.earliest_after(d.target, d.cycle, pim_waiting_.target) > pim_waiting_.cycle)
+  if (pim_waiting_.kind == Kind::Pim && cycle < pim_waiting_.cycle &&
+      checker_.earliest_after(c.target, cycle, pim_waiting_.target) > pim_waiting_.cycle)
     return;
-  consider(best, d);
+  best = c;
+  best.cycle = cycle;
 }
 
 ChannelController::Decision ChannelController::decide() {
