@@ -18,6 +18,14 @@ const std::vector<DescriptorFormat>& descriptor_table() {
         {"X_LO", 4, "address of X, bits 31:0"}, {"X_HI", 5, "address of X, bits 63:32"},
         {"W_LO", 6, "address of W, bits 31:0"}, {"W_HI", 7, "address of W, bits 63:32"},
         {"C_LO", 8, "address of C, bits 31:0"}, {"C_HI", 9, "address of C, bits 63:32"}}},
+      {Opcode::Vector, "VECTOR",
+       "OP over ROWS rows of LENGTH elements on the vector units. So far only the time is "
+       "modelled (docs/npu.md); the data is not read yet.",
+       {{"OP", 1, "0 ADD, 1 SCALE, 2 GELU, 3 SOFTMAX, 4 LAYERNORM"},
+        {"ROWS", 2, "rows (1 .. 2^20)"},
+        {"LENGTH", 3, "elements per row (1 .. 2^20)"},
+        {"SRC_LO", 4, "source address, bits 31:0"}, {"SRC_HI", 5, "source address, bits 63:32"},
+        {"DST_LO", 6, "destination address, bits 31:0"}, {"DST_HI", 7, "destination address, bits 63:32"}}},
   };
   return kTable;
 }
@@ -29,7 +37,8 @@ const char* to_string(QueueError error) {
     case QueueError::BadSemaphore: return "semaphore index out of range";
     case QueueError::BusError: return "descriptor read failed (bus error)";
     case QueueError::BadDoorbell: return "bad doorbell (HEAD >= SIZE, or SIZE/BASE invalid)";
-    case QueueError::BadSize: return "GEMM dimension 0 or above 2^20";
+    case QueueError::BadSize: return "GEMM or VECTOR dimension 0 or above 2^20";
+    case QueueError::BadVectorOp: return "unknown VECTOR operation";
   }
   return "?";
 }
@@ -42,6 +51,7 @@ const char* c_name(QueueError error) {
     case QueueError::BusError: return "BUS_ERROR";
     case QueueError::BadDoorbell: return "BAD_DOORBELL";
     case QueueError::BadSize: return "BAD_SIZE";
+    case QueueError::BadVectorOp: return "BAD_VECTOR_OP";
   }
   return "?";
 }

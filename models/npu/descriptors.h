@@ -20,6 +20,7 @@ enum class Opcode : std::uint8_t {
   Signal = 1,  ///< semaphore[sem] += value
   Wait = 2,    ///< wait until semaphore[sem] >= value
   Gemm = 3,    ///< C[M x N] = X[M x K] . W[K x N] on the systolic arrays (compute timing so far)
+  Vector = 4,  ///< an element-wise or row-reduction op on the vector units (timing so far)
 };
 
 /// Largest M, K or N a GEMM descriptor may give.
@@ -50,12 +51,13 @@ enum class QueueError : std::uint32_t {
   BadSemaphore = 2,
   BusError = 3,      ///< the descriptor could not be read from the ring
   BadDoorbell = 4,   ///< HEAD written with a value >= SIZE, or SIZE/BASE invalid
-  BadSize = 5,       ///< a GEMM dimension is 0 or above kMaxGemmDim
+  BadSize = 5,       ///< a GEMM or VECTOR dimension is 0 or above kMaxGemmDim
+  BadVectorOp = 6,   ///< VECTOR with an unknown operation
 };
 
 [[nodiscard]] const char* to_string(QueueError error);
 /// The C name of an error code, e.g. "UNKNOWN_OPCODE" (for the generated header).
 [[nodiscard]] const char* c_name(QueueError error);
-constexpr std::uint32_t kQueueErrorCount = 6;
+constexpr std::uint32_t kQueueErrorCount = 7;
 
 }  // namespace vp::npu

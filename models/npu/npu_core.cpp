@@ -50,6 +50,16 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
   systolic_.accumulator_bytes = systolic.get_size("accumulator_bytes", 1ULL << 20, 4ULL * systolic_.cols, 1ULL << 32);
   systolic.finish();
   array_busy_cycles_.assign(systolic_.arrays, 0);
+  ConfigNode vector = config.child("vector");
+  vector_.units = static_cast<std::uint32_t>(vector.get_u64("units", 8, 1, 1024));
+  vector_.lanes = static_cast<std::uint32_t>(vector.get_u64("lanes", 128, 1, 65536));
+  ConfigNode costs = vector.child("cycles");
+  for (auto [key, slot] : {std::pair<const char*, std::uint32_t*>{"add", &vector_.add}, {"mul", &vector_.mul},
+                           {"exp", &vector_.exp}, {"gelu", &vector_.gelu}, {"add_tree", &vector_.add_tree},
+                           {"scalar_mul", &vector_.scalar_mul}, {"scalar_sqrt", &vector_.scalar_sqrt}})
+    *slot = static_cast<std::uint32_t>(costs.get_u64(key, 1, 1, 1000000));
+  costs.finish();
+  vector.finish();
   ports_.irq_outputs["irq"] = &irq;
 
   on_read("IRQ_STATUS", [this] { return irq_status_; });
@@ -86,6 +96,9 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
     context.stats.add_counter(prefix + ".descriptors", "descriptors", "descriptors completed", queue.completed);
     context.stats.add_counter(prefix + ".errors", "errors", "descriptors that stopped the queue", queue.errors);
   }
+  const std::string vu = std::string(basename()) + ".vu";
+  context.stats.add_counter(vu + ".ops", "descriptors", "VECTOR descriptors run", vector_ops_);
+  context.stats.add_counter(vu + ".cycles", "cycles", "cycles the vector units spent on them (wall)", vector_cycles_);
   const std::string sa = std::string(basename()) + ".sa";
   context.stats.add_counter(sa + ".gemms", "descriptors", "GEMMs run", gemms_);
   context.stats.add_counter(sa + ".gemm_cycles", "cycles", "cycles the arrays spent on GEMMs (wall)", gemm_cycles_);
@@ -148,6 +161,25 @@ void NpuCore::run_gemm(unsigned /*q*/, const std::array<std::uint32_t, kDescript
   gemm_cycles_ += timing.cycles;
   gemm_macs_ += static_cast<double>(shape.m) * static_cast<double>(shape.k) * static_cast<double>(shape.n);
   sc_core::wait(period_ * static_cast<double>(timing.cycles));
+}
+
+void NpuCore::run_vector(const std::array<std::uint32_t, kDescriptorWords>& words) {
+  const auto op = static_cast<VectorOp>(words[1]);
+  const std::uint64_t cycles = vector_timing(op, words[2], words[3], vector_);
+  if (context_.events.enabled()) {
+    TraceEvent e;
+    e.kind = TraceEvent::Kind::Complete;
+    e.time_ps = sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
+    e.duration_ps = cycles * (period_.value() / sc_core::sc_time(1, sc_core::SC_PS).value());
+    e.track = fmt::format("{}.vu", basename());
+    static const char* kNames[] = {"ADD", "SCALE", "GELU", "SOFTMAX", "LAYERNORM"};
+    e.name = kNames[words[1]];
+    e.args = {{"rows", words[2]}, {"length", words[3]}};
+    context_.events.emit(e);
+  }
+  ++vector_ops_;
+  vector_cycles_ += cycles;
+  sc_core::wait(period_ * static_cast<double>(cycles));
 }
 
 void NpuCore::fail(unsigned q, QueueError error) {
@@ -219,6 +251,17 @@ void NpuCore::run_queue(unsigned q) {
           continue;
         }
         run_gemm(q, words);
+        break;
+      case Opcode::Vector:
+        if (words[1] >= static_cast<std::uint32_t>(VectorOp::Count)) {
+          fail(q, QueueError::BadVectorOp);
+          continue;
+        }
+        if (words[2] == 0 || words[3] == 0 || words[2] > kMaxGemmDim || words[3] > kMaxGemmDim) {
+          fail(q, QueueError::BadSize);
+          continue;
+        }
+        run_vector(words);
         break;
       default:
         fail(q, QueueError::UnknownOpcode);

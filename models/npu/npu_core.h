@@ -19,6 +19,7 @@
 
 #include "models/npu/descriptors.h"
 #include "models/npu/systolic_timing.h"
+#include "models/npu/vector_timing.h"
 #include "models/periph/register_device.h"
 #include "platform/registry.h"
 
@@ -66,6 +67,9 @@ class NpuCore : public RegisterDevice {
   std::uint64_t gemms_ = 0, gemm_cycles_ = 0;
   double gemm_macs_ = 0;
   void run_gemm(unsigned q, const std::array<std::uint32_t, kDescriptorWords>& words);
+  void run_vector(const std::array<std::uint32_t, kDescriptorWords>& words);
+  VectorConfig vector_;
+  std::uint64_t vector_ops_ = 0, vector_cycles_ = 0;
 };
 
 }  // namespace vp::npu

@@ -66,3 +66,24 @@ TEST_CASE("a GEMM with a zero or huge dimension stops its queue", "[npu][gemm]")
   CHECK(t.read32(kNpu + 0x110) == 5);
   CHECK(bench.context.stats.as_double("npu.sa.gemms") == 0);
 }
+
+TEST_CASE("VECTOR descriptors take the vector-unit time and bad ones stop the queue", "[npu][vector]") {
+  test::PlatformBench bench(platform(), "bus");
+  bench.elaborate();
+  auto& t = bench.tester;
+  write_descriptor(t, 0, {4, 4, 10, 4096});  // LAYERNORM, 10 rows of 4096: 2 row times of 229
+  write_descriptor(t, 1, {4, 2, 256, 4096});  // GELU, 256 rows: 32 row times of 32
+  write_descriptor(t, 2, {4, 9, 1, 1});      // unknown operation
+  t.write32(kNpu + 0x100, static_cast<std::uint32_t>(kRam));
+  t.write32(kNpu + 0x104, 8);
+  t.write32(kNpu + 0x108, 3);
+  sc_core::sc_start();
+  CHECK(bench.context.stats.as_double("npu.vu.ops") == 2);
+  CHECK(bench.context.stats.as_double("npu.vu.cycles") == 2 * 229 + 32 * 32);
+  CHECK(t.read32(kNpu + 0x110) == 6);  // BAD_VECTOR_OP
+  CHECK(t.read32(kNpu + 0x114) == 2);
+  write_descriptor(t, 2, {4, 3, 0, 128});  // SOFTMAX with zero rows
+  t.write32(kNpu + 0x118, 1);
+  sc_core::sc_start();
+  CHECK(t.read32(kNpu + 0x110) == 5);  // BAD_SIZE
+}

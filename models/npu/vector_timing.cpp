@@ -1,0 +1,35 @@
+#include "models/npu/vector_timing.h"
+
+namespace vp::npu {
+namespace {
+
+std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
+
+std::uint64_t tree(std::uint64_t s, std::uint64_t lanes) {
+  if (s <= lanes) return 1;
+  const std::uint64_t next = ceil_div(s, lanes);
+  return next + tree(next, lanes);
+}
+
+}  // namespace
+
+std::uint64_t vector_row_cycles(VectorOp op, std::uint64_t length, const VectorConfig& c) {
+  const std::uint64_t v = ceil_div(length, c.lanes);
+  const std::uint64_t t = tree(length, c.lanes);
+  switch (op) {
+    case VectorOp::Add: return v * c.add;
+    case VectorOp::Scale: return v * c.mul;
+    case VectorOp::Gelu: return v * c.gelu;
+    case VectorOp::Softmax: return 2 * t * c.add_tree + v * (c.add + c.exp + c.mul);
+    case VectorOp::LayerNorm:
+      return 2 * t * c.add_tree + 2 * c.scalar_mul + c.scalar_sqrt + v * (2 * c.add + 3 * c.mul);
+    case VectorOp::Count: break;
+  }
+  return 0;
+}
+
+std::uint64_t vector_timing(VectorOp op, std::uint64_t rows, std::uint64_t length, const VectorConfig& c) {
+  return ceil_div(rows, c.units) * vector_row_cycles(op, length, c);
+}
+
+}  // namespace vp::npu

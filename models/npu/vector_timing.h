@@ -1,0 +1,31 @@
+// Cycle model of the NPU's vector units (softmax, layernorm, GELU, add, scale).
+//
+// Contract: vector_timing() returns the cycles of an element-wise or row-reduction op over
+// `rows` rows of `length` elements on `units` vector units of `lanes` lanes. A row runs on one
+// unit; rows go to units round-robin, so the op takes ceil(rows / units) row times. Per row, with
+// v = ceil(length / lanes) lane-wide steps and a reduction tree t(s) = ceil(s / lanes) +
+// t(ceil(s / lanes)), t(s <= lanes) = 1 (the NeuPIMs simulator's formulas, costs per config):
+//   ADD:       v x add          SCALE: v x mul          GELU: v x gelu
+//   SOFTMAX:   2 t x add_tree + v x (add + exp + mul)
+//   LAYERNORM: 2 t x add_tree + 2 x scalar_mul + scalar_sqrt + v x (2 add + 3 mul)
+#pragma once
+
+#include <cstdint>
+
+namespace vp::npu {
+
+enum class VectorOp : std::uint32_t { Add = 0, Scale = 1, Gelu = 2, Softmax = 3, LayerNorm = 4, Count };
+
+struct VectorConfig {
+  std::uint32_t units = 8;
+  std::uint32_t lanes = 128;
+  std::uint32_t add = 1, mul = 1, exp = 1, gelu = 1, add_tree = 1, scalar_mul = 1, scalar_sqrt = 1;
+};
+
+/// Cycles of one row of `length` elements.
+[[nodiscard]] std::uint64_t vector_row_cycles(VectorOp op, std::uint64_t length, const VectorConfig& c);
+/// Cycles of `rows` rows spread over the units.
+[[nodiscard]] std::uint64_t vector_timing(VectorOp op, std::uint64_t rows, std::uint64_t length,
+                                          const VectorConfig& c);
+
+}  // namespace vp::npu
