@@ -22,7 +22,7 @@ std::uint64_t vector_row_cycles(VectorOp op, std::uint64_t length, const VectorC
     case VectorOp::Gelu: return v * c.gelu;
     case VectorOp::Softmax: return 2 * t * c.add_tree + v * (c.add + c.exp + c.mul);
     case VectorOp::LayerNorm:
-      return 2 * t * c.add_tree + 2 * c.scalar_mul + c.scalar_sqrt + v * (2 * c.add + 3 * c.mul);
+      return 2 * t * c.add_tree + 2 * std::uint64_t{c.scalar_mul} + c.scalar_sqrt + v * (2 * c.add + 3 * c.mul);
     case VectorOp::Count: break;
   }
   return 0;
