@@ -304,9 +304,9 @@ void ChannelController::pim_candidate(Decision& best) {
   }
   step.cycle = std::max({now_, head.arrival, step.no_bus ? 0 : checker_.earliest(step.target)});
   if (!tile_active_) {
-    if (head.cmd.op == PimOp::Header && head.progress == 0) {
+    if (head.cmd.op == PimOp::Header && !head.refresh_checked) {
       // Pull in refreshes the tile would run into, so the tile is not interrupted.
-      head.progress = 1;
+      head.refresh_checked = true;
       const std::uint64_t end = step.cycle + estimate_tile(head.cmd);
       for (std::uint32_t r = 0; r < params_.org.ranks; ++r)
         if (refresh_due(r) != kNever && refresh_due(r) <= end && refresh_due(r) > step.cycle) {
@@ -427,7 +427,6 @@ void ChannelController::issue(const Decision& d, std::uint64_t txn) {
   checker_.issue(d.target, d.cycle);
   invalidate(d.target);
   ++stats_.commands[static_cast<unsigned>(d.target.command)];
-  stats_.last_cycle = d.cycle;
   if (on_command) {
     Column column;
     Row row = d.row;

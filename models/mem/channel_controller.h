@@ -57,7 +57,6 @@ struct ChannelStats {
   std::uint64_t pim_phase_cycles = 0; ///< blocked mode: cycles the channel was reserved for PIM
   std::uint64_t refreshes_pulled_in = 0;
   std::uint64_t refreshes_postponed = 0;
-  std::uint64_t last_cycle = 0;       ///< cycle of the last command
   std::uint64_t comps_in_compsreadres = 0;  ///< COMPs executed inside COMPS_READRES commands
   /// Per rank: cycles with at least one open MEM row / PIM row (closed by now()).
   std::vector<std::uint64_t> mem_active_cycles, pim_active_cycles;

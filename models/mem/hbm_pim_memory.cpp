@@ -231,7 +231,7 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
     }
     const std::uint64_t id = next_txn_++;
     txns_[id] = Txn{&trans, 1, 0, true};
-    ch.add(PimRequest{id, *pim, trans.get_data_ptr(), trans.get_data_length(), arrival, 0});
+    ch.add(PimRequest{id, *pim, trans.get_data_ptr(), trans.get_data_length(), arrival, false});
     wake_[pim->channel]->notify(sc_core::SC_ZERO_TIME);
     return true;
   }

@@ -31,7 +31,7 @@ struct PimRequest {
   unsigned char* data = nullptr;
   std::uint32_t length = 0;
   std::uint64_t arrival = 0;
-  std::uint32_t progress = 0;  ///< multi-step commands (G_ACT / PIM_PRE of all banks)
+  bool refresh_checked = false;  ///< HEADER: due refreshes already pulled in before its tile
 };
 
 struct Completion {

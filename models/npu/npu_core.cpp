@@ -172,8 +172,7 @@ void NpuCore::run_vector(const std::array<std::uint32_t, kDescriptorWords>& word
     e.time_ps = sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
     e.duration_ps = cycles * (period_.value() / sc_core::sc_time(1, sc_core::SC_PS).value());
     e.track = fmt::format("{}.vu", basename());
-    static const char* kNames[] = {"ADD", "SCALE", "GELU", "SOFTMAX", "LAYERNORM"};
-    e.name = kNames[words[1]];
+    e.name = to_string(op);
     e.args = {{"rows", words[2]}, {"length", words[3]}};
     context_.events.emit(e);
   }

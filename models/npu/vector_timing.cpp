@@ -13,6 +13,18 @@ std::uint64_t tree(std::uint64_t s, std::uint64_t lanes) {
 
 }  // namespace
 
+const char* to_string(VectorOp op) {
+  switch (op) {
+    case VectorOp::Add: return "ADD";
+    case VectorOp::Scale: return "SCALE";
+    case VectorOp::Gelu: return "GELU";
+    case VectorOp::Softmax: return "SOFTMAX";
+    case VectorOp::LayerNorm: return "LAYERNORM";
+    case VectorOp::Count: break;
+  }
+  return "?";
+}
+
 std::uint64_t vector_row_cycles(VectorOp op, std::uint64_t length, const VectorConfig& c) {
   const std::uint64_t v = ceil_div(length, c.lanes);
   const std::uint64_t t = tree(length, c.lanes);

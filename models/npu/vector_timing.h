@@ -16,6 +16,8 @@ namespace vp::npu {
 
 enum class VectorOp : std::uint32_t { Add = 0, Scale = 1, Gelu = 2, Softmax = 3, LayerNorm = 4, Count };
 
+[[nodiscard]] const char* to_string(VectorOp op);
+
 struct VectorConfig {
   std::uint32_t units = 8;
   std::uint32_t lanes = 128;
