@@ -1,5 +1,6 @@
 #include "models/mem/address_mapping.h"
 
+
 #include <array>
 
 #include <fmt/format.h>
@@ -25,7 +26,7 @@ std::vector<std::string> AddressMapping::default_fields() {
 }
 
 AddressMapping AddressMapping::from_config(ConfigNode& config, const std::string& key,
-                                           const Organization& org) {
+                                           const Organization& org, bool hash_channel) {
   const std::array<unsigned, 7> needed = {
       log2_exact(org.burst_bytes()), log2_exact(org.bursts_per_row()), log2_exact(org.channels),
       log2_exact(org.banks_per_group), log2_exact(org.bank_groups), log2_exact(org.ranks),
@@ -75,6 +76,17 @@ AddressMapping AddressMapping::from_config(ConfigNode& config, const std::string
           "capacity exactly",
           where, kFieldNames[i], used[i], needed[i]));
   m.capacity_ = 1ULL << shift;
+  if (hash_channel) {
+    unsigned channel_pieces = 0;
+    for (const auto& p : m.pieces_)
+      if (p.field == Field::Channel) {
+        ++channel_pieces;
+        m.channel_top_ = p.shift + p.bits;
+      }
+    if (channel_pieces > 1)
+      throw ConfigError(fmt::format("{}: channel hashing needs the channel field in one piece", where));
+    m.hash_channel_ = needed[2] > 0;
+  }
   m.simple_ = m.pieces_.size() <= kFieldNames.size();
   std::array<unsigned, 7> pieces_per_field{};
   for (const auto& p : m.pieces_) {
@@ -86,6 +98,15 @@ AddressMapping AddressMapping::from_config(ConfigNode& config, const std::string
   return m;
 }
 
+std::uint32_t AddressMapping::channel_hash(std::uint64_t address) const {
+  if (!hash_channel_) return 0;
+  const std::uint64_t mask = field_mask_[static_cast<unsigned>(Field::Channel)];
+  const auto width = static_cast<unsigned>(__builtin_popcountll(mask));
+  std::uint64_t hash = 0;
+  for (std::uint64_t upper = address >> channel_top_; upper != 0; upper >>= width) hash ^= upper & mask;
+  return static_cast<std::uint32_t>(hash);
+}
+
 DramAddress AddressMapping::decode(std::uint64_t address) const {
   if (simple_) {
     auto field = [&](unsigned f) {
@@ -94,7 +115,7 @@ DramAddress AddressMapping::decode(std::uint64_t address) const {
     DramAddress a;
     a.offset = field(0);
     a.column = Column(field(1));
-    a.channel = Channel(field(2));
+    a.channel = Channel(field(2) ^ channel_hash(address));
     a.bank = BankId{Rank(field(5)), BankGroup(field(4)), Bank(field(3))};
     a.row = Row(field(6));
     return a;
@@ -107,7 +128,7 @@ DramAddress AddressMapping::decode(std::uint64_t address) const {
   DramAddress a;
   a.offset = value[0];
   a.column = Column(value[1]);
-  a.channel = Channel(value[2]);
+  a.channel = Channel(value[2] ^ channel_hash(address));
   a.bank = BankId{Rank(value[5]), BankGroup(value[4]), Bank(value[3])};
   a.row = Row(value[6]);
   return a;
@@ -122,6 +143,11 @@ std::uint64_t AddressMapping::encode(const DramAddress& a) const {
   for (const auto& p : pieces_) {
     const std::uint64_t piece = (value[static_cast<unsigned>(p.field)] >> p.field_shift) & ((1ULL << p.bits) - 1);
     address |= piece << p.shift;
+  }
+  if (hash_channel_) {
+    // The hash depends only on the bits above the channel field, which are final now.
+    const auto& f = static_cast<unsigned>(Field::Channel);
+    address ^= std::uint64_t{channel_hash(address)} << field_shift_[f];
   }
   return address;
 }

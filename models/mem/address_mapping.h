@@ -6,6 +6,11 @@
 // each field has exactly the bits the organisation needs (offset = burst bytes, column = bursts
 // per row, ...), so the mapping covers the capacity exactly once. decode() of an address beyond
 // the capacity is the caller's error (check contains() first).
+// Channel hashing (`hash_channel`): the channel is the channel field XOR the fold (in channel-
+// field-wide pieces) of every address bit above it, so strided streams (a column slice of a
+// row-major matrix with a power-of-two row pitch) spread over all channels instead of hitting
+// the few that their stride selects. A permutation of the channels for each value of the upper
+// bits, so every DRAM location still has exactly one address; requires a one-piece channel field.
 #pragma once
 
 #include <array>
@@ -36,7 +41,7 @@ class AddressMapping {
   static std::vector<std::string> default_fields();
   /// Reads the list at `key` of `config` (default_fields() when absent).
   static AddressMapping from_config(ConfigNode& config, const std::string& key,
-                                    const Organization& org);
+                                    const Organization& org, bool hash_channel = false);
 
   [[nodiscard]] std::uint64_t capacity() const { return capacity_; }
   [[nodiscard]] bool contains(std::uint64_t address, std::uint64_t length) const {
@@ -56,6 +61,10 @@ class AddressMapping {
   std::vector<Piece> pieces_;
   /// When every field is one contiguous piece: shift and mask per field (decode in 7 steps).
   bool simple_ = false;
+  bool hash_channel_ = false;
+  unsigned channel_top_ = 0;  ///< first address bit above the channel field
+  /// XOR-fold of the address bits above the channel field (0 without hashing).
+  [[nodiscard]] std::uint32_t channel_hash(std::uint64_t address) const;
   std::array<unsigned, 7> field_shift_{};
   std::array<std::uint64_t, 7> field_mask_{};
   std::uint64_t capacity_ = 0;

@@ -56,7 +56,7 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
   config_.refresh = config.get_bool("refresh", true);
   lookahead_ = config.get_u64("lookahead_ck", 16, 1, 1000000);
   mapping_ = std::make_unique<AddressMapping>(
-      AddressMapping::from_config(config, "address_mapping", params_.org));
+      AddressMapping::from_config(config, "address_mapping", params_.org, config.get_bool("channel_hash", true)));
   tck_ = sc_core::sc_time(static_cast<double>(params_.timing.tCK_ps), sc_core::SC_PS);
 
   for (std::uint32_t c = 0; c < params_.org.channels; ++c) {

@@ -30,12 +30,13 @@
 
 #include "models/mem/address_mapping.h"
 #include "models/mem/channel_controller.h"
+#include "models/mem/pim_memory_info.h"
 #include "models/mem/sparse_storage.h"
 #include "platform/registry.h"
 
 namespace vp::hbm {
 
-class HbmPimMemory : public sc_core::sc_module, public Module {
+class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryInfo {
  public:
   tlm_utils::simple_target_socket<HbmPimMemory> socket;
 
@@ -44,9 +45,13 @@ class HbmPimMemory : public sc_core::sc_module, public Module {
 
   [[nodiscard]] std::uint64_t mapped_size(const std::string& port) const override;
   [[nodiscard]] const MemoryParams& params() const { return params_; }
-  [[nodiscard]] const AddressMapping& mapping() const { return *mapping_; }
+  [[nodiscard]] const AddressMapping& mapping() const override { return *mapping_; }
+  [[nodiscard]] const Organization& organization() const override { return params_.org; }
+  [[nodiscard]] bool functional() const override { return config_.functional; }
+  [[nodiscard]] std::uint32_t queue_bursts() const override { return config_.queue_bursts; }
+  [[nodiscard]] std::uint32_t pim_queue() const override { return config_.pim_queue; }
   [[nodiscard]] const ChannelController& channel(std::uint32_t c) const { return *channels_.at(c); }
-  [[nodiscard]] PimMode mode() const { return config_.mode; }
+  [[nodiscard]] PimMode mode() const override { return config_.mode; }
   /// Observer of every command of every channel (trace database, tests).
   void on_command(const std::function<void(std::uint32_t channel, const IssuedCommand&)>& observer);
 

@@ -10,22 +10,26 @@ const std::vector<DescriptorFormat>& descriptor_table() {
       {Opcode::Wait, "WAIT", "Blocks its queue until semaphore SEM >= VALUE.",
        {{"SEM", 1, "semaphore index"}, {"VALUE", 2, "threshold"}}},
       {Opcode::Gemm, "GEMM",
-       "C[M x N] = X[M x K] . W[K x N] on the systolic arrays. So far only the compute time is "
-       "modelled (docs/npu.md); the operands are not read yet.",
+       "C[M x N] = X[M x K] . W[K x N] on the systolic arrays; X, W and C are row-major fp16 in "
+       "HBM (addresses of the NPU's memory), W streamed tile by tile (docs/npu.md).",
        {{"M", 1, "rows of X and C (1 .. 2^20)"},
         {"K", 2, "columns of X, rows of W (1 .. 2^20)"},
         {"N", 3, "columns of W and C (1 .. 2^20)"},
         {"X_LO", 4, "address of X, bits 31:0"}, {"X_HI", 5, "address of X, bits 63:32"},
         {"W_LO", 6, "address of W, bits 31:0"}, {"W_HI", 7, "address of W, bits 63:32"},
-        {"C_LO", 8, "address of C, bits 31:0"}, {"C_HI", 9, "address of C, bits 63:32"}}},
+        {"C_LO", 8, "address of C, bits 31:0"}, {"C_HI", 9, "address of C, bits 63:32"},
+        {"LAYOUT", 10, "bit 0: W stored as contiguous 128 x 128 tiles (tile (kt, nt) at W + (kt x ceil(N/128) + nt) x 32 KiB); 0: W row-major"}}},
       {Opcode::Vector, "VECTOR",
-       "OP over ROWS rows of LENGTH elements on the vector units. So far only the time is "
-       "modelled (docs/npu.md); the data is not read yet.",
+       "DST = OP(SRC[, SRC2]) over ROWS rows of LENGTH fp16 elements in HBM on the vector units "
+       "(docs/npu.md).",
        {{"OP", 1, "0 ADD, 1 SCALE, 2 GELU, 3 SOFTMAX, 4 LAYERNORM"},
         {"ROWS", 2, "rows (1 .. 2^20)"},
         {"LENGTH", 3, "elements per row (1 .. 2^20)"},
         {"SRC_LO", 4, "source address, bits 31:0"}, {"SRC_HI", 5, "source address, bits 63:32"},
-        {"DST_LO", 6, "destination address, bits 31:0"}, {"DST_HI", 7, "destination address, bits 63:32"}}},
+        {"DST_LO", 6, "destination address, bits 31:0"}, {"DST_HI", 7, "destination address, bits 63:32"},
+        {"SRC2_LO", 8, "ADD: second operand (ROWS x LENGTH); LAYERNORM: gamma[LENGTH] then beta[LENGTH], or 0"},
+        {"SRC2_HI", 9, "bits 63:32 of SRC2"},
+        {"SCALAR", 10, "SCALE: the factor, as fp32 bits"}}},
   };
   return kTable;
 }
@@ -39,6 +43,9 @@ const char* to_string(QueueError error) {
     case QueueError::BadDoorbell: return "bad doorbell (HEAD >= SIZE, or SIZE/BASE invalid)";
     case QueueError::BadSize: return "GEMM or VECTOR dimension 0 or above 2^20";
     case QueueError::BadVectorOp: return "unknown VECTOR operation";
+    case QueueError::BadAddress: return "operand range outside the NPU's memory";
+    case QueueError::MemoryError: return "the memory refused a transfer or PIM command";
+    case QueueError::BadFlags: return "undefined bits or values in a LAYOUT or MODE field";
   }
   return "?";
 }
@@ -52,6 +59,9 @@ const char* c_name(QueueError error) {
     case QueueError::BadDoorbell: return "BAD_DOORBELL";
     case QueueError::BadSize: return "BAD_SIZE";
     case QueueError::BadVectorOp: return "BAD_VECTOR_OP";
+    case QueueError::BadAddress: return "BAD_ADDRESS";
+    case QueueError::MemoryError: return "MEMORY_ERROR";
+    case QueueError::BadFlags: return "BAD_FLAGS";
   }
   return "?";
 }

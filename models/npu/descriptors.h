@@ -19,12 +19,15 @@ enum class Opcode : std::uint8_t {
   Nop = 0,     ///< does nothing (completes after the descriptor overhead)
   Signal = 1,  ///< semaphore[sem] += value
   Wait = 2,    ///< wait until semaphore[sem] >= value
-  Gemm = 3,    ///< C[M x N] = X[M x K] . W[K x N] on the systolic arrays (compute timing so far)
-  Vector = 4,  ///< an element-wise or row-reduction op on the vector units (timing so far)
+  Gemm = 3,    ///< C[M x N] = X[M x K] . W[K x N] on the systolic arrays, operands in HBM
+  Vector = 4,  ///< an element-wise or row-reduction op on the vector units, operands in HBM
 };
 
 /// Largest M, K or N a GEMM descriptor may give.
 constexpr std::uint32_t kMaxGemmDim = 1U << 20;
+
+/// GEMM word 10 (LAYOUT): W is stored as contiguous tiles (docs/npu.md).
+constexpr std::uint32_t kGemmFlagWTiled = 1U;
 
 /// Flags in word 0, bits 15:8.
 constexpr std::uint32_t kFlagIrq = 1U << 8;  ///< raise the completion interrupt when done
@@ -53,11 +56,14 @@ enum class QueueError : std::uint32_t {
   BadDoorbell = 4,   ///< HEAD written with a value >= SIZE, or SIZE/BASE invalid
   BadSize = 5,       ///< a GEMM or VECTOR dimension is 0 or above kMaxGemmDim
   BadVectorOp = 6,   ///< VECTOR with an unknown operation
+  BadAddress = 7,    ///< an operand range lies outside the memory
+  MemoryError = 8,   ///< the memory refused a transfer or PIM command
+  BadFlags = 9,      ///< a LAYOUT or MODE field with undefined bits or values
 };
 
 [[nodiscard]] const char* to_string(QueueError error);
 /// The C name of an error code, e.g. "UNKNOWN_OPCODE" (for the generated header).
 [[nodiscard]] const char* c_name(QueueError error);
-constexpr std::uint32_t kQueueErrorCount = 7;
+constexpr std::uint32_t kQueueErrorCount = 10;
 
 }  // namespace vp::npu

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "platform/error.h"
+
 namespace vp::npu {
 
 const RegisterTable& NpuCore::registers() {
@@ -43,13 +45,15 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
   bus_target_ = config.require_string("bus");
   period_ = sc_core::sc_time(1000.0 / config.get_double("clock_mhz", 1000.0, 1.0, 100000.0), sc_core::SC_NS);
   descriptor_cycles_ = config.get_u64("descriptor_cycles", 10, 0, 1000000);
+  memory_where_ = config.key_path("memory");
+  memory_target_ = config.require_string("memory");
   ConfigNode systolic = config.child("systolic");
   systolic_.arrays = static_cast<std::uint32_t>(systolic.get_u64("arrays", 8, 1, 1024));
   systolic_.rows = static_cast<std::uint32_t>(systolic.get_u64("rows", 128, 1, 4096));
   systolic_.cols = static_cast<std::uint32_t>(systolic.get_u64("cols", 128, 1, 4096));
   systolic_.accumulator_bytes = systolic.get_size("accumulator_bytes", 1ULL << 20, 4ULL * systolic_.cols, 1ULL << 32);
+  prefetch_waves_ = static_cast<std::uint32_t>(systolic.get_u64("prefetch_waves", 2, 1, 64));
   systolic.finish();
-  array_busy_cycles_.assign(systolic_.arrays, 0);
   ConfigNode vector = config.child("vector");
   vector_.units = static_cast<std::uint32_t>(vector.get_u64("units", 8, 1, 1024));
   vector_.lanes = static_cast<std::uint32_t>(vector.get_u64("lanes", 128, 1, 65536));
@@ -60,6 +64,15 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
     *slot = static_cast<std::uint32_t>(costs.get_u64(key, 1, 1, 1000000));
   costs.finish();
   vector.finish();
+  ConfigNode dma = config.child("dma");
+  DmaConfig dma_config;
+  dma_config.transaction_bytes = static_cast<std::uint32_t>(dma.get_size("transaction_bytes", 1024, 32, 1U << 20));
+  dma_config.outstanding_bytes_per_channel =
+      static_cast<std::uint32_t>(dma.get_size("outstanding_bytes_per_channel", 0, 0, 1U << 24));
+  dma_config.pim_outstanding_per_channel =
+      static_cast<std::uint32_t>(dma.get_u64("pim_outstanding_per_channel", 0, 0, 65536));
+  dma.finish();
+  dma_ = std::make_unique<DmaEngine>("dma", dma_config);
   ports_.irq_outputs["irq"] = &irq;
 
   on_read("IRQ_STATUS", [this] { return irq_status_; });
@@ -96,22 +109,7 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
     context.stats.add_counter(prefix + ".descriptors", "descriptors", "descriptors completed", queue.completed);
     context.stats.add_counter(prefix + ".errors", "errors", "descriptors that stopped the queue", queue.errors);
   }
-  const std::string vu = std::string(basename()) + ".vu";
-  context.stats.add_counter(vu + ".ops", "descriptors", "VECTOR descriptors run", vector_ops_);
-  context.stats.add_counter(vu + ".cycles", "cycles", "cycles the vector units spent on them (wall)", vector_cycles_);
-  const std::string sa = std::string(basename()) + ".sa";
-  context.stats.add_counter(sa + ".gemms", "descriptors", "GEMMs run", gemms_);
-  context.stats.add_counter(sa + ".gemm_cycles", "cycles", "cycles the arrays spent on GEMMs (wall)", gemm_cycles_);
-  context.stats.add(sa + ".busy_cycles", "cycles", "busy cycles summed over the arrays", [this] {
-    std::uint64_t sum = 0;
-    for (auto c : array_busy_cycles_) sum += c;
-    return StatsTree::Value{sum};
-  });
-  context.stats.add(sa + ".utilization", "ratio", "useful MACs / (arrays x rows x cols x simulated cycles)", [this] {
-    const double cycles = sc_core::sc_time_stamp() / period_;
-    const double peak = static_cast<double>(systolic_.arrays) * systolic_.rows * systolic_.cols * cycles;
-    return StatsTree::Value{peak > 0 ? gemm_macs_ / peak : 0.0};
-  });
+  register_unit_stats(context.stats);
   for (unsigned s = 0; s < kSemaphores; ++s) {
     on_read(fmt::format("SEM{}", s), [this, s] { return semaphores_[s]; });
     on_write(fmt::format("SEM{}", s), [this, s](std::uint32_t v) {
@@ -121,7 +119,78 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
   }
 }
 
-void NpuCore::connect(ModuleLookup& lookup) { bus.bind(lookup.target(bus_target_, bus_where_)); }
+void NpuCore::register_unit_stats(StatsTree& stats) {
+  const std::string sa = std::string(basename()) + ".sa";
+  auto gemm = [this](auto field) {
+    return [this, field] { return StatsTree::Value{gemm_ ? field(gemm_->stats()) : std::uint64_t{0}}; };
+  };
+  stats.add(sa + ".gemms", "descriptors", "GEMMs run", gemm([](const GemmEngine::Stats& s) { return s.gemms; }));
+  stats.add(sa + ".gemm_cycles", "cycles", "wall cycles of GEMM descriptors (operands streamed)",
+            gemm([](const GemmEngine::Stats& s) { return s.cycles; }));
+  stats.add(sa + ".compute_cycles", "cycles", "cycles the same GEMMs take with operands always on chip",
+            gemm([](const GemmEngine::Stats& s) { return s.compute_cycles; }));
+  stats.add(sa + ".stall_cycles", "cycles", "gemm_cycles - compute_cycles: time lost waiting for memory",
+            gemm([](const GemmEngine::Stats& s) { return s.cycles - std::min(s.cycles, s.compute_cycles); }));
+  stats.add(sa + ".busy_cycles", "cycles", "busy cycles summed over the arrays", gemm([](const GemmEngine::Stats& s) {
+              std::uint64_t sum = 0;
+              for (auto c : s.array_busy_cycles) sum += c;
+              return sum;
+            }));
+  stats.add(sa + ".utilization", "ratio", "useful MACs / (arrays x rows x cols x simulated cycles)", [this] {
+    const double cycles = sc_core::sc_time_stamp() / period_;
+    const double peak = static_cast<double>(systolic_.arrays) * systolic_.rows * systolic_.cols * cycles;
+    return StatsTree::Value{peak > 0 && gemm_ ? gemm_->stats().macs / peak : 0.0};
+  });
+  const std::string vu = std::string(basename()) + ".vu";
+  auto vec = [this](auto field) {
+    return [this, field] { return StatsTree::Value{vector_unit_ ? field(vector_unit_->stats()) : std::uint64_t{0}}; };
+  };
+  stats.add(vu + ".ops", "descriptors", "VECTOR descriptors run", vec([](const VectorEngine::Stats& s) { return s.ops; }));
+  stats.add(vu + ".cycles", "cycles", "wall cycles of VECTOR descriptors (operands streamed)",
+            vec([](const VectorEngine::Stats& s) { return s.cycles; }));
+  stats.add(vu + ".busy_cycles", "cycles", "cycles the vector units computed",
+            vec([](const VectorEngine::Stats& s) { return s.compute_cycles; }));
+  stats.add(vu + ".utilization", "ratio", "busy_cycles / simulated cycles", [this] {
+    const double cycles = sc_core::sc_time_stamp() / period_;
+    return StatsTree::Value{cycles > 0 && vector_unit_ ? static_cast<double>(vector_unit_->stats().compute_cycles) / cycles
+                                                       : 0.0};
+  });
+  const std::string d = std::string(basename()) + ".dma";
+  stats.add_counter(d + ".bytes_read", "bytes", "bytes the DMA read from memory", dma_->bytes_read);
+  stats.add_counter(d + ".bytes_written", "bytes", "bytes the DMA wrote to memory", dma_->bytes_written);
+  stats.add_counter(d + ".transactions", "transactions", "memory transactions and PIM commands sent", dma_->transactions);
+  stats.add_counter(d + ".refused", "transactions", "transactions the memory refused", dma_->refused);
+  stats.add(d + ".pim_commands", "commands", "PIM commands sent (all channels)", [this] {
+    std::uint64_t sum = 0;
+    for (auto c : dma_->pim_commands) sum += c;
+    return StatsTree::Value{sum};
+  });
+}
+
+void NpuCore::connect(ModuleLookup& lookup) {
+  bus.bind(lookup.target(bus_target_, bus_where_));
+  dma_->socket.bind(lookup.target(memory_target_, memory_where_));
+  auto* info = dynamic_cast<const hbm::PimMemoryInfo*>(lookup.resolve_target(memory_target_, memory_where_).first);
+  if (info == nullptr)
+    throw ConfigError(fmt::format("{}: '{}' is not an HBM-PIM memory (the NPU needs a module that publishes its "
+                                  "address mapping, e.g. type mem.hbm_pim)",
+                                  memory_where_, memory_target_));
+  dma_->attach(*info);
+  if (dma_->config().transaction_bytes > dma_->config().outstanding_bytes_per_channel)
+    throw ConfigError(fmt::format("{}.dma.transaction_bytes: {} bytes exceed the {} bytes allowed in flight per "
+                                  "channel (outstanding_bytes_per_channel, default: what '{}' queues per channel)",
+                                  name(), dma_->config().transaction_bytes,
+                                  dma_->config().outstanding_bytes_per_channel, memory_target_));
+  const std::string sa_track = std::string(basename()) + ".sa";
+  gemm_ = std::make_unique<GemmEngine>(sa_track, systolic_, prefetch_waves_, period_, *dma_, context_.events,
+                                       info->functional());
+  vector_unit_ = std::make_unique<VectorEngine>(std::string(basename()) + ".vu", vector_, period_, *dma_,
+                                                context_.events, info->functional());
+}
+
+bool NpuCore::in_memory(std::uint64_t address, std::uint64_t bytes) const {
+  return dma_->memory().mapping().contains(address, bytes);
+}
 
 void NpuCore::update_irq() { irq.set((irq_status_ & stored("IRQ_ENABLE")) != 0); }
 
@@ -138,47 +207,42 @@ void NpuCore::trace(unsigned q, TraceEvent::Kind kind, Opcode opcode, std::uint3
   context_.events.emit(e);
 }
 
-void NpuCore::run_gemm(unsigned /*q*/, const std::array<std::uint32_t, kDescriptorWords>& words) {
+namespace {
+std::uint64_t address_at(const std::array<std::uint32_t, kDescriptorWords>& words, unsigned lo) {
+  return std::uint64_t{words[lo]} | (std::uint64_t{words[lo + 1]} << 32);
+}
+bool bad_dim(std::uint32_t v) { return v == 0 || v > kMaxGemmDim; }
+}  // namespace
+
+QueueError NpuCore::run_gemm(const std::array<std::uint32_t, kDescriptorWords>& words) {
+  if (bad_dim(words[1]) || bad_dim(words[2]) || bad_dim(words[3])) return QueueError::BadSize;
   const GemmShape shape{words[1], words[2], words[3]};
-  const GemmTiming timing = gemm_timing(shape, systolic_);
-  if (context_.events.enabled()) {
-    const std::uint64_t ps = sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
-    const std::uint64_t period_ps = period_.value() / sc_core::sc_time(1, sc_core::SC_PS).value();
-    for (std::uint32_t a = 0; a < systolic_.arrays; ++a) {
-      if (timing.array_cycles[a] == 0) continue;
-      TraceEvent e;
-      e.kind = TraceEvent::Kind::Complete;
-      e.time_ps = ps;
-      e.duration_ps = timing.array_cycles[a] * period_ps;
-      e.track = fmt::format("{}.sa{}", basename(), a);
-      e.name = "GEMM";
-      e.args = {{"m", shape.m}, {"k", shape.k}, {"n", shape.n}};
-      context_.events.emit(e);
-    }
-  }
-  for (std::uint32_t a = 0; a < systolic_.arrays; ++a) array_busy_cycles_[a] += timing.array_cycles[a];
-  ++gemms_;
-  gemm_cycles_ += timing.cycles;
-  gemm_macs_ += static_cast<double>(shape.m) * static_cast<double>(shape.k) * static_cast<double>(shape.n);
-  sc_core::wait(period_ * static_cast<double>(timing.cycles));
+  if ((words[10] & ~kGemmFlagWTiled) != 0) return QueueError::BadFlags;
+  const GemmEngine::Operands operands{address_at(words, 4), address_at(words, 6), address_at(words, 8),
+                                      (words[10] & kGemmFlagWTiled) != 0};
+  if (!in_memory(operands.x, shape.m * shape.k * 2) ||
+      !in_memory(operands.w, gemm_->weight_bytes(shape, operands.w_tiled)) ||
+      !in_memory(operands.c, shape.m * shape.n * 2))
+    return QueueError::BadAddress;
+  return gemm_->run(shape, operands) ? QueueError::None : QueueError::MemoryError;
 }
 
-void NpuCore::run_vector(const std::array<std::uint32_t, kDescriptorWords>& words) {
-  const auto op = static_cast<VectorOp>(words[1]);
-  const std::uint64_t cycles = vector_timing(op, words[2], words[3], vector_);
-  if (context_.events.enabled()) {
-    TraceEvent e;
-    e.kind = TraceEvent::Kind::Complete;
-    e.time_ps = sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
-    e.duration_ps = cycles * (period_.value() / sc_core::sc_time(1, sc_core::SC_PS).value());
-    e.track = fmt::format("{}.vu", basename());
-    e.name = to_string(op);
-    e.args = {{"rows", words[2]}, {"length", words[3]}};
-    context_.events.emit(e);
-  }
-  ++vector_ops_;
-  vector_cycles_ += cycles;
-  sc_core::wait(period_ * static_cast<double>(cycles));
+QueueError NpuCore::run_vector(const std::array<std::uint32_t, kDescriptorWords>& words) {
+  if (words[1] >= static_cast<std::uint32_t>(VectorOp::Count)) return QueueError::BadVectorOp;
+  if (bad_dim(words[2]) || bad_dim(words[3])) return QueueError::BadSize;
+  VectorJob job;
+  job.op = static_cast<VectorOp>(words[1]);
+  job.rows = words[2];
+  job.length = words[3];
+  job.src = address_at(words, 4);
+  job.dst = address_at(words, 6);
+  job.src2 = address_at(words, 8);
+  std::memcpy(&job.scalar, &words[10], sizeof(float));
+  const std::uint64_t bytes = job.rows * job.length * 2;
+  if (!in_memory(job.src, bytes) || !in_memory(job.dst, bytes)) return QueueError::BadAddress;
+  if (const std::uint64_t extra = VectorEngine::src2_bytes(job); extra != 0 && !in_memory(job.src2, extra))
+    return QueueError::BadAddress;
+  return vector_unit_->run(job) ? QueueError::None : QueueError::MemoryError;
 }
 
 void NpuCore::fail(unsigned q, QueueError error) {
@@ -244,24 +308,14 @@ void NpuCore::run_queue(unsigned q) {
         break;
       }
       case Opcode::Gemm:
-        if (words[1] == 0 || words[2] == 0 || words[3] == 0 || words[1] > kMaxGemmDim ||
-            words[2] > kMaxGemmDim || words[3] > kMaxGemmDim) {
-          fail(q, QueueError::BadSize);
+      case Opcode::Vector: {
+        const QueueError error = opcode == Opcode::Gemm ? run_gemm(words) : run_vector(words);
+        if (error != QueueError::None) {
+          fail(q, error);
           continue;
         }
-        run_gemm(q, words);
         break;
-      case Opcode::Vector:
-        if (words[1] >= static_cast<std::uint32_t>(VectorOp::Count)) {
-          fail(q, QueueError::BadVectorOp);
-          continue;
-        }
-        if (words[2] == 0 || words[3] == 0 || words[2] > kMaxGemmDim || words[3] > kMaxGemmDim) {
-          fail(q, QueueError::BadSize);
-          continue;
-        }
-        run_vector(words);
-        break;
+      }
       default:
         fail(q, QueueError::UnknownOpcode);
         continue;

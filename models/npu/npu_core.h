@@ -8,8 +8,10 @@
 // IRQ_STATUS bit 0 when done; an error stops that queue with STATUS = the error code and
 // ERROR_INDEX = the descriptor's index, sets IRQ_STATUS bit 1, and waits for CONTROL bit 0 (clear
 // and resume at TAIL). Output "irq" = IRQ_STATUS & IRQ_ENABLE != 0. Registers: docs/registers.md;
-// descriptors: docs/npu.md. GEMM runs for the systolic-array compute time (systolic_timing.h);
-// its operands are not moved yet. The DMA, VECTOR and ATTENTION engines come next.
+// descriptors: docs/npu.md. Operands live in the memory named by "memory" (an HBM-PIM memory
+// publishing hbm::PimMemoryInfo), reached through the DMA engine (dma_engine.h); GEMM runs on
+// the GEMM engine (gemm_engine.h), VECTOR on the vector engine (vector_engine.h). The NPU
+// computes real fp16 results exactly when the memory keeps data (its "functional" key).
 #pragma once
 
 #include <array>
@@ -18,8 +20,9 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/npu/descriptors.h"
-#include "models/npu/systolic_timing.h"
-#include "models/npu/vector_timing.h"
+#include "models/npu/dma_engine.h"
+#include "models/npu/gemm_engine.h"
+#include "models/npu/vector_engine.h"
 #include "models/periph/register_device.h"
 #include "platform/registry.h"
 
@@ -38,6 +41,8 @@ class NpuCore : public RegisterDevice {
   NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& context);
 
   void connect(ModuleLookup& lookup) override;
+  /// The DMA engine (its debug access reaches the NPU's memory without timing).
+  [[nodiscard]] DmaEngine& dma() { return *dma_; }
 
  private:
   struct Queue {
@@ -62,14 +67,20 @@ class NpuCore : public RegisterDevice {
   std::array<std::uint32_t, kSemaphores> semaphores_{};
   sc_core::sc_event semaphore_changed_;
   std::uint32_t irq_status_ = 0;
+  /// Runs one GEMM or VECTOR descriptor; returns the error that stops the queue, or None.
+  QueueError run_gemm(const std::array<std::uint32_t, kDescriptorWords>& words);
+  QueueError run_vector(const std::array<std::uint32_t, kDescriptorWords>& words);
+  /// Whether [address, address + bytes) lies in the NPU's memory.
+  [[nodiscard]] bool in_memory(std::uint64_t address, std::uint64_t bytes) const;
+  void register_unit_stats(StatsTree& stats);
+
+  std::string memory_target_, memory_where_;
   SystolicConfig systolic_;
-  std::vector<std::uint64_t> array_busy_cycles_;
-  std::uint64_t gemms_ = 0, gemm_cycles_ = 0;
-  double gemm_macs_ = 0;
-  void run_gemm(unsigned q, const std::array<std::uint32_t, kDescriptorWords>& words);
-  void run_vector(const std::array<std::uint32_t, kDescriptorWords>& words);
+  std::uint32_t prefetch_waves_ = 2;
   VectorConfig vector_;
-  std::uint64_t vector_ops_ = 0, vector_cycles_ = 0;
+  std::unique_ptr<DmaEngine> dma_;
+  std::unique_ptr<GemmEngine> gemm_;
+  std::unique_ptr<VectorEngine> vector_unit_;
 };
 
 }  // namespace vp::npu

@@ -1,19 +1,22 @@
-// Cycle model of a GEMM on the NPU's weight-stationary systolic arrays (compute only).
+// Tiling and cycle model of a GEMM on the NPU's weight-stationary systolic arrays.
 //
-// Contract: gemm_timing() returns the cycles of C[M x N] = X[M x K] . W[K x N] on `arrays`
-// arrays of `rows` x `cols` PEs, from the tiling below; docs/npu.md derives it.
+// Contract: gemm_plan() cuts C[M x N] = X[M x K] . W[K x N] into the work items each of
+// `arrays` arrays of `rows` x `cols` PEs runs, in order; gemm_timing() gives the compute cycles
+// of that plan when operands are always on chip (docs/npu.md derives it).
 // - Weights are cut into rows x cols tiles (ceil(K/rows) along K, ceil(N/cols) along N); the
-//   activations into row chunks of at most max_rows (what the accumulator holds: acc_bytes /
-//   (cols x 4 B fp32)).
-// - An output block (one N tile x one row chunk) belongs to one array, which runs its K tiles
-//   back to back accumulating in place; blocks go to arrays round-robin.
-// - Per K tile ("item") with m activation rows: weight load `rows` cycles (one weight row per
-//   cycle), streaming m cycles. Weights are double-buffered: the next item's weights load while
-//   this one streams, so an item occupies max(m, rows) cycles except the first weight load and
-//   the last item's streaming; the pipeline fill/drain rows + cols - 2 is paid once at the end.
+//   activations into row chunks of at most max_rows (what one block's fp32 partial sums may
+//   take of the accumulator: acc_bytes / (cols x 4 B)).
+// - An output block (one N tile x one row chunk) belongs to one array; blocks go to arrays
+//   round-robin. An array keeps as many of its blocks' partial sums as its accumulator holds
+//   (a group) and runs the group K tile by K tile: for each K tile, one item per block of the
+//   group, so an activation slice (chunk, K tile) serves the whole group before the next.
+// - Per item (one weight tile, m activation rows): weight load `rows` cycles, streaming m cycles.
+//   The next item's weights load while this one streams, so an item occupies max(m, rows)
+//   cycles except the first weight load and the last item's streaming; the pipeline fill/drain
+//   rows + cols - 2 is paid once at the end:
 //   array cycles = rows + sum over all but the last item of max(m_i, rows) + m_last + rows + cols - 2
 // - The GEMM takes the slowest array's cycles; utilization = M N K / (arrays rows cols cycles).
-// Memory traffic (weights streamed from HBM by the DMA) is not part of this model.
+// Memory traffic (weights streamed from HBM by the DMA) is the GEMM engine's (gemm_engine.h).
 #pragma once
 
 #include <cstdint>
@@ -34,6 +37,19 @@ struct GemmShape {
   std::uint64_t m = 0, k = 0, n = 0;
 };
 
+/// One weight tile applied to one activation row chunk on one array.
+struct GemmItem {
+  std::uint64_t row0 = 0, rows = 0;  ///< activation rows [row0, row0 + rows) (the chunk)
+  std::uint64_t k0 = 0, k_len = 0;   ///< K range of the weight tile
+  std::uint64_t n0 = 0, n_len = 0;   ///< N range of the weight tile
+  bool last_k = false;               ///< the block's last K tile: its output is final after it
+};
+
+struct GemmPlan {
+  std::uint64_t k_tiles = 0, n_tiles = 0, row_chunks = 0, blocks = 0;
+  std::vector<std::vector<GemmItem>> items;  ///< per array, in execution order
+};
+
 struct GemmTiming {
   std::uint64_t cycles = 0;
   std::uint64_t k_tiles = 0, n_tiles = 0, row_chunks = 0, blocks = 0;
@@ -42,6 +58,7 @@ struct GemmTiming {
   std::uint64_t weight_bytes = 0;           ///< fp16 weights read (each tile once per row chunk)
 };
 
+[[nodiscard]] GemmPlan gemm_plan(const GemmShape& shape, const SystolicConfig& config);
 [[nodiscard]] GemmTiming gemm_timing(const GemmShape& shape, const SystolicConfig& config);
 
 }  // namespace vp::npu

@@ -128,7 +128,9 @@ TEST_CASE("refresh happens every tREFI per rank on average", "[mem][hbm][refresh
   const double refreshes = bench.stat("hbm.commands.REF");
   const double ranks = p.org.channels * p.org.ranks;
   INFO("simulated " << cycles << " cycles, " << refreshes << " refreshes");
-  CHECK(refreshes >= ranks * (per_rank - 1));
+  // Each rank's first refresh is staggered by up to one tREFI, and the run ends at an arbitrary
+  // point of the last interval: between per_rank - 2 and per_rank + 1 refreshes per rank.
+  CHECK(refreshes >= ranks * (per_rank - 2));
   CHECK(refreshes <= ranks * (per_rank + 1));
 }
 

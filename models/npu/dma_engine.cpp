@@ -1,0 +1,236 @@
+#include "models/npu/dma_engine.h"
+
+#include <algorithm>
+
+namespace vp::npu {
+
+DmaEngine::DmaEngine(const sc_core::sc_module_name& name, const DmaConfig& config)
+    : sc_core::sc_module(name), config_(config) {
+  socket.register_nb_transport_bw(this, &DmaEngine::nb_transport_bw);
+  SC_HAS_PROCESS(DmaEngine);
+  SC_THREAD(issue_thread);
+}
+
+void DmaEngine::attach(const hbm::PimMemoryInfo& memory) {
+  memory_ = &memory;
+  if (config_.outstanding_bytes_per_channel == 0)
+    config_.outstanding_bytes_per_channel = memory.queue_bursts() * memory.organization().burst_bytes();
+  if (config_.pim_outstanding_per_channel == 0) config_.pim_outstanding_per_channel = memory.pim_queue();
+
+  channels_.assign(memory.organization().channels, {});
+  pim_commands.assign(memory.organization().channels, 0);
+}
+
+DmaEngine::JobPtr DmaEngine::read(std::uint64_t address, std::uint64_t bytes, std::uint8_t* data, JobPtr job) {
+  return transfer(tlm::TLM_READ_COMMAND, address, bytes, data, std::move(job));
+}
+
+DmaEngine::JobPtr DmaEngine::write(std::uint64_t address, std::uint64_t bytes, const std::uint8_t* data,
+                                   JobPtr job) {
+  // The payload API takes a non-const pointer; a write never modifies the buffer.
+  return transfer(tlm::TLM_WRITE_COMMAND, address, bytes, const_cast<std::uint8_t*>(data), std::move(job));
+}
+
+DmaEngine::JobPtr DmaEngine::transfer(tlm::tlm_command command, std::uint64_t address, std::uint64_t bytes,
+                                      std::uint8_t* data, JobPtr job) {
+  if (!job) job = std::make_shared<Job>();
+  const std::uint64_t size = config_.transaction_bytes;
+  std::uint64_t at = address;
+  const std::uint64_t end = address + bytes;
+  while (at < end) {
+    const std::uint64_t piece_end = std::min(end, (at / size + 1) * size);
+    Piece piece;
+    piece.job = job;
+    piece.command = command;
+    piece.address = at;
+    piece.bytes = static_cast<std::uint32_t>(piece_end - at);
+    piece.data = data != nullptr ? data + (at - address) : nullptr;
+    const std::uint32_t channel =
+        memory_->mapping().contains(at, 1) ? memory_->mapping().decode(at).channel.value : 0;
+    channels_[channel].mem.push_back(std::move(piece));
+    ++job->remaining;
+    at = piece_end;
+  }
+  if (job->remaining == 0) {
+    job->finished = sc_core::sc_time_stamp();
+  } else {
+    work_.notify(sc_core::SC_ZERO_TIME);
+  }
+  return job;
+}
+
+DmaEngine::JobPtr DmaEngine::pim(const hbm::PimExtension& command, std::uint8_t* data, std::uint32_t bytes,
+                                 JobPtr job) {
+  if (!job) job = std::make_shared<Job>();
+  Piece piece;
+  piece.job = job;
+  piece.command = command.op == hbm::PimOp::Gwrite ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND;
+  piece.bytes = bytes;
+  piece.data = data;
+  piece.is_pim = true;
+  piece.pim = command;
+  ++job->remaining;
+  channels_[std::min<std::uint32_t>(command.channel, static_cast<std::uint32_t>(channels_.size()) - 1)]
+      .pim.push_back(std::move(piece));
+  work_.notify(sc_core::SC_ZERO_TIME);
+  return job;
+}
+
+bool DmaEngine::debug_read(std::uint64_t address, std::uint64_t bytes, std::uint8_t* data) {
+  return debug(tlm::TLM_READ_COMMAND, address, bytes, data);
+}
+
+bool DmaEngine::debug_write(std::uint64_t address, std::uint64_t bytes, const std::uint8_t* data) {
+  return debug(tlm::TLM_WRITE_COMMAND, address, bytes, const_cast<std::uint8_t*>(data));
+}
+
+bool DmaEngine::debug(tlm::tlm_command command, std::uint64_t address, std::uint64_t bytes, std::uint8_t* data) {
+  constexpr std::uint64_t kChunk = 1U << 20;
+  for (std::uint64_t done = 0; done < bytes;) {
+    const auto length = static_cast<unsigned>(std::min(kChunk, bytes - done));
+    tlm::tlm_generic_payload p;
+    p.set_command(command);
+    p.set_address(address + done);
+    p.set_data_ptr(data + done);
+    p.set_data_length(length);
+    p.set_streaming_width(length);
+    if (socket->transport_dbg(p) != length) return false;
+    done += length;
+  }
+  return true;
+}
+
+DmaEngine::Piece* DmaEngine::pick(std::uint32_t& channel, bool& from_pim) {
+  const auto count = static_cast<std::uint32_t>(channels_.size());
+  for (int pass = 0; pass < 2; ++pass) {
+    const bool want_pim = pass == 0;
+    for (std::uint32_t i = 0; i < count; ++i) {
+      const std::uint32_t c = (round_robin_ + i) % count;
+      ChannelQueues& q = channels_[c];
+      std::deque<Piece>& fifo = want_pim ? q.pim : q.mem;
+      if (fifo.empty()) continue;
+      if (want_pim ? q.pim_outstanding >= config_.pim_outstanding_per_channel
+                   : q.mem_outstanding + fifo.front().bytes > config_.outstanding_bytes_per_channel)
+        continue;
+      channel = c;
+      from_pim = want_pim;
+      round_robin_ = (c + 1) % count;
+      return &fifo.front();
+    }
+  }
+  return nullptr;
+}
+
+void DmaEngine::issue_thread() {
+  while (true) {
+    std::uint32_t channel = 0;
+    bool from_pim = false;
+    Piece* piece = channels_.empty() ? nullptr : pick(channel, from_pim);
+    if (piece == nullptr) {
+      sc_core::wait(work_);
+      continue;
+    }
+    Piece taken = std::move(*piece);
+    ChannelQueues& q = channels_[channel];
+    (from_pim ? q.pim : q.mem).pop_front();
+    (from_pim ? q.pim_outstanding : q.mem_outstanding) += from_pim ? 1 : taken.bytes;
+    send(taken, channel);
+  }
+}
+
+void DmaEngine::send(Piece& piece, std::uint32_t channel) {
+  if (free_slots_.empty()) {
+    slots_.push_back(std::make_unique<Slot>());
+    free_slots_.push_back(slots_.back().get());
+    slot_of_[&slots_.back()->payload] = slots_.back().get();
+  }
+  Slot& slot = *free_slots_.back();
+  free_slots_.pop_back();
+  slot.job = std::move(piece.job);
+  slot.channel = channel;
+  slot.is_pim = piece.is_pim;
+  slot.bytes = piece.bytes;
+  tlm::tlm_generic_payload& p = slot.payload;
+  p.set_command(piece.command);
+  p.set_address(piece.address);
+  std::uint8_t* data = piece.data;
+  if (data == nullptr) {
+    if (slot.scratch.size() < piece.bytes) slot.scratch.resize(piece.bytes);
+    std::fill_n(slot.scratch.begin(), piece.bytes, 0);
+    data = slot.scratch.data();
+  }
+  p.set_data_ptr(data);
+  p.set_data_length(piece.bytes);
+  p.set_streaming_width(piece.bytes);
+  p.set_byte_enable_ptr(nullptr);
+  p.set_dmi_allowed(false);
+  p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  if (piece.is_pim) {
+    slot.extension = piece.pim;
+    p.set_extension(&slot.extension);
+    ++pim_commands[channel];
+  } else {
+    p.clear_extension(&slot.extension);
+    (piece.command == tlm::TLM_READ_COMMAND ? bytes_read : bytes_written) += piece.bytes;
+  }
+  ++transactions;
+  tlm::tlm_phase phase = tlm::BEGIN_REQ;
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  awaiting_end_req_ = &p;
+  const tlm::tlm_sync_enum status = socket->nb_transport_fw(p, phase, delay);
+  if (status == tlm::TLM_COMPLETED) {
+    awaiting_end_req_ = nullptr;
+    finish(slot);
+    return;
+  }
+  if (status == tlm::TLM_UPDATED && phase == tlm::END_REQ) {
+    awaiting_end_req_ = nullptr;
+    return;
+  }
+  if (status == tlm::TLM_UPDATED && phase == tlm::BEGIN_RESP) {
+    awaiting_end_req_ = nullptr;
+    finish(slot);
+    return;
+  }
+  while (awaiting_end_req_ == &p) sc_core::wait(end_req_);
+}
+
+void DmaEngine::finish(Slot& slot) {
+  ChannelQueues& q = channels_[slot.channel];
+  (slot.is_pim ? q.pim_outstanding : q.mem_outstanding) -= slot.is_pim ? 1 : slot.bytes;
+  if (!slot.payload.is_response_ok()) {
+    slot.job->ok = false;
+    ++refused;
+  }
+  if (--slot.job->remaining == 0) {
+    slot.job->finished = sc_core::sc_time_stamp();
+    slot.job->done.notify(sc_core::SC_ZERO_TIME);
+  }
+  slot.job.reset();
+  if (slot.is_pim) slot.payload.clear_extension(&slot.extension);
+  free_slots_.push_back(&slot);
+  work_.notify(sc_core::SC_ZERO_TIME);
+}
+
+tlm::tlm_sync_enum DmaEngine::nb_transport_bw(tlm::tlm_generic_payload& payload, tlm::tlm_phase& phase,
+                                              sc_core::sc_time& /*delay*/) {
+  if (phase == tlm::END_REQ) {
+    if (awaiting_end_req_ == &payload) {
+      awaiting_end_req_ = nullptr;
+      end_req_.notify(sc_core::SC_ZERO_TIME);
+    }
+    return tlm::TLM_ACCEPTED;
+  }
+  if (phase == tlm::BEGIN_RESP) {
+    if (awaiting_end_req_ == &payload) {  // BEGIN_RESP implies END_REQ
+      awaiting_end_req_ = nullptr;
+      end_req_.notify(sc_core::SC_ZERO_TIME);
+    }
+    const auto slot = slot_of_.find(&payload);
+    if (slot != slot_of_.end()) finish(*slot->second);
+    return tlm::TLM_COMPLETED;
+  }
+  return tlm::TLM_ACCEPTED;
+}
+
+}  // namespace vp::npu

@@ -1,0 +1,133 @@
+// The NPU's DMA engine: the one AT initiator of the NPU into the HBM-PIM memory.
+//
+// Contract:
+// - Jobs: read(), write() move a byte range between the memory and a caller buffer (which must
+//   live until the job is done; nullptr = don't care, e.g. timing-only runs); pim() sends one
+//   PIM command (hbm::PimExtension) of a channel. Each returns a Job whose `done` event fires
+//   when its last transaction is answered; `finished` is that time and `ok` is false if any
+//   transaction was refused.
+// - A read/write is cut into transactions of at most `transaction_bytes`, aligned to that size,
+//   each queued on the channel of its first byte (from the memory's address mapping). PIM
+//   commands queue on their channel behind the earlier PIM commands of that channel and are
+//   sent in order. Per channel at most `outstanding_bytes_per_channel` bytes of MEM transactions
+//   and `pim_outstanding_per_channel` PIM commands are in flight (by default what the channel
+//   queues hold), so one busy channel cannot stall the socket for the others (the memory
+//   withholds END_REQ only when a channel queue is full).
+// - Issue: channels round-robin, PIM before MEM, as soon as a channel has room. The NPU-memory
+//   interconnect is ideal (no latency of its own): the time of a transfer is the memory's.
+// - Several transfers may share one Job (pass it back in): it completes with the last of them.
+// - Stats: bytes read/written, transactions, PIM commands per channel, refused transactions.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "models/mem/pim_extension.h"
+#include "models/mem/pim_memory_info.h"
+
+namespace vp::npu {
+
+struct DmaConfig {
+  std::uint32_t transaction_bytes = 1024;
+  /// Limits of what is in flight per channel; 0 = what the channel queues (queue_bursts x burst
+  /// bytes, pim_queue), so the memory never has to withhold END_REQ.
+  std::uint32_t outstanding_bytes_per_channel = 0;
+  std::uint32_t pim_outstanding_per_channel = 0;
+};
+
+class DmaEngine : public sc_core::sc_module {
+ public:
+  struct Job {
+    std::uint32_t remaining = 0;
+    bool ok = true;
+    sc_core::sc_time finished;
+    sc_core::sc_event done;
+    [[nodiscard]] bool complete() const { return remaining == 0; }
+    /// From a thread: returns once the job is complete.
+    void wait() const {
+      while (remaining != 0) sc_core::wait(done);
+    }
+  };
+  using JobPtr = std::shared_ptr<Job>;
+
+  tlm_utils::simple_initiator_socket<DmaEngine> socket{"socket"};
+
+  DmaEngine(const sc_core::sc_module_name& name, const DmaConfig& config);
+
+  /// Called once before simulation with the memory the socket is bound to.
+  void attach(const hbm::PimMemoryInfo& memory);
+  [[nodiscard]] const hbm::PimMemoryInfo& memory() const { return *memory_; }
+  /// The configuration in effect (limits resolved by attach()).
+  [[nodiscard]] const DmaConfig& config() const { return config_; }
+
+  JobPtr read(std::uint64_t address, std::uint64_t bytes, std::uint8_t* data, JobPtr job = nullptr);
+  JobPtr write(std::uint64_t address, std::uint64_t bytes, const std::uint8_t* data, JobPtr job = nullptr);
+  /// One PIM command; `data`/`bytes`: GWRITE input (row bytes) or READRES results (2 B x banks).
+  JobPtr pim(const hbm::PimExtension& command, std::uint8_t* data = nullptr, std::uint32_t bytes = 0,
+             JobPtr job = nullptr);
+
+  /// Untimed access through the socket's debug transport (functional math); false on a refusal.
+  bool debug_read(std::uint64_t address, std::uint64_t bytes, std::uint8_t* data);
+  bool debug_write(std::uint64_t address, std::uint64_t bytes, const std::uint8_t* data);
+
+  std::uint64_t bytes_read = 0, bytes_written = 0, transactions = 0, refused = 0;
+  std::vector<std::uint64_t> pim_commands;  ///< per channel
+
+ private:
+  struct Piece {
+    JobPtr job;
+    tlm::tlm_command command = tlm::TLM_READ_COMMAND;
+    std::uint64_t address = 0;
+    std::uint32_t bytes = 0;
+    std::uint8_t* data = nullptr;
+    bool is_pim = false;
+    hbm::PimExtension pim;
+  };
+  struct Slot {
+    tlm::tlm_generic_payload payload;
+    hbm::PimExtension extension;
+    JobPtr job;
+    std::uint32_t channel = 0;
+    std::uint32_t bytes = 0;
+    bool is_pim = false;
+    std::vector<std::uint8_t> scratch;
+    Slot() = default;
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+    ~Slot() { payload.clear_extension(&extension); }  // the payload must not delete a member
+  };
+  struct ChannelQueues {
+    std::deque<Piece> mem, pim;
+    std::uint32_t mem_outstanding = 0, pim_outstanding = 0;  ///< bytes, commands
+  };
+
+  JobPtr transfer(tlm::tlm_command command, std::uint64_t address, std::uint64_t bytes,
+                  std::uint8_t* data, JobPtr job);
+  bool debug(tlm::tlm_command command, std::uint64_t address, std::uint64_t bytes, std::uint8_t* data);
+  void issue_thread();
+  /// The next piece allowed to go now (nullptr if none).
+  Piece* pick(std::uint32_t& channel, bool& from_pim);
+  void send(Piece& piece, std::uint32_t channel);
+  void finish(Slot& slot);
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& payload, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay);
+
+  DmaConfig config_;
+  const hbm::PimMemoryInfo* memory_ = nullptr;
+  std::vector<ChannelQueues> channels_;
+  std::uint32_t round_robin_ = 0;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<Slot*> free_slots_;
+  std::unordered_map<const tlm::tlm_generic_payload*, Slot*> slot_of_;
+  sc_core::sc_event work_, end_req_;
+  tlm::tlm_generic_payload* awaiting_end_req_ = nullptr;
+};
+
+}  // namespace vp::npu

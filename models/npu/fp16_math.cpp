@@ -1,0 +1,76 @@
+#include "models/npu/fp16_math.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <Eigen/Core>
+
+namespace vp::npu {
+namespace {
+
+using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+Matrix to_float(const Half* data, std::uint64_t rows, std::uint64_t cols) {
+  Matrix m(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
+  float* out = m.data();
+  for (std::uint64_t i = 0; i < rows * cols; ++i) out[i] = static_cast<float>(data[i]);
+  return m;
+}
+
+float gelu(float x) {
+  constexpr float kSqrt2OverPi = 0.7978845608F;
+  return 0.5F * x * (1.0F + std::tanh(kSqrt2OverPi * (x + 0.044715F * x * x * x)));
+}
+
+}  // namespace
+
+void gemm_fp16(const Half* x, const Half* w, Half* c, std::uint64_t m, std::uint64_t k, std::uint64_t n) {
+  const Matrix product = to_float(x, m, k) * to_float(w, k, n);
+  const float* p = product.data();
+  for (std::uint64_t i = 0; i < m * n; ++i) c[i] = Half(p[i]);
+}
+
+void vector_fp16(VectorOp op, std::uint64_t rows, std::uint64_t length, const Half* src, const Half* src2,
+                 float scalar, Half* dst) {
+  std::vector<float> row(length);
+  for (std::uint64_t r = 0; r < rows; ++r) {
+    const Half* in = src + r * length;
+    for (std::uint64_t i = 0; i < length; ++i) row[i] = static_cast<float>(in[i]);
+    switch (op) {
+      case VectorOp::Add:
+        for (std::uint64_t i = 0; i < length; ++i) row[i] += static_cast<float>(src2[r * length + i]);
+        break;
+      case VectorOp::Scale:
+        for (auto& v : row) v *= scalar;
+        break;
+      case VectorOp::Gelu:
+        for (auto& v : row) v = gelu(v);
+        break;
+      case VectorOp::Softmax: {
+        const float max = *std::max_element(row.begin(), row.end());
+        float sum = 0.0F;
+        for (auto& v : row) sum += (v = std::exp(v - max));
+        for (auto& v : row) v /= sum;
+        break;
+      }
+      case VectorOp::LayerNorm: {
+        float mean = 0.0F, var = 0.0F;
+        for (float v : row) mean += v;
+        mean /= static_cast<float>(length);
+        for (float v : row) var += (v - mean) * (v - mean);
+        var /= static_cast<float>(length);
+        const float inv = 1.0F / std::sqrt(var + 1e-5F);
+        for (std::uint64_t i = 0; i < length; ++i) {
+          row[i] = (row[i] - mean) * inv;
+          if (src2 != nullptr)
+            row[i] = row[i] * static_cast<float>(src2[i]) + static_cast<float>(src2[length + i]);
+        }
+        break;
+      }
+      case VectorOp::Count: break;
+    }
+    for (std::uint64_t i = 0; i < length; ++i) dst[r * length + i] = Half(row[i]);
+  }
+}
+
+}  // namespace vp::npu
