@@ -30,6 +30,21 @@ const std::vector<DescriptorFormat>& descriptor_table() {
         {"SRC2_LO", 8, "ADD: second operand (ROWS x LENGTH); LAYERNORM: gamma[LENGTH] then beta[LENGTH], or 0"},
         {"SRC2_HI", 9, "bits 63:32 of SRC2"},
         {"SCALAR", 10, "SCALE: the factor, as fp32 bits"}}},
+      {Opcode::Attention, "ATTENTION",
+       "For each request of the table: out = softmax(SCALE x q . K^T) . V per head, with K and V in "
+       "the request's KV rows (docs/npu.md, KV layout). MODE 1 runs the dot products on the PIM units "
+       "of the request's channel (PIM dispatcher), MODE 0 on the NPU (KV read by DMA).",
+       {{"MODE", 1, "0 NPU, 1 PIM"},
+        {"REQUESTS", 2, "entries in the request table (1 .. 4096)"},
+        {"HEADS", 3, "heads (of this device's shard)"},
+        {"HEAD_DIM", 4, "elements per head; a multiple of 16 dividing the row's 512 elements"},
+        {"TABLE", 5, "host address of the request table: per request 16 bytes {TOKENS, CHANNEL, K_ROWS, V_ROWS}, "
+                     "K_ROWS/V_ROWS = host addresses of the u32 KV-row lists"},
+        {"Q_LO", 6, "HBM address of q [REQUESTS x HEADS x HEAD_DIM] fp16, bits 31:0"},
+        {"Q_HI", 7, "bits 63:32 of Q"},
+        {"OUT_LO", 8, "HBM address of the output, same layout as q, bits 31:0"},
+        {"OUT_HI", 9, "bits 63:32 of OUT"},
+        {"SCALE", 10, "fp32 bits of the logit scale; 0 = 1 / sqrt(HEAD_DIM)"}}},
   };
   return kTable;
 }

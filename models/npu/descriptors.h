@@ -21,7 +21,12 @@ enum class Opcode : std::uint8_t {
   Wait = 2,    ///< wait until semaphore[sem] >= value
   Gemm = 3,    ///< C[M x N] = X[M x K] . W[K x N] on the systolic arrays, operands in HBM
   Vector = 4,  ///< an element-wise or row-reduction op on the vector units, operands in HBM
+  Attention = 5,  ///< attention of a list of requests over their KV rows, on PIM or on the NPU
 };
+
+/// ATTENTION: size of one request-table entry in host memory, and the largest request count.
+constexpr std::uint32_t kAttentionEntryBytes = 16;
+constexpr std::uint32_t kMaxAttentionRequests = 4096;
 
 /// Largest M, K or N a GEMM descriptor may give.
 constexpr std::uint32_t kMaxGemmDim = 1U << 20;
@@ -56,7 +61,7 @@ enum class QueueError : std::uint32_t {
   BadDoorbell = 4,   ///< HEAD written with a value >= SIZE, or SIZE/BASE invalid
   BadSize = 5,       ///< a GEMM or VECTOR dimension is 0 or above kMaxGemmDim
   BadVectorOp = 6,   ///< VECTOR with an unknown operation
-  BadAddress = 7,    ///< an operand range lies outside the memory
+  BadAddress = 7,    ///< an operand outside the memory, a bad KV row or channel, or an unreadable host table
   MemoryError = 8,   ///< the memory refused a transfer or PIM command
   BadFlags = 9,      ///< a LAYOUT or MODE field with undefined bits or values
 };

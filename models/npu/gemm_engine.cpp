@@ -36,12 +36,14 @@ struct PendingWrite {
 }  // namespace
 
 GemmEngine::GemmEngine(std::string track_prefix, const SystolicConfig& config, std::uint32_t prefetch_waves,
-                       const sc_core::sc_time& period, DmaEngine& dma, const TraceEvents& events, bool functional)
+                       const sc_core::sc_time& period, DmaEngine& dma, sc_core::sc_mutex& arrays,
+                       const TraceEvents& events, bool functional)
     : track_prefix_(std::move(track_prefix)),
       config_(config),
       prefetch_waves_(std::max<std::uint32_t>(1, prefetch_waves)),
       period_(period),
       dma_(dma),
+      arrays_(arrays),
       events_(events),
       functional_(functional) {
   stats_.array_busy_cycles.assign(config.arrays, 0);
@@ -55,6 +57,13 @@ std::uint64_t GemmEngine::weight_bytes(const GemmShape& shape, bool tiled) const
 }
 
 bool GemmEngine::run(const GemmShape& shape, const Operands& operands) {
+  arrays_.lock();
+  const bool ok = stream(shape, operands);
+  arrays_.unlock();
+  return ok;
+}
+
+bool GemmEngine::stream(const GemmShape& shape, const Operands& operands) {
   const sc_core::sc_time t0 = sc_core::sc_time_stamp();
   const GemmPlan plan = gemm_plan(shape, config_);
   const GemmTiming timing = gemm_timing(shape, config_);

@@ -16,6 +16,7 @@
 //   GEMM ends when the arrays are done and every output write is answered.
 // - Functional mode: C is computed from X and W (debug reads) in fp32 and carried by the timed
 //   writes; timing mode moves no data. The timing is the same in both.
+// - The arrays are held for the whole GEMM (a mutex shared with NPU-mode attention).
 // run() returns false if the memory refused a transfer (the caller reports the error).
 #pragma once
 
@@ -51,7 +52,8 @@ class GemmEngine {
   };
 
   GemmEngine(std::string track_prefix, const SystolicConfig& config, std::uint32_t prefetch_waves,
-             const sc_core::sc_time& period, DmaEngine& dma, const TraceEvents& events, bool functional);
+             const sc_core::sc_time& period, DmaEngine& dma, sc_core::sc_mutex& arrays, const TraceEvents& events,
+             bool functional);
 
   /// From a thread: runs one GEMM (shape already validated); false if a transfer was refused.
   bool run(const GemmShape& shape, const Operands& operands);
@@ -59,11 +61,14 @@ class GemmEngine {
   [[nodiscard]] const SystolicConfig& config() const { return config_; }
 
  private:
+  bool stream(const GemmShape& shape, const Operands& operands);
+
   std::string track_prefix_;
   SystolicConfig config_;
   std::uint32_t prefetch_waves_;
   sc_core::sc_time period_;
   DmaEngine& dma_;
+  sc_core::sc_mutex& arrays_;
   const TraceEvents& events_;
   bool functional_;
   Stats stats_;

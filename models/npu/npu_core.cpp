@@ -1,5 +1,6 @@
 #include "models/npu/npu_core.h"
 
+#include <cmath>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -73,6 +74,7 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
       static_cast<std::uint32_t>(dma.get_u64("pim_outstanding_per_channel", 0, 0, 65536));
   dma.finish();
   dma_ = std::make_unique<DmaEngine>("dma", dma_config);
+  vector_units_ = std::make_unique<VectorUnitPool>(vector_.units);
   ports_.irq_outputs["irq"] = &irq;
 
   on_read("IRQ_STATUS", [this] { return irq_status_; });
@@ -148,12 +150,36 @@ void NpuCore::register_unit_stats(StatsTree& stats) {
   stats.add(vu + ".ops", "descriptors", "VECTOR descriptors run", vec([](const VectorEngine::Stats& s) { return s.ops; }));
   stats.add(vu + ".cycles", "cycles", "wall cycles of VECTOR descriptors (operands streamed)",
             vec([](const VectorEngine::Stats& s) { return s.cycles; }));
-  stats.add(vu + ".busy_cycles", "cycles", "cycles the vector units computed",
-            vec([](const VectorEngine::Stats& s) { return s.compute_cycles; }));
-  stats.add(vu + ".utilization", "ratio", "busy_cycles / simulated cycles", [this] {
-    const double cycles = sc_core::sc_time_stamp() / period_;
-    return StatsTree::Value{cycles > 0 && vector_unit_ ? static_cast<double>(vector_unit_->stats().compute_cycles) / cycles
-                                                       : 0.0};
+  stats.add(vu + ".busy_cycles", "cycles", "busy cycles summed over the units (VECTOR and attention work)", [this] {
+    return StatsTree::Value{static_cast<std::uint64_t>(vector_units_->busy() / period_)};
+  });
+  stats.add(vu + ".utilization", "ratio", "busy_cycles / (units x simulated cycles)", [this] {
+    const double cycles = sc_core::sc_time_stamp() / period_ * vector_units_->units();
+    return StatsTree::Value{cycles > 0 ? (vector_units_->busy() / period_) / cycles : 0.0};
+  });
+  const std::string att = std::string(basename()) + ".attention";
+  auto attn = [this](auto field) {
+    return [this, field] { return StatsTree::Value{attention_ ? field(attention_->stats()) : std::uint64_t{0}}; };
+  };
+  stats.add(att + ".descriptors", "descriptors", "ATTENTION descriptors run",
+            attn([](const AttentionEngine::Stats& s) { return s.descriptors; }));
+  stats.add(att + ".requests", "requests", "requests attended", attn([](const AttentionEngine::Stats& s) { return s.requests; }));
+  stats.add(att + ".tokens", "tokens", "context tokens attended", attn([](const AttentionEngine::Stats& s) { return s.tokens; }));
+  stats.add(att + ".cycles", "cycles", "wall cycles of ATTENTION descriptors",
+            attn([](const AttentionEngine::Stats& s) { return s.cycles; }));
+  stats.add(att + ".pim_busy_cycles", "cycles", "PIM phases summed over the channels (PIM mode)",
+            attn([](const AttentionEngine::Stats& s) {
+              std::uint64_t sum = 0;
+              for (auto c : s.channel_busy_cycles) sum += c;
+              return sum;
+            }));
+  stats.add(att + ".pim_utilization", "ratio", "pim_busy_cycles / (channels x simulated cycles)", [this] {
+    if (!attention_) return StatsTree::Value{0.0};
+    const auto& busy = attention_->stats().channel_busy_cycles;
+    double sum = 0;
+    for (auto c : busy) sum += static_cast<double>(c);
+    const double cycles = sc_core::sc_time_stamp() / period_ * static_cast<double>(busy.size());
+    return StatsTree::Value{cycles > 0 ? sum / cycles : 0.0};
   });
   const std::string d = std::string(basename()) + ".dma";
   stats.add_counter(d + ".bytes_read", "bytes", "bytes the DMA read from memory", dma_->bytes_read);
@@ -182,10 +208,12 @@ void NpuCore::connect(ModuleLookup& lookup) {
                                   name(), dma_->config().transaction_bytes,
                                   dma_->config().outstanding_bytes_per_channel, memory_target_));
   const std::string sa_track = std::string(basename()) + ".sa";
-  gemm_ = std::make_unique<GemmEngine>(sa_track, systolic_, prefetch_waves_, period_, *dma_, context_.events,
-                                       info->functional());
+  gemm_ = std::make_unique<GemmEngine>(sa_track, systolic_, prefetch_waves_, period_, *dma_, arrays_,
+                                       context_.events, info->functional());
+  attention_ = std::make_unique<AttentionEngine>(std::string(basename()) + ".pim", systolic_, vector_, *vector_units_,
+                                                 arrays_, period_, *dma_, context_.events, info->functional());
   vector_unit_ = std::make_unique<VectorEngine>(std::string(basename()) + ".vu", vector_, period_, *dma_,
-                                                context_.events, info->functional());
+                                                *vector_units_, context_.events, info->functional());
 }
 
 bool NpuCore::in_memory(std::uint64_t address, std::uint64_t bytes) const {
@@ -243,6 +271,59 @@ QueueError NpuCore::run_vector(const std::array<std::uint32_t, kDescriptorWords>
   if (const std::uint64_t extra = VectorEngine::src2_bytes(job); extra != 0 && !in_memory(job.src2, extra))
     return QueueError::BadAddress;
   return vector_unit_->run(job) ? QueueError::None : QueueError::MemoryError;
+}
+
+bool NpuCore::read_host(std::uint64_t address, void* data, std::uint32_t bytes) {
+  if (bytes == 0) return true;
+  tlm::tlm_generic_payload payload;
+  payload.set_command(tlm::TLM_READ_COMMAND);
+  payload.set_address(address);
+  payload.set_data_ptr(static_cast<unsigned char*>(data));
+  payload.set_data_length(bytes);
+  payload.set_streaming_width(bytes);
+  payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  bus->b_transport(payload, delay);
+  sc_core::wait(delay);
+  return payload.is_response_ok();
+}
+
+QueueError NpuCore::run_attention(const std::array<std::uint32_t, kDescriptorWords>& words) {
+  if (words[1] >= static_cast<std::uint32_t>(AttentionMode::Count)) return QueueError::BadFlags;
+  const auto& org = dma_->memory().organization();
+  AttentionJob job;
+  job.mode = static_cast<AttentionMode>(words[1]);
+  job.layout.heads = words[3];
+  job.layout.head_dim = words[4];
+  job.layout.row_elems = org.row_bytes() / 2;
+  job.layout.banks = org.banks();
+  if (words[2] == 0 || words[2] > kMaxAttentionRequests || !job.layout.valid() || words[3] > kMaxGemmDim)
+    return QueueError::BadSize;
+  job.q = address_at(words, 6);
+  job.out = address_at(words, 8);
+  std::memcpy(&job.scale, &words[10], sizeof(float));
+  if (words[10] == 0) job.scale = 1.0F / std::sqrt(static_cast<float>(job.layout.head_dim));
+  const std::uint64_t qkv_bytes = std::uint64_t{words[2]} * job.layout.embedding() * 2;
+  if (!in_memory(job.q, qkv_bytes) || !in_memory(job.out, qkv_bytes)) return QueueError::BadAddress;
+  std::vector<std::uint32_t> table(std::size_t{words[2]} * kAttentionEntryBytes / 4);
+  if (!read_host(words[5], table.data(), static_cast<std::uint32_t>(table.size() * 4))) return QueueError::BadAddress;
+  job.requests.resize(words[2]);
+  for (std::uint32_t r = 0; r < words[2]; ++r) {
+    AttentionRequest& req = job.requests[r];
+    req.tokens = table[4 * r];
+    req.channel = table[4 * r + 1];
+    if (req.tokens == 0 || req.tokens > kMaxGemmDim) return QueueError::BadSize;
+    if (req.channel >= org.channels) return QueueError::BadAddress;
+    req.k_rows.resize(job.layout.k_rows(req.tokens));
+    req.v_rows.resize(job.layout.v_rows(req.tokens));
+    if (!read_host(table[4 * r + 2], req.k_rows.data(), static_cast<std::uint32_t>(req.k_rows.size() * 4)) ||
+        !read_host(table[4 * r + 3], req.v_rows.data(), static_cast<std::uint32_t>(req.v_rows.size() * 4)))
+      return QueueError::BadAddress;
+    for (const auto* list : {&req.k_rows, &req.v_rows})
+      for (const std::uint32_t row : *list)
+        if (row >= org.rows) return QueueError::BadAddress;
+  }
+  return attention_->run(job) ? QueueError::None : QueueError::MemoryError;
 }
 
 void NpuCore::fail(unsigned q, QueueError error) {
@@ -308,8 +389,11 @@ void NpuCore::run_queue(unsigned q) {
         break;
       }
       case Opcode::Gemm:
-      case Opcode::Vector: {
-        const QueueError error = opcode == Opcode::Gemm ? run_gemm(words) : run_vector(words);
+      case Opcode::Vector:
+      case Opcode::Attention: {
+        const QueueError error = opcode == Opcode::Gemm     ? run_gemm(words)
+                                 : opcode == Opcode::Vector ? run_vector(words)
+                                                            : run_attention(words);
         if (error != QueueError::None) {
           fail(q, error);
           continue;

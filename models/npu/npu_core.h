@@ -12,6 +12,7 @@
 // publishing hbm::PimMemoryInfo), reached through the DMA engine (dma_engine.h); GEMM runs on
 // the GEMM engine (gemm_engine.h), VECTOR on the vector engine (vector_engine.h). The NPU
 // computes real fp16 results exactly when the memory keeps data (its "functional" key).
+// ATTENTION runs on the attention engine (attention_engine.h): PIM dispatcher or NPU path.
 #pragma once
 
 #include <array>
@@ -20,6 +21,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/npu/descriptors.h"
+#include "models/npu/attention_engine.h"
 #include "models/npu/dma_engine.h"
 #include "models/npu/gemm_engine.h"
 #include "models/npu/vector_engine.h"
@@ -70,6 +72,9 @@ class NpuCore : public RegisterDevice {
   /// Runs one GEMM or VECTOR descriptor; returns the error that stops the queue, or None.
   QueueError run_gemm(const std::array<std::uint32_t, kDescriptorWords>& words);
   QueueError run_vector(const std::array<std::uint32_t, kDescriptorWords>& words);
+  QueueError run_attention(const std::array<std::uint32_t, kDescriptorWords>& words);
+  /// Reads host memory through the bus (request tables); false if the bus refused.
+  bool read_host(std::uint64_t address, void* data, std::uint32_t bytes);
   /// Whether [address, address + bytes) lies in the NPU's memory.
   [[nodiscard]] bool in_memory(std::uint64_t address, std::uint64_t bytes) const;
   void register_unit_stats(StatsTree& stats);
@@ -80,7 +85,10 @@ class NpuCore : public RegisterDevice {
   VectorConfig vector_;
   std::unique_ptr<DmaEngine> dma_;
   std::unique_ptr<GemmEngine> gemm_;
+  std::unique_ptr<VectorUnitPool> vector_units_;
   std::unique_ptr<VectorEngine> vector_unit_;
+  sc_core::sc_mutex arrays_;
+  std::unique_ptr<AttentionEngine> attention_;
 };
 
 }  // namespace vp::npu

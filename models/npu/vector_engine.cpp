@@ -9,8 +9,14 @@
 namespace vp::npu {
 
 VectorEngine::VectorEngine(std::string track, const VectorConfig& config, const sc_core::sc_time& period,
-                           DmaEngine& dma, const TraceEvents& events, bool functional)
-    : track_(std::move(track)), config_(config), period_(period), dma_(dma), events_(events), functional_(functional) {}
+                           DmaEngine& dma, VectorUnitPool& units, const TraceEvents& events, bool functional)
+    : track_(std::move(track)),
+      config_(config),
+      period_(period),
+      dma_(dma),
+      units_(units),
+      events_(events),
+      functional_(functional) {}
 
 std::uint64_t VectorEngine::src2_bytes(const VectorJob& job) {
   if (job.op == VectorOp::Add) return job.rows * job.length * 2;
@@ -48,7 +54,7 @@ bool VectorEngine::run(const VectorJob& job) {
     ok &= loads[c]->ok;
     const std::uint64_t row0 = c * chunk_rows, n = std::min(chunk_rows, job.rows - row0);
     if (c == 0) busy_start = sc_core::sc_time_stamp();
-    sc_core::wait(row_time);
+    sc_core::wait(units_.book(n, row_time, sc_core::sc_time_stamp()) - sc_core::sc_time_stamp());
     auto* data = functional_ ? reinterpret_cast<std::uint8_t*>(result.data() + row0 * job.length) : nullptr;
     dma_.write(job.dst + row0 * row_bytes, n * row_bytes, data, writes);
   }
@@ -57,7 +63,6 @@ bool VectorEngine::run(const VectorJob& job) {
   writes->wait();
   ok &= writes->ok;
   ++stats_.ops;
-  stats_.compute_cycles += chunks * static_cast<std::uint64_t>(row_time / period_);
   stats_.cycles += static_cast<std::uint64_t>((sc_core::sc_time_stamp() - t0) / period_);
   return ok;
 }

@@ -1,0 +1,324 @@
+#include "models/npu/attention_engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "models/npu/fp16_math.h"
+#include "models/npu/unit_trace.h"
+
+namespace vp::npu {
+namespace {
+
+std::uint8_t* bytes_of(std::vector<Half>& v) { return reinterpret_cast<std::uint8_t*>(v.data()); }
+
+std::uint64_t round_up(std::uint64_t v, std::uint64_t to) { return (v + to - 1) / to * to; }
+
+/// p = softmax(scale x logits) per head, in fp32, rounded to fp16 as stored for the GWRITE.
+void softmax_rows(const std::vector<Half>& logits, std::uint32_t heads, std::uint32_t tokens, float scale,
+                  std::vector<float>& p) {
+  p.assign(std::size_t{heads} * tokens, 0.0F);
+  for (std::uint32_t h = 0; h < heads; ++h) {
+    float max = -INFINITY, sum = 0.0F;
+    for (std::uint32_t t = 0; t < tokens; ++t) max = std::max(max, scale * float(logits[h * tokens + t]));
+    for (std::uint32_t t = 0; t < tokens; ++t) sum += (p[h * tokens + t] = std::exp(scale * float(logits[h * tokens + t]) - max));
+    for (std::uint32_t t = 0; t < tokens; ++t) p[h * tokens + t] = float(Half(p[h * tokens + t] / sum));
+  }
+}
+
+hbm::PimExtension pim_command(hbm::PimOp op, std::uint32_t channel) {
+  hbm::PimExtension e;
+  e.op = op;
+  e.channel = channel;
+  return e;
+}
+
+}  // namespace
+
+AttentionEngine::AttentionEngine(std::string name, const SystolicConfig& systolic, const VectorConfig& vector,
+                                 VectorUnitPool& units, sc_core::sc_mutex& arrays, const sc_core::sc_time& period,
+                                 DmaEngine& dma, const TraceEvents& events, bool functional)
+    : name_(std::move(name)),
+      systolic_(systolic),
+      vector_(vector),
+      units_(units),
+      arrays_(arrays),
+      period_(period),
+      dma_(dma),
+      events_(events),
+      functional_(functional) {
+  stats_.channel_busy_cycles.assign(dma.memory().organization().channels, 0);
+}
+
+std::uint64_t AttentionEngine::bank_row_address(std::uint32_t channel, std::uint32_t bank, std::uint32_t row) const {
+  const auto& org = dma_.memory().organization();
+  hbm::DramAddress a;
+  a.channel = hbm::Channel(channel);
+  const std::uint32_t group_size = org.banks_per_group;
+  a.bank = hbm::BankId{hbm::Rank(bank / (group_size * org.bank_groups)), hbm::BankGroup((bank / group_size) % org.bank_groups),
+                       hbm::Bank(bank % group_size)};
+  a.row = hbm::Row(row);
+  a.column = hbm::Column(0);
+  return dma_.memory().mapping().encode(a);
+}
+
+sc_core::sc_time AttentionEngine::softmax_row_time(std::uint32_t tokens) const {
+  return period_ * static_cast<double>(vector_row_cycles(VectorOp::Scale, tokens, vector_) +
+                                       vector_row_cycles(VectorOp::Softmax, tokens, vector_));
+}
+
+bool AttentionEngine::run(const AttentionJob& job) {
+  const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+  const bool ok = job.mode == AttentionMode::Pim ? run_pim(job) : run_npu(job);
+  ++stats_.descriptors;
+  stats_.requests += job.requests.size();
+  for (const auto& r : job.requests) stats_.tokens += r.tokens;
+  stats_.cycles += static_cast<std::uint64_t>((sc_core::sc_time_stamp() - t0) / period_);
+  return ok;
+}
+
+bool AttentionEngine::run_pim(const AttentionJob& job) {
+  std::map<std::uint32_t, std::vector<std::uint32_t>> by_channel;
+  for (std::uint32_t i = 0; i < job.requests.size(); ++i) by_channel[job.requests[i].channel].push_back(i);
+  std::size_t remaining = by_channel.size();
+  sc_core::sc_event all_done;
+  bool ok = true;
+  for (const auto& [channel, requests] : by_channel) {
+    sc_core::sc_spawn([&, channel = channel, requests = &requests] {
+      ok &= pim_channel(job, channel, *requests);
+      if (--remaining == 0) all_done.notify(sc_core::SC_ZERO_TIME);
+    });
+  }
+  while (remaining != 0) sc_core::wait(all_done);
+  return ok;
+}
+
+bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel,
+                                  const std::vector<std::uint32_t>& requests) {
+  const KvLayout& lay = job.layout;
+  const std::uint32_t E = lay.embedding(), P = lay.row_elems, B = lay.banks, dk = lay.head_dim;
+  const std::uint32_t row_bytes = P * 2, result_bytes = B * 2;
+  const std::string track = fmt::format("{}.ch{:02}", name_, channel);
+  bool ok = true;
+  struct Live {
+    std::uint32_t index = 0;
+    std::vector<Half> gbuf, results, logits, p_chunks, partials;
+    sc_core::sc_time softmax_done;
+  };
+  auto busy = [&](const sc_core::sc_time& start, const char* what, std::uint32_t index) {
+    stats_.channel_busy_cycles[channel] += static_cast<std::uint64_t>((sc_core::sc_time_stamp() - start) / period_);
+    emit_span(events_, track, what, start, sc_core::sc_time_stamp(), {{"request", index}});
+  };
+  auto tile = [&](const DmaEngine::JobPtr& cmds, std::uint32_t row, std::uint32_t comps, std::uint32_t readres) {
+    auto header = pim_command(hbm::PimOp::Header, channel);
+    header.comps = comps;
+    header.readres = readres;
+    dma_.pim(header, nullptr, 0, cmds);
+    auto act = pim_command(hbm::PimOp::GAct, channel);
+    act.all_banks = true;
+    act.row = row;
+    dma_.pim(act, nullptr, 0, cmds);
+  };
+  auto close_tile = [&](const DmaEngine::JobPtr& cmds) {
+    auto pre = pim_command(hbm::PimOp::PimPre, channel);
+    pre.all_banks = true;
+    pre.last_in_tile = true;
+    dma_.pim(pre, nullptr, 0, cmds);
+  };
+
+  auto logit_phase = [&](Live& r) {
+    const AttentionRequest& req = job.requests[r.index];
+    const sc_core::sc_time start = sc_core::sc_time_stamp();
+    const std::uint32_t chunks = lay.chunks_k(), groups = lay.token_groups(req.tokens), hpc = lay.heads_per_chunk();
+    r.gbuf.assign(std::size_t{chunks} * P, Half(0.0F));
+    auto q_job = dma_.read(job.q + std::uint64_t{r.index} * E * 2, std::uint64_t{E} * 2,
+                           functional_ ? bytes_of(r.gbuf) : nullptr);
+    q_job->wait();
+    ok &= q_job->ok;
+    r.results.assign(std::size_t{chunks} * groups * hpc * B, Half(0.0F));
+    auto cmds = std::make_shared<DmaEngine::Job>();
+    for (std::uint32_t c = 0; c < chunks; ++c) {
+      dma_.pim(pim_command(hbm::PimOp::Gwrite, channel), bytes_of(r.gbuf) + std::size_t{c} * row_bytes, row_bytes,
+               cmds);
+      const std::uint32_t heads_here = std::min(hpc, lay.heads - c * hpc);
+      for (std::uint32_t g = 0; g < groups; ++g) {
+        tile(cmds, req.k_rows[g * chunks + c], heads_here * (dk / 16), heads_here);
+        for (std::uint32_t hl = 0; hl < heads_here; ++hl) {
+          auto cr = pim_command(hbm::PimOp::CompsReadRes, channel);
+          cr.column = hl * dk / 16;
+          cr.comps = dk / 16;
+          dma_.pim(cr, bytes_of(r.results) + ((std::size_t{c} * groups + g) * hpc + hl) * result_bytes, result_bytes,
+                   cmds);
+        }
+        close_tile(cmds);
+      }
+    }
+    cmds->wait();
+    ok &= cmds->ok;
+    busy(start, "logit", r.index);
+    r.logits.assign(std::size_t{lay.heads} * req.tokens, Half(0.0F));
+    for (std::uint32_t h = 0; h < lay.heads; ++h)
+      for (std::uint32_t t = 0; t < req.tokens; ++t) {
+        const std::uint32_t c = h / hpc, hl = h % hpc, g = t / B;
+        r.logits[std::size_t{h} * req.tokens + t] = r.results[((std::size_t{c} * groups + g) * hpc + hl) * B + t % B];
+      }
+    r.softmax_done = units_.book(lay.heads, softmax_row_time(req.tokens), sc_core::sc_time_stamp());
+    emit_span(events_, name_ + ".softmax", "SOFTMAX", sc_core::sc_time_stamp(), r.softmax_done,
+              {{"request", r.index}, {"tokens", req.tokens}});
+    std::vector<float> p;
+    if (functional_) softmax_rows(r.logits, lay.heads, req.tokens, job.scale, p);
+    const std::uint32_t chunks_v = lay.chunks_v(req.tokens);
+    r.p_chunks.assign(std::size_t{lay.heads} * chunks_v * P, Half(0.0F));
+    if (functional_)
+      for (std::uint32_t h = 0; h < lay.heads; ++h)
+        for (std::uint32_t t = 0; t < req.tokens; ++t)
+          r.p_chunks[(std::size_t{h} * chunks_v + t / P) * P + t % P] = Half(p[std::size_t{h} * req.tokens + t]);
+  };
+
+  auto attend_phase = [&](Live& r) {
+    const AttentionRequest& req = job.requests[r.index];
+    if (sc_core::sc_time_stamp() < r.softmax_done) sc_core::wait(r.softmax_done - sc_core::sc_time_stamp());
+    const sc_core::sc_time start = sc_core::sc_time_stamp();
+    const std::uint32_t chunks_v = lay.chunks_v(req.tokens), tiles = lay.tiles_v();
+    r.partials.assign(std::size_t{lay.heads} * chunks_v * tiles * B, Half(0.0F));
+    auto cmds = std::make_shared<DmaEngine::Job>();
+    for (std::uint32_t h = 0; h < lay.heads; ++h)
+      for (std::uint32_t ci = 0; ci < chunks_v; ++ci) {
+        dma_.pim(pim_command(hbm::PimOp::Gwrite, channel),
+                 bytes_of(r.p_chunks) + (std::size_t{h} * chunks_v + ci) * row_bytes, row_bytes, cmds);
+        const std::uint32_t in_chunk = std::min(P, req.tokens - ci * P), comps = (in_chunk + 15) / 16;
+        for (std::uint32_t ti = 0; ti < tiles; ++ti) {
+          tile(cmds, req.v_rows[lay.v_row_index(ci, h, ti)], comps, 1);
+          auto cr = pim_command(hbm::PimOp::CompsReadRes, channel);
+          cr.column = 0;
+          cr.comps = comps;
+          dma_.pim(cr, bytes_of(r.partials) + ((std::size_t{h} * chunks_v + ci) * tiles + ti) * result_bytes,
+                   result_bytes, cmds);
+          close_tile(cmds);
+        }
+      }
+    cmds->wait();
+    ok &= cmds->ok;
+    busy(start, "attend", r.index);
+    if (chunks_v > 1) {  // partial sums of the token chunks, on the vector units
+      const auto add_row = period_ * static_cast<double>((chunks_v - 1) * vector_row_cycles(VectorOp::Add, dk, vector_));
+      sc_core::wait(units_.book(lay.heads, add_row, sc_core::sc_time_stamp()) - sc_core::sc_time_stamp());
+    }
+    std::vector<Half> out(E, Half(0.0F));
+    if (functional_)
+      for (std::uint32_t h = 0; h < lay.heads; ++h)
+        for (std::uint32_t d = 0; d < dk; ++d) {
+          float sum = 0.0F;
+          for (std::uint32_t ci = 0; ci < chunks_v; ++ci)
+            sum += float(r.partials[((std::size_t{h} * chunks_v + ci) * tiles + d / B) * B + d % B]);
+          out[std::size_t{h} * dk + d] = Half(sum);
+        }
+    auto w = dma_.write(job.out + std::uint64_t{r.index} * E * 2, std::uint64_t{E} * 2, functional_ ? bytes_of(out) : nullptr);
+    w->wait();
+    ok &= w->ok;
+  };
+
+  std::optional<Live> previous;
+  for (const std::uint32_t index : requests) {
+    Live current;
+    current.index = index;
+    logit_phase(current);
+    if (previous) attend_phase(*previous);
+    previous = std::move(current);
+  }
+  if (previous) attend_phase(*previous);
+  return ok;
+}
+
+bool AttentionEngine::run_npu(const AttentionJob& job) {
+  const KvLayout& lay = job.layout;
+  const std::uint32_t E = lay.embedding(), P = lay.row_elems, B = lay.banks, dk = lay.head_dim;
+  const std::uint64_t row_bytes = std::uint64_t{P} * 2;
+  bool ok = true;
+  struct Loaded {
+    DmaEngine::JobPtr job;
+    std::vector<Half> q, k, v;
+  };
+  auto load = [&](std::uint32_t index) {
+    const AttentionRequest& req = job.requests[index];
+    Loaded l;
+    l.job = std::make_shared<DmaEngine::Job>();
+    if (functional_) {
+      l.q.assign(E, Half(0.0F));
+      l.k.assign(req.k_rows.size() * B * P, Half(0.0F));
+      l.v.assign(req.v_rows.size() * B * P, Half(0.0F));
+    }
+    dma_.read(job.q + std::uint64_t{index} * E * 2, std::uint64_t{E} * 2, functional_ ? bytes_of(l.q) : nullptr, l.job);
+    auto rows = [&](const std::vector<std::uint32_t>& list, std::vector<Half>& data) {
+      for (std::size_t i = 0; i < list.size(); ++i)
+        for (std::uint32_t b = 0; b < B; ++b)
+          dma_.read(bank_row_address(req.channel, b, list[i]), row_bytes,
+                    functional_ ? bytes_of(data) + (i * B + b) * row_bytes : nullptr, l.job);
+    };
+    rows(req.k_rows, l.k);
+    rows(req.v_rows, l.v);
+    return l;
+  };
+  auto compute_on_arrays = [&](const GemmShape& shape) {
+    arrays_.lock();
+    sc_core::wait(period_ * static_cast<double>(gemm_timing(shape, systolic_).cycles));
+    arrays_.unlock();
+  };
+  auto writes = std::make_shared<DmaEngine::Job>();
+  std::vector<std::vector<Half>> outputs(job.requests.size());
+  // Every request's reads are queued at once: each request's KV sits in one channel, so only
+  // many requests in flight keep all channels streaming (the DMA's per-channel limits bound
+  // what is outstanding); compute consumes them in request order.
+  std::vector<Loaded> loads;
+  loads.reserve(job.requests.size());
+  for (std::uint32_t i = 0; i < job.requests.size(); ++i) loads.push_back(load(i));
+  for (std::uint32_t i = 0; i < job.requests.size(); ++i) {
+    Loaded current = std::move(loads[i]);
+    current.job->wait();
+    ok &= current.job->ok;
+    const AttentionRequest& req = job.requests[i];
+    const sc_core::sc_time start = sc_core::sc_time_stamp();
+    compute_on_arrays({1, dk, std::uint64_t{lay.heads} * round_up(req.tokens, systolic_.cols)});
+    std::vector<Half> logits(std::size_t{lay.heads} * req.tokens, Half(0.0F));
+    if (functional_)
+      for (std::uint32_t h = 0; h < lay.heads; ++h)
+        for (std::uint32_t t = 0; t < req.tokens; ++t) {
+          float sum = 0.0F;
+          for (std::uint32_t d = 0; d < dk; ++d) {
+            const auto s = lay.k_slot(t, h * dk + d);
+            sum += float(current.q[h * dk + d]) * float(current.k[(std::size_t{s.list_index} * B + s.bank) * P + s.element]);
+          }
+          logits[std::size_t{h} * req.tokens + t] = Half(sum);
+        }
+    const sc_core::sc_time softmax_done = units_.book(lay.heads, softmax_row_time(req.tokens), sc_core::sc_time_stamp());
+    emit_span(events_, name_ + ".softmax", "SOFTMAX", sc_core::sc_time_stamp(), softmax_done,
+              {{"request", i}, {"tokens", req.tokens}});
+    sc_core::wait(softmax_done - sc_core::sc_time_stamp());
+    compute_on_arrays({1, req.tokens, std::uint64_t{lay.heads} * round_up(dk, systolic_.cols)});
+    emit_span(events_, name_ + ".npu", "attention", start, sc_core::sc_time_stamp(), {{"request", i}});
+    outputs[i].assign(E, Half(0.0F));
+    if (functional_) {
+      std::vector<float> p;
+      softmax_rows(logits, lay.heads, req.tokens, job.scale, p);
+      for (std::uint32_t h = 0; h < lay.heads; ++h)
+        for (std::uint32_t d = 0; d < dk; ++d) {
+          float sum = 0.0F;
+          for (std::uint32_t t = 0; t < req.tokens; ++t) {
+            const auto s = lay.v_slot(t, h, d);
+            sum += p[std::size_t{h} * req.tokens + t] *
+                   float(current.v[(std::size_t{s.list_index} * B + s.bank) * P + s.element]);
+          }
+          outputs[i][std::size_t{h} * dk + d] = Half(sum);
+        }
+    }
+    dma_.write(job.out + std::uint64_t{i} * E * 2, std::uint64_t{E} * 2, functional_ ? bytes_of(outputs[i]) : nullptr,
+               writes);
+  }
+  writes->wait();
+  return ok && writes->ok;
+}
+
+}  // namespace vp::npu

@@ -1,0 +1,95 @@
+// The ATTENTION descriptor: per request, logits = q . K^T, p = softmax(scale x logits),
+// out = p . V, for every head, either through the PIM dispatcher or on the NPU itself.
+//
+// Contract:
+// - Each request's K and V are in KV rows of one channel (kv_layout.h); q and out are fp16
+//   [requests x heads x head_dim] in HBM (request r at base + r x E x 2).
+// - PIM mode (the dispatcher): channels work in parallel, each through its own requests in order.
+//   Per request, logit phase: for each K chunk c, GWRITE of q's chunk, then per token group a
+//   PIM tile: PIM_HEADER (COMPs and READRES of the tile), G_ACT of the KV row in all banks, one
+//   COMPS_READRES per head of the chunk (head_dim / 16 COMPs; 32 logits, one token per bank),
+//   PIM_PRE. The logits go to the vector units (SCALE + SOFTMAX per head, booked on the shared
+//   units); meanwhile the channel runs the next request's logit phase, then this request's
+//   attend phase: per head and token chunk, GWRITE of p's chunk, then per dimension tile a tile
+//   HEADER, G_ACT, COMPS_READRES (ceil(tokens in chunk / 16) COMPs), PIM_PRE; partial sums of
+//   several token chunks are added on the vector units; out is written by the DMA.
+// - NPU mode: the DMA reads every request's q and KV rows, all queued at once (a request's KV
+//   sits in one channel; only many requests in flight use all channels); in request order, once
+//   a request's data is in, the systolic arrays run its logit and attend GEMVs (gemm_timing with
+//   M = 1, heads side by side) and the vector units its softmax; out is written by the DMA. The
+//   arrays are held (mutex shared with GEMM) while they compute.
+// - Functional mode: real data in both paths (PIM: the memory's PIM units compute the dot
+//   products; the NPU rounds logits, p and partial sums to fp16 where the hardware stores them).
+// run() returns false if the memory refused a transfer or PIM command.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "models/npu/dma_engine.h"
+#include "models/npu/kv_layout.h"
+#include "models/npu/systolic_timing.h"
+#include "models/npu/vector_engine.h"
+#include "platform/trace_events.h"
+
+namespace vp::npu {
+
+enum class AttentionMode : std::uint32_t { Npu = 0, Pim = 1, Count };
+
+struct AttentionRequest {
+  std::uint32_t tokens = 0;   ///< context length (keys and values present)
+  std::uint32_t channel = 0;  ///< channel holding its KV rows
+  std::vector<std::uint32_t> k_rows, v_rows;
+};
+
+struct AttentionJob {
+  AttentionMode mode = AttentionMode::Pim;
+  KvLayout layout;
+  std::uint64_t q = 0, out = 0;
+  float scale = 1.0F;  ///< logits are multiplied by it before the softmax (1/sqrt(head_dim))
+  std::vector<AttentionRequest> requests;
+};
+
+class AttentionEngine {
+ public:
+  struct Stats {
+    std::uint64_t descriptors = 0, requests = 0, tokens = 0;
+    std::uint64_t cycles = 0;  ///< wall cycles of ATTENTION descriptors
+    std::vector<std::uint64_t> channel_busy_cycles;  ///< PIM mode: time each channel worked
+  };
+
+  AttentionEngine(std::string name, const SystolicConfig& systolic, const VectorConfig& vector,
+                  VectorUnitPool& units, sc_core::sc_mutex& arrays, const sc_core::sc_time& period, DmaEngine& dma,
+                  const TraceEvents& events, bool functional);
+
+  /// From a thread: runs one ATTENTION (already validated); false if the memory refused something.
+  bool run(const AttentionJob& job);
+  [[nodiscard]] const Stats& stats() const { return stats_; }
+
+ private:
+  struct Phase;
+  bool run_pim(const AttentionJob& job);
+  bool run_npu(const AttentionJob& job);
+  /// One channel of the PIM dispatcher: its requests (indices into job.requests) in order.
+  bool pim_channel(const AttentionJob& job, std::uint32_t channel, const std::vector<std::uint32_t>& requests);
+  /// Bus address of the first byte of `row` in bank `bank` of `channel` (a bank row is contiguous).
+  [[nodiscard]] std::uint64_t bank_row_address(std::uint32_t channel, std::uint32_t bank, std::uint32_t row) const;
+  /// Time of one softmax row of `tokens` logits including the scaling.
+  [[nodiscard]] sc_core::sc_time softmax_row_time(std::uint32_t tokens) const;
+
+  std::string name_;
+  SystolicConfig systolic_;
+  VectorConfig vector_;
+  VectorUnitPool& units_;
+  sc_core::sc_mutex& arrays_;
+  sc_core::sc_time period_;
+  DmaEngine& dma_;
+  const TraceEvents& events_;
+  bool functional_;
+  Stats stats_;
+};
+
+}  // namespace vp::npu

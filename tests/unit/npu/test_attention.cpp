@@ -1,0 +1,179 @@
+// ATTENTION descriptors: the PIM dispatcher (the memory's PIM units compute the dot products)
+// and the NPU path both match an independent host reference on random q, K and V laid out in
+// KV rows as documented (kv_layout.h); the PIM path issues the documented command counts; bad
+// descriptors stop the queue.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "models/npu/kv_layout.h"
+#include "tests/unit/npu/npu_bench.h"
+
+using test::hi;
+using test::lo;
+using vp::npu::KvLayout;
+
+namespace {
+
+struct Request {
+  std::uint32_t tokens, channel;
+  std::vector<Imath::half> k, v;  ///< [tokens x E], [tokens x E] (head-major within a token)
+  std::vector<std::uint32_t> k_rows, v_rows;
+};
+
+constexpr std::uint64_t kQ = 0x100000, kOut = 0x200000;
+constexpr std::uint64_t kTable = test::kRam + 0x10000, kLists = test::kRam + 0x20000;
+
+/// Writes the requests' K and V into their KV rows (whole bank rows), q into HBM, the request
+/// table and row lists into host RAM. Returns q.
+std::vector<Imath::half> place(test::NpuBench& bench, const KvLayout& lay, std::vector<Request>& requests) {
+  const auto& org = bench.npu().dma().memory().organization();
+  const auto& mapping = bench.npu().dma().memory().mapping();
+  std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>, std::vector<Imath::half>> rows;
+  auto cell = [&](std::uint32_t channel, std::uint32_t row, std::uint32_t bank) -> std::vector<Imath::half>& {
+    auto& r = rows[{channel, row, bank}];
+    if (r.empty()) r.assign(lay.row_elems, Imath::half(0.0F));
+    return r;
+  };
+  std::uint32_t next_row = 7, list_at = 0, seed = 100;
+  const std::uint32_t E = lay.embedding();
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    Request& r = requests[i];
+    r.k = test::random_halves(std::size_t{r.tokens} * E, ++seed);
+    r.v = test::random_halves(std::size_t{r.tokens} * E, ++seed);
+    r.k_rows.clear();
+    r.v_rows.clear();
+    for (std::uint32_t n = 0; n < lay.k_rows(r.tokens); ++n) r.k_rows.push_back(next_row += 3);
+    for (std::uint32_t n = 0; n < lay.v_rows(r.tokens); ++n) r.v_rows.push_back(next_row += 3);
+    for (std::uint32_t t = 0; t < r.tokens; ++t)
+      for (std::uint32_t e = 0; e < E; ++e) {
+        const auto ks = lay.k_slot(t, e);
+        cell(r.channel, r.k_rows[ks.list_index], ks.bank)[ks.element] = r.k[std::size_t{t} * E + e];
+        const auto vs = lay.v_slot(t, e / lay.head_dim, e % lay.head_dim);
+        cell(r.channel, r.v_rows[vs.list_index], vs.bank)[vs.element] = r.v[std::size_t{t} * E + e];
+      }
+    const std::uint64_t entry = kTable + i * 16;
+    bench.tester.write32(entry, r.tokens);
+    bench.tester.write32(entry + 4, r.channel);
+    bench.tester.write32(entry + 8, static_cast<std::uint32_t>(kLists + list_at * 4));
+    for (auto row : r.k_rows) bench.tester.write32(kLists + 4 * list_at++, row);
+    bench.tester.write32(entry + 12, static_cast<std::uint32_t>(kLists + list_at * 4));
+    for (auto row : r.v_rows) bench.tester.write32(kLists + 4 * list_at++, row);
+  }
+  for (const auto& [key, data] : rows) {
+    const auto [channel, row, bank] = key;
+    vp::hbm::DramAddress a;
+    a.channel = vp::hbm::Channel(channel);
+    const std::uint32_t per_rank = org.banks_per_rank();
+    a.bank = vp::hbm::BankId{vp::hbm::Rank(bank / per_rank), vp::hbm::BankGroup((bank % per_rank) / org.banks_per_group),
+                             vp::hbm::Bank(bank % org.banks_per_group)};
+    a.row = vp::hbm::Row(row);
+    bench.put(mapping.encode(a), data);
+  }
+  auto q = test::random_halves(requests.size() * E, 7);
+  bench.put(kQ, q);
+  return q;
+}
+
+/// out = softmax(q . K^T / sqrt(dk)) . V per head, in double from the fp16 inputs.
+std::vector<double> reference(const KvLayout& lay, const Request& r, const Imath::half* q) {
+  const std::uint32_t E = lay.embedding(), dk = lay.head_dim;
+  std::vector<double> out(E, 0.0);
+  for (std::uint32_t h = 0; h < lay.heads; ++h) {
+    std::vector<double> s(r.tokens);
+    double max = -1e300, sum = 0;
+    for (std::uint32_t t = 0; t < r.tokens; ++t) {
+      for (std::uint32_t d = 0; d < dk; ++d) s[t] += double(q[h * dk + d]) * double(r.k[std::size_t{t} * E + h * dk + d]);
+      s[t] /= std::sqrt(double(dk));
+      max = std::max(max, s[t]);
+    }
+    for (auto& x : s) sum += (x = std::exp(x - max));
+    for (std::uint32_t t = 0; t < r.tokens; ++t)
+      for (std::uint32_t d = 0; d < dk; ++d) out[h * dk + d] += s[t] / sum * double(r.v[std::size_t{t} * E + h * dk + d]);
+  }
+  return out;
+}
+
+void check_attention(std::uint32_t mode) {
+  test::NpuBench bench;
+  KvLayout lay;
+  lay.heads = 12;
+  lay.head_dim = 64;  // E = 768: two K chunks, 8 and 4 heads
+  std::vector<Request> requests = {{70, 0, {}, {}, {}, {}}, {600, 0, {}, {}, {}, {}}, {33, 5, {}, {}, {}, {}}};
+  const auto q = place(bench, lay, requests);
+  bench.run(1, {{5, mode, static_cast<std::uint32_t>(requests.size()), lay.heads, lay.head_dim,
+                 static_cast<std::uint32_t>(kTable), lo(kQ), hi(kQ), lo(kOut), hi(kOut), 0}});
+  REQUIRE(bench.status(1) == 0);
+  const std::uint32_t E = lay.embedding();
+  const auto out = bench.get(kOut, requests.size() * E);
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const auto want = reference(lay, requests[i], q.data() + i * E);
+    std::size_t wrong = 0;
+    double worst = 0;
+    for (std::uint32_t e = 0; e < E; ++e) {
+      const double err = std::abs(double(out[i * E + e]) - want[e]);
+      worst = std::max(worst, err);
+      if (err > 1e-2 + 1e-2 * std::abs(want[e])) ++wrong;
+    }
+    INFO("request " << i << " (" << requests[i].tokens << " tokens): worst error " << worst);
+    CHECK(wrong == 0);
+  }
+  std::printf("%s attention: %.0f cycles, PIM busy %.0f channel-cycles, DMA read %.0f bytes\n", mode ? "PIM" : "NPU",
+              bench.stat("npu.attention.cycles"), bench.stat("npu.attention.pim_busy_cycles"),
+              bench.stat("npu.dma.bytes_read"));
+  CHECK(bench.stat("npu.attention.requests") == 3);
+  CHECK(bench.stat("npu.attention.tokens") == 70 + 600 + 33);
+  if (mode == 1) {
+    // Logit: per K chunk one GWRITE + per token group (HEADER, G_ACT, one COMPS_READRES per head
+    // of the chunk, PIM_PRE); attend: per head and token chunk one GWRITE + per dimension tile
+    // (HEADER, G_ACT, COMPS_READRES, PIM_PRE).
+    double expected = 0;
+    for (const auto& r : requests) {
+      const std::uint32_t groups = lay.token_groups(r.tokens);
+      expected += 2 + groups * (3 + 8) + groups * (3 + 4);
+      expected += lay.heads * lay.chunks_v(r.tokens) * (1 + lay.tiles_v() * 4);
+    }
+    CHECK(bench.stat("npu.dma.pim_commands") == expected);
+    CHECK(bench.stat("npu.attention.pim_busy_cycles") > 0);
+  } else {
+    CHECK(bench.stat("npu.dma.pim_commands") == 0);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("PIM attention matches a host reference", "[npu][attention][pim]") { check_attention(1); }
+
+TEST_CASE("NPU attention matches a host reference", "[npu][attention]") { check_attention(0); }
+
+TEST_CASE("bad ATTENTION descriptors stop the queue with the documented error", "[npu][attention]") {
+  test::NpuBench bench;
+  bench.tester.write32(kTable, 40);  // 40 tokens in channel 99
+  bench.tester.write32(kTable + 4, 99);
+  bench.tester.write32(kTable + 8, static_cast<std::uint32_t>(kLists));
+  bench.tester.write32(kTable + 12, static_cast<std::uint32_t>(kLists));
+  const std::uint32_t table = static_cast<std::uint32_t>(kTable);
+  struct Case {
+    std::vector<std::uint32_t> words;
+    std::uint32_t status;
+  };
+  const std::vector<Case> cases = {
+      {{5, 2, 1, 4, 64, table, lo(kQ), 0, lo(kOut), 0}, 9},    // MODE 2: BAD_FLAGS
+      {{5, 1, 0, 4, 64, table, lo(kQ), 0, lo(kOut), 0}, 5},    // no requests: BAD_SIZE
+      {{5, 1, 1, 4, 48, table, lo(kQ), 0, lo(kOut), 0}, 5},    // head_dim 48 does not divide 512
+      {{5, 1, 1, 4, 64, table, lo(kQ), 0, lo(kOut), 0}, 7},    // channel 99: BAD_ADDRESS
+      {{5, 1, 1, 4, 64, 0x4000, lo(kQ), 0, lo(kOut), 0}, 7},   // table outside the host map
+      {{5, 1, 1, 4, 64, table, 0, 1000, lo(kOut), 0}, 7},      // q beyond the HBM
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    bench.run(1, {cases[i].words});
+    INFO("case " << i);
+    CHECK(bench.status(1) == cases[i].status);
+    bench.replace(1, bench.error_index(1), {0});  // NOP in its place, then resume
+    bench.resume(1);
+    CHECK(bench.status(1) == 0);
+  }
+  CHECK(bench.stat("npu.attention.descriptors") == 0);
+}
