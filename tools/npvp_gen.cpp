@@ -20,6 +20,7 @@
 #include "models/mem/constraint_table.h"
 #include "models/mem/hbm_timing.h"
 #include "models/npu/descriptors.h"
+#include "models/npu/vector_timing.h"
 #include "models/periph/register_table.h"
 #include "platform/config.h"
 #include "platform/error.h"
@@ -64,6 +65,10 @@ std::string make_header(const std::vector<MappedInstance>& map, const std::strin
     for (const auto& f : d.fields)
       out << fmt::format("#define VP_NPU_{}_{} {}u /* word: {} */\n", d.name, f.name, f.word, f.meaning);
   }
+  for (std::uint32_t op = 0; op < static_cast<std::uint32_t>(vp::npu::VectorOp::Count); ++op)
+    out << fmt::format("#define VP_NPU_VECTOR_{} {}u\n", vp::npu::to_string(static_cast<vp::npu::VectorOp>(op)), op);
+  out << "#define VP_NPU_ATTENTION_MODE_NPU 0u\n#define VP_NPU_ATTENTION_MODE_PIM 1u\n";
+  out << fmt::format("#define VP_NPU_ATTENTION_ENTRY_BYTES {}u\n", vp::npu::kAttentionEntryBytes);
   for (std::uint32_t e = 0; e < vp::npu::kQueueErrorCount; ++e) {
     const auto error = static_cast<vp::npu::QueueError>(e);
     out << fmt::format("#define VP_NPU_ERR_{} {}u /* {} */\n", vp::npu::c_name(error), e, vp::npu::to_string(error));
@@ -112,6 +117,10 @@ std::string make_markdown(const std::vector<MappedInstance>& map, const std::str
     for (const auto& f : d.fields) out << fmt::format("| | | {} | `{}` | {} |\n", f.word, f.name, f.meaning);
   }
   out << "\nQueue error codes (`Qn_STATUS`, C names `VP_NPU_ERR_<NAME>`):\n\n| code | name | meaning |\n|---|---|---|\n";
+  for (std::uint32_t op = 0; op < static_cast<std::uint32_t>(vp::npu::VectorOp::Count); ++op)
+    out << fmt::format("#define VP_NPU_VECTOR_{} {}u\n", vp::npu::to_string(static_cast<vp::npu::VectorOp>(op)), op);
+  out << "#define VP_NPU_ATTENTION_MODE_NPU 0u\n#define VP_NPU_ATTENTION_MODE_PIM 1u\n";
+  out << fmt::format("#define VP_NPU_ATTENTION_ENTRY_BYTES {}u\n", vp::npu::kAttentionEntryBytes);
   for (std::uint32_t e = 0; e < vp::npu::kQueueErrorCount; ++e) {
     const auto error = static_cast<vp::npu::QueueError>(e);
     out << fmt::format("| {} | `{}` | {} |\n", e, vp::npu::c_name(error), vp::npu::to_string(error));

@@ -45,6 +45,14 @@ const std::vector<DescriptorFormat>& descriptor_table() {
         {"OUT_LO", 8, "HBM address of the output, same layout as q, bits 31:0"},
         {"OUT_HI", 9, "bits 63:32 of OUT"},
         {"SCALE", 10, "fp32 bits of the logit scale; 0 = 1 / sqrt(HEAD_DIM)"}}},
+      {Opcode::Copy, "COPY",
+       "Copies BYTES between host memory (through the system bus, 4 KiB at a time) and HBM (through "
+       "the DMA).",
+       {{"DIRECTION", 1, "0 host -> HBM, 1 HBM -> host"},
+        {"BYTES", 2, "bytes to copy (1 .. 16 MiB)"},
+        {"HOST", 3, "host (system bus) address"},
+        {"HBM_LO", 4, "HBM address, bits 31:0"},
+        {"HBM_HI", 5, "HBM address, bits 63:32"}}},
   };
   return kTable;
 }
@@ -56,7 +64,7 @@ const char* to_string(QueueError error) {
     case QueueError::BadSemaphore: return "semaphore index out of range";
     case QueueError::BusError: return "descriptor read failed (bus error)";
     case QueueError::BadDoorbell: return "bad doorbell (HEAD >= SIZE, or SIZE/BASE invalid)";
-    case QueueError::BadSize: return "GEMM or VECTOR dimension 0 or above 2^20";
+    case QueueError::BadSize: return "a dimension, count or size is 0 or above its limit";
     case QueueError::BadVectorOp: return "unknown VECTOR operation";
     case QueueError::BadAddress: return "operand range outside the NPU's memory";
     case QueueError::MemoryError: return "the memory refused a transfer or PIM command";

@@ -22,11 +22,15 @@ enum class Opcode : std::uint8_t {
   Gemm = 3,    ///< C[M x N] = X[M x K] . W[K x N] on the systolic arrays, operands in HBM
   Vector = 4,  ///< an element-wise or row-reduction op on the vector units, operands in HBM
   Attention = 5,  ///< attention of a list of requests over their KV rows, on PIM or on the NPU
+  Copy = 6,       ///< copy between host memory (system bus) and the NPU's memory (HBM)
 };
 
 /// ATTENTION: size of one request-table entry in host memory, and the largest request count.
 constexpr std::uint32_t kAttentionEntryBytes = 16;
 constexpr std::uint32_t kMaxAttentionRequests = 4096;
+
+/// COPY: largest transfer.
+constexpr std::uint32_t kMaxCopyBytes = 1U << 24;
 
 /// Largest M, K or N a GEMM descriptor may give.
 constexpr std::uint32_t kMaxGemmDim = 1U << 20;
@@ -59,7 +63,7 @@ enum class QueueError : std::uint32_t {
   BadSemaphore = 2,
   BusError = 3,      ///< the descriptor could not be read from the ring
   BadDoorbell = 4,   ///< HEAD written with a value >= SIZE, or SIZE/BASE invalid
-  BadSize = 5,       ///< a GEMM or VECTOR dimension is 0 or above kMaxGemmDim
+  BadSize = 5,       ///< a dimension, count or size is 0 or above its limit
   BadVectorOp = 6,   ///< VECTOR with an unknown operation
   BadAddress = 7,    ///< an operand outside the memory, a bad KV row or channel, or an unreadable host table
   MemoryError = 8,   ///< the memory refused a transfer or PIM command

@@ -274,9 +274,13 @@ QueueError NpuCore::run_vector(const std::array<std::uint32_t, kDescriptorWords>
 }
 
 bool NpuCore::read_host(std::uint64_t address, void* data, std::uint32_t bytes) {
+  return access_host(tlm::TLM_READ_COMMAND, address, data, bytes);
+}
+
+bool NpuCore::access_host(tlm::tlm_command command, std::uint64_t address, void* data, std::uint32_t bytes) {
   if (bytes == 0) return true;
   tlm::tlm_generic_payload payload;
-  payload.set_command(tlm::TLM_READ_COMMAND);
+  payload.set_command(command);
   payload.set_address(address);
   payload.set_data_ptr(static_cast<unsigned char*>(data));
   payload.set_data_length(bytes);
@@ -324,6 +328,38 @@ QueueError NpuCore::run_attention(const std::array<std::uint32_t, kDescriptorWor
         if (row >= org.rows) return QueueError::BadAddress;
   }
   return attention_->run(job) ? QueueError::None : QueueError::MemoryError;
+}
+
+QueueError NpuCore::run_copy(const std::array<std::uint32_t, kDescriptorWords>& words) {
+  if (words[1] > 1) return QueueError::BadFlags;
+  const std::uint32_t bytes = words[2];
+  if (bytes == 0 || bytes > kMaxCopyBytes) return QueueError::BadSize;
+  const std::uint64_t host = words[3], hbm = address_at(words, 4);
+  if (!in_memory(hbm, bytes)) return QueueError::BadAddress;
+  constexpr std::uint32_t kPiece = 4096;
+  std::vector<std::uint8_t> buffer(bytes);
+  bool ok = true;
+  if (words[1] == 0) {  // host -> HBM: each piece goes out as soon as it is read
+    auto writes = std::make_shared<DmaEngine::Job>();
+    for (std::uint32_t at = 0; at < bytes; at += kPiece) {
+      const std::uint32_t n = std::min(kPiece, bytes - at);
+      if (!access_host(tlm::TLM_READ_COMMAND, host + at, buffer.data() + at, n)) {
+        writes->wait();
+        return QueueError::BadAddress;
+      }
+      dma_->write(hbm + at, n, buffer.data() + at, writes);
+    }
+    writes->wait();
+    ok = writes->ok;
+  } else {  // HBM -> host
+    auto reads = dma_->read(hbm, bytes, buffer.data());
+    reads->wait();
+    ok = reads->ok;
+    for (std::uint32_t at = 0; ok && at < bytes; at += kPiece)
+      if (!access_host(tlm::TLM_WRITE_COMMAND, host + at, buffer.data() + at, std::min(kPiece, bytes - at)))
+        return QueueError::BadAddress;
+  }
+  return ok ? QueueError::None : QueueError::MemoryError;
 }
 
 void NpuCore::fail(unsigned q, QueueError error) {
@@ -390,10 +426,12 @@ void NpuCore::run_queue(unsigned q) {
       }
       case Opcode::Gemm:
       case Opcode::Vector:
-      case Opcode::Attention: {
-        const QueueError error = opcode == Opcode::Gemm     ? run_gemm(words)
-                                 : opcode == Opcode::Vector ? run_vector(words)
-                                                            : run_attention(words);
+      case Opcode::Attention:
+      case Opcode::Copy: {
+        const QueueError error = opcode == Opcode::Gemm        ? run_gemm(words)
+                                 : opcode == Opcode::Vector    ? run_vector(words)
+                                 : opcode == Opcode::Attention ? run_attention(words)
+                                                               : run_copy(words);
         if (error != QueueError::None) {
           fail(q, error);
           continue;

@@ -73,8 +73,10 @@ class NpuCore : public RegisterDevice {
   QueueError run_gemm(const std::array<std::uint32_t, kDescriptorWords>& words);
   QueueError run_vector(const std::array<std::uint32_t, kDescriptorWords>& words);
   QueueError run_attention(const std::array<std::uint32_t, kDescriptorWords>& words);
+  QueueError run_copy(const std::array<std::uint32_t, kDescriptorWords>& words);
   /// Reads host memory through the bus (request tables); false if the bus refused.
   bool read_host(std::uint64_t address, void* data, std::uint32_t bytes);
+  bool access_host(tlm::tlm_command command, std::uint64_t address, void* data, std::uint32_t bytes);
   /// Whether [address, address + bytes) lies in the NPU's memory.
   [[nodiscard]] bool in_memory(std::uint64_t address, std::uint64_t bytes) const;
   void register_unit_stats(StatsTree& stats);

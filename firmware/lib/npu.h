@@ -1,0 +1,28 @@
+/* NPU driver: command rings in host RAM, descriptor submission and completion polling.
+ *
+ * Contract: npu_init() points the NPU's queues at rings owned by the driver; npu_submit() copies a
+ * descriptor into queue q's ring (waiting while the ring is full) and rings the doorbell;
+ * npu_wait() polls until queue q is idle and returns its STATUS (0 = every descriptor ran, else
+ * the VP_NPU_ERR_* code; npu_error_index() names the descriptor). Descriptor word layouts come
+ * from the generated vp_platform.h (VP_NPU_OP_*, VP_NPU_<OP>_<FIELD>). */
+#pragma once
+
+#include <stdint.h>
+
+#include "vp.h"
+
+#define NPU_QUEUES 2u
+#define NPU_RING_ENTRIES 64u
+
+typedef struct {
+  uint32_t word[16];
+} npu_descriptor;
+
+void npu_init(void);
+void npu_submit(unsigned q, const npu_descriptor *d);
+uint32_t npu_wait(unsigned q);
+uint32_t npu_error_index(unsigned q);
+/* Helpers for the common descriptors (HBM addresses are 64-bit). */
+npu_descriptor npu_copy(int to_host, uint32_t bytes, const void *host, uint64_t hbm);
+npu_descriptor npu_gemm(uint32_t m, uint32_t k, uint32_t n, uint64_t x, uint64_t w, uint64_t c, uint32_t layout);
+npu_descriptor npu_vector(uint32_t op, uint32_t rows, uint32_t length, uint64_t src, uint64_t dst);
