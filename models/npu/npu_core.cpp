@@ -138,6 +138,9 @@ void NpuCore::register_unit_stats(StatsTree& stats) {
               for (auto c : s.array_busy_cycles) sum += c;
               return sum;
             }));
+  for (std::uint32_t a = 0; a < systolic_.arrays; ++a)
+    stats.add(fmt::format("{}.a{}.busy_cycles", sa, a), "cycles", "cycles this array computed (weight loads and streaming)",
+              [this, a] { return StatsTree::Value{gemm_ ? gemm_->stats().array_busy_cycles[a] : std::uint64_t{0}}; });
   stats.add(sa + ".utilization", "ratio", "useful MACs / (arrays x rows x cols x simulated cycles)", [this] {
     const double cycles = sc_core::sc_time_stamp() / period_;
     const double peak = static_cast<double>(systolic_.arrays) * systolic_.rows * systolic_.cols * cycles;
