@@ -205,6 +205,13 @@ void NpuCore::connect(ModuleLookup& lookup) {
                                   "address mapping, e.g. type mem.hbm_pim)",
                                   memory_where_, memory_target_));
   dma_->attach(*info);
+  for (std::uint32_t c = 0; c < info->organization().channels; ++c) {
+    const std::string ch = fmt::format("{}.pim.ch{:02}", basename(), c);
+    context_.stats.add(ch + ".commands", "commands", "PIM commands sent to this channel",
+                       [this, c] { return StatsTree::Value{dma_->pim_commands[c]}; });
+    context_.stats.add(ch + ".busy_cycles", "cycles", "cycles this channel ran attention phases",
+                       [this, c] { return StatsTree::Value{attention_->stats().channel_busy_cycles[c]}; });
+  }
   if (dma_->config().transaction_bytes > dma_->config().outstanding_bytes_per_channel)
     throw ConfigError(fmt::format("{}.dma.transaction_bytes: {} bytes exceed the {} bytes allowed in flight per "
                                   "channel (outstanding_bytes_per_channel, default: what '{}' queues per channel)",
