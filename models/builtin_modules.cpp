@@ -1,6 +1,7 @@
 // The list of every module type that ships with the platform.
 #include "models/bus/router.h"
 #include "models/cpu/rv32_core.h"
+#include "models/host/job_device.h"
 #include "models/mem/hbm_pim_memory.h"
 #include "models/mem/ram.h"
 #include "models/npu/npu_core.h"
@@ -20,13 +21,14 @@ void register_builtin_modules(ModuleRegistry& registry) {
   npu::NpuCore::register_type(registry);
   Uart::register_type(registry);
   SimCtl::register_type(registry);
+  host::JobDevice::register_type(registry);
   Clint::register_type(registry);
   IntC::register_type(registry);
 }
 
 std::vector<const RegisterTable*> builtin_register_tables() {
   return {&Uart::registers(), &SimCtl::registers(), &Clint::registers(), &IntC::registers(),
-          &npu::NpuCore::registers()};
+          &npu::NpuCore::registers(), &host::JobDevice::registers()};
 }
 
 }  // namespace vp

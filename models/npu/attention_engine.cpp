@@ -80,6 +80,33 @@ bool AttentionEngine::run(const AttentionJob& job) {
   return ok;
 }
 
+bool AttentionEngine::append_token(const AttentionJob& job, std::uint32_t index) {
+  const KvLayout& lay = job.layout;
+  const AttentionRequest& req = job.requests[index];
+  const std::uint32_t E = lay.embedding(), P = lay.row_elems, t = req.tokens - 1;
+  std::vector<Half> kv(std::size_t{2} * E, Half(0.0F));
+  const std::uint64_t q = job.q + std::uint64_t{index} * job.q_stride;
+  auto read = dma_.read(q + std::uint64_t{E} * 2, std::uint64_t{E} * 4, functional_ ? bytes_of(kv) : nullptr);
+  read->wait();
+  bool ok = read->ok;
+  auto writes = std::make_shared<DmaEngine::Job>();
+  std::vector<Half> key_rows(std::size_t{lay.chunks_k()} * P, Half(0.0F));
+  std::copy(kv.begin(), kv.begin() + E, key_rows.begin());
+  for (std::uint32_t c = 0; c < lay.chunks_k(); ++c) {
+    const auto slot = lay.k_slot(t, c * P);
+    dma_.write(bank_row_address(req.channel, slot.bank, req.k_rows[slot.list_index]), std::uint64_t{P} * 2,
+               functional_ ? bytes_of(key_rows) + std::size_t{c} * P * 2 : nullptr, writes);
+  }
+  for (std::uint32_t h = 0; h < lay.heads; ++h)
+    for (std::uint32_t d = 0; d < lay.head_dim; ++d) {
+      const auto slot = lay.v_slot(t, h, d);
+      dma_.write(bank_row_address(req.channel, slot.bank, req.v_rows[slot.list_index]) + std::uint64_t{slot.element} * 2,
+                 2, functional_ ? bytes_of(kv) + (std::size_t{E} + h * lay.head_dim + d) * 2 : nullptr, writes);
+    }
+  writes->wait();
+  return ok && writes->ok;
+}
+
 bool AttentionEngine::run_pim(const AttentionJob& job) {
   std::map<std::uint32_t, std::vector<std::uint32_t>> by_channel;
   for (std::uint32_t i = 0; i < job.requests.size(); ++i) by_channel[job.requests[i].channel].push_back(i);
@@ -133,8 +160,9 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
     const AttentionRequest& req = job.requests[r.index];
     const sc_core::sc_time start = sc_core::sc_time_stamp();
     const std::uint32_t chunks = lay.chunks_k(), groups = lay.token_groups(req.tokens), hpc = lay.heads_per_chunk();
+    if (job.append) ok &= append_token(job, r.index);
     r.gbuf.assign(std::size_t{chunks} * P, Half(0.0F));
-    auto q_job = dma_.read(job.q + std::uint64_t{r.index} * E * 2, std::uint64_t{E} * 2,
+    auto q_job = dma_.read(job.q + std::uint64_t{r.index} * job.q_stride, std::uint64_t{E} * 2,
                            functional_ ? bytes_of(r.gbuf) : nullptr);
     q_job->wait();
     ok &= q_job->ok;
@@ -251,7 +279,8 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
       l.k.assign(req.k_rows.size() * B * P, Half(0.0F));
       l.v.assign(req.v_rows.size() * B * P, Half(0.0F));
     }
-    dma_.read(job.q + std::uint64_t{index} * E * 2, std::uint64_t{E} * 2, functional_ ? bytes_of(l.q) : nullptr, l.job);
+    dma_.read(job.q + std::uint64_t{index} * job.q_stride, std::uint64_t{E} * 2, functional_ ? bytes_of(l.q) : nullptr,
+              l.job);
     auto rows = [&](const std::vector<std::uint32_t>& list, std::vector<Half>& data) {
       for (std::size_t i = 0; i < list.size(); ++i)
         for (std::uint32_t b = 0; b < B; ++b)
@@ -272,6 +301,8 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
   // Every request's reads are queued at once: each request's KV sits in one channel, so only
   // many requests in flight keep all channels streaming (the DMA's per-channel limits bound
   // what is outstanding); compute consumes them in request order.
+  if (job.append)
+    for (std::uint32_t i = 0; i < job.requests.size(); ++i) ok &= append_token(job, i);
   std::vector<Loaded> loads;
   loads.reserve(job.requests.size());
   for (std::uint32_t i = 0; i < job.requests.size(); ++i) loads.push_back(load(i));

@@ -20,6 +20,11 @@
 //   arrays are held (mutex shared with GEMM) while they compute.
 // - Functional mode: real data in both paths (PIM: the memory's PIM units compute the dot
 //   products; the NPU rounds logits, p and partial sums to fp16 where the hardware stores them).
+// - Append (decode): the new token's k and v (right after its q, the QKV output layout) are
+//   first written into the KV rows as token tokens - 1: per K chunk one bank-row write (a
+//   token's key chunk fills a bank row), per value element one 2-byte write (a value dimension
+//   is a bank row of tokens). These are normal writes in the request's channel, so they compete
+//   with PIM there; the channel's PIM tiles start after they are answered.
 // run() returns false if the memory refused a transfer or PIM command.
 #pragma once
 
@@ -49,6 +54,8 @@ struct AttentionJob {
   AttentionMode mode = AttentionMode::Pim;
   KvLayout layout;
   std::uint64_t q = 0, out = 0;
+  std::uint64_t q_stride = 0;  ///< bytes between requests' q (k and v follow q when appending)
+  bool append = false;         ///< write the new token's k and v first (token tokens - 1)
   float scale = 1.0F;  ///< logits are multiplied by it before the softmax (1/sqrt(head_dim))
   std::vector<AttentionRequest> requests;
 };
@@ -77,6 +84,8 @@ class AttentionEngine {
   bool pim_channel(const AttentionJob& job, std::uint32_t channel, const std::vector<std::uint32_t>& requests);
   /// Bus address of the first byte of `row` in bank `bank` of `channel` (a bank row is contiguous).
   [[nodiscard]] std::uint64_t bank_row_address(std::uint32_t channel, std::uint32_t bank, std::uint32_t row) const;
+  /// Writes request `index`'s new k and v into its KV rows (see append); false on a refusal.
+  bool append_token(const AttentionJob& job, std::uint32_t index);
   /// Time of one softmax row of `tokens` logits including the scaling.
   [[nodiscard]] sc_core::sc_time softmax_row_time(std::uint32_t tokens) const;
 

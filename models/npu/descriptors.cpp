@@ -44,7 +44,11 @@ const std::vector<DescriptorFormat>& descriptor_table() {
         {"Q_HI", 7, "bits 63:32 of Q"},
         {"OUT_LO", 8, "HBM address of the output, same layout as q, bits 31:0"},
         {"OUT_HI", 9, "bits 63:32 of OUT"},
-        {"SCALE", 10, "fp32 bits of the logit scale; 0 = 1 / sqrt(HEAD_DIM)"}}},
+        {"SCALE", 10, "fp32 bits of the logit scale; 0 = 1 / sqrt(HEAD_DIM)"},
+        {"Q_STRIDE", 11, "bytes from one request's q to the next; 0 = HEADS x HEAD_DIM x 2"},
+        {"APPEND", 12, "bit 0: first write the new token's k and v (right after q: the QKV layout) into "
+                       "the KV rows as token TOKENS - 1"},
+        {"ROW_OFFSET", 13, "added to every KV row of the lists (one list for all layers: layer l uses rows + l)"}}},
       {Opcode::Copy, "COPY",
        "Copies BYTES between host memory (through the system bus, 4 KiB at a time) and HBM (through "
        "the DMA).",

@@ -141,6 +141,12 @@ void NpuCore::register_unit_stats(StatsTree& stats) {
   for (std::uint32_t a = 0; a < systolic_.arrays; ++a)
     stats.add(fmt::format("{}.a{}.busy_cycles", sa, a), "cycles", "cycles this array computed (weight loads and streaming)",
               [this, a] { return StatsTree::Value{gemm_ ? gemm_->stats().array_busy_cycles[a] : std::uint64_t{0}}; });
+  stats.add(sa + ".macs", "MACs", "useful multiply-accumulates of GEMM descriptors",
+            [this] { return StatsTree::Value{gemm_ ? gemm_->stats().macs : 0.0}; });
+  stats.add(sa + ".peak_macs_per_ns", "MACs/ns", "arrays x rows x cols x clock", [this] {
+    return StatsTree::Value{static_cast<double>(systolic_.arrays) * systolic_.rows * systolic_.cols /
+                            (period_.to_seconds() * 1e9)};
+  });
   stats.add(sa + ".utilization", "ratio", "useful MACs / (arrays x rows x cols x simulated cycles)", [this] {
     const double cycles = sc_core::sc_time_stamp() / period_;
     const double peak = static_cast<double>(systolic_.arrays) * systolic_.rows * systolic_.cols * cycles;
@@ -176,6 +182,13 @@ void NpuCore::register_unit_stats(StatsTree& stats) {
               for (auto c : s.channel_busy_cycles) sum += c;
               return sum;
             }));
+  stats.add(att + ".pim_busy_ns_per_channel", "ns", "pim_busy_cycles x period / channels", [this] {
+    if (!attention_) return StatsTree::Value{0.0};
+    const auto& busy = attention_->stats().channel_busy_cycles;
+    double sum = 0;
+    for (auto c : busy) sum += static_cast<double>(c);
+    return StatsTree::Value{busy.empty() ? 0.0 : sum * period_.to_seconds() * 1e9 / static_cast<double>(busy.size())};
+  });
   stats.add(att + ".pim_utilization", "ratio", "pim_busy_cycles / (channels x simulated cycles)", [this] {
     if (!attention_) return StatsTree::Value{0.0};
     const auto& busy = attention_->stats().channel_busy_cycles;
@@ -317,8 +330,15 @@ QueueError NpuCore::run_attention(const std::array<std::uint32_t, kDescriptorWor
   job.out = address_at(words, 8);
   std::memcpy(&job.scale, &words[10], sizeof(float));
   if (words[10] == 0) job.scale = 1.0F / std::sqrt(static_cast<float>(job.layout.head_dim));
-  const std::uint64_t qkv_bytes = std::uint64_t{words[2]} * job.layout.embedding() * 2;
-  if (!in_memory(job.q, qkv_bytes) || !in_memory(job.out, qkv_bytes)) return QueueError::BadAddress;
+  if (words[12] > 1) return QueueError::BadFlags;
+  job.append = words[12] == 1;
+  const std::uint64_t vector_bytes = std::uint64_t{job.layout.embedding()} * 2;
+  job.q_stride = words[11] != 0 ? words[11] : vector_bytes;
+  const std::uint64_t q_needed = (job.append ? 3 : 1) * vector_bytes;
+  if (job.q_stride < q_needed) return QueueError::BadSize;
+  const std::uint64_t q_bytes = std::uint64_t{words[2] - 1} * job.q_stride + q_needed;
+  if (!in_memory(job.q, q_bytes) || !in_memory(job.out, std::uint64_t{words[2]} * vector_bytes))
+    return QueueError::BadAddress;
   std::vector<std::uint32_t> table(std::size_t{words[2]} * kAttentionEntryBytes / 4);
   if (!read_host(words[5], table.data(), static_cast<std::uint32_t>(table.size() * 4))) return QueueError::BadAddress;
   job.requests.resize(words[2]);
@@ -333,9 +353,11 @@ QueueError NpuCore::run_attention(const std::array<std::uint32_t, kDescriptorWor
     if (!read_host(table[4 * r + 2], req.k_rows.data(), static_cast<std::uint32_t>(req.k_rows.size() * 4)) ||
         !read_host(table[4 * r + 3], req.v_rows.data(), static_cast<std::uint32_t>(req.v_rows.size() * 4)))
       return QueueError::BadAddress;
-    for (const auto* list : {&req.k_rows, &req.v_rows})
-      for (const std::uint32_t row : *list)
-        if (row >= org.rows) return QueueError::BadAddress;
+    for (auto* list : {&req.k_rows, &req.v_rows})
+      for (std::uint32_t& row : *list) {
+        if (row >= org.rows || words[13] >= org.rows - row) return QueueError::BadAddress;
+        row += words[13];
+      }
   }
   return attention_->run(job) ? QueueError::None : QueueError::MemoryError;
 }

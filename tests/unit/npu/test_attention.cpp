@@ -28,7 +28,8 @@ constexpr std::uint64_t kTable = test::kRam + 0x10000, kLists = test::kRam + 0x2
 
 /// Writes the requests' K and V into their KV rows (whole bank rows), q into HBM, the request
 /// table and row lists into host RAM. Returns q.
-std::vector<Imath::half> place(test::NpuBench& bench, const KvLayout& lay, std::vector<Request>& requests) {
+std::vector<Imath::half> place(test::NpuBench& bench, const KvLayout& lay, std::vector<Request>& requests,
+                               bool append = false) {
   const auto& org = bench.npu().dma().memory().organization();
   const auto& mapping = bench.npu().dma().memory().mapping();
   std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>, std::vector<Imath::half>> rows;
@@ -47,7 +48,7 @@ std::vector<Imath::half> place(test::NpuBench& bench, const KvLayout& lay, std::
     r.v_rows.clear();
     for (std::uint32_t n = 0; n < lay.k_rows(r.tokens); ++n) r.k_rows.push_back(next_row += 3);
     for (std::uint32_t n = 0; n < lay.v_rows(r.tokens); ++n) r.v_rows.push_back(next_row += 3);
-    for (std::uint32_t t = 0; t < r.tokens; ++t)
+    for (std::uint32_t t = 0; t < r.tokens - (append ? 1 : 0); ++t)
       for (std::uint32_t e = 0; e < E; ++e) {
         const auto ks = lay.k_slot(t, e);
         cell(r.channel, r.k_rows[ks.list_index], ks.bank)[ks.element] = r.k[std::size_t{t} * E + e];
@@ -73,7 +74,19 @@ std::vector<Imath::half> place(test::NpuBench& bench, const KvLayout& lay, std::
     bench.put(mapping.encode(a), data);
   }
   auto q = test::random_halves(requests.size() * E, 7);
-  bench.put(kQ, q);
+  if (!append) {
+    bench.put(kQ, q);
+    return q;
+  }
+  // The QKV output layout: per request q | k | v of the new (last) token.
+  std::vector<Imath::half> qkv(requests.size() * 3 * E);
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const Request& r = requests[i];
+    std::copy_n(q.begin() + i * E, E, qkv.begin() + i * 3 * E);
+    std::copy_n(r.k.begin() + std::size_t{r.tokens - 1} * E, E, qkv.begin() + i * 3 * E + E);
+    std::copy_n(r.v.begin() + std::size_t{r.tokens - 1} * E, E, qkv.begin() + i * 3 * E + 2 * E);
+  }
+  bench.put(kQ, qkv);
   return q;
 }
 
@@ -96,15 +109,16 @@ std::vector<double> reference(const KvLayout& lay, const Request& r, const Imath
   return out;
 }
 
-void check_attention(std::uint32_t mode) {
+void check_attention(std::uint32_t mode, bool append = false) {
   test::NpuBench bench;
   KvLayout lay;
   lay.heads = 12;
   lay.head_dim = 64;  // E = 768: two K chunks, 8 and 4 heads
   std::vector<Request> requests = {{70, 0, {}, {}, {}, {}}, {600, 0, {}, {}, {}, {}}, {33, 5, {}, {}, {}, {}}};
-  const auto q = place(bench, lay, requests);
+  const auto q = place(bench, lay, requests, append);
+  const std::uint32_t stride = append ? 3 * lay.embedding() * 2 : 0;
   bench.run(1, {{5, mode, static_cast<std::uint32_t>(requests.size()), lay.heads, lay.head_dim,
-                 static_cast<std::uint32_t>(kTable), lo(kQ), hi(kQ), lo(kOut), hi(kOut), 0}});
+                 static_cast<std::uint32_t>(kTable), lo(kQ), hi(kQ), lo(kOut), hi(kOut), 0, stride, append ? 1U : 0U}});
   REQUIRE(bench.status(1) == 0);
   const std::uint32_t E = lay.embedding();
   const auto out = bench.get(kOut, requests.size() * E);
@@ -125,7 +139,7 @@ void check_attention(std::uint32_t mode) {
               bench.stat("npu.dma.bytes_read"));
   CHECK(bench.stat("npu.attention.requests") == 3);
   CHECK(bench.stat("npu.attention.tokens") == 70 + 600 + 33);
-  if (mode == 1) {
+  if (mode == 1 && !append) {
     // Logit: per K chunk one GWRITE + per token group (HEADER, G_ACT, one COMPS_READRES per head
     // of the chunk, PIM_PRE); attend: per head and token chunk one GWRITE + per dimension tile
     // (HEADER, G_ACT, COMPS_READRES, PIM_PRE).
@@ -137,8 +151,11 @@ void check_attention(std::uint32_t mode) {
     }
     CHECK(bench.stat("npu.dma.pim_commands") == expected);
     CHECK(bench.stat("npu.attention.pim_busy_cycles") > 0);
-  } else {
+  } else if (mode == 0) {
     CHECK(bench.stat("npu.dma.pim_commands") == 0);
+  }
+  if (append) {  // one bank row per K chunk and 2 bytes per value element, per request
+    CHECK(bench.stat("npu.dma.bytes_written") == 3 * (2 * 1024 + 768 * 2) + 3 * 768 * 2);
   }
 }
 
@@ -147,6 +164,10 @@ void check_attention(std::uint32_t mode) {
 TEST_CASE("PIM attention matches a host reference", "[npu][attention][pim]") { check_attention(1); }
 
 TEST_CASE("NPU attention matches a host reference", "[npu][attention]") { check_attention(0); }
+
+TEST_CASE("PIM attention appends the new token's k and v first", "[npu][attention][pim]") { check_attention(1, true); }
+
+TEST_CASE("NPU attention appends the new token's k and v first", "[npu][attention]") { check_attention(0, true); }
 
 TEST_CASE("bad ATTENTION descriptors stop the queue with the documented error", "[npu][attention]") {
   test::NpuBench bench;

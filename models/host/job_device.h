@@ -1,0 +1,63 @@
+// periph.job: hands the decode job to the firmware and measures what the firmware reports.
+//
+// Contract:
+// - From its config the device builds the job: the model and the device's shard
+//   (model_spec.h), the workload (workload.h) and the system switches; the firmware reads them
+//   as read-only registers and the requests one at a time through a mailbox (write REQ_INDEX,
+//   read REQ_*). Firmware never parses JSON.
+// - The firmware reports ITER_BEGIN (batch size), LAYERS_END (after the decoder layers of the
+//   iteration) and ITER_END (tokens generated). The device measures each iteration's simulated
+//   time and, between ITER_BEGIN and ITER_END, the NPU's useful MACs and PIM busy time (from the
+//   stats tree: <npu>.sa.macs, <npu>.sa.peak_macs_per_ns, <npu>.attention.pim_busy_ns_per_channel).
+// - Summary statistics (summary.*): tokens_per_second, iteration_time_ns, npu_utilization,
+//   pim_utilization, iterations, tokens, batch_mean, simulated_layers, device_layers. When the
+//   firmware simulates fewer layers than the device holds, the layer part of each iteration is
+//   scaled by device_layers / simulated_layers (the LM head is not).
+// - Progress: a line on stderr per iteration, and during long iterations at most every 5 s of
+//   wall time (iteration, layer, simulated and wall time).
+#pragma once
+
+#include <chrono>
+#include <vector>
+
+#include "models/host/model_spec.h"
+#include "models/host/workload.h"
+#include "models/periph/register_device.h"
+#include "platform/registry.h"
+
+namespace vp::host {
+
+class JobDevice : public RegisterDevice {
+ public:
+  static const RegisterTable& registers();
+  static void register_type(ModuleRegistry& registry);
+  JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& context);
+
+  [[nodiscard]] const ModelSpec& model() const { return model_; }
+  [[nodiscard]] const std::vector<WorkloadRequest>& requests() const { return requests_; }
+
+ private:
+  struct Window {
+    double time_ns = 0, macs = 0, pim_ns = 0;
+  };
+  [[nodiscard]] Window sample();
+  [[nodiscard]] double stat(const std::string& name) const;
+  void progress(const char* what);
+
+  SimContext& context_;
+  ModelSpec model_;
+  WorkloadSpec workload_;
+  std::vector<WorkloadRequest> requests_;
+  std::string npu_;
+  std::uint32_t layers_ = 0;  ///< simulated decoder layers per iteration
+  std::uint32_t request_index_ = 0, current_layer_ = 0;
+
+  Window begin_;
+  double layers_end_ns_ = 0;
+  bool in_iteration_ = false;
+  std::uint64_t iterations_ = 0, tokens_ = 0, batch_sum_ = 0;
+  double time_ns_ = 0, scaled_time_ns_ = 0, macs_ = 0, pim_ns_ = 0, peak_macs_per_ns_ = 0;
+  std::chrono::steady_clock::time_point wall_start_, last_print_;
+};
+
+}  // namespace vp::host

@@ -1,0 +1,51 @@
+// Decode workloads: which requests the device serves, with their context and output lengths.
+//
+// Contract (docs/workloads.md):
+// - Length distributions are the datasets' empirical (input, output) token pairs
+//   (configs/workloads/{sharegpt,alpaca}.tsv, header "input_toks<TAB>output_toks").
+// - "steady" (the paper's method): `batches` batches of `batch` requests, each a decode step at
+//   steady state: a pair is drawn uniformly from the dataset, the request has generated g
+//   tokens, g uniform in [0, output), so its context is input + g (capped at max_seq - 1) and it
+//   still generates output - g tokens.
+// - "serving": `requests` requests drawn from the dataset with their full output to generate,
+//   arriving `arrival_per_iteration` per decode iteration (0: all at the start).
+// - "trace": the NeuPIMs simulator's request traces (CSV "seq_len,ch_idx"): one batch, context
+//   = seq_len, one token to generate, the trace's channel.
+// Every random draw comes from one std::mt19937_64 seeded with `seed` (no library distributions,
+// so the sequence is the same everywhere). Malformed files name the file, line and problem.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vp::host {
+
+constexpr std::uint32_t kAnyChannel = 0xFFFFFFFFU;
+
+struct LengthPair {
+  std::uint32_t input = 0, output = 0;
+};
+
+struct WorkloadRequest {
+  std::uint32_t context = 0;    ///< tokens in the KV cache when the request joins
+  std::uint32_t remaining = 0;  ///< tokens it still generates
+  std::uint32_t channel = kAnyChannel;
+  std::uint32_t batch = 0;      ///< steady/trace: the sampled batch it belongs to
+  std::uint32_t arrival = 0;    ///< serving: the iteration it arrives at
+};
+
+struct WorkloadSpec {
+  std::string mode = "steady";  ///< steady | serving | trace
+  std::string dataset = "sharegpt";
+  std::string dataset_file, trace_file;  ///< resolved paths
+  std::uint32_t batch = 256, batches = 1, requests = 0, arrival_per_iteration = 0;
+  std::uint64_t seed = 1;
+  std::uint32_t max_seq = 2048;
+};
+
+[[nodiscard]] std::vector<LengthPair> load_lengths(const std::string& path);
+[[nodiscard]] std::vector<WorkloadRequest> load_trace(const std::string& path);
+[[nodiscard]] std::vector<WorkloadRequest> make_workload(const WorkloadSpec& spec);
+
+}  // namespace vp::host
