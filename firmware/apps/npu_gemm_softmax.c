@@ -27,7 +27,7 @@ int main(void) {
   for (unsigned i = 0; i < K * N; ++i) w[i] = fp16_from_float(next_value());
   const uint64_t hx = 0x100000, hw = 0x200000, hc = 0x300000, hp = 0x400000;
 
-  npu_init();
+  npu_init(1);
   npu_descriptor d = npu_copy(0, sizeof x, x, hx);
   npu_submit(0, &d);
   d = npu_copy(0, sizeof w, w, hw);

@@ -1,31 +1,99 @@
 #include "npu.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define NPU(reg) VP_REG32(VP_NPU_BASE + VP_NPU_##reg)
 #define QREG(q, reg) VP_REG32(VP_NPU_BASE + VP_NPU_Q0_##reg + (q) * (VP_NPU_Q1_BASE - VP_NPU_Q0_BASE))
 
 static npu_descriptor rings[NPU_QUEUES][NPU_RING_ENTRIES] __attribute__((aligned(64)));
+static int interrupts;
 
-void npu_init(void) {
+static uintptr_t on_trap(uint32_t mcause, uintptr_t mepc, uint32_t mtval) {
+  if (mcause != (VP_MCAUSE_INTERRUPT | 11u)) {
+    printf("npu: unexpected trap %s at 0x%08lx (mtval 0x%08lx)\n", vp_cause_name(mcause), (unsigned long)mepc,
+           (unsigned long)mtval);
+    vp_exit(VP_EXIT_UNEXPECTED_TRAP);
+  }
+  (void)VP_REG32(VP_INTC_BASE + VP_INTC_CLAIM);
+  NPU(IRQ_STATUS) = 0xFFFFFFFFu; /* level interrupt: clear it; waiters re-check the queues */
+  return mepc;
+}
+
+void npu_init(int use_interrupts) {
   for (unsigned q = 0; q < NPU_QUEUES; ++q) {
     QREG(q, BASE) = (uint32_t)(uintptr_t)rings[q];
     QREG(q, SIZE) = NPU_RING_ENTRIES;
   }
+  interrupts = use_interrupts;
+  if (interrupts) {
+    vp_set_trap_handler(on_trap);
+    NPU(IRQ_ENABLE) = 3u;
+    VP_REG32(VP_INTC_BASE + VP_INTC_ENABLE) |= 1u;
+    VP_CSR_SET(mie, VP_MIE_MEIE);
+    VP_CSR_SET(mstatus, VP_MSTATUS_MIE);
+  }
 }
 
-void npu_submit(unsigned q, const npu_descriptor *d) {
-  const uint32_t head = QREG(q, HEAD), next = (head + 1u) % NPU_RING_ENTRIES;
-  while (QREG(q, TAIL) == next && QREG(q, STATUS) == 0) {
+/* Sleeps until `done()` holds. With interrupts, the check and the WFI run with interrupts masked
+ * so that a completion between them still wakes the WFI (it is pending). */
+static void wait_until(int (*done)(unsigned), unsigned q) {
+  if (!interrupts) {
+    while (!done(q)) {
+    }
+    return;
   }
+  for (;;) {
+    VP_CSR_CLEAR(mstatus, VP_MSTATUS_MIE);
+    if (done(q)) break;
+    __asm__ volatile("wfi");
+    VP_CSR_SET(mstatus, VP_MSTATUS_MIE); /* the handler runs here */
+  }
+  VP_CSR_SET(mstatus, VP_MSTATUS_MIE);
+}
+
+static int has_room(unsigned q) {
+  return QREG(q, TAIL) != (QREG(q, HEAD) + 1u) % NPU_RING_ENTRIES || QREG(q, STATUS) != 0;
+}
+
+static int idle(unsigned q) { return QREG(q, TAIL) == QREG(q, HEAD) || QREG(q, STATUS) != 0; }
+
+void npu_submit(unsigned q, const npu_descriptor *d) {
+  wait_until(has_room, q);
+  const uint32_t head = QREG(q, HEAD);
   memcpy(&rings[q][head], d, sizeof *d);
-  QREG(q, HEAD) = next;
+  if (interrupts) rings[q][head].word[0] |= VP_NPU_FLAG_IRQ;
+  QREG(q, HEAD) = (head + 1u) % NPU_RING_ENTRIES;
 }
 
 uint32_t npu_wait(unsigned q) {
-  while (QREG(q, TAIL) != QREG(q, HEAD) && QREG(q, STATUS) == 0) {
-  }
+  wait_until(idle, q);
   return QREG(q, STATUS);
+}
+
+void npu_set_semaphore(unsigned sem, uint32_t value) { VP_REG32(VP_NPU_BASE + VP_NPU_SEM0 + 4u * sem) = value; }
+
+npu_descriptor npu_signal(unsigned sem, uint32_t value) {
+  npu_descriptor d = {{0}};
+  d.word[0] = VP_NPU_OP_SIGNAL;
+  d.word[VP_NPU_SIGNAL_SEM] = sem;
+  d.word[VP_NPU_SIGNAL_VALUE] = value;
+  return d;
+}
+
+npu_descriptor npu_wait_for(unsigned sem, uint32_t value) {
+  npu_descriptor d = {{0}};
+  d.word[0] = VP_NPU_OP_WAIT;
+  d.word[VP_NPU_WAIT_SEM] = sem;
+  d.word[VP_NPU_WAIT_VALUE] = value;
+  return d;
+}
+
+npu_descriptor npu_vector2(uint32_t op, uint32_t rows, uint32_t length, uint64_t src, uint64_t src2, uint64_t dst) {
+  npu_descriptor d = npu_vector(op, rows, length, src, dst);
+  d.word[VP_NPU_VECTOR_SRC2_LO] = (uint32_t)src2;
+  d.word[VP_NPU_VECTOR_SRC2_HI] = (uint32_t)(src2 >> 32);
+  return d;
 }
 
 uint32_t npu_error_index(unsigned q) { return QREG(q, ERROR_INDEX); }

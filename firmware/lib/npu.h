@@ -1,10 +1,13 @@
-/* NPU driver: command rings in host RAM, descriptor submission and completion polling.
+/* NPU driver: command rings in host RAM, descriptor submission and completion waits.
  *
- * Contract: npu_init() points the NPU's queues at rings owned by the driver; npu_submit() copies a
- * descriptor into queue q's ring (waiting while the ring is full) and rings the doorbell;
- * npu_wait() polls until queue q is idle and returns its STATUS (0 = every descriptor ran, else
- * the VP_NPU_ERR_* code; npu_error_index() names the descriptor). Descriptor word layouts come
- * from the generated vp_platform.h (VP_NPU_OP_*, VP_NPU_<OP>_<FIELD>). */
+ * Contract: npu_init() points the NPU's queues at rings owned by the driver and, with
+ * use_interrupts, installs a trap handler for the NPU's interrupt (through the interrupt
+ * controller's src0) so that waits sleep in WFI instead of polling the bus; every descriptor is
+ * then submitted with the IRQ flag. npu_submit() copies a descriptor into queue q's ring
+ * (waiting while the ring is full) and rings the doorbell; npu_wait() returns once queue q is idle
+ * with its STATUS (0 = every descriptor ran, else the VP_NPU_ERR_* code; npu_error_index() names
+ * the descriptor). Descriptor word layouts come from the generated vp_platform.h
+ * (VP_NPU_OP_*, VP_NPU_<OP>_<FIELD>). */
 #pragma once
 
 #include <stdint.h>
@@ -12,17 +15,21 @@
 #include "vp.h"
 
 #define NPU_QUEUES 2u
-#define NPU_RING_ENTRIES 64u
+#define NPU_RING_ENTRIES 256u
 
 typedef struct {
   uint32_t word[16];
 } npu_descriptor;
 
-void npu_init(void);
+void npu_init(int use_interrupts);
 void npu_submit(unsigned q, const npu_descriptor *d);
 uint32_t npu_wait(unsigned q);
 uint32_t npu_error_index(unsigned q);
+void npu_set_semaphore(unsigned sem, uint32_t value);
 /* Helpers for the common descriptors (HBM addresses are 64-bit). */
 npu_descriptor npu_copy(int to_host, uint32_t bytes, const void *host, uint64_t hbm);
 npu_descriptor npu_gemm(uint32_t m, uint32_t k, uint32_t n, uint64_t x, uint64_t w, uint64_t c, uint32_t layout);
 npu_descriptor npu_vector(uint32_t op, uint32_t rows, uint32_t length, uint64_t src, uint64_t dst);
+npu_descriptor npu_vector2(uint32_t op, uint32_t rows, uint32_t length, uint64_t src, uint64_t src2, uint64_t dst);
+npu_descriptor npu_signal(unsigned sem, uint32_t value);
+npu_descriptor npu_wait_for(unsigned sem, uint32_t value);

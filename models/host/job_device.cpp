@@ -49,6 +49,10 @@ const RegisterTable& JobDevice::registers() {
     ro("REQUESTS", 0x038, "Requests in the mailbox.");
     ro("MODE", 0x03C, "0 steady, 1 serving, 2 trace.");
     ro("MAX_SEQ", 0x040, "Longest context (tokens).");
+    ro("CHANNELS", 0x044, "HBM channels (from the memory the job's `memory` key names).");
+    ro("BANKS", 0x048, "Banks per channel.");
+    ro("ROWS", 0x04C, "Rows per bank.");
+    ro("ROW_BYTES", 0x050, "Bytes per bank row.");
     t.registers.push_back({"REQ_INDEX", 0x080, 0, RegAccess::ReadWrite, "Selects the request the REQ_* registers show."});
     ro("REQ_CONTEXT", 0x084, "Tokens in its KV cache when it joins.");
     ro("REQ_REMAINING", 0x088, "Tokens it still generates.");
@@ -86,6 +90,8 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   layers_ = static_cast<std::uint32_t>(config.get_u64("layers", 0, 0, model_.device_layers()));
   if (layers_ == 0) layers_ = model_.device_layers();
   npu_ = config.get_string("npu", "npu");
+  memory_where_ = config.key_path("memory");
+  memory_ = config.get_string("memory", "hbm");
 
   ConfigNode w = config.child("workload");
   workload_.mode = w.get_string("mode", "steady");
@@ -212,6 +218,19 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   context.stats.add(p + ".device_layers", "layers", "decoder layers of the device (layers / pp)",
                     [this] { return StatsTree::Value{std::uint64_t{model_.device_layers()}}; });
   wall_start_ = last_print_ = std::chrono::steady_clock::now();
+}
+
+void JobDevice::connect(ModuleLookup& lookup) {
+  auto* info = dynamic_cast<const hbm::PimMemoryInfo*>(lookup.resolve_target(memory_, memory_where_).first);
+  if (info == nullptr)
+    throw ConfigError(fmt::format("{}: '{}' is not an HBM-PIM memory (the job describes the device's memory to the "
+                                  "firmware)",
+                                  memory_where_, memory_));
+  const auto& org = info->organization();
+  store("CHANNELS", org.channels);
+  store("BANKS", org.banks());
+  store("ROWS", org.rows);
+  store("ROW_BYTES", org.row_bytes());
 }
 
 double JobDevice::stat(const std::string& name) const {

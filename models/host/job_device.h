@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "models/host/model_spec.h"
+#include "models/mem/pim_memory_info.h"
 #include "models/host/workload.h"
 #include "models/periph/register_device.h"
 #include "platform/registry.h"
@@ -32,6 +33,7 @@ class JobDevice : public RegisterDevice {
   static const RegisterTable& registers();
   static void register_type(ModuleRegistry& registry);
   JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& context);
+  void connect(ModuleLookup& lookup) override;
 
   [[nodiscard]] const ModelSpec& model() const { return model_; }
   [[nodiscard]] const std::vector<WorkloadRequest>& requests() const { return requests_; }
@@ -48,7 +50,7 @@ class JobDevice : public RegisterDevice {
   ModelSpec model_;
   WorkloadSpec workload_;
   std::vector<WorkloadRequest> requests_;
-  std::string npu_;
+  std::string npu_, memory_, memory_where_;
   std::uint32_t layers_ = 0;  ///< simulated decoder layers per iteration
   std::uint32_t request_index_ = 0, current_layer_ = 0;
 

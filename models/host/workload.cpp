@@ -55,10 +55,10 @@ std::vector<std::vector<std::string>> read_table(const std::string& path, char s
 std::vector<LengthPair> load_lengths(const std::string& path) {
   std::vector<LengthPair> pairs;
   for (const auto& row : read_table(path, '\t', {"input_toks", "output_toks"})) {
-    LengthPair p{parse_count(row[0], row[2]), parse_count(row[1], row[2])};
-    if (p.input == 0 || p.output == 0) throw InputError(fmt::format("{}: token counts must be at least 1", row[2]));
-    pairs.push_back(p);
+    const LengthPair p{parse_count(row[0], row[2]), parse_count(row[1], row[2])};
+    if (p.input > 0 && p.output > 0) pairs.push_back(p);  // a request without tokens never decodes
   }
+  if (pairs.empty()) throw InputError(fmt::format("{}: no row with input and output counts of at least 1", path));
   return pairs;
 }
 

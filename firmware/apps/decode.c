@@ -1,0 +1,147 @@
+/* decode: the NeuPIMs inference firmware. Reads the job from the platform (periph.job), keeps a
+ * batch of decode requests with their KV rows in HBM, and runs decode iterations: every
+ * iteration appends one token to every request, runs the decoder layers as command streams on
+ * the NPU's two queues (sub-batch interleaved when the job says so) and the LM head, and reports
+ * the iteration to the job device, which measures it.
+ * - steady / trace: each sampled batch joins at once and runs ITERATIONS iterations;
+ * - serving: requests arrive (REQ_ARRIVAL), join while the batch has room (Orca-style
+ *   iteration-level batching), and leave when they have generated their tokens.
+ * Exit code 0 = every iteration ran; 2 = a queue stopped on an error; 3 = the job does not fit. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "batch.h"
+#include "job.h"
+#include "npu.h"
+#include "program.h"
+#include "vp.h"
+
+enum { MARK_ITERATION = 1, MARK_LAYERS = 2, MARK_LM_HEAD = 3 };
+
+static job_info job;
+static hbm_plan plan;
+static batch_state batch;
+static uint32_t iteration;
+
+static void check_queues(void) {
+  for (unsigned q = 0; q < NPU_QUEUES; ++q) {
+    const uint32_t status = npu_wait(q);
+    if (status != VP_NPU_ERR_NONE) {
+      printf("decode: NPU queue %u stopped with error %lu at descriptor %lu (iteration %lu)\n", q,
+             (unsigned long)status, (unsigned long)npu_error_index(q), (unsigned long)iteration);
+      vp_exit(2);
+    }
+  }
+}
+
+static void run_iteration(void) {
+  if (!batch_grow(&batch)) {
+    printf("decode: the KV cache does not fit in HBM (iteration %lu, %lu requests)\n", (unsigned long)iteration,
+           (unsigned long)batch.count);
+    vp_exit(3);
+  }
+  const int split = (job.flags & JOB_FLAG_SUB_BATCH) && batch.count >= job.sub_batch_min;
+  batch_split(&batch, split ? 2u : 1u);
+  job_iteration_begin(batch.count);
+  vp_marker_begin(MARK_ITERATION, iteration);
+  vp_marker_begin(MARK_LAYERS, batch.sub_batches);
+  program_layers(&batch, &plan);
+  check_queues();
+  vp_marker_end(MARK_LAYERS, batch.sub_batches);
+  job_layers_end();
+  if (job.flags & JOB_FLAG_LM_HEAD) {
+    vp_marker_begin(MARK_LM_HEAD, 0);
+    program_lm_head(&batch, &plan);
+    check_queues();
+    vp_marker_end(MARK_LM_HEAD, 0);
+  }
+  vp_marker_end(MARK_ITERATION, iteration);
+  job_iteration_end(batch.count);
+  ++iteration;
+}
+
+static void admit_or_fail(uint32_t index) {
+  job_request r;
+  job_request_get(index, &r);
+  if (!batch_admit(&batch, &r)) {
+    printf("decode: request %lu (%lu tokens) does not fit (batch %lu of at most %lu, or its channel is full)\n",
+           (unsigned long)index, (unsigned long)r.context, (unsigned long)batch.count, (unsigned long)job.max_batch);
+    vp_exit(3);
+  }
+}
+
+int main(void) {
+  if (!job_read(&job)) {
+    printf("decode: no job device (periph.job) on this platform\n");
+    return 3;
+  }
+  plan_memory(&plan, &job);
+  const uint32_t first_row = plan_first_row(&plan, &job);
+  if (!batch_init(&batch, &job, first_row)) {
+    printf("decode: the model needs rows up to %lu of %lu: no room for the KV cache\n", (unsigned long)first_row,
+           (unsigned long)job.rows);
+    return 3;
+  }
+  npu_init(1);
+  printf("decode: %lu layers of %lu simulated, E %lu, %lu heads x %lu on this device, batch up to %lu, %s attention, "
+         "%s channels, sub-batches %s\n",
+         (unsigned long)job.layers, (unsigned long)job.device_layers, (unsigned long)job.d_model,
+         (unsigned long)job.heads, (unsigned long)job.head_dim, (unsigned long)job.max_batch,
+         (job.flags & JOB_FLAG_PIM_ATTENTION) ? "PIM" : "NPU", (job.flags & JOB_FLAG_GREEDY) ? "greedy" : "round-robin",
+         (job.flags & JOB_FLAG_SUB_BATCH) ? "on" : "off");
+
+  if (job.mode == JOB_MODE_SERVING) {
+    uint32_t next = 0;
+    while ((batch.count > 0 || next < job.requests) && (job.iterations == 0 || iteration < job.iterations)) {
+      for (;;) { /* admit arrivals while there is room */
+        if (next >= job.requests || batch.count >= job.max_batch) break;
+        job_request r;
+        job_request_get(next, &r);
+        if (r.arrival > iteration) break;
+        if (!batch_admit(&batch, &r)) break; /* KV full: it waits for requests to leave */
+        ++next;
+      }
+      if (batch.count == 0) {
+        if (next < job.requests) ++iteration; /* nobody has arrived yet */
+        continue;
+      }
+      run_iteration();
+      for (uint32_t i = batch.count; i-- > 0;)
+        if (--batch.requests[i].remaining == 0) batch_release(&batch, i);
+    }
+  } else {
+    uint32_t next = 0;
+    for (uint32_t b = 0; b < job.batches; ++b) {
+      /* The sampled batch joins at once, longest first (greedy placement balances better). */
+      uint32_t end = next;
+      job_request r;
+      while (end < job.requests) {
+        job_request_get(end, &r);
+        if (r.batch != b) break;
+        ++end;
+      }
+      /* Longest first, so greedy placement balances the channels (ties: job order). */
+      const uint32_t n = end - next;
+      uint32_t *order = malloc(sizeof(uint32_t) * n), *context = malloc(sizeof(uint32_t) * n);
+      for (uint32_t i = 0; i < n; ++i) {
+        job_request_get(next + i, &r);
+        uint32_t at = i;
+        while (at > 0 && context[at - 1u] < r.context) {
+          order[at] = order[at - 1u];
+          context[at] = context[at - 1u];
+          --at;
+        }
+        order[at] = next + i;
+        context[at] = r.context;
+      }
+      for (uint32_t i = 0; i < n; ++i) admit_or_fail(order[i]);
+      free(order);
+      free(context);
+      for (uint32_t it = 0; it < (job.iterations ? job.iterations : 1u); ++it) run_iteration();
+      while (batch.count > 0) batch_release(&batch, batch.count - 1u);
+      next = end;
+    }
+  }
+  printf("decode: %lu iterations done\n", (unsigned long)iteration);
+  return 0;
+}

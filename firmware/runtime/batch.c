@@ -1,0 +1,187 @@
+#include "batch.h"
+
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vp.h"
+
+static uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1u) / b; }
+
+int batch_init(batch_state *b, const job_info *job, uint32_t first_kv_row) {
+  memset(b, 0, sizeof *b);
+  b->job = job;
+  b->row_elems = job->row_bytes / 2u;
+  b->chunks_k = ceil_div(job->embed, b->row_elems);
+  b->tiles_v = ceil_div(job->head_dim, job->banks);
+  b->k_capacity = ceil_div(job->max_seq, job->banks) * b->chunks_k;
+  b->v_capacity = ceil_div(job->max_seq, b->row_elems) * job->heads * b->tiles_v;
+  if (!kv_init(&b->kv, job->channels, job->rows, first_kv_row, job->layers)) return 0;
+  b->requests = calloc(job->max_batch, sizeof(request_state));
+  b->lists = malloc(sizeof(uint32_t) * job->max_batch * (b->k_capacity + b->v_capacity));
+  b->tables = malloc(sizeof(uint32_t) * 4u * job->max_batch);
+  return b->requests != 0 && b->lists != 0 && b->tables != 0;
+}
+
+uint32_t batch_load(const batch_state *b, uint32_t tokens) {
+  const uint32_t gwrite = 100u, tile = 184u;
+  return b->chunks_k * (gwrite + ceil_div(tokens, 32u) * tile) +
+         ceil_div(tokens, 512u) * b->job->heads * (gwrite + ceil_div(b->job->head_dim, 32u) * tile);
+}
+
+/* Rows needed for `tokens` tokens. */
+static uint32_t k_needed(const batch_state *b, uint32_t tokens) { return ceil_div(tokens, b->job->banks) * b->chunks_k; }
+static uint32_t v_needed(const batch_state *b, uint32_t tokens) {
+  return ceil_div(tokens, b->row_elems) * b->job->heads * b->tiles_v;
+}
+
+static int grow_to(batch_state *b, request_state *r, uint32_t tokens) {
+  const uint32_t k = k_needed(b, tokens), v = v_needed(b, tokens);
+  if (k > b->k_capacity || v > b->v_capacity) return 0;
+  while (r->k_count < k) {
+    const uint32_t row = kv_alloc(&b->kv, r->channel);
+    if (row == 0xFFFFFFFFu) return 0;
+    r->k_rows[r->k_count++] = row;
+  }
+  while (r->v_count < v) {
+    const uint32_t row = kv_alloc(&b->kv, r->channel);
+    if (row == 0xFFFFFFFFu) return 0;
+    r->v_rows[r->v_count++] = row;
+  }
+  r->tokens = tokens;
+  return 1;
+}
+
+static uint32_t channel_load(const batch_state *b, uint32_t channel) {
+  uint32_t load = 0;
+  for (uint32_t i = 0; i < b->count; ++i)
+    if (b->requests[i].channel == channel) load += batch_load(b, b->requests[i].tokens);
+  return load;
+}
+
+static uint32_t pick_channel(batch_state *b, uint32_t tokens) {
+  const uint32_t channels = b->job->channels;
+  const uint32_t need = k_needed(b, tokens + 1u) + v_needed(b, tokens + 1u);
+  if (b->job->flags & JOB_FLAG_GREEDY) {
+    uint32_t best = 0xFFFFFFFFu, best_load = 0xFFFFFFFFu;
+    for (uint32_t c = 0; c < channels; ++c) {
+      const uint32_t load = channel_load(b, c);
+      if (kv_available(&b->kv, c) >= need && load < best_load) best = c, best_load = load;
+    }
+    return best;
+  }
+  for (uint32_t i = 0; i < channels; ++i) {
+    const uint32_t c = (b->round_robin + i) % channels;
+    if (kv_available(&b->kv, c) >= need) {
+      b->round_robin = (c + 1u) % channels;
+      return c;
+    }
+  }
+  return 0xFFFFFFFFu;
+}
+
+int batch_admit(batch_state *b, const job_request *in) {
+  if (b->count >= b->job->max_batch) return 0;
+  const uint32_t channel = in->channel != JOB_ANY_CHANNEL ? in->channel : pick_channel(b, in->context);
+  if (channel >= b->job->channels) return 0;
+  request_state *r = &b->requests[b->count];
+  memset(r, 0, sizeof *r);
+  r->channel = channel;
+  r->remaining = in->remaining;
+  r->k_rows = b->lists + b->count * (b->k_capacity + b->v_capacity);
+  r->v_rows = r->k_rows + b->k_capacity;
+  b->count++;
+  if (!grow_to(b, r, in->context)) {
+    batch_release(b, b->count - 1u);
+    return 0;
+  }
+  return 1;
+}
+
+int batch_grow(batch_state *b) {
+  for (uint32_t i = 0; i < b->count; ++i)
+    if (!grow_to(b, &b->requests[i], b->requests[i].tokens + 1u)) return 0;
+  return 1;
+}
+
+static void free_row(batch_state *b, uint32_t channel, uint32_t row) {
+  if (!kv_free(&b->kv, channel, row)) {
+    printf("decode: more than %u KV row groups freed in channel %lu and not reused\n", KV_FREE_STACK,
+           (unsigned long)channel);
+    vp_exit(3);
+  }
+}
+
+void batch_release(batch_state *b, uint32_t i) {
+  request_state *r = &b->requests[i];
+  for (uint32_t n = 0; n < r->k_count; ++n) free_row(b, r->channel, r->k_rows[n]);
+  for (uint32_t n = 0; n < r->v_count; ++n) free_row(b, r->channel, r->v_rows[n]);
+  /* Move the last request into slot i, with its lists. */
+  const uint32_t last = --b->count;
+  if (i != last) {
+    request_state *l = &b->requests[last];
+    memcpy(r->k_rows, l->k_rows, sizeof(uint32_t) * l->k_count);
+    memcpy(r->v_rows, l->v_rows, sizeof(uint32_t) * l->v_count);
+    uint32_t *k = r->k_rows, *v = r->v_rows;
+    *r = *l;
+    r->k_rows = k;
+    r->v_rows = v;
+  }
+}
+
+static void swap_requests(batch_state *b, uint32_t i, uint32_t j) {
+  if (i == j) return;
+  request_state *x = &b->requests[i], *y = &b->requests[j];
+  const uint32_t words = b->k_capacity + b->v_capacity;
+  uint32_t *lx = x->k_rows, *ly = y->k_rows;
+  for (uint32_t n = 0; n < words; ++n) {
+    const uint32_t t = lx[n];
+    lx[n] = ly[n];
+    ly[n] = t;
+  }
+  const request_state t = *x;
+  *x = *y;
+  *y = t;
+  x->k_rows = lx, x->v_rows = lx + b->k_capacity;
+  y->k_rows = ly, y->v_rows = ly + b->k_capacity;
+}
+
+void batch_split(batch_state *b, uint32_t sub_batches) {
+  b->sub_batches = sub_batches;
+  for (uint32_t i = 0; i < b->count; ++i) b->requests[i].sub_batch = 0;
+  if (sub_batches == 2) {
+    /* Per channel: heaviest first, each to the lighter sub-batch of that channel. */
+    for (uint32_t c = 0; c < b->job->channels; ++c) {
+      uint32_t load[2] = {0, 0};
+      for (;;) {
+        uint32_t pick = 0xFFFFFFFFu, heaviest = 0;
+        for (uint32_t i = 0; i < b->count; ++i) {
+          const request_state *r = &b->requests[i];
+          if (r->channel != c || r->sub_batch != 0u) continue;
+          const uint32_t l = batch_load(b, r->tokens) + 1u;
+          if (pick == 0xFFFFFFFFu || l > heaviest) pick = i, heaviest = l;
+        }
+        if (pick == 0xFFFFFFFFu) break;
+        const uint32_t s = load[0] <= load[1] ? 0u : 1u;
+        load[s] += heaviest;
+        b->requests[pick].sub_batch = s + 1u; /* 1-based while splitting */
+      }
+    }
+    for (uint32_t i = 0; i < b->count; ++i) b->requests[i].sub_batch -= 1u;
+    /* Sub-batch 0 first (stable enough: a partition by swaps). */
+    uint32_t front = 0;
+    for (uint32_t i = 0; i < b->count; ++i)
+      if (b->requests[i].sub_batch == 0) swap_requests(b, i, front++);
+    b->start[0] = 0, b->start[1] = front, b->start[2] = b->count;
+  } else {
+    b->start[0] = 0, b->start[1] = b->count, b->start[2] = b->count;
+  }
+  for (uint32_t i = 0; i < b->count; ++i) {
+    const request_state *r = &b->requests[i];
+    uint32_t *e = &b->tables[4u * i];
+    e[0] = r->tokens;
+    e[1] = r->channel;
+    e[2] = (uint32_t)(uintptr_t)r->k_rows;
+    e[3] = (uint32_t)(uintptr_t)r->v_rows;
+  }
+}

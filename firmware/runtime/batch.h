@@ -1,0 +1,45 @@
+/* The running batch: requests with their KV rows, channel assignment (round-robin or greedy
+ * min-load), the sub-batch split (balanced by attention load in every channel) and the
+ * ATTENTION request tables (layout of VP_NPU_OP_ATTENTION's TABLE).
+ *
+ * Attention load of a request with L tokens (the NeuPIMs simulator's estimate, PIM cycles):
+ * chunks_k (G + ceil(L/32) T) + ceil(L/512) heads (G + ceil(head_dim/32) T), G = 100 (GWRITE),
+ * T = 184 (one GEMV tile). */
+#pragma once
+
+#include <stdint.h>
+
+#include "job.h"
+#include "kv_alloc.h"
+
+typedef struct {
+  uint32_t tokens;    /* KV tokens, including this iteration's new one once grown */
+  uint32_t remaining; /* tokens still to generate */
+  uint32_t channel;
+  uint32_t k_count, v_count; /* row groups in the lists */
+  uint32_t *k_rows, *v_rows;
+  uint32_t sub_batch;
+} request_state;
+
+typedef struct {
+  const job_info *job;
+  kv_allocator kv;
+  uint32_t chunks_k, tiles_v, row_elems, k_capacity, v_capacity;
+  request_state *requests; /* active, in activation-row order after batch_split() */
+  uint32_t count;
+  uint32_t *lists; /* k and v row lists of each request slot */
+  uint32_t round_robin;
+  uint32_t sub_batches, start[3]; /* sub-batch s = requests [start[s], start[s+1]) */
+  uint32_t *tables;               /* max_batch entries of 4 words */
+} batch_state;
+
+int batch_init(batch_state *b, const job_info *job, uint32_t first_kv_row);
+uint32_t batch_load(const batch_state *b, uint32_t tokens);
+/* Adds a request with `context` tokens (channel: the job's, or assigned). 0 if no room. */
+int batch_admit(batch_state *b, const job_request *r);
+/* Adds one token to every request (this iteration's), allocating rows as needed. 0 if no room. */
+int batch_grow(batch_state *b);
+/* Removes request i (frees its rows). */
+void batch_release(batch_state *b, uint32_t i);
+/* Orders the requests into `sub_batches` (1 or 2) sub-batches and fills the tables. */
+void batch_split(batch_state *b, uint32_t sub_batches);

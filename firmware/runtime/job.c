@@ -1,0 +1,44 @@
+#include "job.h"
+
+#include "vp.h"
+
+#define JOB(reg) VP_REG32(VP_JOB_BASE + VP_JOB_##reg)
+
+int job_read(job_info *job) {
+  if (JOB(MAGIC) != 0x31424F4Au) return 0;
+  job->flags = JOB(FLAGS);
+  job->sub_batch_min = JOB(SUB_BATCH_MIN);
+  job->layers = JOB(LAYERS);
+  job->device_layers = JOB(DEVICE_LAYERS);
+  job->d_model = JOB(D_MODEL);
+  job->heads = JOB(HEADS);
+  job->head_dim = JOB(HEAD_DIM);
+  job->embed = JOB(EMBED_SHARD);
+  job->ffn = JOB(FFN_SHARD);
+  job->vocab = JOB(VOCAB_SHARD);
+  job->max_batch = JOB(MAX_BATCH);
+  job->iterations = JOB(ITERATIONS);
+  job->batches = JOB(BATCHES);
+  job->requests = JOB(REQUESTS);
+  job->mode = JOB(MODE);
+  job->max_seq = JOB(MAX_SEQ);
+  job->channels = JOB(CHANNELS);
+  job->banks = JOB(BANKS);
+  job->rows = JOB(ROWS);
+  job->row_bytes = JOB(ROW_BYTES);
+  return 1;
+}
+
+void job_request_get(uint32_t index, job_request *r) {
+  JOB(REQ_INDEX) = index;
+  r->context = JOB(REQ_CONTEXT);
+  r->remaining = JOB(REQ_REMAINING);
+  r->channel = JOB(REQ_CHANNEL);
+  r->batch = JOB(REQ_BATCH);
+  r->arrival = JOB(REQ_ARRIVAL);
+}
+
+void job_iteration_begin(uint32_t batch) { JOB(ITER_BEGIN) = batch; }
+void job_layers_end(void) { JOB(LAYERS_END) = 1; }
+void job_iteration_end(uint32_t tokens) { JOB(ITER_END) = tokens; }
+void job_layer(uint32_t layer) { JOB(LAYER) = layer; }

@@ -1,0 +1,34 @@
+/* The decode job, read from the platform's job device (periph.job): model shard, workload,
+ * system switches and the memory's organisation. Firmware never parses JSON. */
+#pragma once
+
+#include <stdint.h>
+
+#define JOB_FLAG_PIM_ATTENTION (1u << 0)
+#define JOB_FLAG_GREEDY (1u << 1)
+#define JOB_FLAG_SUB_BATCH (1u << 2)
+#define JOB_FLAG_LM_HEAD (1u << 4)
+
+enum { JOB_MODE_STEADY = 0, JOB_MODE_SERVING = 1, JOB_MODE_TRACE = 2 };
+
+typedef struct {
+  uint32_t flags, sub_batch_min, layers, device_layers;
+  uint32_t d_model, heads, head_dim, embed, ffn, vocab;
+  uint32_t max_batch, iterations, batches, requests, mode, max_seq;
+  uint32_t channels, banks, rows, row_bytes;
+} job_info;
+
+typedef struct {
+  uint32_t context, remaining, channel, batch, arrival;
+} job_request;
+
+#define JOB_ANY_CHANNEL 0xFFFFFFFFu
+
+/* Returns 0 if no job device answers with the right magic. */
+int job_read(job_info *job);
+void job_request_get(uint32_t index, job_request *request);
+/* Reports to the job device (it measures the iterations). */
+void job_iteration_begin(uint32_t batch);
+void job_layers_end(void);
+void job_iteration_end(uint32_t tokens);
+void job_layer(uint32_t layer);

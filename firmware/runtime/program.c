@@ -1,0 +1,118 @@
+#include "program.h"
+
+#include "job.h"
+#include "npu.h"
+
+enum { SEM_QKV = 0, SEM_ATT = 2 }; /* + sub-batch */
+
+static uint64_t tiled_bytes(uint32_t k, uint32_t n) {
+  return (uint64_t)((k + 127u) / 128u * 128u) * ((n + 127u) / 128u * 128u) * 2u;
+}
+
+void plan_memory(hbm_plan *plan, const job_info *job) {
+  const uint64_t rows = job->max_batch, e = job->d_model, et = job->embed;
+  uint64_t at = 0;
+  plan->x = at, at += rows * e * 2u;
+  plan->h = at, at += rows * e * 2u;
+  plan->qkv = at, at += rows * 3u * et * 2u;
+  plan->att = at, at += rows * et * 2u;
+  plan->p = at, at += rows * e * 2u;
+  plan->f1 = at, at += rows * job->ffn * 2u;
+  plan->logits = at, at += rows * job->vocab * 2u;
+  at = (at + 0xFFFFFu) & ~(uint64_t)0xFFFFFu;
+  plan->weights = at;
+  plan->qkv_w = 0;
+  plan->proj_w = plan->qkv_w + tiled_bytes(job->d_model, 3u * job->embed);
+  plan->ffn1_w = plan->proj_w + tiled_bytes(job->embed, job->d_model);
+  plan->ffn2_w = plan->ffn1_w + tiled_bytes(job->d_model, job->ffn);
+  plan->layer_bytes = plan->ffn2_w + tiled_bytes(job->ffn, job->d_model);
+  at += plan->layer_bytes * job->layers;
+  plan->lm_head = at, at += tiled_bytes(job->d_model, job->vocab);
+  plan->end = at;
+}
+
+uint32_t plan_first_row(const hbm_plan *plan, const job_info *job) {
+  const uint64_t row_span = (uint64_t)job->channels * job->banks * job->row_bytes;
+  return (uint32_t)((plan->end + row_span - 1u) / row_span);
+}
+
+static void submit(unsigned q, npu_descriptor d) { npu_submit(q, &d); }
+
+static void qkv(const batch_state *b, const hbm_plan *m, uint32_t s, uint32_t layer) {
+  const job_info *job = b->job;
+  const uint32_t first = b->start[s], n = b->start[s + 1u] - first;
+  const uint64_t e = job->d_model, w = m->weights + layer * m->layer_bytes;
+  submit(0, npu_vector(VP_NPU_VECTOR_LAYERNORM, n, job->d_model, m->x + first * e * 2u, m->h + first * e * 2u));
+  submit(0, npu_gemm(n, job->d_model, 3u * job->embed, m->h + first * e * 2u, w + m->qkv_w,
+                     m->qkv + (uint64_t)first * 3u * job->embed * 2u, 1u));
+  submit(0, npu_signal(SEM_QKV + s, 1u));
+}
+
+static void projection_ffn(const batch_state *b, const hbm_plan *m, uint32_t s, uint32_t layer) {
+  const job_info *job = b->job;
+  const uint32_t first = b->start[s], n = b->start[s + 1u] - first;
+  const uint64_t e = job->d_model, w = m->weights + layer * m->layer_bytes;
+  const uint64_t x = m->x + first * e * 2u, h = m->h + first * e * 2u, p = m->p + first * e * 2u;
+  const uint64_t f1 = m->f1 + (uint64_t)first * job->ffn * 2u;
+  submit(0, npu_gemm(n, job->embed, job->d_model, m->att + (uint64_t)first * job->embed * 2u, w + m->proj_w, p, 1u));
+  submit(0, npu_vector2(VP_NPU_VECTOR_ADD, n, job->d_model, x, p, x));
+  submit(0, npu_vector(VP_NPU_VECTOR_LAYERNORM, n, job->d_model, x, h));
+  submit(0, npu_gemm(n, job->d_model, job->ffn, h, w + m->ffn1_w, f1, 1u));
+  submit(0, npu_vector(VP_NPU_VECTOR_GELU, n, job->ffn, f1, f1));
+  submit(0, npu_gemm(n, job->ffn, job->d_model, f1, w + m->ffn2_w, p, 1u));
+  submit(0, npu_vector2(VP_NPU_VECTOR_ADD, n, job->d_model, x, p, x));
+}
+
+static void attention(const batch_state *b, const hbm_plan *m, uint32_t s, uint32_t layer) {
+  const job_info *job = b->job;
+  const uint32_t first = b->start[s], n = b->start[s + 1u] - first;
+  const uint64_t q = m->qkv + (uint64_t)first * 3u * job->embed * 2u;
+  const uint64_t out = m->att + (uint64_t)first * job->embed * 2u;
+  npu_descriptor d = {{0}};
+  d.word[0] = VP_NPU_OP_ATTENTION;
+  d.word[VP_NPU_ATTENTION_MODE] =
+      (job->flags & JOB_FLAG_PIM_ATTENTION) ? VP_NPU_ATTENTION_MODE_PIM : VP_NPU_ATTENTION_MODE_NPU;
+  d.word[VP_NPU_ATTENTION_REQUESTS] = n;
+  d.word[VP_NPU_ATTENTION_HEADS] = job->heads;
+  d.word[VP_NPU_ATTENTION_HEAD_DIM] = job->head_dim;
+  d.word[VP_NPU_ATTENTION_TABLE] = (uint32_t)(uintptr_t)&b->tables[4u * first];
+  d.word[VP_NPU_ATTENTION_Q_LO] = (uint32_t)q;
+  d.word[VP_NPU_ATTENTION_Q_HI] = (uint32_t)(q >> 32);
+  d.word[VP_NPU_ATTENTION_OUT_LO] = (uint32_t)out;
+  d.word[VP_NPU_ATTENTION_OUT_HI] = (uint32_t)(out >> 32);
+  d.word[VP_NPU_ATTENTION_Q_STRIDE] = 3u * job->embed * 2u;
+  d.word[VP_NPU_ATTENTION_APPEND] = 1u;
+  d.word[VP_NPU_ATTENTION_ROW_OFFSET] = layer;
+  submit(1, npu_wait_for(SEM_QKV + s, layer + 1u));
+  npu_submit(1, &d);
+  submit(1, npu_signal(SEM_ATT + s, 1u));
+}
+
+void program_layers(const batch_state *b, const hbm_plan *m) {
+  const uint32_t layers = b->job->layers;
+  for (uint32_t s = 0; s < 4u; ++s) npu_set_semaphore(s, 0);
+  for (uint32_t l = 0; l < layers; ++l) {
+    job_layer(l);
+    for (uint32_t s = 0; s < b->sub_batches; ++s) {
+      if (b->start[s + 1u] == b->start[s]) continue;
+      if (l > 0) {
+        submit(0, npu_wait_for(SEM_ATT + s, l));
+        projection_ffn(b, m, s, l - 1u);
+      }
+      qkv(b, m, s, l);
+    }
+    for (uint32_t s = 0; s < b->sub_batches; ++s)
+      if (b->start[s + 1u] != b->start[s]) attention(b, m, s, l);
+  }
+  for (uint32_t s = 0; s < b->sub_batches; ++s) {
+    if (b->start[s + 1u] == b->start[s]) continue;
+    submit(0, npu_wait_for(SEM_ATT + s, layers));
+    projection_ffn(b, m, s, layers - 1u);
+  }
+}
+
+void program_lm_head(const batch_state *b, const hbm_plan *m) {
+  const job_info *job = b->job;
+  submit(0, npu_vector(VP_NPU_VECTOR_LAYERNORM, b->count, job->d_model, m->x, m->h));
+  submit(0, npu_gemm(b->count, job->d_model, job->vocab, m->h, m->lm_head, m->logits, 1u));
+}

@@ -1,0 +1,34 @@
+/* Where the model lives in HBM and the command streams of one decode iteration.
+ *
+ * HBM plan (from address 0): activation buffers for MAX_BATCH rows (X: residual stream, H:
+ * layer-norm output, QKV, ATT: attention output, P: projection/FFN output, F1: FFN hidden,
+ * LOGITS), then per simulated layer the four weight matrices pre-tiled (QKV [E x 3E/tp], PROJ
+ * [E/tp x E], FFN1 [E x 4E/tp], FFN2 [4E/tp x E]), then the LM head [E x vocab/tp]. KV rows
+ * start at the first DRAM row above all of it.
+ *
+ * One iteration (program_iteration): with sub-batches a (and b), queue 0 runs, per layer l,
+ * PF(a, l-1) QKV(a, l) PF(b, l-1) QKV(b, l) and queue 1 runs ATT(a, l) ATT(b, l), where QKV =
+ * layer norm + QKV GEMM, ATT = ATTENTION (appending the new token's k and v), PF = projection,
+ * residual add, layer norm, FFN1, GELU, FFN2, residual add. Semaphores: QKV(s, l) signals
+ * qkv[s], ATT(s, l) waits for it and signals att[s], PF(s, l) waits for that. So the arrays run
+ * one sub-batch's GEMMs while PIM runs the other's attention (the paper's stages A-F). */
+#pragma once
+
+#include <stdint.h>
+
+#include "batch.h"
+
+typedef struct {
+  uint64_t x, h, qkv, att, p, f1, logits;
+  uint64_t weights, layer_bytes, qkv_w, proj_w, ffn1_w, ffn2_w, lm_head;
+  uint64_t end;
+} hbm_plan;
+
+void plan_memory(hbm_plan *plan, const job_info *job);
+/* The first DRAM row above the plan. */
+uint32_t plan_first_row(const hbm_plan *plan, const job_info *job);
+/* Submits the decoder layers of one iteration for the batch's sub-batches; returns once every
+ * descriptor is submitted (not done). */
+void program_layers(const batch_state *b, const hbm_plan *plan);
+/* Submits the LM head over the whole batch. */
+void program_lm_head(const batch_state *b, const hbm_plan *plan);
