@@ -1,4 +1,5 @@
 // neupims-vp: command-line entry point.
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -9,6 +10,7 @@
 #include "platform/error.h"
 #include "platform/registry.h"
 #include "platform/run.h"
+#include "platform/systems.h"
 
 namespace po = boost::program_options;
 
@@ -22,6 +24,7 @@ const char* kUsage = R"(neupims-vp: a SystemC/TLM-2.0 virtual platform of the Ne
 
 usage:
   neupims-vp run --config FILE [--set key.path=value]... [--firmware ELF] [--out DIR]
+  neupims-vp run --system NAME [--model NAME] [--batch N] [--dataset NAME] [--layers N] [--set ...]
   neupims-vp list-modules
   neupims-vp --help | --version
 
@@ -29,6 +32,8 @@ run options)";
 
 const char* kEpilog = R"(
 examples:
+  neupims-vp run --system neupims                      (GPT3-7B, ShareGPT, batch 256: tokens/s, utilization)
+  neupims-vp run --system npu-only --model gpt3-13b --batch 128 --dataset alpaca
   neupims-vp run --config configs/platforms/default.json
   neupims-vp run --config configs/platforms/default.json --firmware memtest.elf --out out/memtest
   neupims-vp run --config configs/platforms/default.json --set modules.cpu.quantum_ns=100
@@ -53,6 +58,19 @@ int print_summary(const vp::RunResult& r) {
             << fmt::format("  simulated MIPS  {:.1f}\n", mips)
             << fmt::format("  stats           {}\n", r.stats_file);
   if (!r.timeline_file.empty()) std::cout << fmt::format("  timeline        {} (ui.perfetto.dev)\n", r.timeline_file);
+  if (!r.summary.empty()) {
+    std::cout << "\n=== decode summary ===\n";
+    // The headline numbers first, then the rest in name order.
+    const char* first[] = {"tokens_per_second", "iteration_time_ns", "npu_utilization", "pim_utilization"};
+    auto rank = [&first](const std::string& name) {
+      for (std::size_t i = 0; i < std::size(first); ++i)
+        if (name == first[i]) return i;
+      return std::size(first);
+    };
+    auto values = r.summary;
+    std::stable_sort(values.begin(), values.end(), [&](const auto& a, const auto& b) { return rank(a.name) < rank(b.name); });
+    for (const auto& v : values) std::cout << fmt::format("  {:<28} {:>14.6g} {}\n", v.name, v.value, v.unit);
+  }
   std::cout.flush();
   if (r.outcome == vp::RunResult::Outcome::Failed) {
     std::cerr << "neupims-vp: error: " << r.message << '\n';
@@ -72,7 +90,13 @@ int run_cli(int argc, char* argv[]) {
        "override a config value, e.g. modules.cpu.quantum_ns=100 (value parsed as JSON, else a string)")
       ("firmware,f", po::value(&options.firmware)->value_name("ELF"), "firmware image (overrides platform.firmware)")
       ("out,o", po::value(&options.out_dir)->value_name("DIR")->default_value("out"), "output folder for config.json and stats.json")
-      ("print-config", po::bool_switch(&options.print_config), "print the resolved configuration before running");
+      ("print-config", po::bool_switch(&options.print_config), "print the resolved configuration before running")
+      ("system", po::value<std::string>()->value_name("NAME"),
+       "decode run of a system: configs/systems/NAME.json (neupims, npu-pim, npu-only, ablations); implies the decode firmware")
+      ("model", po::value<std::string>()->value_name("NAME"), "model: configs/models/NAME.json (gpt3-7b, gpt3-13b, gpt3-30b, gpt3-175b, gpt-tiny)")
+      ("batch", po::value<unsigned>()->value_name("N"), "requests per batch (modules.job.workload.batch)")
+      ("dataset", po::value<std::string>()->value_name("NAME"), "sharegpt, alpaca, or a TSV file of input/output token counts")
+      ("layers", po::value<unsigned>()->value_name("N"), "decoder layers to simulate per iteration (0 = all; fewer are scaled, see docs/firmware.md)");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>(), "");
   po::options_description all;
@@ -110,10 +134,21 @@ int run_cli(int argc, char* argv[]) {
     return kExitUsage;
   }
   if (options.config_file.empty()) {
-    std::cerr << "neupims-vp: error: run needs --config FILE (see neupims-vp --help)\n";
-    return kExitUsage;
+    if (!vm.count("system")) {
+      std::cerr << "neupims-vp: error: run needs --config FILE or --system NAME (see neupims-vp --help)\n";
+      return kExitUsage;
+    }
+    options.config_file = std::string(NPVP_SOURCE_DIR) + "/configs/platforms/default.json";
   }
   try {
+    // Shorthands become overrides placed before the user's --set (which win).
+    std::vector<std::string> shorthand;
+    if (vm.count("system")) shorthand = vp::system_overrides(vm["system"].as<std::string>(), options.config_file);
+    if (vm.count("model")) shorthand.push_back("modules.job.model=../models/" + vm["model"].as<std::string>() + ".json");
+    if (vm.count("batch")) shorthand.push_back(fmt::format("modules.job.workload.batch={}", vm["batch"].as<unsigned>()));
+    if (vm.count("dataset")) shorthand.push_back("modules.job.workload.dataset=" + vm["dataset"].as<std::string>());
+    if (vm.count("layers")) shorthand.push_back(fmt::format("modules.job.layers={}", vm["layers"].as<unsigned>()));
+    options.overrides.insert(options.overrides.begin(), shorthand.begin(), shorthand.end());
     return print_summary(vp::run_simulation(options, std::cout));
   } catch (const vp::UserInputError& e) {
     std::cerr << "neupims-vp: error: " << e.what() << '\n';

@@ -183,7 +183,11 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   stats.add("sim.completed", "bool", "1 if the firmware exited, 0 if the run failed",
             [&result] { return StatsTree::Value{std::uint64_t{result.outcome == RunResult::Outcome::Exited}}; });
   result.stats_file = (fs::path(options.out_dir) / "stats.json").string();
-  write_json(result.stats_file, stats.to_json());
+  const auto json = stats.to_json();
+  write_json(result.stats_file, json);
+  if (json.contains("summary") && json["summary"].value("iterations", nlohmann::json::object()).value("value", 0) > 0)
+    for (const auto& [name, entry] : json["summary"].items())
+      result.summary.push_back({name, entry["value"].get<double>(), entry["unit"].get<std::string>()});
   context->events.finish();
   return result;
 }

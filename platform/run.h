@@ -38,6 +38,13 @@ struct RunResult {
   std::string firmware_path;
   std::string stats_file;
   std::string timeline_file;  ///< empty when no timeline was written
+  struct SummaryValue {
+    std::string name;
+    double value;
+    std::string unit;
+  };
+  /// The decode summary (stats "summary.*") when the firmware measured iterations.
+  std::vector<SummaryValue> summary;
 };
 
 /// The directory firmware names are resolved against when not found as given.

@@ -50,6 +50,10 @@ cmake --preset default >/dev/null
 cmake --build --preset default
 
 case $action in
-  run) exec ./build/platform/neupims-vp run --config configs/platforms/default.json "$@" ;;
+  run)
+    # Default: NeuPIMs, GPT3-7B, ShareGPT, batch 256; 4 of the 32 layers simulated and scaled
+    # (the scaling error is in docs/performance.md). Any arguments replace these.
+    if [[ $# -eq 0 ]]; then set -- --system neupims --layers 4 --out out/neupims; fi
+    exec ./build/platform/neupims-vp run "$@" ;;
   test) exec ctest --preset default "$@" ;;
 esac

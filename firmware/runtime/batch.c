@@ -25,6 +25,7 @@ int batch_init(batch_state *b, const job_info *job, uint32_t first_kv_row) {
 
 uint32_t batch_load(const batch_state *b, uint32_t tokens) {
   const uint32_t gwrite = 100u, tile = 184u;
+  if (tokens == 0) return 0;
   return b->chunks_k * (gwrite + ceil_div(tokens, 32u) * tile) +
          ceil_div(tokens, 512u) * b->job->heads * (gwrite + ceil_div(b->job->head_dim, 32u) * tile);
 }
@@ -48,16 +49,11 @@ static int grow_to(batch_state *b, request_state *r, uint32_t tokens) {
     if (row == 0xFFFFFFFFu) return 0;
     r->v_rows[r->v_count++] = row;
   }
+  b->channel_load[r->channel] += batch_load(b, tokens) - batch_load(b, r->tokens);
   r->tokens = tokens;
   return 1;
 }
 
-static uint32_t channel_load(const batch_state *b, uint32_t channel) {
-  uint32_t load = 0;
-  for (uint32_t i = 0; i < b->count; ++i)
-    if (b->requests[i].channel == channel) load += batch_load(b, b->requests[i].tokens);
-  return load;
-}
 
 static uint32_t pick_channel(batch_state *b, uint32_t tokens) {
   const uint32_t channels = b->job->channels;
@@ -65,7 +61,7 @@ static uint32_t pick_channel(batch_state *b, uint32_t tokens) {
   if (b->job->flags & JOB_FLAG_GREEDY) {
     uint32_t best = 0xFFFFFFFFu, best_load = 0xFFFFFFFFu;
     for (uint32_t c = 0; c < channels; ++c) {
-      const uint32_t load = channel_load(b, c);
+      const uint32_t load = b->channel_load[c];
       if (kv_available(&b->kv, c) >= need && load < best_load) best = c, best_load = load;
     }
     return best;
@@ -114,6 +110,7 @@ static void free_row(batch_state *b, uint32_t channel, uint32_t row) {
 
 void batch_release(batch_state *b, uint32_t i) {
   request_state *r = &b->requests[i];
+  b->channel_load[r->channel] -= batch_load(b, r->tokens);
   for (uint32_t n = 0; n < r->k_count; ++n) free_row(b, r->channel, r->k_rows[n]);
   for (uint32_t n = 0; n < r->v_count; ++n) free_row(b, r->channel, r->v_rows[n]);
   /* Move the last request into slot i, with its lists. */
@@ -150,7 +147,9 @@ void batch_split(batch_state *b, uint32_t sub_batches) {
   b->sub_batches = sub_batches;
   for (uint32_t i = 0; i < b->count; ++i) b->requests[i].sub_batch = 0;
   if (sub_batches == 2) {
-    /* Per channel: heaviest first, each to the lighter sub-batch of that channel. */
+    /* Per channel: heaviest first, each to the lighter sub-batch of that channel (ties: the
+     * lighter sub-batch overall, so channels with one request still split the batch). */
+    uint32_t total[2] = {0, 0};
     for (uint32_t c = 0; c < b->job->channels; ++c) {
       uint32_t load[2] = {0, 0};
       for (;;) {
@@ -162,8 +161,9 @@ void batch_split(batch_state *b, uint32_t sub_batches) {
           if (pick == 0xFFFFFFFFu || l > heaviest) pick = i, heaviest = l;
         }
         if (pick == 0xFFFFFFFFu) break;
-        const uint32_t s = load[0] <= load[1] ? 0u : 1u;
+        const uint32_t s = load[0] != load[1] ? (load[0] < load[1] ? 0u : 1u) : (total[0] <= total[1] ? 0u : 1u);
         load[s] += heaviest;
+        total[s] += heaviest;
         b->requests[pick].sub_batch = s + 1u; /* 1-based while splitting */
       }
     }

@@ -110,7 +110,9 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   workload_.arrival_per_iteration = static_cast<std::uint32_t>(w.get_u64("arrival_per_iteration", 0, 0, 1U << 20));
   workload_.seed = w.get_u64("seed", 1, 0, ~0ULL);
   workload_.max_seq = model_.max_seq;
-  const auto iterations = static_cast<std::uint32_t>(w.get_u64("iterations", 1, 0, 1U << 20));
+  // steady/trace: iterations per batch (at least 1); serving: a limit, 0 = until every request is done.
+  const auto iterations = static_cast<std::uint32_t>(
+      w.get_u64("iterations", workload_.mode == "serving" ? 0 : 1, workload_.mode == "serving" ? 0 : 1, 1U << 20));
   w.finish();
   try {
     requests_ = make_workload(workload_);
@@ -166,12 +168,12 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
 
   on_write("ITER_BEGIN", [this](std::uint32_t batch) {
     begin_ = sample();
-    layers_end_ns_ = begin_.time_ns;
+    layers_end_ = begin_;
     in_iteration_ = true;
     batch_sum_ += batch;
     current_layer_ = 0;
   });
-  on_write("LAYERS_END", [this](std::uint32_t) { layers_end_ns_ = sample().time_ns; });
+  on_write("LAYERS_END", [this](std::uint32_t) { layers_end_ = sample(); });
   on_write("LAYER", [this](std::uint32_t layer) {
     current_layer_ = layer;
     progress("layer");
@@ -179,12 +181,16 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   on_write("ITER_END", [this](std::uint32_t tokens) {
     if (!in_iteration_) return;
     const Window end = sample();
-    const double layer_ns = std::max(0.0, layers_end_ns_ - begin_.time_ns);
+    // The decoder layers (ITER_BEGIN .. LAYERS_END) scale with device_layers / layers; the rest
+    // of the iteration (LM head) does not.
     const double scale = static_cast<double>(model_.device_layers()) / layers_;
+    auto scaled = [&](double Window::*field) {
+      return (layers_end_.*field - begin_.*field) * scale + (end.*field - layers_end_.*field);
+    };
     time_ns_ += end.time_ns - begin_.time_ns;
-    scaled_time_ns_ += (end.time_ns - begin_.time_ns) + layer_ns * (scale - 1.0);
-    macs_ += (end.macs - begin_.macs) * scale;
-    pim_ns_ += (end.pim_ns - begin_.pim_ns) * scale;
+    scaled_time_ns_ += scaled(&Window::time_ns);
+    macs_ += scaled(&Window::macs);
+    pim_ns_ += scaled(&Window::pim_ns);
     ++iterations_;
     tokens_ += tokens;
     in_iteration_ = false;

@@ -54,8 +54,7 @@ class JobDevice : public RegisterDevice {
   std::uint32_t layers_ = 0;  ///< simulated decoder layers per iteration
   std::uint32_t request_index_ = 0, current_layer_ = 0;
 
-  Window begin_;
-  double layers_end_ns_ = 0;
+  Window begin_, layers_end_;
   bool in_iteration_ = false;
   std::uint64_t iterations_ = 0, tokens_ = 0, batch_sum_ = 0;
   double time_ns_ = 0, scaled_time_ns_ = 0, macs_ = 0, pim_ns_ = 0, peak_macs_per_ns_ = 0;

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <random>
-#include <sstream>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -12,30 +12,46 @@
 namespace vp::host {
 namespace {
 
-std::uint32_t parse_count(const std::string& text, const std::string& where) {
-  try {
-    std::size_t used = 0;
-    const unsigned long v = std::stoul(text, &used);
-    if (used == text.size() && v <= 0xFFFFFFFFUL) return static_cast<std::uint32_t>(v);
-  } catch (const std::exception&) {
+template <typename Where>
+std::uint32_t parse_count(const std::string& text, const Where& where) {
+  std::uint64_t v = 0;
+  bool ok = !text.empty() && text.size() <= 10;
+  for (const char c : text) {
+    if (c < '0' || c > '9') ok = false;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
   }
-  throw InputError(fmt::format("{}: '{}' is not a non-negative integer", where, text));
+  if (!ok || v > 0xFFFFFFFFULL) throw InputError(fmt::format("{}: '{}' is not a non-negative integer", where(), text));
+  return static_cast<std::uint32_t>(v);
 }
 
-std::vector<std::vector<std::string>> read_table(const std::string& path, char separator,
-                                                 const std::vector<std::string>& header) {
-  std::ifstream in(path);
+/// Calls row(cells, where) for every data row of a delimited file with the given header.
+template <typename Row>
+void read_table(const std::string& path, char separator, const std::vector<std::string>& header, Row row) {
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(fmt::format("cannot open '{}'", path));
-  std::vector<std::vector<std::string>> rows;
-  std::string line;
-  std::size_t number = 0;
-  while (std::getline(in, line)) {
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::string> cells;
+  std::size_t number = 0, rows = 0;
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    std::size_t stop = end;
+    if (stop > at && text[stop - 1] == '\r') --stop;
     ++number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    std::vector<std::string> cells;
-    std::stringstream ss(line);
-    for (std::string cell; std::getline(ss, cell, separator);) cells.push_back(cell);
+    cells.clear();
+    if (stop > at) {
+      for (std::size_t cell = at;;) {
+        const std::size_t next = text.find(separator, cell);
+        if (next == std::string::npos || next >= stop) {
+          cells.emplace_back(text, cell, stop - cell);
+          break;
+        }
+        cells.emplace_back(text, cell, next - cell);
+        cell = next + 1;
+      }
+    }
+    at = end + 1;
+    if (cells.empty()) continue;
     if (number == 1) {
       if (cells != header)
         throw InputError(fmt::format("{}:1: expected the header '{}'", path, fmt::join(header, std::string(1, separator))));
@@ -43,35 +59,34 @@ std::vector<std::vector<std::string>> read_table(const std::string& path, char s
     }
     if (cells.size() != header.size())
       throw InputError(fmt::format("{}:{}: expected {} columns, found {}", path, number, header.size(), cells.size()));
-    cells.push_back(fmt::format("{}:{}", path, number));  // where, for errors
-    rows.push_back(std::move(cells));
+    row(cells, [&] { return fmt::format("{}:{}", path, number); });
+    ++rows;
   }
-  if (rows.empty()) throw InputError(fmt::format("{}: no data rows", path));
-  return rows;
+  if (rows == 0) throw InputError(fmt::format("{}: no data rows", path));
 }
 
 }  // namespace
 
 std::vector<LengthPair> load_lengths(const std::string& path) {
   std::vector<LengthPair> pairs;
-  for (const auto& row : read_table(path, '\t', {"input_toks", "output_toks"})) {
-    const LengthPair p{parse_count(row[0], row[2]), parse_count(row[1], row[2])};
+  read_table(path, '\t', {"input_toks", "output_toks"}, [&](const std::vector<std::string>& row, const auto& where) {
+    const LengthPair p{parse_count(row[0], where), parse_count(row[1], where)};
     if (p.input > 0 && p.output > 0) pairs.push_back(p);  // a request without tokens never decodes
-  }
+  });
   if (pairs.empty()) throw InputError(fmt::format("{}: no row with input and output counts of at least 1", path));
   return pairs;
 }
 
 std::vector<WorkloadRequest> load_trace(const std::string& path) {
   std::vector<WorkloadRequest> requests;
-  for (const auto& row : read_table(path, ',', {"seq_len", "ch_idx"})) {
+  read_table(path, ',', {"seq_len", "ch_idx"}, [&](const std::vector<std::string>& row, const auto& where) {
     WorkloadRequest r;
-    r.context = parse_count(row[0], row[2]);
-    r.channel = parse_count(row[1], row[2]);
+    r.context = parse_count(row[0], where);
+    r.channel = parse_count(row[1], where);
     r.remaining = 1;
-    if (r.context == 0) throw InputError(fmt::format("{}: seq_len must be at least 1", row[2]));
+    if (r.context == 0) throw InputError(fmt::format("{}: seq_len must be at least 1", where()));
     requests.push_back(r);
-  }
+  });
   return requests;
 }
 
