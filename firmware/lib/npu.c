@@ -6,6 +6,12 @@
 #define NPU(reg) VP_REG32(VP_NPU_BASE + VP_NPU_##reg)
 #define QREG(q, reg) VP_REG32(VP_NPU_BASE + VP_NPU_Q0_##reg + (q) * (VP_NPU_Q1_BASE - VP_NPU_Q0_BASE))
 
+/* Stores a 64-bit HBM address in the descriptor's _LO word and the _HI word after it. */
+static void put_address(npu_descriptor *d, unsigned lo_word, uint64_t address) {
+  d->word[lo_word] = (uint32_t)address;
+  d->word[lo_word + 1u] = (uint32_t)(address >> 32);
+}
+
 static npu_descriptor rings[NPU_QUEUES][NPU_RING_ENTRIES] __attribute__((aligned(64)));
 static int interrupts;
 
@@ -73,26 +79,39 @@ uint32_t npu_wait(unsigned q) {
 
 void npu_set_semaphore(unsigned sem, uint32_t value) { VP_REG32(VP_NPU_BASE + VP_NPU_SEM0 + 4u * sem) = value; }
 
-npu_descriptor npu_signal(unsigned sem, uint32_t value) {
+npu_descriptor npu_attention(uint32_t mode, uint32_t requests, uint32_t heads, uint32_t head_dim, const void *table,
+                             uint64_t q, uint32_t q_stride, uint64_t out, uint32_t append, uint32_t row_offset) {
   npu_descriptor d = {{0}};
-  d.word[0] = VP_NPU_OP_SIGNAL;
+  d.word[0] = VP_NPU_OP_ATTENTION;
+  d.word[VP_NPU_ATTENTION_MODE] = mode;
+  d.word[VP_NPU_ATTENTION_REQUESTS] = requests;
+  d.word[VP_NPU_ATTENTION_HEADS] = heads;
+  d.word[VP_NPU_ATTENTION_HEAD_DIM] = head_dim;
+  d.word[VP_NPU_ATTENTION_TABLE] = (uint32_t)(uintptr_t)table;
+  put_address(&d, VP_NPU_ATTENTION_Q_LO, q);
+  put_address(&d, VP_NPU_ATTENTION_OUT_LO, out);
+  d.word[VP_NPU_ATTENTION_Q_STRIDE] = q_stride;
+  d.word[VP_NPU_ATTENTION_APPEND] = append;
+  d.word[VP_NPU_ATTENTION_ROW_OFFSET] = row_offset;
+  return d;
+}
+
+/* SIGNAL and WAIT share their layout (SEM, VALUE). */
+_Static_assert(VP_NPU_SIGNAL_SEM == VP_NPU_WAIT_SEM && VP_NPU_SIGNAL_VALUE == VP_NPU_WAIT_VALUE, "semaphore ops");
+static npu_descriptor semaphore_op(uint32_t op, unsigned sem, uint32_t value) {
+  npu_descriptor d = {{0}};
+  d.word[0] = op;
   d.word[VP_NPU_SIGNAL_SEM] = sem;
   d.word[VP_NPU_SIGNAL_VALUE] = value;
   return d;
 }
 
-npu_descriptor npu_wait_for(unsigned sem, uint32_t value) {
-  npu_descriptor d = {{0}};
-  d.word[0] = VP_NPU_OP_WAIT;
-  d.word[VP_NPU_WAIT_SEM] = sem;
-  d.word[VP_NPU_WAIT_VALUE] = value;
-  return d;
-}
+npu_descriptor npu_signal(unsigned sem, uint32_t value) { return semaphore_op(VP_NPU_OP_SIGNAL, sem, value); }
+npu_descriptor npu_wait_for(unsigned sem, uint32_t value) { return semaphore_op(VP_NPU_OP_WAIT, sem, value); }
 
 npu_descriptor npu_vector2(uint32_t op, uint32_t rows, uint32_t length, uint64_t src, uint64_t src2, uint64_t dst) {
   npu_descriptor d = npu_vector(op, rows, length, src, dst);
-  d.word[VP_NPU_VECTOR_SRC2_LO] = (uint32_t)src2;
-  d.word[VP_NPU_VECTOR_SRC2_HI] = (uint32_t)(src2 >> 32);
+  put_address(&d, VP_NPU_VECTOR_SRC2_LO, src2);
   return d;
 }
 
@@ -104,8 +123,7 @@ npu_descriptor npu_copy(int to_host, uint32_t bytes, const void *host, uint64_t 
   d.word[VP_NPU_COPY_DIRECTION] = to_host ? 1u : 0u;
   d.word[VP_NPU_COPY_BYTES] = bytes;
   d.word[VP_NPU_COPY_HOST] = (uint32_t)(uintptr_t)host;
-  d.word[VP_NPU_COPY_HBM_LO] = (uint32_t)hbm;
-  d.word[VP_NPU_COPY_HBM_HI] = (uint32_t)(hbm >> 32);
+  put_address(&d, VP_NPU_COPY_HBM_LO, hbm);
   return d;
 }
 
@@ -115,12 +133,9 @@ npu_descriptor npu_gemm(uint32_t m, uint32_t k, uint32_t n, uint64_t x, uint64_t
   d.word[VP_NPU_GEMM_M] = m;
   d.word[VP_NPU_GEMM_K] = k;
   d.word[VP_NPU_GEMM_N] = n;
-  d.word[VP_NPU_GEMM_X_LO] = (uint32_t)x;
-  d.word[VP_NPU_GEMM_X_HI] = (uint32_t)(x >> 32);
-  d.word[VP_NPU_GEMM_W_LO] = (uint32_t)w;
-  d.word[VP_NPU_GEMM_W_HI] = (uint32_t)(w >> 32);
-  d.word[VP_NPU_GEMM_C_LO] = (uint32_t)c;
-  d.word[VP_NPU_GEMM_C_HI] = (uint32_t)(c >> 32);
+  put_address(&d, VP_NPU_GEMM_X_LO, x);
+  put_address(&d, VP_NPU_GEMM_W_LO, w);
+  put_address(&d, VP_NPU_GEMM_C_LO, c);
   d.word[VP_NPU_GEMM_LAYOUT] = layout;
   return d;
 }
@@ -131,9 +146,7 @@ npu_descriptor npu_vector(uint32_t op, uint32_t rows, uint32_t length, uint64_t 
   d.word[VP_NPU_VECTOR_OP] = op;
   d.word[VP_NPU_VECTOR_ROWS] = rows;
   d.word[VP_NPU_VECTOR_LENGTH] = length;
-  d.word[VP_NPU_VECTOR_SRC_LO] = (uint32_t)src;
-  d.word[VP_NPU_VECTOR_SRC_HI] = (uint32_t)(src >> 32);
-  d.word[VP_NPU_VECTOR_DST_LO] = (uint32_t)dst;
-  d.word[VP_NPU_VECTOR_DST_HI] = (uint32_t)(dst >> 32);
+  put_address(&d, VP_NPU_VECTOR_SRC_LO, src);
+  put_address(&d, VP_NPU_VECTOR_DST_LO, dst);
   return d;
 }

@@ -68,23 +68,10 @@ static void attention(const batch_state *b, const hbm_plan *m, uint32_t s, uint3
   const uint32_t first = b->start[s], n = b->start[s + 1u] - first;
   const uint64_t q = m->qkv + (uint64_t)first * 3u * job->embed * 2u;
   const uint64_t out = m->att + (uint64_t)first * job->embed * 2u;
-  npu_descriptor d = {{0}};
-  d.word[0] = VP_NPU_OP_ATTENTION;
-  d.word[VP_NPU_ATTENTION_MODE] =
-      (job->flags & JOB_FLAG_PIM_ATTENTION) ? VP_NPU_ATTENTION_MODE_PIM : VP_NPU_ATTENTION_MODE_NPU;
-  d.word[VP_NPU_ATTENTION_REQUESTS] = n;
-  d.word[VP_NPU_ATTENTION_HEADS] = job->heads;
-  d.word[VP_NPU_ATTENTION_HEAD_DIM] = job->head_dim;
-  d.word[VP_NPU_ATTENTION_TABLE] = (uint32_t)(uintptr_t)&b->tables[4u * first];
-  d.word[VP_NPU_ATTENTION_Q_LO] = (uint32_t)q;
-  d.word[VP_NPU_ATTENTION_Q_HI] = (uint32_t)(q >> 32);
-  d.word[VP_NPU_ATTENTION_OUT_LO] = (uint32_t)out;
-  d.word[VP_NPU_ATTENTION_OUT_HI] = (uint32_t)(out >> 32);
-  d.word[VP_NPU_ATTENTION_Q_STRIDE] = 3u * job->embed * 2u;
-  d.word[VP_NPU_ATTENTION_APPEND] = 1u;
-  d.word[VP_NPU_ATTENTION_ROW_OFFSET] = layer;
+  const uint32_t mode = (job->flags & JOB_FLAG_PIM_ATTENTION) ? VP_NPU_ATTENTION_MODE_PIM : VP_NPU_ATTENTION_MODE_NPU;
   submit(1, npu_wait_for(SEM_QKV + s, layer + 1u));
-  npu_submit(1, &d);
+  submit(1, npu_attention(mode, n, job->heads, job->head_dim, &b->tables[4u * first], q, 3u * job->embed * 2u, out, 1u,
+                          layer));
   submit(1, npu_signal(SEM_ATT + s, 1u));
 }
 

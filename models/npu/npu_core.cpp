@@ -121,11 +121,18 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
   }
 }
 
+namespace {
+/// A stats reader of one field of an engine's statistics (0 until the engine exists: engines are
+/// built at connect time, statistics are declared at construction).
+template <typename Engine, typename Field>
+StatsTree::Reader engine_stat(const std::unique_ptr<Engine>& engine, Field field) {
+  return [&engine, field] { return StatsTree::Value{engine ? field(engine->stats()) : std::uint64_t{0}}; };
+}
+}  // namespace
+
 void NpuCore::register_unit_stats(StatsTree& stats) {
   const std::string sa = std::string(basename()) + ".sa";
-  auto gemm = [this](auto field) {
-    return [this, field] { return StatsTree::Value{gemm_ ? field(gemm_->stats()) : std::uint64_t{0}}; };
-  };
+  auto gemm = [this](auto field) { return engine_stat(gemm_, field); };
   stats.add(sa + ".gemms", "descriptors", "GEMMs run", gemm([](const GemmEngine::Stats& s) { return s.gemms; }));
   stats.add(sa + ".gemm_cycles", "cycles", "wall cycles of GEMM descriptors (operands streamed)",
             gemm([](const GemmEngine::Stats& s) { return s.cycles; }));
@@ -153,9 +160,7 @@ void NpuCore::register_unit_stats(StatsTree& stats) {
     return StatsTree::Value{peak > 0 && gemm_ ? gemm_->stats().macs / peak : 0.0};
   });
   const std::string vu = std::string(basename()) + ".vu";
-  auto vec = [this](auto field) {
-    return [this, field] { return StatsTree::Value{vector_unit_ ? field(vector_unit_->stats()) : std::uint64_t{0}}; };
-  };
+  auto vec = [this](auto field) { return engine_stat(vector_unit_, field); };
   stats.add(vu + ".ops", "descriptors", "VECTOR descriptors run", vec([](const VectorEngine::Stats& s) { return s.ops; }));
   stats.add(vu + ".cycles", "cycles", "wall cycles of VECTOR descriptors (operands streamed)",
             vec([](const VectorEngine::Stats& s) { return s.cycles; }));
@@ -167,9 +172,7 @@ void NpuCore::register_unit_stats(StatsTree& stats) {
     return StatsTree::Value{cycles > 0 ? (vector_units_->busy() / period_) / cycles : 0.0};
   });
   const std::string att = std::string(basename()) + ".attention";
-  auto attn = [this](auto field) {
-    return [this, field] { return StatsTree::Value{attention_ ? field(attention_->stats()) : std::uint64_t{0}}; };
-  };
+  auto attn = [this](auto field) { return engine_stat(attention_, field); };
   stats.add(att + ".descriptors", "descriptors", "ATTENTION descriptors run",
             attn([](const AttentionEngine::Stats& s) { return s.descriptors; }));
   stats.add(att + ".requests", "requests", "requests attended", attn([](const AttentionEngine::Stats& s) { return s.requests; }));
