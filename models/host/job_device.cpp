@@ -263,7 +263,7 @@ void JobDevice::progress(const char* what) {
                  static_cast<unsigned long long>(iterations_), access_time().to_seconds() * 1e6, wall);
   } else {
     std::fprintf(stderr, "[job] iteration %llu, layer %u of %u: %.1f us simulated, wall %.1f s\n",
-                 static_cast<unsigned long long>(iterations_ + 1), current_layer_ + 1, layers_,
+                 static_cast<unsigned long long>(iterations_) + 1, current_layer_ + 1, layers_,
                  access_time().to_seconds() * 1e6, wall);
   }
 }

@@ -71,7 +71,7 @@ sc_core::sc_time AttentionEngine::softmax_row_time(std::uint32_t tokens) const {
 }
 
 bool AttentionEngine::run(const AttentionJob& job) {
-  const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+  const sc_core::sc_time t0 = now();
   const bool ok = job.mode == AttentionMode::Pim ? run_pim(job) : run_npu(job);
   ++stats_.descriptors;
   stats_.requests += job.requests.size();
@@ -101,7 +101,7 @@ bool AttentionEngine::append_token(const AttentionJob& job, std::uint32_t index)
     for (std::uint32_t d = 0; d < lay.head_dim; ++d) {
       const auto slot = lay.v_slot(t, h, d);
       dma_.write(bank_row_address(req.channel, slot.bank, req.v_rows[slot.list_index]) + std::uint64_t{slot.element} * 2,
-                 2, functional_ ? bytes_of(kv) + (std::size_t{E} + h * lay.head_dim + d) * 2 : nullptr, writes);
+                 2, functional_ ? bytes_of(kv) + (std::size_t{E} + std::size_t{h} * lay.head_dim + d) * 2 : nullptr, writes);
     }
   writes->wait();
   return ok && writes->ok;
@@ -158,7 +158,7 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
 
   auto logit_phase = [&](Live& r) {
     const AttentionRequest& req = job.requests[r.index];
-    const sc_core::sc_time start = sc_core::sc_time_stamp();
+    const sc_core::sc_time start = now();
     const std::uint32_t chunks = lay.chunks_k(), groups = lay.token_groups(req.tokens), hpc = lay.heads_per_chunk();
     if (job.append) ok &= append_token(job, r.index);
     r.gbuf.assign(std::size_t{chunks} * P, Half(0.0F));
@@ -209,7 +209,7 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
   auto attend_phase = [&](Live& r) {
     const AttentionRequest& req = job.requests[r.index];
     if (sc_core::sc_time_stamp() < r.softmax_done) sc_core::wait(r.softmax_done - sc_core::sc_time_stamp());
-    const sc_core::sc_time start = sc_core::sc_time_stamp();
+    const sc_core::sc_time start = now();
     const std::uint32_t chunks_v = lay.chunks_v(req.tokens), tiles = lay.tiles_v();
     r.partials.assign(std::size_t{lay.heads} * chunks_v * tiles * B, Half(0.0F));
     auto cmds = std::make_shared<DmaEngine::Job>();
@@ -311,7 +311,7 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
     current.job->wait();
     ok &= current.job->ok;
     const AttentionRequest& req = job.requests[i];
-    const sc_core::sc_time start = sc_core::sc_time_stamp();
+    const sc_core::sc_time start = now();
     compute_on_arrays({1, dk, std::uint64_t{lay.heads} * round_up(req.tokens, systolic_.cols)});
     std::vector<Half> logits(std::size_t{lay.heads} * req.tokens, Half(0.0F));
     if (functional_)

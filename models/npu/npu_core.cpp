@@ -347,14 +347,14 @@ QueueError NpuCore::run_attention(const std::array<std::uint32_t, kDescriptorWor
   job.requests.resize(words[2]);
   for (std::uint32_t r = 0; r < words[2]; ++r) {
     AttentionRequest& req = job.requests[r];
-    req.tokens = table[4 * r];
-    req.channel = table[4 * r + 1];
+    req.tokens = table[std::size_t{4} * r];
+    req.channel = table[std::size_t{4} * r + 1];
     if (req.tokens == 0 || req.tokens > kMaxGemmDim) return QueueError::BadSize;
     if (req.channel >= org.channels) return QueueError::BadAddress;
     req.k_rows.resize(job.layout.k_rows(req.tokens));
     req.v_rows.resize(job.layout.v_rows(req.tokens));
-    if (!read_host(table[4 * r + 2], req.k_rows.data(), static_cast<std::uint32_t>(req.k_rows.size() * 4)) ||
-        !read_host(table[4 * r + 3], req.v_rows.data(), static_cast<std::uint32_t>(req.v_rows.size() * 4)))
+    if (!read_host(table[std::size_t{4} * r + 2], req.k_rows.data(), static_cast<std::uint32_t>(req.k_rows.size() * 4)) ||
+        !read_host(table[std::size_t{4} * r + 3], req.v_rows.data(), static_cast<std::uint32_t>(req.v_rows.size() * 4)))
       return QueueError::BadAddress;
     for (auto* list : {&req.k_rows, &req.v_rows})
       for (std::uint32_t& row : *list) {

@@ -1,6 +1,6 @@
-// Timeline helpers shared by the NPU's units: a busy span on a named track.
+// Time and timeline helpers shared by the NPU's units.
 //
-// Contract: emit_span() emits one Complete event [start, end) when tracing is on, and does
+// Contract: now() copies the current time; emit_span() emits one Complete event [start, end) when tracing is on, and does
 // nothing (not even build the event) when it is off.
 #pragma once
 
@@ -13,6 +13,10 @@
 #include "platform/trace_events.h"
 
 namespace vp::npu {
+
+/// The current simulated time, by value (sc_time_stamp() is a reference to the kernel's clock,
+/// which moves on).
+[[nodiscard]] inline sc_core::sc_time now() { return sc_core::sc_time_stamp(); }
 
 [[nodiscard]] inline std::uint64_t to_ps(const sc_core::sc_time& t) {
   return t.value() / sc_core::sc_time(1, sc_core::SC_PS).value();

@@ -25,7 +25,7 @@ std::uint64_t VectorEngine::src2_bytes(const VectorJob& job) {
 }
 
 bool VectorEngine::run(const VectorJob& job) {
-  const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+  const sc_core::sc_time t0 = now();
   const std::uint64_t row_bytes = job.length * 2;
   bool ok = true;
   std::vector<Half> result;
