@@ -121,9 +121,13 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   }
   std::uint32_t batches = workload_.batches;
   if (workload_.mode == "trace") batches = 1;
-  const std::uint32_t max_batch = workload_.mode == "serving"
-                                      ? static_cast<std::uint32_t>(config.get_u64("max_batch", 256, 1, 4096))
-                                      : std::max<std::uint32_t>(workload_.batch, static_cast<std::uint32_t>(requests_.size() / batches));
+  // steady/trace: a whole sampled batch runs at once; serving: the iteration-level batching limit.
+  const std::uint32_t largest = static_cast<std::uint32_t>(requests_.size() / batches);
+  const auto max_batch = static_cast<std::uint32_t>(
+      config.get_u64("max_batch", workload_.mode == "serving" ? 256 : largest, 1, 4096));
+  if (workload_.mode != "serving" && max_batch < largest)
+    throw ConfigError(fmt::format("{}: {} is below the batch of {} requests the {} workload runs at once",
+                                  config.key_path("max_batch"), max_batch, largest, workload_.mode));
 
   ConfigNode s = config.child("system");
   std::uint32_t flags = 0;

@@ -77,21 +77,24 @@ std::vector<LengthPair> load_lengths(const std::string& path) {
   return pairs;
 }
 
-std::vector<WorkloadRequest> load_trace(const std::string& path) {
+std::vector<WorkloadRequest> load_trace(const std::string& path, std::uint32_t max_seq) {
   std::vector<WorkloadRequest> requests;
   read_table(path, ',', {"seq_len", "ch_idx"}, [&](const std::vector<std::string>& row, const auto& where) {
     WorkloadRequest r;
     r.context = parse_count(row[0], where);
     r.channel = parse_count(row[1], where);
     r.remaining = 1;
-    if (r.context == 0) throw InputError(fmt::format("{}: seq_len must be at least 1", where()));
+    if (r.context == 0 || r.context >= max_seq)
+      throw InputError(fmt::format("{}: seq_len {} is outside 1 .. {} (the model's longest context, one token "
+                                   "left to generate)",
+                                   where(), r.context, max_seq - 1));
     requests.push_back(r);
   });
   return requests;
 }
 
 std::vector<WorkloadRequest> make_workload(const WorkloadSpec& spec) {
-  if (spec.mode == "trace") return load_trace(spec.trace_file);
+  if (spec.mode == "trace") return load_trace(spec.trace_file, spec.max_seq);
   const std::vector<LengthPair> pairs = load_lengths(spec.dataset_file);
   std::mt19937_64 rng(spec.seed);
   auto draw = [&](std::uint64_t n) { return static_cast<std::uint32_t>(rng() % n); };

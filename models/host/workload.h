@@ -45,7 +45,8 @@ struct WorkloadSpec {
 };
 
 [[nodiscard]] std::vector<LengthPair> load_lengths(const std::string& path);
-[[nodiscard]] std::vector<WorkloadRequest> load_trace(const std::string& path);
+/// Contexts must leave room for the token to generate: 1 .. max_seq - 1.
+[[nodiscard]] std::vector<WorkloadRequest> load_trace(const std::string& path, std::uint32_t max_seq);
 [[nodiscard]] std::vector<WorkloadRequest> make_workload(const WorkloadSpec& spec);
 
 }  // namespace vp::host

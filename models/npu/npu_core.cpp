@@ -1,5 +1,6 @@
 #include "models/npu/npu_core.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstring>
 
@@ -248,16 +249,26 @@ bool NpuCore::in_memory(std::uint64_t address, std::uint64_t bytes) const {
 
 void NpuCore::update_irq() { irq.set((irq_status_ & stored("IRQ_ENABLE")) != 0); }
 
-void NpuCore::trace(unsigned q, TraceEvent::Kind kind, Opcode opcode, std::uint32_t index) {
+void NpuCore::trace(unsigned q, TraceEvent::Kind kind, const std::array<std::uint32_t, kDescriptorWords>& words,
+                    std::uint32_t index) {
   if (!context_.events.enabled()) return;
+  const auto opcode = static_cast<Opcode>(words[0] & 0xFFU);
   TraceEvent e;
   e.kind = kind;
   e.time_ps = sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
   e.track = fmt::format("{}.q{}", basename(), q);
   e.name = "descriptor";
-  for (const auto& d : descriptor_table())
-    if (d.opcode == opcode) e.name = d.name;
   e.args = {{"index", index}, {"opcode", static_cast<std::uint64_t>(opcode)}};
+  for (const auto& d : descriptor_table()) {
+    if (d.opcode != opcode) continue;
+    e.name = d.name;
+    if (kind == TraceEvent::Kind::Begin)  // the fields, by their lower-case names
+      for (const auto& f : d.fields) {
+        std::string name = f.name;
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        e.args.emplace_back(name, words[f.word]);
+      }
+  }
   context_.events.emit(e);
 }
 
@@ -441,7 +452,7 @@ void NpuCore::run_queue(unsigned q) {
     }
     const auto opcode = static_cast<Opcode>(words[0] & 0xFFU);
     const std::uint32_t index = queue.tail;
-    trace(q, TraceEvent::Kind::Begin, opcode, index);
+    trace(q, TraceEvent::Kind::Begin, words, index);
     switch (opcode) {
       case Opcode::Nop: break;
       case Opcode::Signal:
@@ -477,7 +488,7 @@ void NpuCore::run_queue(unsigned q) {
         fail(q, QueueError::UnknownOpcode);
         continue;
     }
-    trace(q, TraceEvent::Kind::End, opcode, index);
+    trace(q, TraceEvent::Kind::End, words, index);
     queue.tail = (queue.tail + 1) % queue.size;
     ++queue.completed;
     if (words[0] & kFlagIrq) {

@@ -56,7 +56,9 @@ class NpuCore : public RegisterDevice {
   };
 
   void run_queue(unsigned q);
-  void trace(unsigned q, TraceEvent::Kind kind, Opcode opcode, std::uint32_t index);
+  /// A descriptor's begin (with its fields as arguments) or end on the queue's track.
+  void trace(unsigned q, TraceEvent::Kind kind, const std::array<std::uint32_t, kDescriptorWords>& words,
+             std::uint32_t index);
   void fail(unsigned q, QueueError error);
   void update_irq();
   bool fetch(unsigned q, std::array<std::uint32_t, kDescriptorWords>& words);
