@@ -1,0 +1,33 @@
+// Decode speed benchmark: one full decode iteration (all 32 layers of the device's shard) of
+// GPT3-7B, batch 256, ShareGPT-like (seed 1), on the neupims system, through the normal run
+// flow (firmware, job device, NPU, HBM-PIM; timing-only memory). Reports the wall time of the
+// simulation.
+// Ends with: BENCH decode_iteration_wall_s <value> s
+#include <cstdio>
+#include <sstream>
+
+#include <systemc>
+
+#include "platform/run.h"
+#include "platform/systems.h"
+
+int sc_main(int /*argc*/, char* /*argv*/[]) {
+  const std::string config = std::string(NPVP_SOURCE_DIR) + "/configs/platforms/default.json";
+  vp::RunOptions o;
+  o.config_file = config;
+  o.out_dir = "decode_iteration";
+  o.overrides = vp::system_overrides("neupims", config);
+  o.overrides.emplace_back("modules.uart.output=/dev/null");
+  std::ostringstream log;
+  const vp::RunResult r = vp::run_simulation(o, log);
+  if (r.outcome != vp::RunResult::Outcome::Exited || r.exit_code != 0) {
+    std::fprintf(stderr, "the decode run failed: %s\n", r.message.c_str());
+    return 1;
+  }
+  for (const auto& v : r.summary)
+    if (v.name == "iteration_time_ns" || v.name == "tokens_per_second")
+      std::printf("%s %.6g %s\n", v.name.c_str(), v.value, v.unit.c_str());
+  std::printf("simulated %.1f us\n", static_cast<double>(r.simulated_ps) / 1e6);
+  std::printf("BENCH decode_iteration_wall_s %.1f s\n", r.wall_seconds);
+  return 0;
+}
