@@ -14,6 +14,7 @@
 #include "job.h"
 #include "npu.h"
 #include "program.h"
+#include "tokens.h"
 #include "vp.h"
 
 enum { MARK_ITERATION = 1, MARK_LAYERS = 2, MARK_LM_HEAD = 3 };
@@ -43,6 +44,8 @@ static void run_iteration(void) {
   const int split = (job.flags & JOB_FLAG_SUB_BATCH) && batch.count >= job.sub_batch_min;
   batch_split(&batch, split ? 2u : 1u);
   job_iteration_begin(batch.count);
+  if (job.flags & JOB_FLAG_TOKENS) /* x = the embedding of each request's current token */
+    for (uint32_t i = 0; i < batch.count; ++i) tokens_embed(&job, &plan, i, batch.requests[i].token);
   vp_marker_begin(MARK_ITERATION, iteration);
   vp_marker_begin(MARK_LAYERS, batch.sub_batches);
   program_layers(&batch, &plan);
@@ -53,6 +56,13 @@ static void run_iteration(void) {
     vp_marker_begin(MARK_LM_HEAD, 0);
     program_lm_head(&batch, &plan);
     check_queues();
+    if (job.flags & JOB_FLAG_TOKENS) {
+      tokens_fetch_logits(&job, &plan, batch.count);
+      for (uint32_t i = 0; i < batch.count; ++i) {
+        batch.requests[i].token = tokens_argmax(&job, i);
+        job_token(batch.requests[i].id, batch.requests[i].token);
+      }
+    }
     vp_marker_end(MARK_LM_HEAD, 0);
   }
   vp_marker_end(MARK_ITERATION, iteration);
@@ -60,10 +70,17 @@ static void run_iteration(void) {
   ++iteration;
 }
 
+/* Admits request r; with real tokens its first token is its prompt. */
+static int admit(const job_request *r) {
+  if (!batch_admit(&batch, r)) return 0;
+  batch.requests[batch.count - 1u].token = tokens_prompt(&job, r->index);
+  return 1;
+}
+
 static void admit_or_fail(uint32_t index) {
   job_request r;
   job_request_get(index, &r);
-  if (!batch_admit(&batch, &r)) {
+  if (!admit(&r)) {
     printf("decode: request %lu (%lu tokens) does not fit (batch %lu of at most %lu, or its channel is full)\n",
            (unsigned long)index, (unsigned long)r.context, (unsigned long)batch.count, (unsigned long)job.max_batch);
     vp_exit(3);
@@ -83,6 +100,10 @@ int main(void) {
     return 3;
   }
   npu_init(1);
+  if ((job.flags & JOB_FLAG_TOKENS) && !tokens_init(&job, &plan)) {
+    printf("decode: no host memory for the embedding table and logits\n");
+    return 3;
+  }
   printf("decode: %lu layers of %lu simulated, E %lu, %lu heads x %lu on this device, batch up to %lu, %s attention, "
          "%s channels, sub-batches %s\n",
          (unsigned long)job.layers, (unsigned long)job.device_layers, (unsigned long)job.d_model,
@@ -98,7 +119,7 @@ int main(void) {
         job_request r;
         job_request_get(next, &r);
         if (r.arrival > iteration) break;
-        if (!batch_admit(&batch, &r)) break; /* KV full: it waits for requests to leave */
+        if (!admit(&r)) break; /* KV full: it waits for requests to leave */
         ++next;
       }
       if (batch.count == 0) {

@@ -84,6 +84,7 @@ int batch_admit(batch_state *b, const job_request *in) {
   memset(r, 0, sizeof *r);
   r->channel = channel;
   r->remaining = in->remaining;
+  r->id = in->index;
   r->k_rows = b->lists + b->count * (b->k_capacity + b->v_capacity);
   r->v_rows = r->k_rows + b->k_capacity;
   b->count++;

@@ -19,6 +19,8 @@ typedef struct {
   uint32_t k_count, v_count; /* row groups in the lists */
   uint32_t *k_rows, *v_rows;
   uint32_t sub_batch;
+  uint32_t id;    /* the job's request index */
+  uint32_t token; /* with real tokens: the token this iteration feeds in */
 } request_state;
 
 typedef struct {

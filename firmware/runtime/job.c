@@ -26,11 +26,13 @@ int job_read(job_info *job) {
   job->banks = JOB(BANKS);
   job->rows = JOB(ROWS);
   job->row_bytes = JOB(ROW_BYTES);
+  job->seed = JOB(SEED);
   return 1;
 }
 
 void job_request_get(uint32_t index, job_request *r) {
   JOB(REQ_INDEX) = index;
+  r->index = index;
   r->context = JOB(REQ_CONTEXT);
   r->remaining = JOB(REQ_REMAINING);
   r->channel = JOB(REQ_CHANNEL);
@@ -42,3 +44,7 @@ void job_iteration_begin(uint32_t batch) { JOB(ITER_BEGIN) = batch; }
 void job_layers_end(void) { JOB(LAYERS_END) = 1; }
 void job_iteration_end(uint32_t tokens) { JOB(ITER_END) = tokens; }
 void job_layer(uint32_t layer) { JOB(LAYER) = layer; }
+void job_token(uint32_t request, uint32_t token) {
+  JOB(TOKEN_REQUEST) = request;
+  JOB(TOKEN) = token;
+}

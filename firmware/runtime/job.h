@@ -8,17 +8,20 @@
 #define JOB_FLAG_GREEDY (1u << 1)
 #define JOB_FLAG_SUB_BATCH (1u << 2)
 #define JOB_FLAG_LM_HEAD (1u << 4)
+#define JOB_FLAG_TOKENS (1u << 5)
 
-enum { JOB_MODE_STEADY = 0, JOB_MODE_SERVING = 1, JOB_MODE_TRACE = 2 };
+enum { JOB_MODE_STEADY = 0, JOB_MODE_SERVING = 1, JOB_MODE_TRACE = 2, JOB_MODE_PROMPT = 3 };
 
 typedef struct {
   uint32_t flags, sub_batch_min, layers, device_layers;
   uint32_t d_model, heads, head_dim, embed, ffn, vocab;
   uint32_t max_batch, iterations, batches, requests, mode, max_seq;
   uint32_t channels, banks, rows, row_bytes;
+  uint32_t seed;
 } job_info;
 
 typedef struct {
+  uint32_t index; /* in the mailbox */
   uint32_t context, remaining, channel, batch, arrival;
 } job_request;
 
@@ -32,3 +35,4 @@ void job_iteration_begin(uint32_t batch);
 void job_layers_end(void);
 void job_iteration_end(uint32_t tokens);
 void job_layer(uint32_t layer);
+void job_token(uint32_t request, uint32_t token);

@@ -13,11 +13,15 @@
 //   pim_utilization, iterations, tokens, batch_mean, simulated_layers, device_layers. When the
 //   firmware simulates fewer layers than the device holds, the layer part of each iteration is
 //   scaled by device_layers / simulated_layers (the LM head is not).
+// - Tokens (system.tokens): the firmware reports every generated token (TOKEN_REQUEST, TOKEN);
+//   they are written to <out>/tokens.json. Workload mode "prompt": `requests` requests with an
+//   empty KV cache that each generate `iterations` tokens from a one-token prompt.
 // - Progress: a line on stderr per iteration, and during long iterations at most every 5 s of
 //   wall time (iteration, layer, simulated and wall time).
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <vector>
 
 #include "models/host/model_spec.h"
@@ -45,6 +49,8 @@ class JobDevice : public RegisterDevice {
   [[nodiscard]] Window sample();
   [[nodiscard]] double stat(const std::string& name) const;
   void progress(const char* what);
+  /// <out>/tokens.json: {"request index": [tokens in order]} (rewritten at every token).
+  void write_tokens() const;
 
   SimContext& context_;
   ModelSpec model_;
@@ -59,6 +65,7 @@ class JobDevice : public RegisterDevice {
   std::uint64_t iterations_ = 0, tokens_ = 0, batch_sum_ = 0;
   double time_ns_ = 0, scaled_time_ns_ = 0, macs_ = 0, pim_ns_ = 0, peak_macs_per_ns_ = 0;
   std::chrono::steady_clock::time_point wall_start_, last_print_;
+  std::map<std::uint32_t, std::vector<std::uint32_t>> tokens_by_request_;
 };
 
 }  // namespace vp::host

@@ -95,7 +95,7 @@ std::vector<WorkloadRequest> load_trace(const std::string& path, std::uint32_t m
 
 std::vector<WorkloadRequest> make_workload(const WorkloadSpec& spec) {
   if (spec.mode == "trace") return load_trace(spec.trace_file, spec.max_seq);
-  const std::vector<LengthPair> pairs = load_lengths(spec.dataset_file);
+  const std::vector<LengthPair> pairs = spec.mode == "prompt" ? std::vector<LengthPair>{} : load_lengths(spec.dataset_file);
   std::mt19937_64 rng(spec.seed);
   auto draw = [&](std::uint64_t n) { return static_cast<std::uint32_t>(rng() % n); };
   std::vector<WorkloadRequest> requests;
@@ -110,6 +110,13 @@ std::vector<WorkloadRequest> make_workload(const WorkloadSpec& spec) {
         r.batch = b;
         requests.push_back(r);
       }
+  } else if (spec.mode == "prompt") {  // one-token prompts, nothing in the KV cache yet
+    for (std::uint32_t i = 0; i < spec.requests; ++i) {
+      WorkloadRequest r;
+      r.context = 0;
+      r.remaining = spec.prompt_tokens;
+      requests.push_back(r);
+    }
   } else {  // serving
     for (std::uint32_t i = 0; i < spec.requests; ++i) {
       const LengthPair& p = pairs[draw(pairs.size())];

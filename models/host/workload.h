@@ -9,6 +9,8 @@
 //   still generates output - g tokens.
 // - "serving": `requests` requests drawn from the dataset with their full output to generate,
 //   arriving `arrival_per_iteration` per decode iteration (0: all at the start).
+// - "prompt": `requests` requests with an empty KV cache (a one-token prompt the firmware derives
+//   from the seed) that each generate prompt_tokens tokens; for functional runs with real tokens.
 // - "trace": the NeuPIMs simulator's request traces (CSV "seq_len,ch_idx"): one batch, context
 //   = seq_len, one token to generate, the trace's channel.
 // Every random draw comes from one std::mt19937_64 seeded with `seed` (no library distributions,
@@ -42,6 +44,7 @@ struct WorkloadSpec {
   std::uint32_t batch = 256, batches = 1, requests = 0, arrival_per_iteration = 0;
   std::uint64_t seed = 1;
   std::uint32_t max_seq = 2048;
+  std::uint32_t prompt_tokens = 1;  ///< prompt mode: tokens each request generates
 };
 
 [[nodiscard]] std::vector<LengthPair> load_lengths(const std::string& path);

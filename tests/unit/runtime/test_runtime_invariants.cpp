@@ -84,7 +84,7 @@ TEST_CASE("the batch limit holds and no KV row group is shared or lost", "[runti
     } else if (action == 1 && b.count > 0) {
       REQUIRE(batch_grow(&b));
     } else {
-      job_request r{1 + static_cast<std::uint32_t>(rng() % 1500), 10, JOB_ANY_CHANNEL, 0, 0};
+      job_request r{0, 1 + static_cast<std::uint32_t>(rng() % 1500), 10, JOB_ANY_CHANNEL, 0, 0};
       const std::uint32_t before = b.count;
       const int admitted = batch_admit(&b, &r);
       CHECK(b.count == before + (admitted ? 1U : 0U));
@@ -108,7 +108,7 @@ TEST_CASE("greedy channel assignment never has a higher maximum channel load tha
       static batch_state b;
       REQUIRE(batch_init(&b, &job, 3500));
       for (auto c : requests) {
-        job_request r{c, 10, JOB_ANY_CHANNEL, 0, 0};
+        job_request r{0, c, 10, JOB_ANY_CHANNEL, 0, 0};
         REQUIRE(batch_admit(&b, &r));
       }
       max_load[greedy] = max_channel_load(b);
@@ -123,7 +123,7 @@ TEST_CASE("the sub-batch split is contiguous and balances every channel", "[runt
   static batch_state b;
   REQUIRE(batch_init(&b, &job, 3500));
   for (auto c : contexts(256, 3)) {
-    job_request r{c, 10, JOB_ANY_CHANNEL, 0, 0};
+    job_request r{0, c, 10, JOB_ANY_CHANNEL, 0, 0};
     REQUIRE(batch_admit(&b, &r));
   }
   const auto rows_before = held_rows(b);
@@ -156,10 +156,10 @@ TEST_CASE("a request that cannot fit is refused and its rows are returned", "[ru
   job.rows = 3500 + 4 * 40;  // 40 row groups per channel
   static batch_state b;
   REQUIRE(batch_init(&b, &job, 3500));
-  job_request big{2047, 1, 0, 0, 0};  // channel 0: needs 128 + 128 groups
+  job_request big{0, 2047, 1, 0, 0, 0};  // channel 0: needs 128 + 128 groups
   CHECK(batch_admit(&b, &big) == 0);
   CHECK(b.count == 0);
   CHECK(groups_in_use(b) == 0);
-  job_request fits{100, 1, 0, 0, 0};
+  job_request fits{1, 100, 1, 0, 0, 0};
   CHECK(batch_admit(&b, &fits) == 1);
 }

@@ -1,0 +1,101 @@
+#include "tokens.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "npu.h"
+
+static fp16 *embedding; /* vocab x E */
+static fp16 *logits;    /* max_batch x vocab */
+static fp16 tile[128 * 128];
+
+uint32_t tokens_hash(uint32_t seed, uint32_t stream, uint32_t index) {
+  uint32_t h = seed * 0x9E3779B1u ^ (stream + 0x7F4A7C15u) * 0x85EBCA77u ^ index * 0xC2B2AE3Du;
+  h ^= h >> 15;
+  h *= 0x2C1B3C6Du;
+  h ^= h >> 12;
+  h *= 0x297A2D39u;
+  h ^= h >> 15;
+  return h;
+}
+
+fp16 tokens_value(uint32_t seed, uint32_t stream, uint32_t index, uint32_t fan_in) {
+  uint32_t log2 = 0;
+  while ((2u << log2) <= fan_in) ++log2;
+  const int32_t top = -1 - (int32_t)(log2 / 2u);
+  const uint32_t h = tokens_hash(seed, stream, index);
+  const int32_t exponent = top - (int32_t)((h >> 10) & 3u);
+  return (fp16)(((h >> 12) & 1u) << 15 | (uint32_t)(exponent + 15) << 10 | (h & 0x3FFu));
+}
+
+/* W [k x n] of `stream`, pre-tiled (tile (kt, nt) at base + (kt ceil(n/128) + nt) 32 KiB). */
+static void write_matrix(const job_info *job, uint64_t base, uint32_t stream, uint32_t k, uint32_t n) {
+  const uint32_t n_tiles = (n + 127u) / 128u, k_tiles = (k + 127u) / 128u;
+  for (uint32_t kt = 0; kt < k_tiles; ++kt)
+    for (uint32_t nt = 0; nt < n_tiles; ++nt) {
+      for (uint32_t r = 0; r < 128u; ++r)
+        for (uint32_t c = 0; c < 128u; ++c) {
+          const uint32_t row = kt * 128u + r, col = nt * 128u + c;
+          tile[r * 128u + c] =
+              (row < k && col < n) ? tokens_value(job->seed, stream, row * n + col, k) : 0;
+        }
+      const npu_descriptor d = npu_copy(0, sizeof tile, tile, base + (uint64_t)(kt * n_tiles + nt) * sizeof tile);
+      npu_submit(0, &d);
+      npu_wait(0); /* the tile buffer is reused */
+    }
+}
+
+int tokens_init(const job_info *job, const hbm_plan *plan) {
+  for (uint32_t l = 0; l < job->layers; ++l) {
+    const uint64_t w = plan->weights + l * plan->layer_bytes;
+    write_matrix(job, w + plan->qkv_w, 8u * l + 0u, job->d_model, 3u * job->embed);
+    write_matrix(job, w + plan->proj_w, 8u * l + 1u, job->embed, job->d_model);
+    write_matrix(job, w + plan->ffn1_w, 8u * l + 2u, job->d_model, job->ffn);
+    write_matrix(job, w + plan->ffn2_w, 8u * l + 3u, job->ffn, job->d_model);
+  }
+  write_matrix(job, plan->lm_head, 8u * job->layers + 4u, job->d_model, job->vocab);
+  embedding = malloc(sizeof(fp16) * job->vocab * job->d_model);
+  logits = malloc(sizeof(fp16) * job->max_batch * job->vocab);
+  if (embedding == 0 || logits == 0) return 0;
+  for (uint32_t t = 0; t < job->vocab; ++t)
+    for (uint32_t i = 0; i < job->d_model; ++i)
+      embedding[t * job->d_model + i] = tokens_value(job->seed, 8u * job->layers + 5u, t * job->d_model + i, 1u);
+  return 1;
+}
+
+uint32_t tokens_prompt(const job_info *job, uint32_t request) {
+  return tokens_hash(job->seed, 0xFFFFu, request) % job->vocab;
+}
+
+void tokens_embed(const job_info *job, const hbm_plan *plan, uint32_t slot, uint32_t token) {
+  const npu_descriptor d = npu_copy(0, job->d_model * 2u, &embedding[token * job->d_model],
+                                    plan->x + (uint64_t)slot * job->d_model * 2u);
+  npu_submit(0, &d);
+}
+
+void tokens_fetch_logits(const job_info *job, const hbm_plan *plan, uint32_t count) {
+  const npu_descriptor d = npu_copy(1, count * job->vocab * 2u, logits, plan->logits);
+  npu_submit(0, &d);
+  npu_wait(0);
+}
+
+/* fp16 bits -> an integer with the same order (sign-magnitude to two's complement). Branch-free,
+ * like the argmax below, so the host's time does not depend on the data: a timing-only run takes
+ * exactly as long as a functional one. */
+static int32_t ordered(fp16 v) {
+  const int32_t sign = -(int32_t)(v >> 15), magnitude = (int32_t)(v & 0x7FFFu);
+  return (magnitude ^ sign) - sign;
+}
+
+uint32_t tokens_argmax(const job_info *job, uint32_t slot) {
+  const fp16 *row = &logits[slot * job->vocab];
+  uint32_t best = 0;
+  int32_t best_value = ordered(row[0]);
+  for (uint32_t t = 1; t < job->vocab; ++t) {
+    const int32_t value = ordered(row[t]);
+    const uint32_t take = 0u - (uint32_t)(value > best_value); /* first maximum wins */
+    best = (t & take) | (best & ~take);
+    best_value = (int32_t)(((uint32_t)value & take) | ((uint32_t)best_value & ~take));
+  }
+  return best;
+}

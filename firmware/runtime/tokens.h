@@ -1,0 +1,32 @@
+/* Real tokens (job FLAGS bit 5): seeded weights and embeddings, embedding lookups and greedy
+ * next-token choice, so that a (tiny) model decodes text-like token streams that a host
+ * reference can reproduce.
+ *
+ * Model values, integer-only (no float work on the host CPU): h = hash(seed, stream, index); the
+ * fp16 value has sign bit (h >> 12) & 1, mantissa h & 0x3FF and exponent top - ((h >> 10) & 3)
+ * with top = -1 - floor(log2(fan_in)) / 2 (so magnitudes shrink like 1/sqrt(fan-in); fan-in 1
+ * for the embeddings). Streams: layer l
+ * matrix m (0 QKV, 1 projection, 2 FFN1, 3 FFN2) = 8 l + m, index k N + n of W[k][n]; the LM head
+ * = 8 layers + 4; the embedding table = 8 layers + 5, index token E + i. The prompt token of
+ * request r is hash(seed, 0xFFFF, r) mod vocab. No biases, no position embeddings; layer norms
+ * without gain/bias (docs/runtime.md). */
+#pragma once
+
+#include <stdint.h>
+
+#include "fp16.h"
+#include "job.h"
+#include "program.h"
+
+uint32_t tokens_hash(uint32_t seed, uint32_t stream, uint32_t index);
+fp16 tokens_value(uint32_t seed, uint32_t stream, uint32_t index, uint32_t fan_in);
+/* Writes the weights of the simulated layers and the LM head into HBM (pre-tiled, by COPY) and
+ * builds the embedding table in host RAM. Returns 0 without memory for the table. */
+int tokens_init(const job_info *job, const hbm_plan *plan);
+uint32_t tokens_prompt(const job_info *job, uint32_t request);
+/* Submits (queue 0) the COPY of token `token`'s embedding into activation row `slot` of X. */
+void tokens_embed(const job_info *job, const hbm_plan *plan, uint32_t slot, uint32_t token);
+/* Copies the logits of rows 0 .. count-1 to host memory (waits) and returns row `slot`'s argmax
+ * through tokens_argmax(). */
+void tokens_fetch_logits(const job_info *job, const hbm_plan *plan, uint32_t count);
+uint32_t tokens_argmax(const job_info *job, uint32_t slot);

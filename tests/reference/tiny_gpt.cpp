@@ -1,0 +1,128 @@
+#include "tests/reference/tiny_gpt.h"
+
+#include <cmath>
+
+#include <Imath/half.h>
+
+namespace reference {
+namespace {
+
+using Imath::half;
+
+std::uint32_t hash(std::uint32_t seed, std::uint32_t stream, std::uint32_t index) {
+  std::uint32_t h = (seed * 0x9E3779B1U) ^ ((stream + 0x7F4A7C15U) * 0x85EBCA77U) ^ (index * 0xC2B2AE3DU);
+  h ^= h >> 15;
+  h *= 0x2C1B3C6DU;
+  h ^= h >> 12;
+  h *= 0x297A2D39U;
+  h ^= h >> 15;
+  return h;
+}
+
+double value(std::uint32_t seed, std::uint32_t stream, std::uint32_t index, std::uint32_t fan_in) {
+  const int top = -1 - static_cast<int>(std::floor(std::log2(static_cast<double>(fan_in)))) / 2;
+  const std::uint32_t h = hash(seed, stream, index);
+  const int exponent = top - static_cast<int>((h >> 10) & 3U);
+  const double magnitude = (1.0 + static_cast<double>(h & 0x3FFU) / 1024.0) * std::ldexp(1.0, exponent);
+  return ((h >> 12) & 1U) != 0 ? -magnitude : magnitude;
+}
+
+double round16(double v) { return static_cast<double>(half(static_cast<float>(v))); }
+
+using Vector = std::vector<double>;
+
+struct Matrix {
+  std::uint32_t k = 0, n = 0;
+  Vector w;  // row-major k x n
+  Vector times(const Vector& x) const {  // fp16(x . W)
+    Vector y(n, 0.0);
+    for (std::uint32_t j = 0; j < n; ++j) {
+      double sum = 0.0;
+      for (std::uint32_t i = 0; i < k; ++i) sum += x[i] * w[std::size_t{i} * n + j];
+      y[j] = round16(sum);
+    }
+    return y;
+  }
+};
+
+Matrix make(std::uint32_t seed, std::uint32_t stream, std::uint32_t k, std::uint32_t n) {
+  Matrix m{k, n, Vector(std::size_t{k} * n)};
+  for (std::uint32_t i = 0; i < k; ++i)
+    for (std::uint32_t j = 0; j < n; ++j) m.w[std::size_t{i} * n + j] = value(seed, stream, i * n + j, k);
+  return m;
+}
+
+Vector layer_norm(const Vector& x) {
+  double mean = 0.0, var = 0.0;
+  for (double v : x) mean += v;
+  mean /= static_cast<double>(x.size());
+  for (double v : x) var += (v - mean) * (v - mean);
+  var /= static_cast<double>(x.size());
+  Vector y(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) y[i] = round16((x[i] - mean) / std::sqrt(var + 1e-5));
+  return y;
+}
+
+double gelu(double x) { return 0.5 * x * (1.0 + std::tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))); }
+
+}  // namespace
+
+std::vector<std::vector<std::uint32_t>> decode_prompts(const TinyGptSpec& s, std::uint32_t requests,
+                                                      std::uint32_t steps) {
+  const std::uint32_t E = s.d_model, dk = s.d_model / s.heads;
+  struct Layer {
+    Matrix qkv, proj, ffn1, ffn2;
+  };
+  std::vector<Layer> layers;
+  for (std::uint32_t l = 0; l < s.layers; ++l)
+    layers.push_back({make(s.seed, 8 * l, E, 3 * E), make(s.seed, 8 * l + 1, E, E), make(s.seed, 8 * l + 2, E, s.ffn),
+                      make(s.seed, 8 * l + 3, s.ffn, E)});
+  const Matrix lm_head = make(s.seed, 8 * s.layers + 4, E, s.vocab);
+  std::vector<std::vector<std::uint32_t>> out(requests);
+  for (std::uint32_t r = 0; r < requests; ++r) {
+    std::uint32_t token = hash(s.seed, 0xFFFFU, r) % s.vocab;
+    std::vector<std::vector<Vector>> keys(s.layers), values(s.layers);  // [layer][token] -> E
+    for (std::uint32_t step = 0; step < steps; ++step) {
+      Vector x(E);
+      for (std::uint32_t i = 0; i < E; ++i) x[i] = value(s.seed, 8 * s.layers + 5, token * E + i, 1);
+      for (std::uint32_t l = 0; l < s.layers; ++l) {
+        const Vector qkv = layers[l].qkv.times(layer_norm(x));
+        keys[l].emplace_back(qkv.begin() + E, qkv.begin() + 2 * E);
+        values[l].emplace_back(qkv.begin() + 2 * E, qkv.end());
+        const std::size_t tokens = keys[l].size();
+        Vector attention(E);
+        for (std::uint32_t h = 0; h < s.heads; ++h) {
+          Vector logits(tokens), p(tokens);
+          double max = -1e300, sum = 0.0;
+          for (std::size_t t = 0; t < tokens; ++t) {
+            double dot = 0.0;
+            for (std::uint32_t d = 0; d < dk; ++d) dot += qkv[h * dk + d] * keys[l][t][h * dk + d];
+            logits[t] = round16(dot) / std::sqrt(static_cast<double>(dk));
+            max = std::max(max, logits[t]);
+          }
+          for (std::size_t t = 0; t < tokens; ++t) sum += (p[t] = std::exp(logits[t] - max));
+          for (std::size_t t = 0; t < tokens; ++t) p[t] = round16(p[t] / sum);
+          for (std::uint32_t d = 0; d < dk; ++d) {
+            double acc = 0.0;
+            for (std::size_t t = 0; t < tokens; ++t) acc += p[t] * values[l][t][h * dk + d];
+            attention[h * dk + d] = round16(acc);
+          }
+        }
+        const Vector projected = layers[l].proj.times(attention);
+        for (std::uint32_t i = 0; i < E; ++i) x[i] = round16(x[i] + projected[i]);
+        Vector hidden = layers[l].ffn1.times(layer_norm(x));
+        for (double& v : hidden) v = round16(gelu(v));
+        const Vector down = layers[l].ffn2.times(hidden);
+        for (std::uint32_t i = 0; i < E; ++i) x[i] = round16(x[i] + down[i]);
+      }
+      const Vector logits = lm_head.times(layer_norm(x));
+      std::uint32_t best = 0;
+      for (std::uint32_t t = 1; t < s.vocab; ++t)
+        if (logits[t] > logits[best]) best = t;
+      out[r].push_back(token = best);
+    }
+  }
+  return out;
+}
+
+}  // namespace reference

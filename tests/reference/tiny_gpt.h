@@ -1,0 +1,20 @@
+// An independent host implementation of the model the decode firmware runs with real tokens
+// (firmware/runtime/tokens.h): same seeded values, same fp16 storage points, double-precision
+// arithmetic in between. Used to check the platform's generated tokens.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace reference {
+
+struct TinyGptSpec {
+  std::uint32_t d_model = 256, heads = 4, layers = 2, ffn = 1024, vocab = 512;
+  std::uint32_t seed = 1;
+};
+
+/// Greedy decoding of `requests` one-token prompts for `steps` tokens each: tokens[r][i].
+[[nodiscard]] std::vector<std::vector<std::uint32_t>> decode_prompts(const TinyGptSpec& spec, std::uint32_t requests,
+                                                                    std::uint32_t steps);
+
+}  // namespace reference
