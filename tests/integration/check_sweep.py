@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""The reduced sweep end to end through tools/sweep.py (run, resume, collect), and its CSV
+checked by meaning: every run present, each row's resolved configuration is its system's and
+its axis values', and each row's summary is a complete decode iteration.
+
+usage: check_sweep.py NEUPIMS_VP SWEEP_FILE OUT_DIR"""
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+vp, sweep_file, out = sys.argv[1], sys.argv[2], sys.argv[3]
+runner = os.path.join(ROOT, "tools", "sweep.py")
+shutil.rmtree(out, ignore_errors=True)
+failures = []
+
+
+def check(ok, what):
+    if not ok:
+        failures.append(what)
+
+
+def sweep(*args):
+    return subprocess.run([sys.executable, runner, *args, sweep_file, "--out", out, "--vp", vp],
+                          capture_output=True, text=True)
+
+
+first = sweep("run", "--jobs", "2")
+check(first.returncode == 0, f"run failed: {first.stdout}{first.stderr}")
+again = sweep("run")
+check("12 of 12 runs done, 0 to run" in again.stdout, f"resume did not skip the finished runs: {again.stdout}")
+collected = sweep("collect")
+check(collected.returncode == 0, f"collect failed: {collected.stderr}")
+
+with open(sweep_file) as f:
+    spec = json.load(f)
+with open(os.path.join(out, spec["name"], "results.csv")) as f:
+    rows = {row["run"]: row for row in csv.DictReader(f)}
+expected = [f"{m}.{b}.{s}" for m in spec["axes"]["model"] for b in spec["axes"]["batch"] for s in spec["axes"]["system"]]
+check(sorted(rows) == sorted(expected), f"runs in the CSV: {sorted(rows)}")
+
+for name, row in rows.items():
+    system = row["axis.system"]
+    with open(os.path.join(ROOT, "configs", "systems", system + ".json")) as f:
+        system_set = json.load(f)["set"]
+    # The resolved configuration of the row is its system's ...
+    for key, value in system_set.items():
+        column = "config." + key.replace("modules.", "", 1)
+        if column in row:
+            got = row[column]
+            want = json.dumps(value) if isinstance(value, bool) else str(value)
+            check(got.lower() == want.lower(), f"{name}: {column} is {got}, the system says {want}")
+    check(row["config.hbm.mode"] == system_set["modules.hbm.mode"], f"{name}: memory mode {row['config.hbm.mode']}")
+    # ... and its axes'.
+    check(row["config.job.model"].endswith(row["axis.model"] + ".json"), f"{name}: model {row['config.job.model']}")
+    check(row["config.job.workload.batch"] == row["axis.batch"], f"{name}: batch {row['config.job.workload.batch']}")
+    check(row["config.job.layers"] == str(spec["layers"]), f"{name}: layers {row['config.job.layers']}")
+    # One full iteration of the batch was measured.
+    check(float(row["summary.iterations"]) == 1, f"{name}: iterations {row['summary.iterations']}")
+    check(float(row["summary.tokens"]) == float(row["axis.batch"]), f"{name}: tokens {row['summary.tokens']}")
+    check(float(row["summary.tokens_per_second"]) > 0, f"{name}: no throughput")
+    for unit in ("npu", "pim"):
+        value = float(row[f"summary.{unit}_utilization"])
+        check(0.0 <= value <= 1.0, f"{name}: {unit} utilization {value} outside 0..1")
+    check((float(row["summary.pim_utilization"]) == 0) == (system == "npu-only"),
+          f"{name}: PIM utilization {row['summary.pim_utilization']} for {system}")
+
+for failure in failures:
+    print("FAIL:", failure)
+print(f"check_sweep: {len(rows)} rows, {len(failures)} failures")
+sys.exit(1 if failures else 0)

@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""Sweep runner: expands a sweep file into neupims-vp runs, runs them (GNU parallel on one
+machine, or a Slurm job array), resumes where it stopped, and collects every run's statistics
+into one CSV with the resolved configuration of each row.
+
+Sweep file (JSON, configs/sweeps/):
+  {"name": "fig12", "description": "...",
+   "axes": {"model": [...], "dataset": [...], "batch": [...], "system": [...], "seed": [...]},
+   "layers": 1,                       # decoder layers simulated per iteration (0 = all)
+   "set": {"key.path": value, ...}}   # overrides for every run
+Axes may be any of model, dataset, batch, system, seed, layers; every combination is one run,
+named by its axis values (e.g. gpt3-7b.sharegpt.256.neupims.1) in <out>/<name>/<run>/.
+
+  sweep.py list SWEEP                       the runs and whether each is done
+  sweep.py run SWEEP [--jobs N] [--dry-run] run what is not done yet (GNU parallel)
+  sweep.py slurm SWEEP [--submit]           write <out>/<name>/sweep.sbatch (a job array)
+  sweep.py collect SWEEP [--csv FILE]       one CSV row per run (default <out>/<name>/results.csv)
+Common options: --out DIR (default results), --vp PATH (the neupims-vp binary).
+A run is done when its stats.json says the firmware exited with code 0; a failed or missing run
+is run again. Exit status: 0, 1 if a run failed, 2 for bad input.
+"""
+import argparse
+import csv
+import itertools
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+
+AXES = ("model", "dataset", "batch", "system", "seed", "layers")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class SweepError(Exception):
+    pass
+
+
+def load_sweep(path):
+    try:
+        with open(path) as f:
+            sweep = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        raise SweepError(f"{path}: {e}")
+    if not isinstance(sweep, dict):
+        raise SweepError(f"{path}: expected an object")
+    allowed = {"name", "description", "axes", "layers", "set"}
+    for key in sweep:
+        if key not in allowed:
+            raise SweepError(f"{path}: unknown key '{key}' (allowed: {', '.join(sorted(allowed))})")
+    if not isinstance(sweep.get("name"), str) or not sweep["name"]:
+        raise SweepError(f"{path}: 'name' must be a non-empty string")
+    axes = sweep.get("axes")
+    if not isinstance(axes, dict) or not axes:
+        raise SweepError(f"{path}: 'axes' must be an object of lists")
+    for axis, values in axes.items():
+        if axis not in AXES:
+            raise SweepError(f"{path}: axes.{axis}: unknown axis (axes: {', '.join(AXES)})")
+        if not isinstance(values, list) or not values:
+            raise SweepError(f"{path}: axes.{axis}: expected a non-empty list")
+    if "system" not in axes:
+        raise SweepError(f"{path}: axes.system is required (e.g. [\"neupims\", \"npu-pim\", \"npu-only\"])")
+    if not isinstance(sweep.get("set", {}), dict):
+        raise SweepError(f"{path}: 'set' must be an object of key.path: value")
+    return sweep
+
+
+def expand(sweep):
+    """The runs: (name, {axis: value}) in a stable order."""
+    axes = sweep["axes"]
+    names = [a for a in AXES if a in axes]
+    runs = []
+    for values in itertools.product(*(axes[a] for a in names)):
+        point = dict(zip(names, values))
+        runs.append((".".join(str(point[a]) for a in names), point))
+    return runs
+
+
+def command(args, sweep, run_dir, point):
+    cmd = [args.vp, "run", "--system", str(point["system"]), "--out", run_dir]
+    if "model" in point:
+        cmd += ["--model", str(point["model"])]
+    if "dataset" in point:
+        cmd += ["--dataset", str(point["dataset"])]
+    if "batch" in point:
+        cmd += ["--batch", str(point["batch"])]
+    cmd += ["--layers", str(point.get("layers", sweep.get("layers", 0)))]
+    if "seed" in point:
+        cmd += ["--set", f"modules.job.workload.seed={point['seed']}"]
+    for key, value in sweep.get("set", {}).items():
+        cmd += ["--set", f"{key}={json.dumps(value)}"]
+    return cmd
+
+
+def is_done(run_dir):
+    try:
+        with open(os.path.join(run_dir, "stats.json")) as f:
+            stats = json.load(f)
+        return stats["sim"]["completed"]["value"] == 1 and stats["sim"]["exit_code"]["value"] == 0
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def sweep_dir(args, sweep):
+    return os.path.join(args.out, sweep["name"])
+
+
+def pending_commands(args, sweep):
+    lines = []
+    for name, point in expand(sweep):
+        run_dir = os.path.join(sweep_dir(args, sweep), name)
+        if not is_done(run_dir):
+            cmd = command(args, sweep, run_dir, point)
+            lines.append(shlex.join(cmd) + " > " + shlex.quote(run_dir + ".log") + " 2>&1")
+    return lines
+
+
+def cmd_list(args, sweep):
+    for name, _ in expand(sweep):
+        print(f"{'done   ' if is_done(os.path.join(sweep_dir(args, sweep), name)) else 'pending'} {name}")
+    return 0
+
+
+def cmd_run(args, sweep):
+    os.makedirs(sweep_dir(args, sweep), exist_ok=True)
+    lines = pending_commands(args, sweep)
+    total = len(expand(sweep))
+    print(f"sweep {sweep['name']}: {total - len(lines)} of {total} runs done, {len(lines)} to run", flush=True)
+    if not lines or args.dry_run:
+        for line in lines if args.dry_run else []:
+            print(line)
+        return 0
+    commands_file = os.path.join(sweep_dir(args, sweep), "commands.txt")
+    with open(commands_file, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    if shutil.which("parallel") is None:
+        raise SweepError("GNU parallel is not installed (apt-get install parallel; tools/quickstart.sh does)")
+    joblog = os.path.join(sweep_dir(args, sweep), "joblog.txt")
+    progress = ["--bar"] if sys.stderr.isatty() else []
+    result = subprocess.run(["parallel", "--will-cite", "--jobs", str(args.jobs), "--joblog", joblog, *progress,
+                             "--arg-file", commands_file, "sh", "-c", "{}"], stdin=subprocess.DEVNULL)
+    failed = [name for name, _ in expand(sweep) if not is_done(os.path.join(sweep_dir(args, sweep), name))]
+    for name in failed:
+        print(f"failed: {name} (see {os.path.join(sweep_dir(args, sweep), name)}.log)", file=sys.stderr)
+    return 1 if failed or result.returncode != 0 else 0
+
+
+def cmd_slurm(args, sweep):
+    os.makedirs(sweep_dir(args, sweep), exist_ok=True)
+    lines = pending_commands(args, sweep)
+    commands_file = os.path.join(sweep_dir(args, sweep), "commands.txt")
+    with open(commands_file, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    script = os.path.join(sweep_dir(args, sweep), "sweep.sbatch")
+    with open(script, "w") as f:
+        f.write(f"""#!/bin/bash
+#SBATCH --job-name=npvp-{sweep['name']}
+#SBATCH --array=1-{max(1, len(lines))}
+#SBATCH --cpus-per-task=1
+#SBATCH --output={sweep_dir(args, sweep)}/slurm-%A_%a.out
+# One array task per pending run of {commands_file} (written by tools/sweep.py slurm).
+# Afterwards: tools/sweep.py collect {args.sweep} --out {args.out}
+set -euo pipefail
+line=$(sed -n "${{SLURM_ARRAY_TASK_ID}}p" {shlex.quote(commands_file)})
+exec sh -c "$line"
+""")
+    print(f"{len(lines)} runs: sbatch {script}")
+    if args.submit and lines:
+        return subprocess.run(["sbatch", script]).returncode
+    return 0
+
+
+def flatten(prefix, value, out):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            flatten(f"{prefix}.{k}" if prefix else k, v, out)
+    elif isinstance(value, list):
+        out[prefix] = json.dumps(value)
+    else:
+        out[prefix] = value
+
+
+def cmd_collect(args, sweep):
+    rows, missing = [], []
+    for name, point in expand(sweep):
+        run_dir = os.path.join(sweep_dir(args, sweep), name)
+        if not is_done(run_dir):
+            missing.append(name)
+            continue
+        with open(os.path.join(run_dir, "stats.json")) as f:
+            stats = json.load(f)
+        with open(os.path.join(run_dir, "config.json")) as f:
+            config = json.load(f)
+        row = {"run": name}
+        row.update({f"axis.{k}": v for k, v in point.items()})
+        for key, entry in stats.get("summary", {}).items():
+            row[f"summary.{key}"] = entry["value"]
+        for key in ("wall_time_s", "simulated_time_ns"):
+            row[f"sim.{key}"] = stats["sim"][key]["value"]
+        resolved = {}
+        flatten("", {"platform": config.get("platform", {}),
+                     "job": config["modules"].get("job", {}),
+                     "hbm": {k: v for k, v in config["modules"].get("hbm", {}).items() if k != "memory"}},
+                resolved)
+        row.update({f"config.{k}": v for k, v in resolved.items()})
+        rows.append(row)
+    if missing:
+        print(f"collect: {len(missing)} runs not done: {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}",
+              file=sys.stderr)
+    path = args.csv or os.path.join(sweep_dir(args, sweep), "results.csv")
+    columns = []
+    for row in rows:
+        columns += [c for c in row if c not in columns]
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"{len(rows)} rows -> {path}")
+    return 1 if missing else 0
+
+
+def main():
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `sweep.py list ... | head` ends quietly
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument("action", choices=["list", "run", "slurm", "collect"])
+    parser.add_argument("sweep", help="sweep file (JSON)")
+    parser.add_argument("--out", default="results", help="results folder (default: results)")
+    parser.add_argument("--vp", default=os.path.join(ROOT, "build", "platform", "neupims-vp"),
+                        help="the neupims-vp binary (default: build/platform/neupims-vp)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="runs at once (default: cores)")
+    parser.add_argument("--dry-run", action="store_true", help="print the commands instead of running them")
+    parser.add_argument("--submit", action="store_true", help="slurm: submit the job array with sbatch")
+    parser.add_argument("--csv", help="collect: the CSV file (default: <out>/<name>/results.csv)")
+    args = parser.parse_args()
+    try:
+        sweep = load_sweep(args.sweep)
+        if args.action in ("run", "slurm") and not os.access(args.vp, os.X_OK):
+            raise SweepError(f"--vp {args.vp}: not an executable (build first: bash tools/quickstart.sh test)")
+        args.vp = os.path.abspath(args.vp)
+        args.out = os.path.abspath(args.out)
+        return {"list": cmd_list, "run": cmd_run, "slurm": cmd_slurm, "collect": cmd_collect}[args.action](args, sweep)
+    except SweepError as e:
+        print(f"sweep.py: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
