@@ -15,8 +15,6 @@ namespace {
 
 std::uint8_t* bytes_of(std::vector<Half>& v) { return reinterpret_cast<std::uint8_t*>(v.data()); }
 
-std::uint64_t round_up(std::uint64_t v, std::uint64_t to) { return (v + to - 1) / to * to; }
-
 /// p = softmax(scale x logits) per head, in fp32, rounded to fp16 as stored for the GWRITE.
 void softmax_rows(const std::vector<Half>& logits, std::uint32_t heads, std::uint32_t tokens, float scale,
                   std::vector<float>& p) {
@@ -80,31 +78,36 @@ bool AttentionEngine::run(const AttentionJob& job) {
   return ok;
 }
 
-bool AttentionEngine::append_token(const AttentionJob& job, std::uint32_t index) {
+AttentionEngine::Append AttentionEngine::start_append(const AttentionJob& job, std::uint32_t index) {
+  const std::uint32_t E = job.layout.embedding();
+  Append a;
+  a.kv.assign(std::size_t{2} * E, Half(0.0F));
+  a.key_rows.assign(std::size_t{job.layout.chunks_k()} * job.layout.row_elems, Half(0.0F));
+  const std::uint64_t q = job.q + std::uint64_t{index} * job.q_stride;
+  a.read = dma_.read(q + std::uint64_t{E} * 2, std::uint64_t{E} * 4, functional_ ? bytes_of(a.kv) : nullptr);
+  a.writes = std::make_shared<DmaEngine::Job>();
+  return a;
+}
+
+bool AttentionEngine::finish_append(const AttentionJob& job, std::uint32_t index, Append& a) {
   const KvLayout& lay = job.layout;
   const AttentionRequest& req = job.requests[index];
   const std::uint32_t E = lay.embedding(), P = lay.row_elems, t = req.tokens - 1;
-  std::vector<Half> kv(std::size_t{2} * E, Half(0.0F));
-  const std::uint64_t q = job.q + std::uint64_t{index} * job.q_stride;
-  auto read = dma_.read(q + std::uint64_t{E} * 2, std::uint64_t{E} * 4, functional_ ? bytes_of(kv) : nullptr);
-  read->wait();
-  bool ok = read->ok;
-  auto writes = std::make_shared<DmaEngine::Job>();
-  std::vector<Half> key_rows(std::size_t{lay.chunks_k()} * P, Half(0.0F));
-  std::copy(kv.begin(), kv.begin() + E, key_rows.begin());
+  a.read->wait();
+  std::copy(a.kv.begin(), a.kv.begin() + E, a.key_rows.begin());
   for (std::uint32_t c = 0; c < lay.chunks_k(); ++c) {
     const auto slot = lay.k_slot(t, c * P);
     dma_.write(bank_row_address(req.channel, slot.bank, req.k_rows[slot.list_index]), std::uint64_t{P} * 2,
-               functional_ ? bytes_of(key_rows) + std::size_t{c} * P * 2 : nullptr, writes);
+               functional_ ? bytes_of(a.key_rows) + std::size_t{c} * P * 2 : nullptr, a.writes);
   }
   for (std::uint32_t h = 0; h < lay.heads; ++h)
     for (std::uint32_t d = 0; d < lay.head_dim; ++d) {
       const auto slot = lay.v_slot(t, h, d);
       dma_.write(bank_row_address(req.channel, slot.bank, req.v_rows[slot.list_index]) + std::uint64_t{slot.element} * 2,
-                 2, functional_ ? bytes_of(kv) + (std::size_t{E} + std::size_t{h} * lay.head_dim + d) * 2 : nullptr, writes);
+                 2, functional_ ? bytes_of(a.kv) + (std::size_t{E} + std::size_t{h} * lay.head_dim + d) * 2 : nullptr,
+                 a.writes);
     }
-  writes->wait();
-  return ok && writes->ok;
+  return a.read->ok;
 }
 
 bool AttentionEngine::run_pim(const AttentionJob& job) {
@@ -160,7 +163,12 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
     const AttentionRequest& req = job.requests[r.index];
     const sc_core::sc_time start = now();
     const std::uint32_t chunks = lay.chunks_k(), groups = lay.token_groups(req.tokens), hpc = lay.heads_per_chunk();
-    if (job.append) ok &= append_token(job, r.index);
+    if (job.append) {  // PIM commands are not ordered against writes: the tiles wait for them
+      Append a = start_append(job, r.index);
+      ok &= finish_append(job, r.index, a);
+      a.writes->wait();
+      ok &= a.writes->ok;
+    }
     r.gbuf.assign(std::size_t{chunks} * P, Half(0.0F));
     auto q_job = dma_.read(job.q + std::uint64_t{r.index} * job.q_stride, std::uint64_t{E} * 2,
                            functional_ ? bytes_of(r.gbuf) : nullptr);
@@ -281,72 +289,144 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
     }
     dma_.read(job.q + std::uint64_t{index} * job.q_stride, std::uint64_t{E} * 2, functional_ ? bytes_of(l.q) : nullptr,
               l.job);
-    auto rows = [&](const std::vector<std::uint32_t>& list, std::vector<Half>& data) {
-      for (std::size_t i = 0; i < list.size(); ++i)
-        for (std::uint32_t b = 0; b < B; ++b)
-          dma_.read(bank_row_address(req.channel, b, list[i]), row_bytes,
-                    functional_ ? bytes_of(data) + (i * B + b) * row_bytes : nullptr, l.job);
-    };
-    rows(req.k_rows, l.k);
-    rows(req.v_rows, l.v);
+    // Only what holds the request's tokens: a K bank row is one token's key chunk (read the
+    // banks of tokens < tokens), a V bank row holds 512 tokens of one dimension (read the first
+    // tokens of the chunk).
+    for (std::size_t i = 0; i < req.k_rows.size(); ++i) {
+      const std::uint32_t group = static_cast<std::uint32_t>(i) / lay.chunks_k();
+      for (std::uint32_t b = 0; b < B && group * B + b < req.tokens; ++b)
+        dma_.read(bank_row_address(req.channel, b, req.k_rows[i]), row_bytes,
+                  functional_ ? bytes_of(l.k) + (i * B + b) * row_bytes : nullptr, l.job);
+    }
+    for (std::size_t i = 0; i < req.v_rows.size(); ++i) {
+      const std::uint32_t chunk = static_cast<std::uint32_t>(i) / (lay.heads * lay.tiles_v());
+      const std::uint64_t bytes = std::uint64_t{std::min(P, req.tokens - chunk * P)} * 2;
+      for (std::uint32_t b = 0; b < B; ++b)
+        dma_.read(bank_row_address(req.channel, b, req.v_rows[i]), bytes,
+                  functional_ ? bytes_of(l.v) + (i * B + b) * row_bytes : nullptr, l.job);
+    }
     return l;
   };
-  auto compute_on_arrays = [&](const GemmShape& shape) {
-    arrays_.lock();
-    sc_core::wait(period_ * static_cast<double>(gemm_timing(shape, systolic_).cycles));
-    arrays_.unlock();
+  // The arrays run the GEMVs back to back across requests: an item is one K or V tile as the
+  // stationary operand with the single q (or p) row streaming, so its weight load (R cycles)
+  // bounds it; items go to the array that frees first, none before its request's data is in
+  // (logits) or its softmax is done (attend); a phase's results are out R + 1 + R + C - 2
+  // cycles after its last item started (load, one row, drain).
+  arrays_.lock();
+  std::vector<sc_core::sc_time> free_at(systolic_.arrays, now());
+  const sc_core::sc_time item = period_ * static_cast<double>(systolic_.rows);
+  const sc_core::sc_time tail = period_ * static_cast<double>(2 * systolic_.rows + systolic_.cols - 1);
+  auto run_items = [&](std::uint64_t items, const sc_core::sc_time& ready) {
+    sc_core::sc_time last_start = ready;
+    for (std::uint64_t n = 0; n < items; ++n) {
+      auto array = std::min_element(free_at.begin(), free_at.end());
+      const sc_core::sc_time start = std::max(*array, ready);
+      *array = start + item;
+      last_start = std::max(last_start, start);
+    }
+    return last_start + tail;
   };
+  auto tiles = [](std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; };
+  struct PendingWrite {
+    sc_core::sc_time due;
+    std::uint32_t request;
+  };
+  std::vector<PendingWrite> pending;  // due times in request order are not monotonic: scan
   auto writes = std::make_shared<DmaEngine::Job>();
   std::vector<std::vector<Half>> outputs(job.requests.size());
+  auto issue_due = [&] {
+    for (auto it = pending.begin(); it != pending.end();) {
+      if (it->due > now()) {
+        ++it;
+        continue;
+      }
+      const std::uint32_t i = it->request;
+      dma_.write(job.out + std::uint64_t{i} * E * 2, std::uint64_t{E} * 2, functional_ ? bytes_of(outputs[i]) : nullptr,
+                 writes);
+      it = pending.erase(it);
+    }
+  };
+  auto next_due = [&] {
+    sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+    for (const auto& w : pending)
+      if (t == sc_core::SC_ZERO_TIME || w.due < t) t = w.due;
+    return t;
+  };
   // Every request's reads are queued at once: each request's KV sits in one channel, so only
   // many requests in flight keep all channels streaming (the DMA's per-channel limits bound
   // what is outstanding); compute consumes them in request order.
+  // Appends: every k/v read at once; each request's writes go out when its read is in, ahead of
+  // its KV loads in the same channel queues, which the memory keeps in order per address.
+  std::vector<Append> appends;
   if (job.append)
-    for (std::uint32_t i = 0; i < job.requests.size(); ++i) ok &= append_token(job, i);
+    for (std::uint32_t i = 0; i < job.requests.size(); ++i) appends.push_back(start_append(job, i));
   std::vector<Loaded> loads;
   loads.reserve(job.requests.size());
-  for (std::uint32_t i = 0; i < job.requests.size(); ++i) loads.push_back(load(i));
+  for (std::uint32_t i = 0; i < job.requests.size(); ++i) {
+    if (job.append) ok &= finish_append(job, i, appends[i]);
+    loads.push_back(load(i));
+  }
+  sc_core::sc_time all_done = now();
   for (std::uint32_t i = 0; i < job.requests.size(); ++i) {
     Loaded current = std::move(loads[i]);
-    current.job->wait();
+    while (!current.job->complete()) {  // meanwhile, outputs go out when they are ready
+      issue_due();
+      const sc_core::sc_time due = next_due();
+      if (due != sc_core::SC_ZERO_TIME) {
+        sc_core::wait(due - now(), current.job->done);
+      } else {
+        sc_core::wait(current.job->done);
+      }
+    }
+    issue_due();
     ok &= current.job->ok;
     const AttentionRequest& req = job.requests[i];
     const sc_core::sc_time start = now();
-    compute_on_arrays({1, dk, std::uint64_t{lay.heads} * round_up(req.tokens, systolic_.cols)});
+    const sc_core::sc_time logits_done =
+        run_items(std::uint64_t{lay.heads} * tiles(dk, systolic_.rows) * tiles(req.tokens, systolic_.cols), start);
+    const sc_core::sc_time softmax_done = units_.book(lay.heads, softmax_row_time(req.tokens), logits_done);
+    emit_span(events_, name_ + ".softmax", "SOFTMAX", logits_done, softmax_done, {{"request", i}, {"tokens", req.tokens}});
+    const sc_core::sc_time attend_done =
+        run_items(std::uint64_t{lay.heads} * tiles(req.tokens, systolic_.rows) * tiles(dk, systolic_.cols), softmax_done);
+    emit_span(events_, name_ + ".npu", "attention", start, attend_done, {{"request", i}});
+    all_done = std::max(all_done, attend_done);
     std::vector<Half> logits(std::size_t{lay.heads} * req.tokens, Half(0.0F));
-    if (functional_)
+    outputs[i].assign(E, Half(0.0F));
+    if (functional_) {
       for (std::uint32_t h = 0; h < lay.heads; ++h)
         for (std::uint32_t t = 0; t < req.tokens; ++t) {
           float sum = 0.0F;
           for (std::uint32_t d = 0; d < dk; ++d) {
-            const auto s = lay.k_slot(t, h * dk + d);
-            sum += float(current.q[h * dk + d]) * float(current.k[(std::size_t{s.list_index} * B + s.bank) * P + s.element]);
+            const auto slot = lay.k_slot(t, h * dk + d);
+            sum += float(current.q[h * dk + d]) *
+                   float(current.k[(std::size_t{slot.list_index} * B + slot.bank) * P + slot.element]);
           }
           logits[std::size_t{h} * req.tokens + t] = Half(sum);
         }
-    const sc_core::sc_time softmax_done = units_.book(lay.heads, softmax_row_time(req.tokens), sc_core::sc_time_stamp());
-    emit_span(events_, name_ + ".softmax", "SOFTMAX", sc_core::sc_time_stamp(), softmax_done,
-              {{"request", i}, {"tokens", req.tokens}});
-    sc_core::wait(softmax_done - sc_core::sc_time_stamp());
-    compute_on_arrays({1, req.tokens, std::uint64_t{lay.heads} * round_up(dk, systolic_.cols)});
-    emit_span(events_, name_ + ".npu", "attention", start, sc_core::sc_time_stamp(), {{"request", i}});
-    outputs[i].assign(E, Half(0.0F));
-    if (functional_) {
       std::vector<float> p;
       softmax_rows(logits, lay.heads, req.tokens, job.scale, p);
       for (std::uint32_t h = 0; h < lay.heads; ++h)
         for (std::uint32_t d = 0; d < dk; ++d) {
           float sum = 0.0F;
           for (std::uint32_t t = 0; t < req.tokens; ++t) {
-            const auto s = lay.v_slot(t, h, d);
+            const auto slot = lay.v_slot(t, h, d);
             sum += p[std::size_t{h} * req.tokens + t] *
-                   float(current.v[(std::size_t{s.list_index} * B + s.bank) * P + s.element]);
+                   float(current.v[(std::size_t{slot.list_index} * B + slot.bank) * P + slot.element]);
           }
           outputs[i][std::size_t{h} * dk + d] = Half(sum);
         }
     }
-    dma_.write(job.out + std::uint64_t{i} * E * 2, std::uint64_t{E} * 2, functional_ ? bytes_of(outputs[i]) : nullptr,
-               writes);
+    pending.push_back({attend_done, i});
+  }
+  while (!pending.empty()) {
+    issue_due();
+    if (!pending.empty()) sc_core::wait(next_due() - now());
+  }
+  if (now() < all_done) sc_core::wait(all_done - now());
+  arrays_.unlock();
+  for (const auto& a : appends) {
+    a.writes->wait();
+    ok &= a.writes->ok;
   }
   writes->wait();
   return ok && writes->ok;

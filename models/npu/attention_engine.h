@@ -14,10 +14,11 @@
 //   HEADER, G_ACT, COMPS_READRES (ceil(tokens in chunk / 16) COMPs), PIM_PRE; partial sums of
 //   several token chunks are added on the vector units; out is written by the DMA.
 // - NPU mode: the DMA reads every request's q and KV rows, all queued at once (a request's KV
-//   sits in one channel; only many requests in flight use all channels); in request order, once
-//   a request's data is in, the systolic arrays run its logit and attend GEMVs (gemm_timing with
-//   M = 1, heads side by side) and the vector units its softmax; out is written by the DMA. The
-//   arrays are held (mutex shared with GEMM) while they compute.
+//   sits in one channel; only many requests in flight use all channels). The arrays run the
+//   GEMVs back to back across requests: one item per K (or V) tile, R cycles each (the weight
+//   load bounds a one-row GEMV), on the array that frees first, a request's logit items once its
+//   data is in, its attend items once its softmax (vector units) is done; out is written by the
+//   DMA when ready. The arrays are held (mutex shared with GEMM) for the whole descriptor.
 // - Functional mode: real data in both paths (PIM: the memory's PIM units compute the dot
 //   products; the NPU rounds logits, p and partial sums to fp16 where the hardware stores them).
 // - Append (decode): the new token's k and v (right after its q, the QKV output layout) are
@@ -35,6 +36,7 @@
 #include <systemc>
 
 #include "models/npu/dma_engine.h"
+#include "models/npu/fp16_math.h"
 #include "models/npu/kv_layout.h"
 #include "models/npu/systolic_timing.h"
 #include "models/npu/vector_engine.h"
@@ -84,8 +86,14 @@ class AttentionEngine {
   bool pim_channel(const AttentionJob& job, std::uint32_t channel, const std::vector<std::uint32_t>& requests);
   /// Bus address of the first byte of `row` in bank `bank` of `channel` (a bank row is contiguous).
   [[nodiscard]] std::uint64_t bank_row_address(std::uint32_t channel, std::uint32_t bank, std::uint32_t row) const;
-  /// Writes request `index`'s new k and v into its KV rows (see append); false on a refusal.
-  bool append_token(const AttentionJob& job, std::uint32_t index);
+  /// Appending request `index`'s new k and v (see append): start_append() reads them from the
+  /// QKV output; finish_append() waits for that read and queues the writes on `writes`.
+  struct Append {
+    std::vector<Half> kv, key_rows;  ///< must live until the writes are answered
+    DmaEngine::JobPtr read, writes;
+  };
+  Append start_append(const AttentionJob& job, std::uint32_t index);
+  bool finish_append(const AttentionJob& job, std::uint32_t index, Append& append);
   /// Time of one softmax row of `tokens` logits including the scaling.
   [[nodiscard]] sc_core::sc_time softmax_row_time(std::uint32_t tokens) const;
 
