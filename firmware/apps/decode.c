@@ -41,9 +41,14 @@ static void run_iteration(void) {
            (unsigned long)batch.count);
     vp_exit(3);
   }
-  const int split = (job.flags & JOB_FLAG_SUB_BATCH) && batch.count >= job.sub_batch_min;
+  int split = (job.flags & JOB_FLAG_SUB_BATCH) && batch.count >= job.sub_batch_min;
+  if (split && (job.flags & JOB_FLAG_SUB_BATCH_ADAPTIVE)) {
+    uint32_t one = 0, two = 0;
+    estimate_layer(&batch, &plan, &one, &two);
+    split = two < one;
+  }
   batch_split(&batch, split ? 2u : 1u);
-  job_iteration_begin(batch.count);
+  job_iteration_begin(batch.count, batch.sub_batches);
   if (job.flags & JOB_FLAG_TOKENS) /* x = the embedding of each request's current token */
     for (uint32_t i = 0; i < batch.count; ++i) tokens_embed(&job, &plan, i, batch.requests[i].token);
   vp_marker_begin(MARK_ITERATION, iteration);
@@ -109,7 +114,7 @@ int main(void) {
          (unsigned long)job.layers, (unsigned long)job.device_layers, (unsigned long)job.d_model,
          (unsigned long)job.heads, (unsigned long)job.head_dim, (unsigned long)job.max_batch,
          (job.flags & JOB_FLAG_PIM_ATTENTION) ? "PIM" : "NPU", (job.flags & JOB_FLAG_GREEDY) ? "greedy" : "round-robin",
-         (job.flags & JOB_FLAG_SUB_BATCH) ? "on" : "off");
+         (job.flags & JOB_FLAG_SUB_BATCH_ADAPTIVE) ? "adaptive" : (job.flags & JOB_FLAG_SUB_BATCH) ? "on" : "off");
 
   if (job.mode == JOB_MODE_SERVING) {
     uint32_t next = 0;

@@ -40,7 +40,10 @@ void job_request_get(uint32_t index, job_request *r) {
   r->arrival = JOB(REQ_ARRIVAL);
 }
 
-void job_iteration_begin(uint32_t batch) { JOB(ITER_BEGIN) = batch; }
+void job_iteration_begin(uint32_t batch, uint32_t sub_batches) {
+  JOB(SUB_BATCHES) = sub_batches;
+  JOB(ITER_BEGIN) = batch;
+}
 void job_layers_end(void) { JOB(LAYERS_END) = 1; }
 void job_iteration_end(uint32_t tokens) { JOB(ITER_END) = tokens; }
 void job_layer(uint32_t layer) { JOB(LAYER) = layer; }

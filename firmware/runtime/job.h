@@ -7,6 +7,7 @@
 #define JOB_FLAG_PIM_ATTENTION (1u << 0)
 #define JOB_FLAG_GREEDY (1u << 1)
 #define JOB_FLAG_SUB_BATCH (1u << 2)
+#define JOB_FLAG_SUB_BATCH_ADAPTIVE (1u << 3)
 #define JOB_FLAG_LM_HEAD (1u << 4)
 #define JOB_FLAG_TOKENS (1u << 5)
 
@@ -31,7 +32,7 @@ typedef struct {
 int job_read(job_info *job);
 void job_request_get(uint32_t index, job_request *request);
 /* Reports to the job device (it measures the iterations). */
-void job_iteration_begin(uint32_t batch);
+void job_iteration_begin(uint32_t batch, uint32_t sub_batches);
 void job_layers_end(void);
 void job_iteration_end(uint32_t tokens);
 void job_layer(uint32_t layer);

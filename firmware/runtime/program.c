@@ -103,3 +103,29 @@ void program_lm_head(const batch_state *b, const hbm_plan *m) {
   submit(0, npu_vector(VP_NPU_VECTOR_LAYERNORM, b->count, job->d_model, m->x, m->h));
   submit(0, npu_gemm(b->count, job->d_model, job->vocab, m->h, m->lm_head, m->logits, 1u));
 }
+
+static uint32_t gemm_estimate_ns(const job_info *job, uint32_t rows, uint32_t k, uint32_t n) {
+  const uint32_t tiles = ((k + 127u) / 128u) * ((n + 127u) / 128u);
+  const uint32_t compute = (tiles + 7u) / 8u * (rows > 128u ? rows : 128u);
+  const uint32_t memory = (uint32_t)(tiled_bytes(k, n) / (30u * job->channels)); /* B / (GB/s) = ns */
+  return compute > memory ? compute : memory;
+}
+
+void estimate_layer(const batch_state *b, const hbm_plan *plan, uint32_t *one_ns, uint32_t *two_ns) {
+  (void)plan;
+  const job_info *job = b->job;
+  uint32_t gemm[2] = {0, 0};
+  for (uint32_t split = 1; split <= 2u; ++split) {
+    const uint32_t rows = (b->count + split - 1u) / split;
+    const uint32_t t = gemm_estimate_ns(job, rows, job->d_model, 3u * job->embed) +
+                       gemm_estimate_ns(job, rows, job->embed, job->d_model) +
+                       gemm_estimate_ns(job, rows, job->d_model, job->ffn) +
+                       gemm_estimate_ns(job, rows, job->ffn, job->d_model);
+    gemm[split - 1u] = split * t;
+  }
+  uint32_t attention = 0;
+  for (uint32_t c = 0; c < job->channels; ++c)
+    if (b->channel_load[c] > attention) attention = b->channel_load[c];
+  *one_ns = gemm[0] + attention;
+  *two_ns = gemm[1] > attention ? gemm[1] : attention;
+}
