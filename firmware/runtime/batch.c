@@ -23,6 +23,15 @@ int batch_init(batch_state *b, const job_info *job, uint32_t first_kv_row) {
   return b->requests != 0 && b->lists != 0 && b->tables != 0;
 }
 
+void batch_free(batch_state *b) {
+  free(b->requests);
+  free(b->lists);
+  free(b->tables);
+  b->requests = 0;
+  b->lists = b->tables = 0;
+  b->count = 0;
+}
+
 uint32_t batch_load(const batch_state *b, uint32_t tokens) {
   const uint32_t gwrite = 100u, tile = 184u;
   if (tokens == 0) return 0;

@@ -37,6 +37,8 @@ typedef struct {
 } batch_state;
 
 int batch_init(batch_state *b, const job_info *job, uint32_t first_kv_row);
+/* Releases what batch_init() allocated. */
+void batch_free(batch_state *b);
 uint32_t batch_load(const batch_state *b, uint32_t tokens);
 /* Adds a request with `context` tokens (channel: the job's, or assigned). 0 if no room. */
 int batch_admit(batch_state *b, const job_request *r);

@@ -97,6 +97,7 @@ TEST_CASE("the batch limit holds and no KV row group is shared or lost", "[runti
   }
   while (b.count > 0) batch_release(&b, b.count - 1);
   CHECK(groups_in_use(b) == 0);
+  batch_free(&b);
 }
 
 TEST_CASE("greedy channel assignment never has a higher maximum channel load than round-robin", "[runtime]") {
@@ -112,6 +113,7 @@ TEST_CASE("greedy channel assignment never has a higher maximum channel load tha
         REQUIRE(batch_admit(&b, &r));
       }
       max_load[greedy] = max_channel_load(b);
+      batch_free(&b);
     }
     INFO("seed " << seed << ": greedy " << max_load[1] << ", round-robin " << max_load[0]);
     CHECK(max_load[1] <= max_load[0]);
@@ -149,6 +151,7 @@ TEST_CASE("the sub-batch split is contiguous and balances every channel", "[runt
     INFO("channel " << channel);
     CHECK(std::max(l[0], l[1]) - std::min(l[0], l[1]) <= heaviest[channel]);
   }
+  batch_free(&b);
 }
 
 TEST_CASE("a request that cannot fit is refused and its rows are returned", "[runtime]") {
@@ -162,4 +165,5 @@ TEST_CASE("a request that cannot fit is refused and its rows are returned", "[ru
   CHECK(groups_in_use(b) == 0);
   job_request fits{1, 100, 1, 0, 0, 0};
   CHECK(batch_admit(&b, &fits) == 1);
+  batch_free(&b);
 }
