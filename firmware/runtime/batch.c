@@ -16,7 +16,9 @@ int batch_init(batch_state *b, const job_info *job, uint32_t first_kv_row) {
   b->tiles_v = ceil_div(job->head_dim, job->banks);
   b->k_capacity = ceil_div(job->max_seq, job->banks) * b->chunks_k;
   b->v_capacity = ceil_div(job->max_seq, b->row_elems) * job->heads * b->tiles_v;
-  if (!kv_init(&b->kv, job->channels, job->rows, first_kv_row, job->layers)) return 0;
+  /* Row groups as deep as the device's layers: the capacity is the full model's even when only
+   * some layers are simulated (they use the first rows of each group). */
+  if (!kv_init(&b->kv, job->channels, job->rows, first_kv_row, job->device_layers)) return 0;
   b->requests = calloc(job->max_batch, sizeof(request_state));
   b->lists = malloc(sizeof(uint32_t) * job->max_batch * (b->k_capacity + b->v_capacity));
   b->tables = malloc(sizeof(uint32_t) * 4u * job->max_batch);

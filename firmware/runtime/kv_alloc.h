@@ -1,6 +1,6 @@
 /* KV-row allocation: per channel, rows above the weights and activations are handed out in
- * row groups of `layers` consecutive rows (one row per simulated decoder layer: the ATTENTION of
- * layer l uses row + l), so one row list per request serves every layer. Freed groups are
+ * row groups of `layers` consecutive rows (one row per decoder layer of the device: the ATTENTION
+ * of layer l uses row + l), so one row list per request serves every layer. Freed groups are
  * reused first (a stack per channel). */
 #pragma once
 

@@ -26,7 +26,7 @@ void plan_memory(hbm_plan *plan, const job_info *job) {
   plan->ffn1_w = plan->proj_w + tiled_bytes(job->embed, job->d_model);
   plan->ffn2_w = plan->ffn1_w + tiled_bytes(job->d_model, job->ffn);
   plan->layer_bytes = plan->ffn2_w + tiled_bytes(job->ffn, job->d_model);
-  at += plan->layer_bytes * job->layers;
+  at += plan->layer_bytes * job->device_layers; /* room for every layer the device holds */
   plan->lm_head = at, at += tiled_bytes(job->d_model, job->vocab);
   plan->end = at;
 }

@@ -2,7 +2,8 @@
  *
  * HBM plan (from address 0): activation buffers for MAX_BATCH rows (X: residual stream, H:
  * layer-norm output, QKV, ATT: attention output, P: projection/FFN output, F1: FFN hidden,
- * LOGITS), then per simulated layer the four weight matrices pre-tiled (QKV [E x 3E/tp], PROJ
+ * LOGITS), then per layer of the device (all of them, also when fewer are simulated, so the KV
+ * capacity is the full model's) the four weight matrices pre-tiled (QKV [E x 3E/tp], PROJ
  * [E/tp x E], FFN1 [E x 4E/tp], FFN2 [4E/tp x E]), then the LM head [E x vocab/tp]. KV rows
  * start at the first DRAM row above all of it.
  *

@@ -38,7 +38,7 @@ job_info gpt3_7b_job(std::uint32_t flags, std::uint32_t max_batch) {
 std::vector<std::uint32_t> contexts(std::uint32_t n, std::uint32_t seed) {
   std::mt19937 rng(seed);
   std::vector<std::uint32_t> v(n);
-  for (auto& c : v) c = 1 + rng() % 1900;
+  for (auto& c : v) c = 1 + rng() % 600;  // ShareGPT-like lengths (mean context ~300)
   std::sort(v.rbegin(), v.rend());  // the decode app admits longest first
   return v;
 }
@@ -156,7 +156,7 @@ TEST_CASE("the sub-batch split is contiguous and balances every channel", "[runt
 
 TEST_CASE("a request that cannot fit is refused and its rows are returned", "[runtime]") {
   job_info job = gpt3_7b_job(JOB_FLAG_GREEDY, 8);
-  job.rows = 3500 + 4 * 40;  // 40 row groups per channel
+  job.rows = 3500 + 32 * 40;  // 40 row groups (of 32 rows, one per device layer) per channel
   static batch_state b;
   REQUIRE(batch_init(&b, &job, 3500));
   job_request big{0, 2047, 1, 0, 0, 0};  // channel 0: needs 128 + 128 groups
