@@ -19,6 +19,7 @@
 #include "models/bus/router.h"
 #include "models/mem/constraint_table.h"
 #include "models/mem/hbm_timing.h"
+#include "models/npu/attention_engine.h"
 #include "models/npu/descriptors.h"
 #include "models/npu/vector_timing.h"
 #include "models/periph/register_table.h"
@@ -67,7 +68,8 @@ std::string make_header(const std::vector<MappedInstance>& map, const std::strin
   }
   for (std::uint32_t op = 0; op < static_cast<std::uint32_t>(vp::npu::VectorOp::Count); ++op)
     out << fmt::format("#define VP_NPU_VECTOR_{} {}u\n", vp::npu::to_string(static_cast<vp::npu::VectorOp>(op)), op);
-  out << "#define VP_NPU_ATTENTION_MODE_NPU 0u\n#define VP_NPU_ATTENTION_MODE_PIM 1u\n";
+  out << fmt::format("#define VP_NPU_ATTENTION_MODE_NPU {}u\n#define VP_NPU_ATTENTION_MODE_PIM {}u\n",
+                     static_cast<unsigned>(vp::npu::AttentionMode::Npu), static_cast<unsigned>(vp::npu::AttentionMode::Pim));
   out << fmt::format("#define VP_NPU_ATTENTION_ENTRY_BYTES {}u\n", vp::npu::kAttentionEntryBytes);
   for (std::uint32_t e = 0; e < vp::npu::kQueueErrorCount; ++e) {
     const auto error = static_cast<vp::npu::QueueError>(e);
@@ -116,11 +118,13 @@ std::string make_markdown(const std::vector<MappedInstance>& map, const std::str
     out << fmt::format("| {} | `{}` | | | {} |\n", static_cast<unsigned>(d.opcode), d.name, d.summary);
     for (const auto& f : d.fields) out << fmt::format("| | | {} | `{}` | {} |\n", f.word, f.name, f.meaning);
   }
-  out << "\nQueue error codes (`Qn_STATUS`, C names `VP_NPU_ERR_<NAME>`):\n\n| code | name | meaning |\n|---|---|---|\n";
+  out << "\nField values (C names):\n\n| C name | value |\n|---|---|\n";
   for (std::uint32_t op = 0; op < static_cast<std::uint32_t>(vp::npu::VectorOp::Count); ++op)
-    out << fmt::format("#define VP_NPU_VECTOR_{} {}u\n", vp::npu::to_string(static_cast<vp::npu::VectorOp>(op)), op);
-  out << "#define VP_NPU_ATTENTION_MODE_NPU 0u\n#define VP_NPU_ATTENTION_MODE_PIM 1u\n";
-  out << fmt::format("#define VP_NPU_ATTENTION_ENTRY_BYTES {}u\n", vp::npu::kAttentionEntryBytes);
+    out << fmt::format("| `VP_NPU_VECTOR_{}` | {} |\n", vp::npu::to_string(static_cast<vp::npu::VectorOp>(op)), op);
+  out << fmt::format("| `VP_NPU_ATTENTION_MODE_NPU` | {} |\n| `VP_NPU_ATTENTION_MODE_PIM` | {} |\n",
+                     static_cast<unsigned>(vp::npu::AttentionMode::Npu), static_cast<unsigned>(vp::npu::AttentionMode::Pim));
+  out << fmt::format("| `VP_NPU_ATTENTION_ENTRY_BYTES` | {} |\n", vp::npu::kAttentionEntryBytes);
+  out << "\nQueue error codes (`Qn_STATUS`, C names `VP_NPU_ERR_<NAME>`):\n\n| code | name | meaning |\n|---|---|---|\n";
   for (std::uint32_t e = 0; e < vp::npu::kQueueErrorCount; ++e) {
     const auto error = static_cast<vp::npu::QueueError>(e);
     out << fmt::format("| {} | `{}` | {} |\n", e, vp::npu::c_name(error), vp::npu::to_string(error));
