@@ -1,6 +1,19 @@
 #include "platform/module.h"
 
+#include <filesystem>
+
 namespace vp {
+
+void SimContext::set_config_file(const std::string& config_file) {
+  config_dir = std::filesystem::path(config_file).parent_path().string();
+  if (config_dir.empty()) config_dir = ".";
+}
+
+std::string SimContext::resolve_path(const std::string& path) const {
+  const std::filesystem::path given = path;
+  if (given.is_absolute() || std::filesystem::exists(given)) return path;
+  return (std::filesystem::path(config_dir) / given).string();
+}
 
 void watch_irq_inputs(const std::vector<IrqIn*>& inputs, const std::string& name,
                       std::function<void()> on_change) {

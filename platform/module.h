@@ -64,6 +64,12 @@ struct SimContext {
   std::string out_dir = ".";
   /// Folder of the platform config file: relative paths inside the config resolve against it.
   std::string config_dir = ".";
+
+  /// Sets config_dir to the folder of `config_file` ("." when it names none).
+  void set_config_file(const std::string& config_file);
+  /// A file named in the config: as given when absolute or when it exists from the working
+  /// folder, else relative to config_dir.
+  [[nodiscard]] std::string resolve_path(const std::string& path) const;
 };
 
 class ModuleLookup;

@@ -66,8 +66,7 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
 
   auto context = std::make_unique<SimContext>();
   context->out_dir = options.out_dir;
-  context->config_dir = fs::path(options.config_file).parent_path().string();
-  if (context->config_dir.empty()) context->config_dir = ".";
+  context->set_config_file(options.config_file);
   for (const auto& sink : options.trace_sinks) context->events.attach(sink);
 
   ModuleRegistry registry;

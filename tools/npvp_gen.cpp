@@ -6,7 +6,6 @@
 // The header holds every register offset (per device type) and every mapped instance's base
 // address; the linker fragment defines the RAM region; the markdown is docs/registers.md. All
 // three come from the same tables the models serve accesses from.
-#include <filesystem>
 #include <cctype>
 #include <fstream>
 #include <iostream>
@@ -199,8 +198,7 @@ int sc_main(int argc, char* argv[]) {
     auto config = vp::Config::load_file(args["--config"]);
     const std::string origin = args.count("--origin") ? args["--origin"] : args["--config"];
     vp::SimContext context;
-    context.config_dir = std::filesystem::path(args["--config"]).parent_path().string();
-    if (context.config_dir.empty()) context.config_dir = ".";
+    context.set_config_file(args["--config"]);
     vp::ModuleRegistry registry;
     vp::register_builtin_modules(registry);
     vp::ConfigNode root = config.root();

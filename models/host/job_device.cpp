@@ -14,12 +14,6 @@ namespace {
 constexpr std::uint32_t kFlagPimAttention = 1U << 0, kFlagGreedy = 1U << 1, kFlagSubBatch = 1U << 2,
                         kFlagSubBatchAdaptive = 1U << 3, kFlagLmHead = 1U << 4, kFlagTokens = 1U << 5;
 
-std::string resolve(const std::string& value, const SimContext& context) {
-  std::filesystem::path path = value;
-  if (path.is_relative() && !std::filesystem::exists(path)) path = std::filesystem::path(context.config_dir) / path;
-  return path.string();
-}
-
 }  // namespace
 
 const RegisterTable& JobDevice::registers() {
@@ -87,7 +81,7 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   // The model: a file (configs/models/) or an inline object.
   {
     const std::string where = config.key_path("model");
-    const std::string file = resolve(config.get_string("model", "../models/gpt3-7b.json"), context);
+    const std::string file = context.resolve_path(config.get_string("model", "../models/gpt3-7b.json"));
     auto loaded = Config::load_file(file);
     ConfigNode node = loaded.root();
     model_ = ModelSpec::from_config(node);
@@ -107,11 +101,11 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
         fmt::format("{}: unknown mode '{}' (steady, serving, trace, prompt)", w.key_path("mode"), workload_.mode));
   workload_.dataset = w.get_string("dataset", "sharegpt");
   if (workload_.dataset == "sharegpt" || workload_.dataset == "alpaca") {
-    workload_.dataset_file = resolve(fmt::format("../workloads/{}.tsv", workload_.dataset), context);
+    workload_.dataset_file = context.resolve_path(fmt::format("../workloads/{}.tsv", workload_.dataset));
   } else {
-    workload_.dataset_file = resolve(workload_.dataset, context);  // a TSV of the same format
+    workload_.dataset_file = context.resolve_path(workload_.dataset);  // a TSV of the same format
   }
-  if (workload_.mode == "trace") workload_.trace_file = resolve(w.require_string("trace"), context);
+  if (workload_.mode == "trace") workload_.trace_file = context.resolve_path(w.require_string("trace"));
   workload_.batch = static_cast<std::uint32_t>(w.get_u64("batch", 256, 1, 4096));
   workload_.batches = static_cast<std::uint32_t>(w.get_u64("batches", 1, 1, 1000));
   workload_.requests = static_cast<std::uint32_t>(w.get_u64("requests", 1024, 1, 1U << 20));

@@ -1,6 +1,5 @@
 #include "models/mem/hbm_pim_memory.h"
 
-#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -24,10 +23,7 @@ MemoryParams load_params(ConfigNode& config, const SimContext& context) {
     return params;
   }
   if (!value.is_string()) throw ConfigError(where + ": expected a file path or an object");
-  namespace fs = std::filesystem;
-  fs::path path = value.get<std::string>();
-  if (path.is_relative() && !fs::exists(path)) path = fs::path(context.config_dir) / path;
-  auto file = Config::load_file(path.string());
+  auto file = Config::load_file(context.resolve_path(value.get<std::string>()));
   ConfigNode node = file.root();
   auto params = MemoryParams::from_config(node);
   node.finish();
