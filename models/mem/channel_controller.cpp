@@ -148,11 +148,7 @@ void ChannelController::add(PimRequest request) {
   pim_.push_back(std::move(request));
 }
 
-BankId ChannelController::bank_id(std::uint32_t flat) const {
-  const auto& o = params_.org;
-  return BankId{Rank(flat / o.banks_per_rank()), BankGroup((flat / o.banks_per_group) % o.bank_groups),
-                Bank(flat % o.banks_per_group)};
-}
+BankId ChannelController::bank_id(std::uint32_t flat) const { return params_.org.bank_at(flat); }
 
 std::uint64_t ChannelController::refresh_due(std::uint32_t rank) const {
   if (!config_.refresh) return kNever;
@@ -214,7 +210,7 @@ bool ChannelController::pim_step(const PimRequest& head, Decision& step, std::st
   const auto& o = params_.org;
   const PimExtension& c = head.cmd;
   auto flat = [&o](std::uint32_t rank, std::uint32_t group, std::uint32_t bank) {
-    return (rank * o.bank_groups + group) * o.banks_per_group + bank;
+    return o.flat_bank(BankId{Rank(rank), BankGroup(group), Bank(bank)});
   };
   auto close = [this](std::uint32_t b) {
     return CommandTarget{dual_ ? Command::PimPre : Command::Pre, bank_id(b), 0};

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "models/mem/hbm_types.h"
 #include "platform/config.h"
 
 namespace vp::hbm {
@@ -25,6 +26,14 @@ struct Organization {
 
   [[nodiscard]] std::uint32_t banks_per_rank() const { return bank_groups * banks_per_group; }
   [[nodiscard]] std::uint32_t banks() const { return ranks * banks_per_rank(); }
+  /// Bank index within a channel in READRES order (rank, bank group, bank), and back.
+  [[nodiscard]] std::uint32_t flat_bank(const BankId& id) const {
+    return (id.rank.value * bank_groups + id.group.value) * banks_per_group + id.bank.value;
+  }
+  [[nodiscard]] BankId bank_at(std::uint32_t flat) const {
+    return BankId{Rank(flat / banks_per_rank()), BankGroup((flat / banks_per_group) % bank_groups),
+                  Bank(flat % banks_per_group)};
+  }
   [[nodiscard]] std::uint32_t burst_bytes() const { return bus_width_bits / 8 * burst_length; }
   [[nodiscard]] std::uint32_t row_bytes() const { return columns * bus_width_bits / 8; }
   [[nodiscard]] std::uint32_t bursts_per_row() const { return row_bytes() / burst_bytes(); }

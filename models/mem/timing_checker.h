@@ -44,9 +44,7 @@ class TimingChecker {
   void issue(const CommandTarget& target, std::uint64_t cycle);
 
   [[nodiscard]] const std::vector<Constraint>& table() const { return table_; }
-  [[nodiscard]] std::uint32_t flat_bank(const BankId& id) const {
-    return (id.rank.value * org_.bank_groups + id.group.value) * org_.banks_per_group + id.bank.value;
-  }
+  [[nodiscard]] std::uint32_t flat_bank(const BankId& id) const { return org_.flat_bank(id); }
 
  private:
   static constexpr unsigned kCommands = kCommandCount;

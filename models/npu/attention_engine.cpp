@@ -52,12 +52,9 @@ AttentionEngine::AttentionEngine(std::string name, const SystolicConfig& systoli
 }
 
 std::uint64_t AttentionEngine::bank_row_address(std::uint32_t channel, std::uint32_t bank, std::uint32_t row) const {
-  const auto& org = dma_.memory().organization();
   hbm::DramAddress a;
   a.channel = hbm::Channel(channel);
-  const std::uint32_t group_size = org.banks_per_group;
-  a.bank = hbm::BankId{hbm::Rank(bank / (group_size * org.bank_groups)), hbm::BankGroup((bank / group_size) % org.bank_groups),
-                       hbm::Bank(bank % group_size)};
+  a.bank = dma_.memory().organization().bank_at(bank);
   a.row = hbm::Row(row);
   a.column = hbm::Column(0);
   return dma_.memory().mapping().encode(a);
