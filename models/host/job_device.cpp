@@ -189,10 +189,7 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
     current_layer_ = 0;
   });
   on_write("LAYERS_END", [this](std::uint32_t) { layers_end_ = sample(); });
-  on_write("TOKEN", [this](std::uint32_t token) {
-    tokens_by_request_[stored("TOKEN_REQUEST")].push_back(token);
-    write_tokens();
-  });
+  on_write("TOKEN", [this](std::uint32_t token) { tokens_by_request_[stored("TOKEN_REQUEST")].push_back(token); });
   on_write("SUB_BATCHES", [this](std::uint32_t n) { split_iterations_ += n > 1 ? 1 : 0; });
   on_write("LAYER", [this](std::uint32_t layer) {
     current_layer_ = layer;
@@ -213,6 +210,7 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
     pim_ns_ += scaled(&Window::pim_ns);
     ++iterations_;
     tokens_ += tokens;
+    if (!tokens_by_request_.empty()) write_tokens();
     in_iteration_ = false;
     progress("iteration");
   });

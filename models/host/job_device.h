@@ -49,7 +49,7 @@ class JobDevice : public RegisterDevice {
   [[nodiscard]] Window sample();
   [[nodiscard]] double stat(const std::string& name) const;
   void progress(const char* what);
-  /// <out>/tokens.json: {"request index": [tokens in order]} (rewritten at every token).
+  /// <out>/tokens.json: {"request index": [tokens in order]} (rewritten at every ITER_END).
   void write_tokens() const;
 
   SimContext& context_;
