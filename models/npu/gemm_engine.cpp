@@ -66,7 +66,7 @@ bool GemmEngine::run(const GemmShape& shape, const Operands& operands) {
 bool GemmEngine::stream(const GemmShape& shape, const Operands& operands) {
   const sc_core::sc_time t0 = now();
   const GemmPlan plan = gemm_plan(shape, config_);
-  const GemmTiming timing = gemm_timing(shape, config_);
+  const GemmTiming timing = gemm_timing(plan, shape, config_);
   const std::uint64_t row_bytes_x = shape.k * 2, row_bytes_w = shape.n * 2;
   bool ok = true;
 

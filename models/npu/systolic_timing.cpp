@@ -49,9 +49,12 @@ GemmPlan gemm_plan(const GemmShape& shape, const SystolicConfig& c) {
 }
 
 GemmTiming gemm_timing(const GemmShape& shape, const SystolicConfig& c) {
+  return gemm_timing(gemm_plan(shape, c), shape, c);
+}
+
+GemmTiming gemm_timing(const GemmPlan& plan, const GemmShape& shape, const SystolicConfig& c) {
   GemmTiming t;
   t.array_cycles.assign(c.arrays, 0);
-  const GemmPlan plan = gemm_plan(shape, c);
   if (plan.blocks == 0) return t;
   t.k_tiles = plan.k_tiles;
   t.n_tiles = plan.n_tiles;

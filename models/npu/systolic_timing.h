@@ -60,5 +60,7 @@ struct GemmTiming {
 
 [[nodiscard]] GemmPlan gemm_plan(const GemmShape& shape, const SystolicConfig& config);
 [[nodiscard]] GemmTiming gemm_timing(const GemmShape& shape, const SystolicConfig& config);
+/// The same for a plan already made by gemm_plan(shape, config).
+[[nodiscard]] GemmTiming gemm_timing(const GemmPlan& plan, const GemmShape& shape, const SystolicConfig& config);
 
 }  // namespace vp::npu
