@@ -51,7 +51,7 @@ const RegisterTable& JobDevice::registers() {
     ro("ROWS", 0x04C, "Rows per bank.");
     ro("ROW_BYTES", 0x050, "Bytes per bank row.");
     ro("SEED", 0x054, "Seed of the weights, embeddings and prompt tokens (FLAGS bit 5).");
-    t.registers.push_back({"REQ_INDEX", 0x080, 0, RegAccess::ReadWrite, "Selects the request the REQ_* registers show."});
+    t.registers.push_back({"REQ_INDEX", 0x080, 0, RegAccess::ReadWrite, "Selects the request the REQ_* registers show (they read 0xFFFFFFFF for an index >= REQUESTS)."});
     ro("REQ_CONTEXT", 0x084, "Tokens in its KV cache when it joins.");
     ro("REQ_REMAINING", 0x088, "Tokens it still generates.");
     ro("REQ_CHANNEL", 0x08C, "Channel its KV must use, or 0xFFFFFFFF (the runtime assigns one).");
