@@ -13,6 +13,7 @@ find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(fmt 9 REQUIRED)
 find_package(Threads REQUIRED)
+find_package(SQLite3 REQUIRED)  # the command database (docs/tracing.md)
 find_package(Eigen3 3.3 REQUIRED NO_MODULE)  # the NPU's functional GEMM
 
 if(NPVP_BUILD_TESTS)

@@ -1,12 +1,14 @@
 // neupims-vp: command-line entry point.
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 #include <systemc>
 
+#include "models/mem/command_check.h"
 #include "platform/error.h"
 #include "platform/registry.h"
 #include "platform/run.h"
@@ -25,6 +27,7 @@ const char* kUsage = R"(neupims-vp: a SystemC/TLM-2.0 virtual platform of the Ne
 usage:
   neupims-vp run --config FILE [--set key.path=value]... [--firmware ELF] [--out DIR]
   neupims-vp run --system NAME [--model NAME] [--batch N] [--dataset NAME] [--layers N] [--set ...]
+  neupims-vp check-commands DB          replay a command database against the timing rules
   neupims-vp list-modules
   neupims-vp --help | --version
 
@@ -37,6 +40,8 @@ examples:
   neupims-vp run --config configs/platforms/default.json
   neupims-vp run --config configs/platforms/default.json --firmware memtest.elf --out out/memtest
   neupims-vp run --config configs/platforms/default.json --set modules.cpu.quantum_ns=100
+  neupims-vp run --system neupims --model gpt-tiny --batch 8 --trace --out out/tiny
+  neupims-vp check-commands out/tiny/commands.db
 
 Firmware names are looked up as given, then in the build's firmware folder (NPVP_FIRMWARE_DIR).
 Every run writes <out>/config.json (the resolved configuration) and <out>/stats.json.
@@ -58,6 +63,11 @@ int print_summary(const vp::RunResult& r) {
             << fmt::format("  simulated MIPS  {:.1f}\n", mips)
             << fmt::format("  stats           {}\n", r.stats_file);
   if (!r.timeline_file.empty()) std::cout << fmt::format("  timeline        {} (ui.perfetto.dev)\n", r.timeline_file);
+  if (!r.waveform_file.empty())
+    std::cout << fmt::format("  waveform        {} (gtkwave {})\n", r.waveform_file,
+                             std::filesystem::path(r.waveform_file).replace_extension(".gtkw").string());
+  if (!r.database_file.empty())
+    std::cout << fmt::format("  commands        {} (sqlite3; neupims-vp check-commands {})\n", r.database_file, r.database_file);
   if (!r.summary.empty()) {
     std::cout << "\n=== decode summary ===\n";
     // The headline numbers first, then the rest in name order.
@@ -79,6 +89,29 @@ int print_summary(const vp::RunResult& r) {
   return r.exit_code == 0 ? 0 : kExitFirmwareFail;
 }
 
+int check_commands(const std::string& database) {
+  if (database.empty()) {
+    std::cerr << "neupims-vp: error: check-commands needs the database file, e.g. "
+                 "neupims-vp check-commands out/commands.db\n";
+    return kExitUsage;
+  }
+  try {
+    const auto report = vp::hbm::check_command_database(database);
+    for (const auto& message : report.messages) std::cout << "violation: " << message << '\n';
+    if (report.violations > report.messages.size())
+      std::cout << fmt::format("... and {} more\n", report.violations - report.messages.size());
+    std::cout << fmt::format("{}: {} commands on {} channels replayed against the constraint table{}: {} violations\n",
+                             database, report.commands, report.channels,
+                             report.state_checked ? " and the bank states" : " (bank states not checked: the "
+                                                                              "database holds a window)",
+                             report.violations);
+    return report.violations == 0 ? 0 : 1;
+  } catch (const vp::UserInputError& e) {
+    std::cerr << "neupims-vp: error: " << e.what() << '\n';
+    return kExitUsage;
+  }
+}
+
 int run_cli(int argc, char* argv[]) {
   vp::RunOptions options;
   po::options_description run_options(kUsage);
@@ -96,13 +129,15 @@ int run_cli(int argc, char* argv[]) {
       ("model", po::value<std::string>()->value_name("NAME"), "model: configs/models/NAME.json (gpt3-7b, gpt3-13b, gpt3-30b, gpt3-175b, gpt-tiny)")
       ("batch", po::value<unsigned>()->value_name("N"), "requests per batch (modules.job.workload.batch)")
       ("dataset", po::value<std::string>()->value_name("NAME"), "sharegpt, alpaca, or a TSV file of input/output token counts")
-      ("layers", po::value<unsigned>()->value_name("N"), "decoder layers to simulate per iteration (0 = all; fewer are scaled, see docs/firmware.md)");
+      ("layers", po::value<unsigned>()->value_name("N"), "decoder layers to simulate per iteration (0 = all; fewer are scaled, see docs/firmware.md)")
+      ("trace", po::bool_switch(), "write all three traces into --out: timeline.json (Perfetto), waves.vcd + waves.gtkw "
+       "(GTKWave), commands.db (SQLite); window and units via --set trace.start_ns/stop_ns/units (docs/tracing.md)");
   po::options_description hidden;
-  hidden.add_options()("command", po::value<std::string>(), "");
+  hidden.add_options()("command", po::value<std::string>(), "")("argument", po::value<std::string>(), "");
   po::options_description all;
   all.add(run_options).add(hidden);
   po::positional_options_description positional;
-  positional.add("command", 1);
+  positional.add("command", 1).add("argument", 1);
 
   po::variables_map vm;
   try {
@@ -128,9 +163,10 @@ int run_cli(int argc, char* argv[]) {
       std::cout << fmt::format("  {:<16} {}\n", type, description);
     return 0;
   }
+  if (command == "check-commands") return check_commands(vm.count("argument") ? vm["argument"].as<std::string>() : "");
   if (command != "run") {
     std::cerr << "neupims-vp: error: unknown command '" << command
-              << "' (commands: run, list-modules; see neupims-vp --help)\n";
+              << "' (commands: run, check-commands, list-modules; see neupims-vp --help)\n";
     return kExitUsage;
   }
   if (options.config_file.empty()) {
@@ -148,6 +184,9 @@ int run_cli(int argc, char* argv[]) {
     if (vm.count("batch")) shorthand.push_back(fmt::format("modules.job.workload.batch={}", vm["batch"].as<unsigned>()));
     if (vm.count("dataset")) shorthand.push_back("modules.job.workload.dataset=" + vm["dataset"].as<std::string>());
     if (vm.count("layers")) shorthand.push_back(fmt::format("modules.job.layers={}", vm["layers"].as<unsigned>()));
+    if (vm["trace"].as<bool>())
+      for (const char* sink : {"trace.perfetto=timeline.json", "trace.vcd=waves.vcd", "trace.sqlite=commands.db"})
+        shorthand.emplace_back(sink);
     options.overrides.insert(options.overrides.begin(), shorthand.begin(), shorthand.end());
     return print_summary(vp::run_simulation(options, std::cout));
   } catch (const vp::UserInputError& e) {

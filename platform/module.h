@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -57,9 +58,13 @@ void watch_irq_inputs(const std::vector<IrqIn*>& inputs, const std::string& name
                       std::function<void()> on_change);
 
 /// Services shared by all modules of one run.
+class CommandDatabase;
+
 struct SimContext {
   StatsTree stats;
   TraceEvents events;
+  /// The SQLite command database when trace.sqlite is on (memory models write to it), else null.
+  std::shared_ptr<CommandDatabase> command_db;
   RunControl control;
   std::string out_dir = ".";
   /// Folder of the platform config file: relative paths inside the config resolve against it.

@@ -29,7 +29,7 @@ void PerfettoSink::on_event(const TraceEvent& e) {
   auto [it, added] = tracks_.emplace(e.track, static_cast<int>(tracks_.size()) + 1);
   (void)added;
   nlohmann::json j;
-  static const char* kPhase[] = {"B", "E", "i", "C", "X"};
+  static const char* kPhase[] = {"B", "E", "i", "C", "X", "s", "f"};
   j["ph"] = kPhase[static_cast<int>(e.kind)];
   j["name"] = e.name;
   j["pid"] = 1;
@@ -37,6 +37,11 @@ void PerfettoSink::on_event(const TraceEvent& e) {
   j["ts"] = static_cast<double>(e.time_ps) / 1e6;
   if (e.kind == TraceEvent::Kind::Complete) j["dur"] = static_cast<double>(e.duration_ps) / 1e6;
   if (e.kind == TraceEvent::Kind::Instant) j["s"] = "t";
+  if (e.kind == TraceEvent::Kind::FlowStart || e.kind == TraceEvent::Kind::FlowEnd) {
+    j["id"] = e.flow_id;
+    j["cat"] = "flow";
+    if (e.kind == TraceEvent::Kind::FlowEnd) j["bp"] = "e";  // bind to the span open at that time
+  }
   nlohmann::json args = nlohmann::json::object();
   for (const auto& [key, value] : e.args) args[key] = value;
   if (e.kind == TraceEvent::Kind::Counter) args[e.name] = e.value;

@@ -13,9 +13,11 @@
 #include "platform/error.h"
 #include "platform/loader.h"
 #include "platform/module.h"
+#include "platform/command_db.h"
 #include "platform/perfetto_sink.h"
 #include "platform/platform_builder.h"
 #include "platform/registry.h"
+#include "platform/vcd_sink.h"
 
 #ifndef NPVP_FIRMWARE_DIR
 #define NPVP_FIRMWARE_DIR "."
@@ -84,6 +86,8 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   // Tracing: sinks attach before the modules exist, so that models see events.enabled().
   ConfigNode trace = root.child("trace");
   const std::string timeline = trace.get_string("perfetto", "");
+  const std::string waveform = trace.get_string("vcd", "");
+  const std::string database = trace.get_string("sqlite", "");
   TraceWindow window;
   const std::uint64_t start_ns = trace.get_u64("start_ns", 0, 0, ~0ULL / 1000);
   const std::uint64_t stop_ns = trace.get_u64("stop_ns", 0, 0, ~0ULL / 1000);
@@ -105,6 +109,15 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
     timeline_sink = std::make_shared<PerfettoSink>(timeline_file, window);
     context->events.attach(timeline_sink);
   }
+  std::string waveform_file, database_file;
+  if (!waveform.empty()) {
+    waveform_file = (fs::path(options.out_dir) / waveform).string();
+    context->events.attach(std::make_shared<VcdSink>(waveform_file, window));
+  }
+  if (!database.empty()) {
+    database_file = (fs::path(options.out_dir) / database).string();
+    context->command_db = std::make_shared<CommandDatabase>(database_file, window);
+  }
 
   PlatformBuilder builder(root, registry, *context);
   root.finish();
@@ -117,6 +130,8 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
 
   RunResult result;
   result.timeline_file = timeline_file;
+  result.waveform_file = waveform_file;
+  result.database_file = database_file;
   result.firmware_path = resolve_firmware(firmware_name);
   ElfImage image = read_elf(result.firmware_path);
   bool has_cpu = false;
@@ -188,6 +203,7 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
     for (const auto& [name, entry] : json["summary"].items())
       result.summary.push_back({name, entry["value"].get<double>(), entry["unit"].get<std::string>()});
   context->events.finish();
+  if (context->command_db != nullptr) context->command_db->finish(config.resolved(), json);
   return result;
 }
 

@@ -38,6 +38,8 @@ struct RunResult {
   std::string firmware_path;
   std::string stats_file;
   std::string timeline_file;  ///< empty when no timeline was written
+  std::string waveform_file;  ///< VCD (its .gtkw beside it); empty when off
+  std::string database_file;  ///< SQLite command database; empty when off
   struct SummaryValue {
     std::string name;
     double value;

@@ -15,7 +15,10 @@
 namespace vp {
 
 struct TraceEvent {
-  enum class Kind { Begin, End, Instant, Counter, Complete };
+  /// Begin/End: a span on the track; Complete: a span with its duration; Instant: a point;
+  /// Counter: the track's value changes to `value`; FlowStart/FlowEnd: an arrow from the span
+  /// open on one track to the span open on another (same `flow_id`), e.g. SIGNAL -> WAIT.
+  enum class Kind { Begin, End, Instant, Counter, Complete, FlowStart, FlowEnd };
   Kind kind = Kind::Instant;
   std::uint64_t time_ps = 0;
   std::string track;  ///< e.g. "cpu", "npu.sa0", "hbm.ch3"
@@ -23,6 +26,10 @@ struct TraceEvent {
   std::vector<std::pair<std::string, std::uint64_t>> args;
   double value = 0.0;  ///< Counter events only.
   std::uint64_t duration_ps = 0;  ///< Complete events only.
+  std::uint64_t flow_id = 0;      ///< FlowStart/FlowEnd only.
+  /// One event per DRAM/PIM command: kept by the timeline, skipped by the waveform (which
+  /// shows the per-channel counters derived from them instead).
+  bool detail = false;
 };
 
 class TraceSink {

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libsystemc-dev catch2 libboost-program-options-dev nlohmann-json3-dev libfmt-dev libelf-dev
-  libimath-dev libeigen3-dev libunicorn-dev
+  libimath-dev libeigen3-dev libunicorn-dev libsqlite3-dev
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   python3 parallel python3-matplotlib
 )

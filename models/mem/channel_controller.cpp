@@ -148,6 +148,13 @@ void ChannelController::add(PimRequest request) {
   pim_.push_back(std::move(request));
 }
 
+void ChannelController::report_pim_use(std::uint64_t cycle) {
+  const bool pim = dual_ ? tile_active_ : pim_phase_;
+  if (pim == pim_use_reported_) return;
+  pim_use_reported_ = pim;
+  if (on_pim_use) on_pim_use(cycle, pim);
+}
+
 BankId ChannelController::bank_id(std::uint32_t flat) const { return params_.org.bank_at(flat); }
 
 std::uint64_t ChannelController::refresh_due(std::uint32_t rank) const {
@@ -378,6 +385,7 @@ ChannelController::Decision ChannelController::decide() {
       pim_phase_ = false;
       stats_.pim_phase_cycles += now_ - std::min(now_, switch_start_);
     }
+    report_pim_use(pim_phase_ ? switch_start_ : now_);
   }
   Decision best;
   pim_waiting_ = Decision{};
@@ -430,7 +438,7 @@ void ChannelController::issue(const Decision& d, std::uint64_t txn) {
       column = queues_[d.bank_index][d.queue_index].where.column;
       row = queues_[d.bank_index][d.queue_index].where.row;
     }
-    on_command(IssuedCommand{d.cycle, d.target.command, d.target.bank, row, column, txn});
+    on_command(IssuedCommand{d.cycle, d.target.command, d.target.bank, row, column, txn, d.target.comps});
   }
 }
 
@@ -506,6 +514,7 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
     if (c.last_in_tile && tile_active_) {
       tile_active_ = false;
       stats_.pim_busy_cycles += d.cycle - tile_start_;
+      report_pim_use(d.cycle);
     }
     pim_.pop_front();
   };
@@ -523,6 +532,7 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
       tile_active_ = true;
       tile_start_ = d.cycle;
       ++stats_.pim_tiles;
+      report_pim_use(d.cycle);
     }
     finish(d.cycle);
     return;

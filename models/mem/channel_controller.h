@@ -70,6 +70,7 @@ struct IssuedCommand {
   Row row;
   Column column;
   std::uint64_t txn;  ///< the transaction served, 0 for refresh and housekeeping
+  std::uint32_t comps = 0;  ///< COMPS_READRES: the COMPs it runs
 };
 
 class ChannelController {
@@ -98,6 +99,9 @@ class ChannelController {
   [[nodiscard]] double pim_energy_pj() const;
   [[nodiscard]] const TimingChecker& checker() const { return checker_; }
   std::function<void(const IssuedCommand&)> on_command;
+  /// Called when the channel enters (true) or leaves (false) PIM use at `cycle`: a PIM tile
+  /// (PIM_HEADER to its last command) in dual mode, the PIM phase in blocked mode.
+  std::function<void(std::uint64_t cycle, bool pim)> on_pim_use;
 
  private:
   enum class Kind : std::uint8_t { None, Refresh, Pim, MemHit, MemOther };
@@ -188,6 +192,8 @@ class ChannelController {
   std::vector<std::uint64_t> active_;
   void update_active(std::uint32_t b);
   std::uint32_t pim_open_count_ = 0;
+  bool pim_use_reported_ = false;
+  void report_pim_use(std::uint64_t cycle);
   std::vector<float> global_buffer_;   // fp16 values widened
   std::vector<float> accumulators_;    // one per bank
   std::uint64_t now_ = 0;

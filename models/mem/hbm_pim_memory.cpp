@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "platform/command_db.h"
 #include "platform/error.h"
 
 namespace vp::hbm {
@@ -10,12 +11,13 @@ namespace {
 
 constexpr std::uint64_t kNever = ~0ULL;
 
-MemoryParams load_params(ConfigNode& config, const SimContext& context) {
+MemoryParams load_params(ConfigNode& config, const SimContext& context, json& document) {
   const std::string where = config.key_path("memory");
   if (!config.has("memory"))
     throw ConfigError(where + ": required: a memory config file (e.g. \"../memory/neupims-hbm2.json\") or object");
   const json& value = config.raw("memory");
   if (value.is_object()) {
+    document = value;
     json resolved;
     ConfigNode node(value, where, &resolved);
     auto params = MemoryParams::from_config(node);
@@ -24,6 +26,7 @@ MemoryParams load_params(ConfigNode& config, const SimContext& context) {
   }
   if (!value.is_string()) throw ConfigError(where + ": expected a file path or an object");
   auto file = Config::load_file(context.resolve_path(value.get<std::string>()));
+  document = file.document();
   ConfigNode node = file.root();
   auto params = MemoryParams::from_config(node);
   node.finish();
@@ -39,7 +42,7 @@ void HbmPimMemory::register_type(ModuleRegistry& registry) {
 
 HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& config,
                            SimContext& context)
-    : sc_core::sc_module(name), socket("socket"), params_(load_params(config, context)) {
+    : sc_core::sc_module(name), socket("socket"), params_(load_params(config, context, params_document_)) {
   const auto mode = config.get_enum("mode", "dual", {"dram", "blocked", "dual"});
   config_.mode = mode == "dram" ? PimMode::Dram : mode == "blocked" ? PimMode::Blocked : PimMode::Dual;
   config_.functional = config.get_bool("functional", true);
@@ -70,27 +73,10 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
   options.set_sensitivity(&response_event_);
   sc_core::sc_spawn([this] { send_responses(); }, "responses", &options);
 
-  if (context.events.enabled()) {
-    // One timeline track per channel and row-buffer side, so MEM and PIM activity is distinct.
-    std::vector<std::string> mem_tracks, pim_tracks;
-    for (std::uint32_t c = 0; c < params_.org.channels; ++c) {
-      mem_tracks.push_back(fmt::format("{}.ch{:02}.mem", basename(), c));
-      pim_tracks.push_back(fmt::format("{}.ch{:02}.pim", basename(), c));
-    }
-    on_command([&context, mem_tracks, pim_tracks, tck_ps = params_.timing.tCK_ps,
-                banks_per_group = params_.org.banks_per_group,
-                groups = params_.org.bank_groups](std::uint32_t c, const IssuedCommand& cmd) {
-      const bool pim = cmd.command >= Command::Gwrite;
-      TraceEvent e;
-      e.kind = TraceEvent::Kind::Complete;
-      e.time_ps = cmd.cycle * tck_ps;
-      e.duration_ps = tck_ps;
-      e.track = pim ? pim_tracks[c] : mem_tracks[c];
-      e.name = to_string(cmd.command);
-      const std::uint64_t bank = (std::uint64_t{cmd.bank.rank.value} * groups + cmd.bank.group.value) * banks_per_group + cmd.bank.bank.value;
-      e.args = {{"bank", bank}, {"row", cmd.row.value}, {"column", cmd.column.value}, {"txn", cmd.txn}};
-      context.events.emit(e);
-    });
+  if (context.events.enabled()) trace_to_timeline(context.events);
+  if (context.command_db != nullptr && context.command_db->wants(basename())) {
+    db_ = context.command_db;
+    record_to_database();
   }
   socket.register_nb_transport_fw(this, &HbmPimMemory::nb_transport_fw);
   socket.register_transport_dbg(this, &HbmPimMemory::transport_dbg);
@@ -173,8 +159,101 @@ void HbmPimMemory::register_stats(StatsTree& stats) {
 std::uint64_t HbmPimMemory::mapped_size(const std::string& /*port*/) const { return mapping_->capacity(); }
 
 void HbmPimMemory::on_command(const std::function<void(std::uint32_t, const IssuedCommand&)>& observer) {
+  observers_.push_back(observer);
+  if (observers_.size() > 1) return;  // the channels already call every observer
   for (std::uint32_t c = 0; c < channels_.size(); ++c)
-    channels_[c]->on_command = [observer, c](const IssuedCommand& cmd) { observer(c, cmd); };
+    channels_[c]->on_command = [this, c](const IssuedCommand& cmd) {
+      for (const auto& o : observers_) o(c, cmd);
+    };
+}
+
+void HbmPimMemory::trace_to_timeline(const TraceEvents& events) {
+  events_ = &events;
+  // One timeline track per channel and row-buffer side, so MEM and PIM activity is distinct;
+  // per channel also two counters: transactions outstanding and PIM use (docs/tracing.md).
+  std::vector<std::string> mem_tracks, pim_tracks;
+  for (std::uint32_t c = 0; c < params_.org.channels; ++c) {
+    mem_tracks.push_back(fmt::format("{}.ch{:02}.mem", basename(), c));
+    pim_tracks.push_back(fmt::format("{}.ch{:02}.pim", basename(), c));
+    outstanding_tracks_.push_back(fmt::format("{}.ch{:02}.outstanding", basename(), c));
+  }
+  outstanding_.assign(params_.org.channels, 0);
+  const auto tck_ps = params_.timing.tCK_ps;
+  on_command([&events, mem_tracks, pim_tracks, tck_ps, org = params_.org](std::uint32_t c, const IssuedCommand& cmd) {
+    const bool pim = cmd.command >= Command::Gwrite;
+    TraceEvent e;
+    e.kind = TraceEvent::Kind::Complete;
+    e.detail = true;
+    e.time_ps = cmd.cycle * tck_ps;
+    e.duration_ps = tck_ps;
+    e.track = pim ? pim_tracks[c] : mem_tracks[c];
+    e.name = to_string(cmd.command);
+    e.args = {{"bank", org.flat_bank(cmd.bank)}, {"row", cmd.row.value}, {"column", cmd.column.value}, {"txn", cmd.txn}};
+    events.emit(e);
+  });
+  for (std::uint32_t c = 0; c < params_.org.channels; ++c)
+    channels_[c]->on_pim_use = [&events, tck_ps, track = fmt::format("{}.ch{:02}.pim_use", basename(), c)](
+                                   std::uint64_t cycle, bool pim) {
+      TraceEvent e;
+      e.kind = TraceEvent::Kind::Counter;
+      e.time_ps = cycle * tck_ps;
+      e.track = track;
+      e.name = "pim_use";
+      e.value = pim ? 1.0 : 0.0;
+      events.emit(e);
+    };
+}
+
+void HbmPimMemory::count_outstanding(std::uint32_t channel, int change) {
+  outstanding_[channel] = static_cast<std::uint32_t>(static_cast<int>(outstanding_[channel]) + change);
+  TraceEvent e;
+  e.kind = TraceEvent::Kind::Counter;
+  e.time_ps = sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
+  e.track = outstanding_tracks_[channel];
+  e.name = "outstanding";
+  e.value = outstanding_[channel];
+  events_->emit(e);
+}
+
+void HbmPimMemory::record_to_database() {
+  json controller = {{"mode", to_string(config_.mode)},
+                     {"scheduler", config_.scheduler},
+                     {"page_policy", config_.closed_page ? "closed" : "open"},
+                     {"refresh", config_.refresh}};
+  db_->add_memory(basename(), to_string(config_.mode), params_.timing.tCK_ps, params_document_, controller);
+  on_command([this, tck_ps = params_.timing.tCK_ps](std::uint32_t c, const IssuedCommand& cmd) {
+    CommandRow row;
+    row.cycle = cmd.cycle;
+    row.time_ps = cmd.cycle * tck_ps;
+    row.channel = c;
+    row.rank = cmd.bank.rank.value;
+    row.bank_group = cmd.bank.group.value;
+    row.bank = cmd.bank.bank.value;
+    row.row = cmd.row.value;
+    row.column = cmd.column.value;
+    row.kind = to_string(cmd.command);
+    row.comps = cmd.comps;
+    row.txn = cmd.txn;
+    db_->add_command(basename(), row);
+  });
+}
+
+void HbmPimMemory::record_transaction(std::uint64_t id, const Txn& txn, std::uint64_t end_cycle) {
+  const tlm::tlm_generic_payload& p = *txn.payload;
+  TransactionRow row;
+  row.id = id;
+  if (const auto* pim = p.get_extension<PimExtension>()) {
+    row.kind = std::string("pim:") + to_string(pim->op);
+    row.channel = pim->channel;
+  } else {
+    row.kind = p.is_write() ? "write" : "read";
+    row.address = p.get_address();
+  }
+  row.bytes = p.get_data_length();
+  row.begin_ps = txn.begin_cycle * params_.timing.tCK_ps;
+  row.end_ps = end_cycle * params_.timing.tCK_ps;
+  row.ok = txn.ok;
+  db_->add_transaction(basename(), row);
 }
 
 std::uint64_t HbmPimMemory::cycle_at(const sc_core::sc_time& t) const {
@@ -226,7 +305,11 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
       return false;
     }
     const std::uint64_t id = next_txn_++;
-    txns_[id] = Txn{&trans, 1, 0, true};
+    txns_[id] = Txn{&trans, 1, 0, true, arrival, {}};
+    if (events_ != nullptr) {
+      txns_[id].channels.push_back(pim->channel);
+      count_outstanding(pim->channel, +1);
+    }
     ch.add(PimRequest{id, *pim, trans.get_data_ptr(), trans.get_data_length(), arrival, false});
     wake_[pim->channel]->notify(sc_core::SC_ZERO_TIME);
     return true;
@@ -248,7 +331,13 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
       return false;
     }
   const std::uint64_t id = next_txn_++;
-  txns_[id] = Txn{&trans, static_cast<std::uint32_t>(decoded.size()), 0, true};
+  Txn& txn = txns_[id] = Txn{&trans, static_cast<std::uint32_t>(decoded.size()), 0, true, arrival, {}};
+  if (events_ != nullptr)
+    for (std::uint32_t c = 0; c < channels_.size(); ++c)
+      if (need[c] > 0) {
+        txn.channels.push_back(c);
+        count_outstanding(c, +1);
+      }
   // No catch-up is needed for an idle channel: refreshes that fell due meanwhile are earlier
   // than the new burst's commands, so the next decisions issue them first.
   std::size_t i = 0;
@@ -345,6 +434,9 @@ void HbmPimMemory::send_responses() {
     auto it = txns_.find(top.txn);
     tlm::tlm_generic_payload& trans = *it->second.payload;
     trans.set_response_status(it->second.ok ? tlm::TLM_OK_RESPONSE : tlm::TLM_GENERIC_ERROR_RESPONSE);
+    if (db_ != nullptr) record_transaction(top.txn, it->second, top.cycle);
+    if (events_ != nullptr)
+      for (const std::uint32_t c : it->second.channels) count_outstanding(c, -1);
     txns_.erase(it);
     tlm::tlm_phase phase = tlm::BEGIN_RESP;
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;

@@ -34,6 +34,10 @@
 #include "models/mem/sparse_storage.h"
 #include "platform/registry.h"
 
+namespace vp {
+class CommandDatabase;
+}
+
 namespace vp::hbm {
 
 class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryInfo {
@@ -61,6 +65,8 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
     std::uint32_t remaining = 0;
     std::uint64_t done_cycle = 0;
     bool ok = true;
+    std::uint64_t begin_cycle = 0;
+    std::vector<std::uint32_t> channels;  ///< channels it occupies (only while tracing)
   };
   struct Response {
     std::uint64_t cycle;
@@ -72,6 +78,10 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
                                      sc_core::sc_time& delay);
   unsigned int transport_dbg(tlm::tlm_generic_payload& trans);
   void register_stats(StatsTree& stats);
+  void trace_to_timeline(const TraceEvents& events);
+  void count_outstanding(std::uint32_t channel, int change);
+  void record_to_database();
+  void record_transaction(std::uint64_t id, const Txn& txn, std::uint64_t end_cycle);
 
   /// Checks a request; false (with the response status set) if it must be refused.
   bool validate(tlm::tlm_generic_payload& trans);
@@ -83,6 +93,7 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   [[nodiscard]] std::uint64_t cycle_at(const sc_core::sc_time& t) const;
   [[nodiscard]] sc_core::sc_time time_of(std::uint64_t cycle) const;
 
+  json params_document_;  ///< the memory config as read (for the command database); before params_
   MemoryParams params_;
   ControllerConfig config_;
   std::unique_ptr<AddressMapping> mapping_;
@@ -105,6 +116,12 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   std::vector<DramAddress> decode_scratch_;
 
   std::uint64_t transactions_ = 0, backpressure_events_ = 0, refused_ = 0;
+
+  std::vector<std::function<void(std::uint32_t, const IssuedCommand&)>> observers_;
+  const TraceEvents* events_ = nullptr;
+  std::vector<std::string> outstanding_tracks_;
+  std::vector<std::uint32_t> outstanding_;
+  std::shared_ptr<CommandDatabase> db_;
 };
 
 }  // namespace vp::hbm

@@ -174,6 +174,7 @@ void DmaEngine::send(Piece& piece, std::uint32_t channel) {
     (piece.command == tlm::TLM_READ_COMMAND ? bytes_read : bytes_written) += piece.bytes;
   }
   ++transactions;
+  count_in_flight(+1);
   tlm::tlm_phase phase = tlm::BEGIN_REQ;
   sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
   awaiting_end_req_ = &p;
@@ -195,7 +196,20 @@ void DmaEngine::send(Piece& piece, std::uint32_t channel) {
   while (awaiting_end_req_ == &p) sc_core::wait(end_req_);
 }
 
+void DmaEngine::count_in_flight(int change) {
+  in_flight_ = static_cast<std::uint32_t>(static_cast<int>(in_flight_) + change);
+  if (events_ == nullptr || !events_->enabled()) return;
+  TraceEvent e;
+  e.kind = TraceEvent::Kind::Counter;
+  e.time_ps = sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
+  e.track = track_;
+  e.name = "in_flight";
+  e.value = in_flight_;
+  events_->emit(e);
+}
+
 void DmaEngine::finish(Slot& slot) {
+  count_in_flight(-1);
   ChannelQueues& q = channels_[slot.channel];
   (slot.is_pim ? q.pim_outstanding : q.mem_outstanding) -= slot.is_pim ? 1 : slot.bytes;
   if (!slot.payload.is_response_ok()) {

@@ -31,6 +31,7 @@
 
 #include "models/mem/pim_extension.h"
 #include "models/mem/pim_memory_info.h"
+#include "platform/trace_events.h"
 
 namespace vp::npu {
 
@@ -79,6 +80,11 @@ class DmaEngine : public sc_core::sc_module {
 
   std::uint64_t bytes_read = 0, bytes_written = 0, transactions = 0, refused = 0;
   std::vector<std::uint64_t> pim_commands;  ///< per channel
+  /// Timeline: the number of transactions in flight as a counter on `track`.
+  void trace_to(const TraceEvents* events, std::string track) {
+    events_ = events;
+    track_ = std::move(track);
+  }
 
  private:
   struct Piece {
@@ -128,6 +134,10 @@ class DmaEngine : public sc_core::sc_module {
   std::unordered_map<const tlm::tlm_generic_payload*, Slot*> slot_of_;
   sc_core::sc_event work_, end_req_;
   tlm::tlm_generic_payload* awaiting_end_req_ = nullptr;
+  const TraceEvents* events_ = nullptr;
+  std::string track_;
+  std::uint32_t in_flight_ = 0;
+  void count_in_flight(int change);
 };
 
 }  // namespace vp::npu

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "models/npu/unit_trace.h"
 #include "platform/error.h"
 
 namespace vp::npu {
@@ -75,7 +76,8 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
       static_cast<std::uint32_t>(dma.get_u64("pim_outstanding_per_channel", 0, 0, 65536));
   dma.finish();
   dma_ = std::make_unique<DmaEngine>("dma", dma_config);
-  vector_units_ = std::make_unique<VectorUnitPool>(vector_.units);
+  dma_->trace_to(&context.events, fmt::format("{}.dma", basename()));
+  vector_units_ = std::make_unique<VectorUnitPool>(vector_.units, &context.events, fmt::format("{}.vu", basename()));
   ports_.irq_outputs["irq"] = &irq;
 
   on_read("IRQ_STATUS", [this] { return irq_status_; });
@@ -96,6 +98,7 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
       }
       queue.head = v;
       queue.doorbell.notify(sc_core::SC_ZERO_TIME);
+      trace_depth(q);
     });
     on_read(p + "HEAD", [&queue] { return queue.head; });
     on_read(p + "TAIL", [&queue] { return queue.tail; });
@@ -247,7 +250,42 @@ bool NpuCore::in_memory(std::uint64_t address, std::uint64_t bytes) const {
   return dma_->memory().mapping().contains(address, bytes);
 }
 
-void NpuCore::update_irq() { irq.set((irq_status_ & stored("IRQ_ENABLE")) != 0); }
+void NpuCore::update_irq() {
+  const bool level = (irq_status_ & stored("IRQ_ENABLE")) != 0;
+  if (context_.events.enabled()) {
+    TraceEvent e;
+    e.kind = TraceEvent::Kind::Counter;
+    e.time_ps = to_ps(sc_core::sc_time_stamp());
+    e.track = fmt::format("{}.irq", basename());
+    e.name = "irq";
+    e.value = level ? 1.0 : 0.0;
+    context_.events.emit(e);
+  }
+  irq.set(level);
+}
+
+void NpuCore::trace_flow(unsigned q, TraceEvent::Kind kind, std::uint64_t flow_id) {
+  if (!context_.events.enabled() || flow_id == 0) return;
+  TraceEvent e;
+  e.kind = kind;
+  e.time_ps = to_ps(sc_core::sc_time_stamp());
+  e.track = fmt::format("{}.q{}", basename(), q);
+  e.name = "semaphore";
+  e.flow_id = flow_id;
+  context_.events.emit(e);
+}
+
+void NpuCore::trace_depth(unsigned q) {
+  if (!context_.events.enabled()) return;
+  const Queue& queue = queues_[q];
+  TraceEvent e;
+  e.kind = TraceEvent::Kind::Counter;
+  e.time_ps = to_ps(sc_core::sc_time_stamp());
+  e.track = fmt::format("{}.q{}.depth", basename(), q);
+  e.name = "depth";
+  e.value = queue.size == 0 ? 0.0 : static_cast<double>((queue.head + queue.size - queue.tail) % queue.size);
+  context_.events.emit(e);
+}
 
 void NpuCore::trace(unsigned q, TraceEvent::Kind kind, const std::array<std::uint32_t, kDescriptorWords>& words,
                     std::uint32_t index) {
@@ -465,8 +503,11 @@ void NpuCore::run_queue(unsigned q) {
         if (opcode == Opcode::Signal) {
           semaphores_[sem] += words[2];
           semaphore_changed_.notify(sc_core::SC_ZERO_TIME);
+          last_signal_flow_[sem] = next_flow_++;
+          trace_flow(q, TraceEvent::Kind::FlowStart, last_signal_flow_[sem]);
         } else {
           while (semaphores_[sem] < words[2]) sc_core::wait(semaphore_changed_);
+          trace_flow(q, TraceEvent::Kind::FlowEnd, last_signal_flow_[sem]);  // the SIGNAL that released it
         }
         break;
       }
@@ -491,6 +532,7 @@ void NpuCore::run_queue(unsigned q) {
     trace(q, TraceEvent::Kind::End, words, index);
     queue.tail = (queue.tail + 1) % queue.size;
     ++queue.completed;
+    trace_depth(q);
     if (words[0] & kFlagIrq) {
       irq_status_ |= 1U;
       update_irq();

@@ -69,6 +69,12 @@ class NpuCore : public RegisterDevice {
   std::uint64_t descriptor_cycles_ = 10;
   std::array<Queue, kQueues> queues_;
   std::array<std::uint32_t, kSemaphores> semaphores_{};
+  /// Per semaphore: the flow id of its last SIGNAL (0: none), for the timeline's arrows.
+  std::array<std::uint64_t, kSemaphores> last_signal_flow_{};
+  std::uint64_t next_flow_ = 1;
+  /// Timeline: a flow start/end on queue q's track; the queue's depth as a counter.
+  void trace_flow(unsigned q, TraceEvent::Kind kind, std::uint64_t flow_id);
+  void trace_depth(unsigned q);
   sc_core::sc_event semaphore_changed_;
   std::uint32_t irq_status_ = 0;
   /// Runs one GEMM or VECTOR descriptor; returns the error that stops the queue, or None.

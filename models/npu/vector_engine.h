@@ -17,6 +17,7 @@
 #include <systemc>
 
 #include "models/npu/dma_engine.h"
+#include "models/npu/unit_trace.h"
 #include "models/npu/vector_timing.h"
 #include "platform/trace_events.h"
 
@@ -26,17 +27,31 @@ namespace vp::npu {
 /// and partial-sum additions book rows on them. A row goes to the unit that frees first.
 class VectorUnitPool {
  public:
-  explicit VectorUnitPool(std::uint32_t units) : free_at_(units, sc_core::SC_ZERO_TIME) {}
+  /// `events`/`track_prefix`: when tracing, each unit's booked rows become spans on
+  /// "<track_prefix><unit>".
+  explicit VectorUnitPool(std::uint32_t units, const TraceEvents* events = nullptr, std::string track_prefix = {})
+      : free_at_(units, sc_core::SC_ZERO_TIME), events_(events), track_prefix_(std::move(track_prefix)) {}
   /// Books `rows` rows of `row_time` each, none starting before `earliest`; returns when the last
   /// one ends. Adds the booked time to busy().
   sc_core::sc_time book(std::uint64_t rows, const sc_core::sc_time& row_time, const sc_core::sc_time& earliest) {
+    const bool tracing = events_ != nullptr && events_->enabled();
+    if (tracing) span_start_.assign(free_at_.size(), sc_core::sc_time::from_value(~0ULL));
     sc_core::sc_time end = earliest;
     for (std::uint64_t r = 0; r < rows; ++r) {
       auto unit = std::min_element(free_at_.begin(), free_at_.end());
-      *unit = std::max(*unit, earliest) + row_time;
+      const sc_core::sc_time start = std::max(*unit, earliest);
+      if (tracing) {
+        auto& first = span_start_[static_cast<std::size_t>(unit - free_at_.begin())];
+        first = std::min(first, start);
+      }
+      *unit = start + row_time;
       end = std::max(end, *unit);
       busy_ += row_time;
     }
+    if (tracing)  // each unit's rows of this booking are back to back: one span per unit
+      for (std::size_t u = 0; u < free_at_.size(); ++u)
+        if (span_start_[u] != sc_core::sc_time::from_value(~0ULL))
+          emit_span(*events_, track_prefix_ + std::to_string(u), "rows", span_start_[u], free_at_[u]);
     return end;
   }
   [[nodiscard]] const sc_core::sc_time& busy() const { return busy_; }
@@ -45,6 +60,9 @@ class VectorUnitPool {
  private:
   std::vector<sc_core::sc_time> free_at_;
   sc_core::sc_time busy_;
+  const TraceEvents* events_;
+  std::string track_prefix_;
+  std::vector<sc_core::sc_time> span_start_;
 };
 
 struct VectorJob {
