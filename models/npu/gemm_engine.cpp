@@ -168,6 +168,7 @@ bool GemmEngine::stream(const GemmShape& shape, const Operands& operands) {
   const sc_core::sc_time weight_load = period_ * static_cast<double>(config_.rows);
   const auto fill_drain = static_cast<double>(config_.rows + config_.cols - 2);
   auto close_span = [&](std::uint32_t a) {
+    stats_.array_busy_cycles[a] += static_cast<std::uint64_t>((arrays[a].span_end - arrays[a].span_start) / period_);
     emit_span(events_, fmt::format("{}{}", track_prefix_, a), "GEMM", arrays[a].span_start, arrays[a].span_end,
               {{"m", shape.m}, {"k", shape.k}, {"n", shape.n}});
   };
@@ -214,7 +215,6 @@ bool GemmEngine::stream(const GemmShape& shape, const Operands& operands) {
   ++stats_.gemms;
   stats_.cycles += static_cast<std::uint64_t>((sc_core::sc_time_stamp() - t0) / period_);
   stats_.compute_cycles += timing.cycles;
-  for (std::uint32_t a = 0; a < config_.arrays; ++a) stats_.array_busy_cycles[a] += timing.array_cycles[a];
   stats_.macs += static_cast<double>(shape.m) * static_cast<double>(shape.k) * static_cast<double>(shape.n);
   return ok;
 }

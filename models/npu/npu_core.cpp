@@ -150,7 +150,7 @@ void NpuCore::register_unit_stats(StatsTree& stats) {
               return sum;
             }));
   for (std::uint32_t a = 0; a < systolic_.arrays; ++a)
-    stats.add(fmt::format("{}.a{}.busy_cycles", sa, a), "cycles", "cycles this array computed (weight loads and streaming)",
+    stats.add(fmt::format("{}.a{}.busy_cycles", sa, a), "cycles", "cycles this array was occupied: weight loads, streaming, fill/drain (the timeline's spans; stalls excluded)",
               [this, a] { return StatsTree::Value{gemm_ ? gemm_->stats().array_busy_cycles[a] : std::uint64_t{0}}; });
   stats.add(sa + ".macs", "MACs", "useful multiply-accumulates of GEMM descriptors",
             [this] { return StatsTree::Value{gemm_ ? gemm_->stats().macs : 0.0}; });
