@@ -42,6 +42,7 @@ class PerfettoSink : public TraceSink {
   TraceWindow window_;
   std::map<std::string, int> tracks_;
   std::uint64_t written_ = 0;
+  std::string line_;  ///< reused for each event
   bool finished_ = false;
 };
 

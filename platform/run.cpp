@@ -88,6 +88,7 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   const std::string timeline = trace.get_string("perfetto", "");
   const std::string waveform = trace.get_string("vcd", "");
   const std::string database = trace.get_string("sqlite", "");
+  context->events.set_detail(trace.get_bool("commands", false));
   TraceWindow window;
   const std::uint64_t start_ns = trace.get_u64("start_ns", 0, 0, ~0ULL / 1000);
   const std::uint64_t stop_ns = trace.get_u64("stop_ns", 0, 0, ~0ULL / 1000);
@@ -100,6 +101,7 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   std::vector<std::string> units;
   for (const auto& unit : trace.get_string_list("units")) units.push_back(unit);
   window.units.insert(units.begin(), units.end());
+  context->events.set_window(window.start_ps, window.stop_ps);
   trace.finish();
   prepare_out_dir(options.out_dir);
   std::shared_ptr<PerfettoSink> timeline_sink;

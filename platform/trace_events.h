@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -44,15 +45,35 @@ class TraceEvents {
  public:
   void attach(std::shared_ptr<TraceSink> sink) { sinks_.push_back(std::move(sink)); }
   [[nodiscard]] bool enabled() const { return !sinks_.empty(); }
+  /// The trace window; detail events (one per DRAM command) outside it are kept by no sink, so
+  /// models skip building them (detail_wanted). Other events are always emitted: sinks need
+  /// them for the state at the window's start.
+  void set_window(std::uint64_t start_ps, std::uint64_t stop_ps) {
+    start_ps_ = start_ps;
+    stop_ps_ = stop_ps;
+  }
+  [[nodiscard]] bool detail_wanted(std::uint64_t time_ps) const {
+    return detail_ && !sinks_.empty() && time_ps >= start_ps_ && time_ps < stop_ps_;
+  }
+  /// Whether detail events are wanted at all (trace.commands; off by default: they make a
+  /// paper-size timeline gigabytes large, and the command database holds them anyway).
+  void set_detail(bool on) { detail_ = on; }
   void emit(const TraceEvent& event) const {
     for (const auto& sink : sinks_) sink->on_event(event);
   }
+  /// Models that hold events back (e.g. merging commands into activity spans) register a flush;
+  /// finish() runs the flushes, then lets every sink close.
+  void on_finish(std::function<void()> flush) { flushes_.push_back(std::move(flush)); }
   void finish() const {
+    for (const auto& flush : flushes_) flush();
     for (const auto& sink : sinks_) sink->finish();
   }
 
  private:
   std::vector<std::shared_ptr<TraceSink>> sinks_;
+  std::vector<std::function<void()>> flushes_;
+  std::uint64_t start_ps_ = 0, stop_ps_ = ~0ULL;
+  bool detail_ = false;
 };
 
 }  // namespace vp

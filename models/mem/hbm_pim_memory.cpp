@@ -54,6 +54,7 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
   config_.row_hit_cap = static_cast<std::uint32_t>(config.get_u64("row_hit_cap", 4, 0, 65536));
   config_.refresh = config.get_bool("refresh", true);
   lookahead_ = config.get_u64("lookahead_ck", 16, 1, 1000000);
+  activity_gap_ = config.get_u64("trace_activity_gap_ck", 32, 0, 1000000);
   mapping_ = std::make_unique<AddressMapping>(
       AddressMapping::from_config(config, "address_mapping", params_.org, config.get_bool("channel_hash", true)));
   tck_ = sc_core::sc_time(static_cast<double>(params_.timing.tCK_ps), sc_core::SC_PS);
@@ -167,7 +168,7 @@ void HbmPimMemory::on_command(const std::function<void(std::uint32_t, const Issu
     };
 }
 
-void HbmPimMemory::trace_to_timeline(const TraceEvents& events) {
+void HbmPimMemory::trace_to_timeline(TraceEvents& events) {
   events_ = &events;
   // One timeline track per channel and row-buffer side, so MEM and PIM activity is distinct;
   // per channel also two counters: transactions outstanding and PIM use (docs/tracing.md).
@@ -179,18 +180,29 @@ void HbmPimMemory::trace_to_timeline(const TraceEvents& events) {
   }
   outstanding_.assign(params_.org.channels, 0);
   const auto tck_ps = params_.timing.tCK_ps;
-  on_command([&events, mem_tracks, pim_tracks, tck_ps, org = params_.org](std::uint32_t c, const IssuedCommand& cmd) {
+  activity_.assign(2 * params_.org.channels, Activity{});
+  on_command([this, &events, mem_tracks, pim_tracks, tck_ps, org = params_.org](std::uint32_t c, const IssuedCommand& cmd) {
     const bool pim = cmd.command >= Command::Gwrite;
+    // Activity spans: runs of commands on one side of a channel with gaps below activity_gap_ck.
+    Activity& a = activity_[2 * c + (pim ? 1 : 0)];
+    if (a.commands > 0 && cmd.cycle > a.last + activity_gap_) emit_activity(c, pim);
+    if (a.commands == 0) a.start = cmd.cycle;
+    a.last = cmd.cycle;
+    ++a.commands;
+    if (!events.detail_wanted(cmd.cycle * tck_ps)) return;
     TraceEvent e;
     e.kind = TraceEvent::Kind::Complete;
     e.detail = true;
     e.time_ps = cmd.cycle * tck_ps;
     e.duration_ps = tck_ps;
-    e.track = pim ? pim_tracks[c] : mem_tracks[c];
+    e.track = (pim ? pim_tracks : mem_tracks)[c] + ".commands";
     e.name = to_string(cmd.command);
     e.args = {{"bank", org.flat_bank(cmd.bank)}, {"row", cmd.row.value}, {"column", cmd.column.value}, {"txn", cmd.txn}};
     events.emit(e);
   });
+  events.on_finish([this] { flush_activity(); });
+  activity_tracks_ = std::move(mem_tracks);
+  activity_tracks_.insert(activity_tracks_.end(), pim_tracks.begin(), pim_tracks.end());
   for (std::uint32_t c = 0; c < params_.org.channels; ++c)
     channels_[c]->on_pim_use = [&events, tck_ps, track = fmt::format("{}.ch{:02}.pim_use", basename(), c)](
                                    std::uint64_t cycle, bool pim) {
@@ -202,6 +214,25 @@ void HbmPimMemory::trace_to_timeline(const TraceEvents& events) {
       e.value = pim ? 1.0 : 0.0;
       events.emit(e);
     };
+}
+
+void HbmPimMemory::emit_activity(std::uint32_t channel, bool pim) {
+  Activity& a = activity_[2 * channel + (pim ? 1 : 0)];
+  TraceEvent e;
+  e.kind = TraceEvent::Kind::Complete;
+  e.time_ps = a.start * params_.timing.tCK_ps;
+  e.duration_ps = (a.last + 1 - a.start) * params_.timing.tCK_ps;
+  e.track = activity_tracks_[(pim ? params_.org.channels : 0) + channel];
+  e.name = pim ? "PIM" : "MEM";
+  e.args = {{"commands", a.commands}};
+  events_->emit(e);
+  a.commands = 0;
+}
+
+void HbmPimMemory::flush_activity() {
+  for (std::uint32_t c = 0; c < params_.org.channels; ++c)
+    for (const bool pim : {false, true})
+      if (activity_[2 * c + (pim ? 1 : 0)].commands > 0) emit_activity(c, pim);
 }
 
 void HbmPimMemory::count_outstanding(std::uint32_t channel, int change) {

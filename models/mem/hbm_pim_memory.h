@@ -15,7 +15,8 @@
 //   undecided command, and then decides every command of the next `lookahead_ck` cycles.
 // Config keys: memory (file or object, configs/memory/), mode (dram|blocked|dual), functional,
 // scheduler (fr-fcfs|fcfs), page_policy (open|closed), queue_bursts, pim_queue, row_hit_cap,
-// refresh, lookahead_ck, address_mapping.
+// refresh, lookahead_ck, address_mapping, trace_activity_gap_ck (timeline: commands closer than
+// this merge into one MEM or PIM activity span).
 #pragma once
 
 #include <map>
@@ -78,8 +79,10 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
                                      sc_core::sc_time& delay);
   unsigned int transport_dbg(tlm::tlm_generic_payload& trans);
   void register_stats(StatsTree& stats);
-  void trace_to_timeline(const TraceEvents& events);
+  void trace_to_timeline(TraceEvents& events);
   void count_outstanding(std::uint32_t channel, int change);
+  void emit_activity(std::uint32_t channel, bool pim);
+  void flush_activity();
   void record_to_database();
   void record_transaction(std::uint64_t id, const Txn& txn, std::uint64_t end_cycle);
 
@@ -121,6 +124,12 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   const TraceEvents* events_ = nullptr;
   std::vector<std::string> outstanding_tracks_;
   std::vector<std::uint32_t> outstanding_;
+  struct Activity {
+    std::uint64_t start = 0, last = 0, commands = 0;
+  };
+  std::vector<Activity> activity_;  ///< per channel: MEM, PIM
+  std::vector<std::string> activity_tracks_;
+  std::uint64_t activity_gap_ = 32;
   std::shared_ptr<CommandDatabase> db_;
 };
 

@@ -4,7 +4,8 @@
 usage: check_traces.py NEUPIMS_VP OUT_DIR
 
 - timeline.json: valid JSON; every event's thread has a name; firmware markers nest and come in
-  time order; every flow end has an earlier flow start with its id.
+  time order; every flow end has an earlier flow start with its id; the per-command events
+  (trace.commands) and the channels' MEM/PIM activity spans each account for every command.
 - waves.vcd: parses; the busy time of each systolic array equals npu.sa.aN.busy_cycles, the
   vector units together equal npu.vu.busy_cycles; waves.gtkw names only signals of the VCD.
 - commands.db: the command table's counts per kind equal the stats' hbm.commands.*; every
@@ -103,7 +104,7 @@ def high_time(points, end):
 
 
 # --- full run -----------------------------------------------------------------------------
-out = run(os.path.join(OUT, "full"))
+out = run(os.path.join(OUT, "full"), "--set", "trace.commands=true")
 stats = stats_of(out)
 config = json.load(open(os.path.join(out, "config.json")))
 npu_period_ps = round(1e6 / config["modules"]["npu"]["clock_mhz"])
@@ -113,8 +114,9 @@ timeline = json.load(open(os.path.join(out, "timeline.json")))
 events = timeline["traceEvents"]
 names = {e["tid"]: e["args"]["name"] for e in events if e["ph"] == "M"}
 check(all(e["tid"] in names for e in events), "timeline: an event on a thread without a name")
-for track in ["firmware", "npu.q0", "npu.q1", "npu.sa0", "npu.vu0", "npu.dma", "npu.q0.depth", "hbm.ch00.mem",
-              "hbm.ch00.pim", "hbm.ch00.outstanding", "hbm.ch00.pim_use"]:
+for track in ["firmware", "npu.q0", "npu.q1", "npu.sa0", "npu.vu0", "npu.dma", "npu.q0.depth", "npu.irq", "hbm.ch00.mem",
+              "hbm.ch00.pim", "hbm.ch00.mem.commands", "hbm.ch00.pim.commands", "hbm.ch00.outstanding",
+              "hbm.ch00.pim_use"]:
     check(track in names.values(), f"timeline: no track {track}")
 firmware_tid = [tid for tid, name in names.items() if name == "firmware"][0]
 markers = [e for e in events if e["tid"] == firmware_tid and e["ph"] in "BE"]
@@ -130,9 +132,12 @@ flow_ends = [e for e in events if e["ph"] == "f"]
 check(len(flow_ends) > 0, "timeline: no semaphore flow arrows (the neupims run has SIGNAL/WAIT pairs)")
 for e in flow_ends:
     check(e["id"] in starts and starts[e["id"]] <= e["ts"], f"timeline: flow {e['id']} ends before it starts")
-command_events = sum(1 for e in events if e["ph"] == "X" and names[e["tid"]].startswith("hbm.ch"))
 total_commands = sum(v for k, v in stats.items() if re.fullmatch(r"hbm\.commands\.\w+", k))
+command_events = sum(1 for e in events if e["ph"] == "X" and names[e["tid"]].endswith(".commands"))
 check(command_events == total_commands, f"timeline: {command_events} command events, stats count {total_commands}")
+activity = sum(e["args"]["commands"] for e in events
+               if e["ph"] == "X" and re.fullmatch(r"hbm\.ch\d+\.(mem|pim)", names[e["tid"]]))
+check(activity == total_commands, f"timeline: MEM/PIM activity spans hold {activity} commands, stats count {total_commands}")
 
 # Waveform
 signals, changes, end = parse_vcd(os.path.join(out, "waves.vcd"))

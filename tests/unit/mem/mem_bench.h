@@ -35,6 +35,7 @@ struct MemBench {
                     const std::shared_ptr<vp::TraceSink>& sink = nullptr)
       : config(vp::Config::from_json(make_config(memories), "test")) {
     if (sink) context.events.attach(sink);  // before the modules: they check events.enabled()
+    context.events.set_detail(true);         // per-command events too
     vp::register_builtin_modules(registry);
     vp::ConfigNode root = config.root();
     builder = std::make_unique<vp::PlatformBuilder>(root, registry, context);

@@ -497,9 +497,12 @@ TEST_CASE("energy adds command energies to background standby power", "[mem][hbm
 
 TEST_CASE("every command appears on the timeline, MEM and PIM on separate tracks", "[mem][hbm][trace]") {
   struct Counter : vp::TraceSink {
-    std::map<std::string, std::uint64_t> per_track;
+    std::map<std::string, std::uint64_t> per_track;      // per-command events
+    std::map<std::string, std::uint64_t> in_activity;    // commands inside MEM/PIM activity spans
     void on_event(const vp::TraceEvent& e) override {
-      if (e.kind == vp::TraceEvent::Kind::Complete) ++per_track[e.track];
+      if (e.kind != vp::TraceEvent::Kind::Complete) return;
+      if (e.detail) ++per_track[e.track];
+      else in_activity[e.track] += e.args.at(0).second;
     }
   };
   auto counter = std::make_shared<Counter>();
@@ -515,17 +518,24 @@ TEST_CASE("every command appears on the timeline, MEM and PIM on separate tracks
   c.comps = 8;
   stream.push_back(&bench.pim(c, 2 * p.org.banks()));
   bench.run(stream);
+  bench.context.events.finish();
   std::uint64_t total = 0, pim_events = 0;
   for (const auto& [track, n] : counter->per_track) {
     total += n;
-    if (track.size() > 4 && track.substr(track.size() - 4) == ".pim") pim_events += n;
+    if (track.find(".pim.") != std::string::npos) pim_events += n;
   }
   double commands = 0;
   for (unsigned k = 0; k < vp::hbm::kCommandCount; ++k)
     commands += bench.stat(std::string("hbm.commands.") + vp::hbm::to_string(static_cast<vp::hbm::Command>(k)));
   CHECK(total == commands);
-  CHECK(pim_events == bench.stat("hbm.commands.G_ACT") + bench.stat("hbm.commands.COMPS_READRES") +
-                          bench.stat("hbm.commands.PIM_PRE"));
-  CHECK(counter->per_track.count("hbm.ch01.mem") == 1);
-  CHECK(counter->per_track.count("hbm.ch01.pim") == 1);
+  const double pim_commands = bench.stat("hbm.commands.G_ACT") + bench.stat("hbm.commands.COMPS_READRES") +
+                              bench.stat("hbm.commands.PIM_PRE");
+  CHECK(pim_events == pim_commands);
+  CHECK(counter->per_track.count("hbm.ch01.mem.commands") == 1);
+  CHECK(counter->per_track.count("hbm.ch01.pim.commands") == 1);
+  // The activity spans (what the timeline shows without per-command events) hold every command.
+  CHECK(counter->in_activity["hbm.ch01.pim"] == pim_commands);
+  std::uint64_t in_activity = 0;
+  for (const auto& [track, n] : counter->in_activity) in_activity += n;
+  CHECK(in_activity == commands);
 }
