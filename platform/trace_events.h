@@ -76,4 +76,38 @@ class TraceEvents {
   bool detail_ = false;
 };
 
+/// A counter track whose changes at one instant are merged: only the last value of each
+/// timestamp is emitted (a DMA engine or a memory changes its counters once per transaction,
+/// often many times in the same picosecond). Register flush() with TraceEvents::on_finish.
+class CounterTrack {
+ public:
+  CounterTrack(std::string track, std::string name) : track_(std::move(track)), name_(std::move(name)) {}
+  void set(const TraceEvents& events, std::uint64_t time_ps, double value) {
+    if (pending_ && time_ps != time_ps_) flush(events);
+    pending_ = true;
+    time_ps_ = time_ps;
+    value_ = value;
+  }
+  void flush(const TraceEvents& events) {
+    if (!pending_) return;
+    pending_ = false;
+    if (value_ == emitted_) return;  // the instant ended where the previous one did
+    emitted_ = value_;
+    TraceEvent e;
+    e.kind = TraceEvent::Kind::Counter;
+    e.time_ps = time_ps_;
+    e.track = track_;
+    e.name = name_;
+    e.value = value_;
+    events.emit(e);
+  }
+
+ private:
+  std::string track_, name_;
+  bool pending_ = false;
+  std::uint64_t time_ps_ = 0;
+  double value_ = 0.0;
+  double emitted_ = -1.0;
+};
+
 }  // namespace vp

@@ -146,16 +146,22 @@ def utilization(args):
         series["DMA (transfers in flight)"] = counter_busy(dma)
     if pim:
         series[f"PIM in use ({len(pim)} of {channels} channels)"] = counter_busy(pim, channels)
-    mem_tracks = [t for t in spans if (t or "").endswith(".mem")]
+    mem_tracks = [t for t in spans if re.fullmatch(r"\w+\.ch\d+\.mem", t or "")]
     if mem_tracks:
         config = load_json(os.path.join(args.run, "config.json"))
         memory = next(m for m in config["modules"].values() if m.get("type") == "mem.hbm_pim")
         params = load_commented_json(config_file(args.run, memory["memory"]))
         tck_us = params["timing_ck"]["tCK_ps"] / 1e6
         burst_us = params["organization"]["burst_length"] / 2 * tck_us
-        starts = np.array([s for t in mem_tracks for s, _, name, _ in spans[t] if name in ("RD", "WR")])
-        hist, _ = np.histogram(starts, bins=edges)
-        series[f"HBM data bus ({len(mem_tracks)} channels)"] = hist * burst_us / (width * len(mem_tracks))
+        # MEM activity spans carry their RD+WR count: spread their data-bus time over the span.
+        total = np.zeros(args.bins)
+        for t in mem_tracks:
+            for start, end, _, a in spans[t]:
+                if end > start and a.get("bursts"):
+                    share = np.zeros(args.bins)
+                    add_busy(share, edges, start, end)
+                    total += share / (end - start) * a["bursts"] * burst_us
+        series[f"HBM data bus ({len(mem_tracks)} channels)"] = total / (width * channels)
     if not series:
         fail(f"{args.run}/timeline.json has no unit tracks to plot")
     fig, ax = plt.subplots(figsize=(11, 4.5))
@@ -180,8 +186,9 @@ def layers(args):
     stats = load_json(os.path.join(args.run, "stats.json"))
     simulated_layers = stats["summary"]["simulated_layers"]["value"]
     d, tp = model["d_model"], model["tp"]
-    shapes = {(d, 3 * d // tp): "QKV GEMM", (d // tp, d): "projection GEMM", (d, 4 * d // tp): "FFN1 GEMM",
-              (4 * d // tp, d): "FFN2 GEMM"}
+    # FFN1 (d -> 4d/tp) and FFN2 (4d/tp -> d) have the same shape when tp = 4: one stage.
+    shapes = {(d, 3 * d // tp): "QKV GEMM", (d // tp, d): "projection GEMM", (d, 4 * d // tp): "FFN GEMMs",
+              (4 * d // tp, d): "FFN GEMMs"}
 
     def stage(name, a):
         if name == "GEMM":
@@ -199,7 +206,7 @@ def layers(args):
     if not windows:
         fail(f"{args.run}/timeline.json has no layer markers (firmware marker id 2): is it a decode run?")
     queues = sorted(t for t in spans if re.fullmatch(r"\w+\.q\d+", t or ""))
-    order = ["QKV GEMM", "attention (PIM)", "attention (NPU)", "projection GEMM", "FFN1 GEMM", "FFN2 GEMM",
+    order = ["QKV GEMM", "attention (PIM)", "attention (NPU)", "projection GEMM", "FFN GEMMs",
              "vector ops", "other GEMM", "waiting on the other queue", "other"]
     per_queue = {}
     for q in queues:

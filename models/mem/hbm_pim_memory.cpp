@@ -176,7 +176,7 @@ void HbmPimMemory::trace_to_timeline(TraceEvents& events) {
   for (std::uint32_t c = 0; c < params_.org.channels; ++c) {
     mem_tracks.push_back(fmt::format("{}.ch{:02}.mem", basename(), c));
     pim_tracks.push_back(fmt::format("{}.ch{:02}.pim", basename(), c));
-    outstanding_tracks_.push_back(fmt::format("{}.ch{:02}.outstanding", basename(), c));
+    outstanding_tracks_.emplace_back(fmt::format("{}.ch{:02}.outstanding", basename(), c), "outstanding");
   }
   outstanding_.assign(params_.org.channels, 0);
   const auto tck_ps = params_.timing.tCK_ps;
@@ -189,6 +189,7 @@ void HbmPimMemory::trace_to_timeline(TraceEvents& events) {
     if (a.commands == 0) a.start = cmd.cycle;
     a.last = cmd.cycle;
     ++a.commands;
+    if (cmd.command == Command::Rd || cmd.command == Command::Wr) ++a.bursts;
     if (!events.detail_wanted(cmd.cycle * tck_ps)) return;
     TraceEvent e;
     e.kind = TraceEvent::Kind::Complete;
@@ -200,7 +201,10 @@ void HbmPimMemory::trace_to_timeline(TraceEvents& events) {
     e.args = {{"bank", org.flat_bank(cmd.bank)}, {"row", cmd.row.value}, {"column", cmd.column.value}, {"txn", cmd.txn}};
     events.emit(e);
   });
-  events.on_finish([this] { flush_activity(); });
+  events.on_finish([this] {
+    flush_activity();
+    for (auto& track : outstanding_tracks_) track.flush(*events_);
+  });
   activity_tracks_ = std::move(mem_tracks);
   activity_tracks_.insert(activity_tracks_.end(), pim_tracks.begin(), pim_tracks.end());
   for (std::uint32_t c = 0; c < params_.org.channels; ++c)
@@ -225,8 +229,10 @@ void HbmPimMemory::emit_activity(std::uint32_t channel, bool pim) {
   e.track = activity_tracks_[(pim ? params_.org.channels : 0) + channel];
   e.name = pim ? "PIM" : "MEM";
   e.args = {{"commands", a.commands}};
+  if (!pim) e.args.emplace_back("bursts", a.bursts);
   events_->emit(e);
   a.commands = 0;
+  a.bursts = 0;
 }
 
 void HbmPimMemory::flush_activity() {
@@ -237,13 +243,8 @@ void HbmPimMemory::flush_activity() {
 
 void HbmPimMemory::count_outstanding(std::uint32_t channel, int change) {
   outstanding_[channel] = static_cast<std::uint32_t>(static_cast<int>(outstanding_[channel]) + change);
-  TraceEvent e;
-  e.kind = TraceEvent::Kind::Counter;
-  e.time_ps = sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
-  e.track = outstanding_tracks_[channel];
-  e.name = "outstanding";
-  e.value = outstanding_[channel];
-  events_->emit(e);
+  outstanding_tracks_[channel].set(*events_, sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value(),
+                                   outstanding_[channel]);
 }
 
 void HbmPimMemory::record_to_database() {

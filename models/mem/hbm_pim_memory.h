@@ -122,10 +122,10 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
 
   std::vector<std::function<void(std::uint32_t, const IssuedCommand&)>> observers_;
   const TraceEvents* events_ = nullptr;
-  std::vector<std::string> outstanding_tracks_;
+  std::vector<CounterTrack> outstanding_tracks_;
   std::vector<std::uint32_t> outstanding_;
   struct Activity {
-    std::uint64_t start = 0, last = 0, commands = 0;
+    std::uint64_t start = 0, last = 0, commands = 0, bursts = 0;  ///< bursts: RD + WR
   };
   std::vector<Activity> activity_;  ///< per channel: MEM, PIM
   std::vector<std::string> activity_tracks_;

@@ -199,13 +199,8 @@ void DmaEngine::send(Piece& piece, std::uint32_t channel) {
 void DmaEngine::count_in_flight(int change) {
   in_flight_ = static_cast<std::uint32_t>(static_cast<int>(in_flight_) + change);
   if (events_ == nullptr || !events_->enabled()) return;
-  TraceEvent e;
-  e.kind = TraceEvent::Kind::Counter;
-  e.time_ps = sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
-  e.track = track_;
-  e.name = "in_flight";
-  e.value = in_flight_;
-  events_->emit(e);
+  in_flight_track_->set(*events_, sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value(),
+                        in_flight_);
 }
 
 void DmaEngine::finish(Slot& slot) {

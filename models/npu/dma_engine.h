@@ -81,9 +81,10 @@ class DmaEngine : public sc_core::sc_module {
   std::uint64_t bytes_read = 0, bytes_written = 0, transactions = 0, refused = 0;
   std::vector<std::uint64_t> pim_commands;  ///< per channel
   /// Timeline: the number of transactions in flight as a counter on `track`.
-  void trace_to(const TraceEvents* events, std::string track) {
+  void trace_to(TraceEvents* events, const std::string& track) {
     events_ = events;
-    track_ = std::move(track);
+    in_flight_track_ = std::make_unique<CounterTrack>(track, "in_flight");
+    if (events->enabled()) events->on_finish([this] { in_flight_track_->flush(*events_); });
   }
 
  private:
@@ -135,7 +136,7 @@ class DmaEngine : public sc_core::sc_module {
   sc_core::sc_event work_, end_req_;
   tlm::tlm_generic_payload* awaiting_end_req_ = nullptr;
   const TraceEvents* events_ = nullptr;
-  std::string track_;
+  std::unique_ptr<CounterTrack> in_flight_track_;
   std::uint32_t in_flight_ = 0;
   void count_in_flight(int change);
 };
