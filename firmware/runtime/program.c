@@ -2,6 +2,7 @@
 
 #include "job.h"
 #include "npu.h"
+#include "vp.h"
 
 enum { SEM_QKV = 0, SEM_ATT = 2 }; /* + sub-batch */
 
@@ -38,10 +39,17 @@ uint32_t plan_first_row(const hbm_plan *plan, const job_info *job) {
 
 static void submit(unsigned q, npu_descriptor d) { npu_submit(q, &d); }
 
+/* Timeline markers of the host's side (docs/runtime.md): a span per layer it enqueues and an
+ * instant per stage, arg = stage << 8 | sub-batch. */
+enum { MARK_LAYER = 4, MARK_STAGE = 5 };
+enum { STAGE_QKV = 0, STAGE_ATTENTION = 1, STAGE_PROJECTION_FFN = 2 };
+static void mark_stage(uint32_t stage, uint32_t s) { vp_marker_instant(MARK_STAGE, (stage << 8) | s); }
+
 static void qkv(const batch_state *b, const hbm_plan *m, uint32_t s, uint32_t layer) {
   const job_info *job = b->job;
   const uint32_t first = b->start[s], n = b->start[s + 1u] - first;
   const uint64_t e = job->d_model, w = m->weights + layer * m->layer_bytes;
+  mark_stage(STAGE_QKV, s);
   submit(0, npu_vector(VP_NPU_VECTOR_LAYERNORM, n, job->d_model, m->x + first * e * 2u, m->h + first * e * 2u));
   submit(0, npu_gemm(n, job->d_model, 3u * job->embed, m->h + first * e * 2u, w + m->qkv_w,
                      m->qkv + (uint64_t)first * 3u * job->embed * 2u, 1u));
@@ -54,6 +62,7 @@ static void projection_ffn(const batch_state *b, const hbm_plan *m, uint32_t s, 
   const uint64_t e = job->d_model, w = m->weights + layer * m->layer_bytes;
   const uint64_t x = m->x + first * e * 2u, h = m->h + first * e * 2u, p = m->p + first * e * 2u;
   const uint64_t f1 = m->f1 + (uint64_t)first * job->ffn * 2u;
+  mark_stage(STAGE_PROJECTION_FFN, s);
   submit(0, npu_gemm(n, job->embed, job->d_model, m->att + (uint64_t)first * job->embed * 2u, w + m->proj_w, p, 1u));
   submit(0, npu_vector2(VP_NPU_VECTOR_ADD, n, job->d_model, x, p, x));
   submit(0, npu_vector(VP_NPU_VECTOR_LAYERNORM, n, job->d_model, x, h));
@@ -69,6 +78,7 @@ static void attention(const batch_state *b, const hbm_plan *m, uint32_t s, uint3
   const uint64_t q = m->qkv + (uint64_t)first * 3u * job->embed * 2u;
   const uint64_t out = m->att + (uint64_t)first * job->embed * 2u;
   const uint32_t mode = (job->flags & JOB_FLAG_PIM_ATTENTION) ? VP_NPU_ATTENTION_MODE_PIM : VP_NPU_ATTENTION_MODE_NPU;
+  mark_stage(STAGE_ATTENTION, s);
   submit(1, npu_wait_for(SEM_QKV + s, layer + 1u));
   submit(1, npu_attention(mode, n, job->heads, job->head_dim, &b->tables[4u * first], q, 3u * job->embed * 2u, out, 1u,
                           layer));
@@ -79,6 +89,7 @@ void program_layers(const batch_state *b, const hbm_plan *m) {
   const uint32_t layers = b->job->layers;
   for (uint32_t s = 0; s < 4u; ++s) npu_set_semaphore(s, 0);
   for (uint32_t l = 0; l < layers; ++l) {
+    vp_marker_begin(MARK_LAYER, l);
     job_layer(l);
     for (uint32_t s = 0; s < b->sub_batches; ++s) {
       if (b->start[s + 1u] == b->start[s]) continue;
@@ -90,6 +101,7 @@ void program_layers(const batch_state *b, const hbm_plan *m) {
     }
     for (uint32_t s = 0; s < b->sub_batches; ++s)
       if (b->start[s + 1u] != b->start[s]) attention(b, m, s, l);
+    vp_marker_end(MARK_LAYER, l);
   }
   for (uint32_t s = 0; s < b->sub_batches; ++s) {
     if (b->start[s + 1u] == b->start[s]) continue;
