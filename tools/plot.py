@@ -9,6 +9,9 @@
       projection, FFN GEMMs, vector ops, waits) per simulated layer, from RUN/timeline.json
   plot.py systems RUN [RUN ...] [-o FILE]
       tokens/s, NPU and PIM utilization of several runs side by side, from RUN/stats.json
+  plot.py sweep CSV [-o FILE]
+      tokens/s against batch size, one panel per model and dataset, one line per system, from a
+      sweep's CSV (tools/sweep.py collect); the mean over seeds
 
 RUN is a run's --out folder. Output: FILE, default RUN/<command>.png (systems: systems.png in the
 current folder). Examples in docs/tracing.md.
@@ -264,6 +267,43 @@ def systems(args):
     return fig
 
 
+def sweep(args):
+    import csv
+
+    try:
+        rows = list(csv.DictReader(open(args.run[0])))
+    except OSError as e:
+        fail(f"cannot read {args.run[0]}: {e.strerror}")
+    needed = {"axis.model", "axis.dataset", "axis.batch", "axis.system", "summary.tokens_per_second"}
+    if not rows or not needed <= set(rows[0]):
+        fail(f"{args.run[0]}: not a sweep CSV with columns {', '.join(sorted(needed))}")
+    models = list(dict.fromkeys(r["axis.model"] for r in rows))
+    datasets = list(dict.fromkeys(r["axis.dataset"] for r in rows))
+    systems = list(dict.fromkeys(r["axis.system"] for r in rows))
+    fig, axes = plt.subplots(len(datasets), len(models), figsize=(3.2 * len(models), 2.8 * len(datasets)),
+                             squeeze=False, sharex=True)
+    for i, dataset in enumerate(datasets):
+        for j, model in enumerate(models):
+            ax = axes[i][j]
+            for system in systems:
+                points = {}
+                for r in rows:
+                    if (r["axis.model"], r["axis.dataset"], r["axis.system"]) == (model, dataset, system):
+                        points.setdefault(int(r["axis.batch"]), []).append(float(r["summary.tokens_per_second"]))
+                if points:
+                    batches = sorted(points)
+                    ax.plot(batches, [np.mean(points[b]) for b in batches], marker="o", markersize=3, label=system)
+            ax.set_title(f"{model}, {dataset}", fontsize=9)
+            ax.grid(alpha=0.3)
+            if j == 0:
+                ax.set_ylabel("tokens / s")
+            if i == len(datasets) - 1:
+                ax.set_xlabel("batch")
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -276,17 +316,21 @@ def main():
     p.add_argument("run")
     p = sub.add_parser("systems", help="throughput and utilization of several runs")
     p.add_argument("run", nargs="+")
+    p = sub.add_parser("sweep", help="tokens/s against batch per model, dataset and system from a sweep CSV")
+    p.add_argument("run", nargs=1, metavar="CSV")
     for p in sub.choices.values():
         p.add_argument("-o", "--output", help="PNG file to write")
     args = parser.parse_args()
     if getattr(args, "bins", 1) < 1:
         fail("--bins must be at least 1")
     runs = args.run if isinstance(args.run, list) else [args.run]
-    for run in runs:
-        if not os.path.isdir(run):
-            fail(f"{run}: not a run folder (the --out of a neupims-vp run)")
-    fig = {"utilization": utilization, "layers": layers, "systems": systems}[args.command](args)
-    output = args.output or (f"{args.command}.png" if args.command == "systems" else os.path.join(args.run, f"{args.command}.png"))
+    if args.command != "sweep":
+        for run in runs:
+            if not os.path.isdir(run):
+                fail(f"{run}: not a run folder (the --out of a neupims-vp run)")
+    fig = {"utilization": utilization, "layers": layers, "systems": systems, "sweep": sweep}[args.command](args)
+    output = args.output or (f"{args.command}.png" if args.command in ("systems", "sweep")
+                             else os.path.join(args.run, f"{args.command}.png"))
     fig.savefig(output, dpi=110)
     print(f"wrote {output}")
 
