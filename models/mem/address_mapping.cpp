@@ -95,6 +95,13 @@ AddressMapping AddressMapping::from_config(ConfigNode& config, const std::string
     m.field_shift_[f] = p.shift;
     m.field_mask_[f] = (1ULL << p.bits) - 1;
   }
+  // Runs of consecutive columns in one row: the offset and column fields are the lowest bits,
+  // in that order, in one piece each (the channel hash reads only bits above the channel field).
+  const auto offset_bits = static_cast<unsigned>(__builtin_popcountll(m.field_mask_[0]));
+  const auto column_bits = static_cast<unsigned>(__builtin_popcountll(m.field_mask_[1]));
+  const bool columns_low = m.simple_ && m.field_shift_[0] == 0 && m.field_shift_[1] == offset_bits &&
+                           (!m.hash_channel_ || m.channel_top_ >= offset_bits + column_bits);
+  m.row_run_bits_ = columns_low ? offset_bits + column_bits : offset_bits;
   return m;
 }
 

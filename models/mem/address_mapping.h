@@ -48,6 +48,12 @@ class AddressMapping {
     return address < capacity_ && length <= capacity_ - address;
   }
   [[nodiscard]] DramAddress decode(std::uint64_t address) const;
+  /// The end (exclusive) of the run of bytes from `address` on that lie in one row of one bank
+  /// at consecutive columns: the next column-field boundary when the column bits sit right above
+  /// the offset bits (and no hash reads them), else the end of the burst.
+  [[nodiscard]] std::uint64_t row_run_end(std::uint64_t address) const {
+    return ((address >> row_run_bits_) + 1) << row_run_bits_;
+  }
   [[nodiscard]] std::uint64_t encode(const DramAddress& a) const;
   [[nodiscard]] const std::vector<std::string>& description() const { return description_; }
 
@@ -68,6 +74,7 @@ class AddressMapping {
   std::array<unsigned, 7> field_shift_{};
   std::array<std::uint64_t, 7> field_mask_{};
   std::uint64_t capacity_ = 0;
+  unsigned row_run_bits_ = 0;
   std::vector<std::string> description_;
 };
 

@@ -52,8 +52,8 @@ void ChannelController::add(MemBurst burst) {
   next_valid_ = false;
   burst.seq = next_seq_++;
   candidates_[burst.flat_bank].valid = false;
+  queued_bursts_ += burst.bursts;
   queues_[burst.flat_bank].push_back(burst);
-  ++queued_bursts_;
   update_active(burst.flat_bank);
 }
 
@@ -470,12 +470,9 @@ void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& 
   auto& queue = queues_[b];
   const Command command = d.target.command;
   if (command == Command::Rd || command == Command::Wr) {
-    issue(d, queue[d.queue_index].txn);
-    MemBurst burst = queue[d.queue_index];
-    if (d.queue_index == 0) queue.pop_front();
-    else queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(d.queue_index));
+    MemBurst& burst = queue[d.queue_index];
+    issue(d, burst.txn);
     --queued_bursts_;
-    update_active(b);
     ++hits_since_act_[b];
     const auto& t = params_.timing;
     stats_.data_bus_cycles += t.burst();
@@ -489,7 +486,27 @@ void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& 
       stats_.bytes_read += burst.length;
       if (storage_ != nullptr) storage_->read(burst.address, burst.data, burst.length);
     }
-    done.push_back({burst.txn, d.cycle + (burst.write ? t.write_latency() : t.read_latency()), true, {}});
+    const std::uint64_t cycle = d.cycle + (burst.write ? t.write_latency() : t.read_latency());
+    if (!done.empty() && done.back().txn == burst.txn && done.back().ok) {  // one entry per run
+      done.back().cycle = std::max(done.back().cycle, cycle);
+      ++done.back().count;
+    } else {
+      done.push_back({burst.txn, cycle, 1, true, {}});
+    }
+    if (--burst.bursts > 0) {  // the entry's next burst: the next column of the same row
+      const std::uint64_t burst_bytes = params_.org.burst_bytes();
+      const std::uint64_t next = (burst.address / burst_bytes + 1) * burst_bytes;
+      burst.data += next - burst.address;
+      burst.address = next;
+      burst.length = static_cast<std::uint32_t>(std::min(burst_bytes, burst.end - next));
+      burst.where.column = Column(burst.where.column.value + 1);
+      burst.where.offset = 0;
+      burst.outcome = MemBurst::Outcome::Hit;
+      return;
+    }
+    if (d.queue_index == 0) queue.pop_front();
+    else queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(d.queue_index));
+    update_active(b);
     return;
   }
   const bool from_queue = !queue.empty() && d.seq != kNever;
@@ -510,7 +527,7 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
   PimRequest& head = pim_.front();
   const PimExtension& c = head.cmd;
   auto finish = [&](std::uint64_t cycle) {
-    done.push_back({head.txn, cycle, true, {}});
+    done.push_back({head.txn, cycle, 1, true, {}});
     if (c.last_in_tile && tile_active_) {
       tile_active_ = false;
       stats_.pim_busy_cycles += d.cycle - tile_start_;
@@ -523,7 +540,7 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
     Decision ignored;
     pim_step(head, ignored, error);
     ++stats_.pim_errors;
-    done.push_back({head.txn, d.cycle, false, error});
+    done.push_back({head.txn, d.cycle, 1, false, error});
     pim_.pop_front();
     return;
   }

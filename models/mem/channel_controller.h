@@ -78,7 +78,10 @@ class ChannelController {
   ChannelController(Channel id, const MemoryParams& params, const ControllerConfig& config,
                     const AddressMapping& mapping, SparseStorage* storage);
 
-  [[nodiscard]] std::size_t free_burst_slots() const { return config_.queue_bursts - queued_bursts_; }
+  /// Room left in the MEM queue, in bursts (0 when an idle channel took a larger transaction).
+  [[nodiscard]] std::size_t free_burst_slots() const {
+    return queued_bursts_ < config_.queue_bursts ? config_.queue_bursts - queued_bursts_ : 0;
+  }
   [[nodiscard]] bool pim_slot_free() const { return pim_.size() < config_.pim_queue; }
   void add(MemBurst burst);
   void add(PimRequest request);

@@ -346,16 +346,27 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
     wake_[pim->channel]->notify(sc_core::SC_ZERO_TIME);
     return true;
   }
+  // One queue entry per run of bursts in one row of one bank at consecutive columns.
   const std::uint64_t begin = trans.get_address();
   const std::uint64_t end = begin + trans.get_data_length();
   const std::uint64_t burst = params_.org.burst_bytes();
   auto& need = need_scratch_;
-  auto& decoded = decode_scratch_;
+  auto& entries = entry_scratch_;
   need.assign(channels_.size(), 0);
-  decoded.clear();
-  for (std::uint64_t a = begin; a < end; a = (a / burst + 1) * burst) {
-    decoded.push_back(mapping_->decode(a));
-    ++need[decoded.back().channel.value];
+  entries.clear();
+  std::uint32_t bursts = 0;
+  for (std::uint64_t a = begin; a < end;) {
+    const std::uint64_t run_end = std::min(end, mapping_->row_run_end(a));
+    MemBurst entry;
+    entry.where = mapping_->decode(a);
+    entry.bursts = static_cast<std::uint32_t>((run_end - 1) / burst - a / burst + 1);
+    entry.address = a;
+    entry.end = run_end;
+    entry.length = static_cast<std::uint32_t>(std::min(run_end, (a / burst + 1) * burst) - a);
+    entries.push_back(entry);
+    need[entry.where.channel.value] += entry.bursts;
+    bursts += entry.bursts;
+    a = run_end;
   }
   for (std::uint32_t c = 0; c < channels_.size(); ++c)
     if (need[c] > 0 && need[c] > channels_[c]->free_burst_slots() && channels_[c]->has_work()) {
@@ -363,7 +374,7 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
       return false;
     }
   const std::uint64_t id = next_txn_++;
-  Txn& txn = txns_[id] = Txn{&trans, static_cast<std::uint32_t>(decoded.size()), 0, true, arrival, {}};
+  Txn& txn = txns_[id] = Txn{&trans, bursts, 0, true, arrival, {}};
   if (events_ != nullptr)
     for (std::uint32_t c = 0; c < channels_.size(); ++c)
       if (need[c] > 0) {
@@ -372,20 +383,13 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
       }
   // No catch-up is needed for an idle channel: refreshes that fell due meanwhile are earlier
   // than the new burst's commands, so the next decisions issue them first.
-  std::size_t i = 0;
-  for (std::uint64_t a = begin; a < end; ++i) {
-    const std::uint64_t next = std::min(end, (a / burst + 1) * burst);
-    MemBurst b;
-    b.txn = id;
-    b.write = trans.is_write();
-    b.where = decoded[i];
-    b.flat_bank = channels_[b.where.channel.value]->checker().flat_bank(b.where.bank);
-    b.address = a;
-    b.data = trans.get_data_ptr() + (a - begin);
-    b.length = static_cast<std::uint32_t>(next - a);
-    b.arrival = arrival;
-    channels_[b.where.channel.value]->add(b);
-    a = next;
+  for (MemBurst& entry : entries) {
+    entry.txn = id;
+    entry.write = trans.is_write();
+    entry.flat_bank = params_.org.flat_bank(entry.where.bank);
+    entry.data = trans.get_data_ptr() + (entry.address - begin);
+    entry.arrival = arrival;
+    channels_[entry.where.channel.value]->add(entry);
   }
   for (std::uint32_t c = 0; c < channels_.size(); ++c)
     if (need[c] > 0) wake_[c]->notify(sc_core::SC_ZERO_TIME);
@@ -443,7 +447,8 @@ void HbmPimMemory::collect(std::vector<Completion>& done) {
     Txn& txn = it->second;
     txn.ok = txn.ok && completion.ok;
     txn.done_cycle = std::max(txn.done_cycle, completion.cycle);
-    if (--txn.remaining == 0) {
+    txn.remaining -= completion.count;
+    if (txn.remaining == 0) {
       responses_.push(Response{txn.done_cycle, completion.txn});
       const auto at = time_of(txn.done_cycle);
       const auto& now = sc_core::sc_time_stamp();

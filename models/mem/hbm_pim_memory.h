@@ -116,7 +116,7 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   bool awaiting_end_resp_ = false;
   std::vector<Completion> scratch_;
   std::vector<std::uint32_t> need_scratch_;
-  std::vector<DramAddress> decode_scratch_;
+  std::vector<MemBurst> entry_scratch_;
 
   std::uint64_t transactions_ = 0, backpressure_events_ = 0, refused_ = 0;
 

@@ -9,16 +9,20 @@
 
 namespace vp::hbm {
 
-/// One burst (64 B with the NeuPIMs organisation) of a read or write transaction.
+/// A run of bursts (64 B each with the NeuPIMs organisation) of one read or write transaction
+/// that lie in one row of one bank at consecutive columns: one queue entry, served one burst
+/// (one RD/WR command) at a time. The fields describe the next burst to serve.
 struct MemBurst {
   enum class Outcome : std::uint8_t { Hit, Miss, Conflict };
   std::uint64_t txn = 0;           ///< owning transaction (the memory module's id)
   bool write = false;
   DramAddress where;
   std::uint32_t flat_bank = 0;
-  std::uint64_t address = 0;       ///< first byte of the payload inside this burst
-  unsigned char* data = nullptr;   ///< the payload's bytes for this burst
-  std::uint32_t length = 0;        ///< payload bytes inside this burst
+  std::uint64_t address = 0;       ///< first byte of the payload inside the next burst
+  unsigned char* data = nullptr;   ///< the payload's bytes for the next burst
+  std::uint32_t length = 0;        ///< payload bytes inside the next burst
+  std::uint32_t bursts = 1;        ///< bursts left in this entry (the next one included)
+  std::uint64_t end = 0;           ///< one past the entry's last payload byte
   std::uint64_t arrival = 0;       ///< cycle it became visible to the scheduler
   std::uint64_t seq = 0;           ///< arrival order within the channel
   Outcome outcome = Outcome::Hit;  ///< set when the scheduler has to open its row
@@ -37,6 +41,7 @@ struct PimRequest {
 struct Completion {
   std::uint64_t txn = 0;
   std::uint64_t cycle = 0;  ///< when the data (or the command's effect) is complete
+  std::uint32_t count = 1;  ///< bursts (or commands) of the transaction this completes
   bool ok = true;
   std::string error;        ///< why the command was refused (ok == false)
 };

@@ -92,3 +92,32 @@ TEST_CASE("channel hashing is a bijection and spreads power-of-two strides over 
   CHECK(plain_channels.size() == 4);
   CHECK(hashed_channels.size() == 32);
 }
+
+TEST_CASE("a row run spans the bytes whose decode differs only in the column", "[mem][mapping]") {
+  // Checked against decode itself: every burst inside [a, row_run_end(a)) lies in a's channel,
+  // bank and row at the next column, and the byte at row_run_end(a) does not continue the run.
+  auto check_runs = [](const AddressMapping& m, std::uint64_t expected_span) {
+    std::mt19937_64 rng(7);
+    for (int i = 0; i < 200; ++i) {
+      const std::uint64_t a = rng() % m.capacity();
+      const std::uint64_t end = m.row_run_end(a);
+      REQUIRE(end > a);
+      CHECK(end % expected_span == 0);
+      CHECK(end - a <= expected_span);
+      const auto first = m.decode(a);
+      for (std::uint64_t b = (a / 64 + 1) * 64; b < end; b += 64) {
+        const auto d = m.decode(b);
+        CHECK(d.channel == first.channel);
+        CHECK(d.bank == first.bank);
+        CHECK(d.row == first.row);
+        CHECK(d.column.value == first.column.value + (b / 64 - a / 64));
+      }
+    }
+  };
+  json doc = json::object();
+  vp::ConfigNode node(doc, "memory", nullptr);
+  check_runs(AddressMapping::from_config(node, "address_mapping", neupims(), true), 1024);  // hashed
+  check_runs(mapping(nullptr), 1024);
+  // Channel bits right above the offset: every burst is a run of its own.
+  check_runs(mapping(json::array({"offset:6", "channel:5", "column:4", "bank:2", "bank_group:2", "rank:1", "row:15"})), 64);
+}
