@@ -36,6 +36,8 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
       refresh_due_(params.org.ranks),
       pulled_in_to_(params.org.ranks, kNever),
       candidates_(banks_),
+      shared_earliest_(std::size_t{params.org.ranks} * kCommandCount, 0),
+      shared_generation_(std::size_t{params.org.ranks} * kCommandCount, 0),
       mem_activity_(params.org.ranks),
       pim_activity_(params.org.ranks),
       active_((banks_ + 63) / 64, 0),
@@ -357,9 +359,15 @@ void ChannelController::mem_candidate(Decision& best, std::uint32_t b) {
       cached.local = std::max(c.arrival, checker_.earliest_local(d.target));
     }
   }
-  if (!cached.exists) return;
+  if (!cached.exists || cached.local > best.cycle) return;  // cannot win: skip the shared part
   const Decision& c = cached.decision;
-  const std::uint64_t cycle = std::max({now_, cached.local, checker_.earliest_shared(c.target)});
+  // The shared part depends only on (rank, command): computed once per decision.
+  const std::size_t key = std::size_t{c.target.bank.rank.value} * kCommandCount + static_cast<unsigned>(c.target.command);
+  if (shared_generation_[key] != decision_generation_) {
+    shared_generation_[key] = decision_generation_;
+    shared_earliest_[key] = checker_.earliest_shared(c.target);
+  }
+  const std::uint64_t cycle = std::max({now_, cached.local, shared_earliest_[key]});
   // Only a candidate that would win is checked further (and copied).
   if (cycle > best.cycle ||
       (cycle == best.cycle && (static_cast<int>(c.kind) > static_cast<int>(best.kind) ||
@@ -389,6 +397,7 @@ ChannelController::Decision ChannelController::decide() {
   }
   Decision best;
   pim_waiting_ = Decision{};
+  ++decision_generation_;
   pim_candidate(best);
   if (scheduler_->in_order()) {
     std::uint32_t oldest = banks_;

@@ -180,6 +180,10 @@ class ChannelController {
     std::uint64_t local = 0;
   };
   std::vector<CachedCandidate> candidates_;
+  /// Per (rank, command): TimingChecker::earliest_shared within the current decision.
+  std::vector<std::uint64_t> shared_earliest_;
+  std::vector<std::uint64_t> shared_generation_;
+  std::uint64_t decision_generation_ = 0;
   void invalidate(const CommandTarget& target);
   void set_mem_open(std::uint32_t b, bool open);
   void set_pim_open(std::uint32_t b, bool open);
