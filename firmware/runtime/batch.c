@@ -18,7 +18,7 @@ int batch_init(batch_state *b, const job_info *job, uint32_t first_kv_row) {
   b->v_capacity = ceil_div(job->max_seq, b->row_elems) * job->heads * b->tiles_v;
   /* Row groups as deep as the device's layers: the capacity is the full model's even when only
    * some layers are simulated (they use the first rows of each group). */
-  if (!kv_init(&b->kv, job->channels, job->rows, first_kv_row, job->device_layers)) return 0;
+  if (!kv_init(&b->kv, job->channels, job->rows, first_kv_row, job->kv_layers)) return 0;
   b->requests = calloc(job->max_batch, sizeof(request_state));
   b->lists = malloc(sizeof(uint32_t) * job->max_batch * (b->k_capacity + b->v_capacity));
   b->tables = malloc(sizeof(uint32_t) * 4u * job->max_batch);
@@ -158,7 +158,19 @@ static void swap_requests(batch_state *b, uint32_t i, uint32_t j) {
 void batch_split(batch_state *b, uint32_t sub_batches) {
   b->sub_batches = sub_batches;
   for (uint32_t i = 0; i < b->count; ++i) b->requests[i].sub_batch = 0;
-  if (sub_batches == 2) {
+  if (sub_batches == 2 && (b->job->flags & JOB_FLAG_SPLIT_BY_COUNT)) {
+    /* The public simulator's split: per channel, the first half of its requests (in batch
+     * order) to sub-batch 0, the rest to 1; odd counts round up and down in turn. */
+    uint32_t odd = 0;
+    for (uint32_t c = 0; c < b->job->channels; ++c) {
+      uint32_t n = 0, seen = 0;
+      for (uint32_t i = 0; i < b->count; ++i) n += b->requests[i].channel == c;
+      const uint32_t first = (n + ((n & 1u) ? odd : 0u)) / 2u;
+      if (n & 1u) odd ^= 1u;
+      for (uint32_t i = 0; i < b->count; ++i)
+        if (b->requests[i].channel == c) b->requests[i].sub_batch = seen++ < first ? 1u : 2u;
+    }
+  } else if (sub_batches == 2) {
     /* Per channel: heaviest first, each to the lighter sub-batch of that channel (ties: the
      * lighter sub-batch overall, so channels with one request still split the batch). */
     uint32_t total[2] = {0, 0};
@@ -179,6 +191,8 @@ void batch_split(batch_state *b, uint32_t sub_batches) {
         b->requests[pick].sub_batch = s + 1u; /* 1-based while splitting */
       }
     }
+  }
+  if (sub_batches == 2) {
     for (uint32_t i = 0; i < b->count; ++i) b->requests[i].sub_batch -= 1u;
     /* Sub-batch 0 first (stable enough: a partition by swaps). */
     uint32_t front = 0;

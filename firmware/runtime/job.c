@@ -10,6 +10,7 @@ int job_read(job_info *job) {
   job->sub_batch_min = JOB(SUB_BATCH_MIN);
   job->layers = JOB(LAYERS);
   job->device_layers = JOB(DEVICE_LAYERS);
+  job->kv_layers = JOB(KV_LAYERS);
   job->d_model = JOB(D_MODEL);
   job->heads = JOB(HEADS);
   job->head_dim = JOB(HEAD_DIM);

@@ -10,11 +10,13 @@
 #define JOB_FLAG_SUB_BATCH_ADAPTIVE (1u << 3)
 #define JOB_FLAG_LM_HEAD (1u << 4)
 #define JOB_FLAG_TOKENS (1u << 5)
+#define JOB_FLAG_SPLIT_BY_COUNT (1u << 6)
 
 enum { JOB_MODE_STEADY = 0, JOB_MODE_SERVING = 1, JOB_MODE_TRACE = 2, JOB_MODE_PROMPT = 3 };
 
 typedef struct {
   uint32_t flags, sub_batch_min, layers, device_layers;
+  uint32_t kv_layers; /* layers of KV cache reserved per request (<= device_layers) */
   uint32_t d_model, heads, head_dim, embed, ffn, vocab;
   uint32_t max_batch, iterations, batches, requests, mode, max_seq;
   uint32_t channels, banks, rows, row_bytes;

@@ -12,7 +12,8 @@ namespace vp::host {
 namespace {
 
 constexpr std::uint32_t kFlagPimAttention = 1U << 0, kFlagGreedy = 1U << 1, kFlagSubBatch = 1U << 2,
-                        kFlagSubBatchAdaptive = 1U << 3, kFlagLmHead = 1U << 4, kFlagTokens = 1U << 5;
+                        kFlagSubBatchAdaptive = 1U << 3, kFlagLmHead = 1U << 4, kFlagTokens = 1U << 5,
+                        kFlagSplitByCount = 1U << 6;
 
 }  // namespace
 
@@ -30,7 +31,8 @@ const RegisterTable& JobDevice::registers() {
        "Bit 0: attention on PIM (else on the NPU); 1: greedy min-load channel assignment (else round-robin); "
        "2: sub-batch interleaving on (from SUB_BATCH_MIN requests); 3: adaptive (split only when the estimate "
        "says it pays); 4: LM head on the NPU; 5: real tokens "
-       "(seeded weights and embeddings in memory, each request's next token is the argmax of its logits).");
+       "(seeded weights and embeddings in memory, each request's next token is the argmax of its logits); 6: "
+       "sub-batches split by request count per channel (else by load).");
     ro("SUB_BATCH_MIN", 0x008, "Batch size from which sub-batch interleaving is used (when on).");
     ro("LAYERS", 0x00C, "Decoder layers to simulate per iteration.");
     ro("DEVICE_LAYERS", 0x010, "Decoder layers the device holds (layers / pp).");
@@ -51,6 +53,9 @@ const RegisterTable& JobDevice::registers() {
     ro("ROWS", 0x04C, "Rows per bank.");
     ro("ROW_BYTES", 0x050, "Bytes per bank row.");
     ro("SEED", 0x054, "Seed of the weights, embeddings and prompt tokens (FLAGS bit 5).");
+    ro("KV_LAYERS", 0x058, "Decoder layers whose KV cache the runtime reserves per request: DEVICE_LAYERS, or the "
+                           "job's kv_layers (LAYERS .. DEVICE_LAYERS; the public simulator reserves only the "
+                           "simulated layers).");
     t.registers.push_back({"REQ_INDEX", 0x080, 0, RegAccess::ReadWrite, "Selects the request the REQ_* registers show (they read 0xFFFFFFFF for an index >= REQUESTS)."});
     ro("REQ_CONTEXT", 0x084, "Tokens in its KV cache when it joins.");
     ro("REQ_REMAINING", 0x088, "Tokens it still generates.");
@@ -90,6 +95,12 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   }
   layers_ = static_cast<std::uint32_t>(config.get_u64("layers", 0, 0, model_.device_layers()));
   if (layers_ == 0) layers_ = model_.device_layers();
+  kv_layers_ = static_cast<std::uint32_t>(config.get_u64("kv_layers", 0, 0, model_.device_layers()));
+  if (kv_layers_ == 0) kv_layers_ = model_.device_layers();
+  if (kv_layers_ < layers_)
+    throw ConfigError(fmt::format("{}: {} layers of KV cache cannot hold the {} layers simulated (0 = all {} the "
+                                  "device holds)",
+                                  config.key_path("kv_layers"), kv_layers_, layers_, model_.device_layers()));
   npu_ = config.get_string("npu", "npu");
   memory_where_ = config.key_path("memory");
   memory_ = config.get_string("memory", "hbm");
@@ -147,6 +158,10 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
     throw ConfigError(fmt::format("{}: '{}' is not on, off or adaptive", s.key_path("sub_batch"), sub_batch));
   if (sub_batch == "on") flags |= kFlagSubBatch;
   if (sub_batch == "adaptive") flags |= kFlagSubBatch | kFlagSubBatchAdaptive;
+  const std::string split = s.get_string("sub_batch_split", "load");
+  if (split != "load" && split != "count")
+    throw ConfigError(fmt::format("{}: '{}' is not load or count", s.key_path("sub_batch_split"), split));
+  if (split == "count") flags |= kFlagSplitByCount;
   if (s.get_bool("lm_head", true)) flags |= kFlagLmHead;
   if (s.get_bool("tokens", false)) flags |= kFlagTokens;
   if ((flags & kFlagTokens) != 0 && (flags & kFlagLmHead) == 0)
@@ -155,6 +170,7 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   s.finish();
 
   store("SEED", static_cast<std::uint32_t>(workload_.seed));
+  store("KV_LAYERS", kv_layers_);
   const std::uint32_t values[] = {0x31424F4AU, flags, sub_batch_min, layers_, model_.device_layers(), model_.d_model,
                                   model_.device_heads(), model_.head_dim(), model_.device_embedding(),
                                   model_.device_ffn(), model_.device_vocab(), max_batch, iterations, batches,

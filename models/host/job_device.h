@@ -58,6 +58,7 @@ class JobDevice : public RegisterDevice {
   std::vector<WorkloadRequest> requests_;
   std::string npu_, memory_, memory_where_;
   std::uint32_t layers_ = 0;  ///< simulated decoder layers per iteration
+  std::uint32_t kv_layers_ = 0;  ///< layers of KV cache reserved per request
   std::uint32_t request_index_ = 0, current_layer_ = 0;
 
   Window begin_, layers_end_;

@@ -80,14 +80,17 @@ std::vector<LengthPair> load_lengths(const std::string& path) {
 std::vector<WorkloadRequest> load_trace(const std::string& path, std::uint32_t max_seq) {
   std::vector<WorkloadRequest> requests;
   read_table(path, ',', {"seq_len", "ch_idx"}, [&](const std::vector<std::string>& row, const auto& where) {
+    // seq_len is what the simulator's attention covers: the KV already held plus the token being
+    // generated, whose K and V are appended first. So the context (KV held) is seq_len - 1.
+    const std::uint32_t seq_len = parse_count(row[0], where);
+    if (seq_len == 0 || seq_len > max_seq)
+      throw InputError(fmt::format("{}: seq_len {} is outside 1 .. {} (the model's longest sequence: the tokens "
+                                   "attended, the one being generated included)",
+                                   where(), seq_len, max_seq));
     WorkloadRequest r;
-    r.context = parse_count(row[0], where);
+    r.context = seq_len - 1;
     r.channel = parse_count(row[1], where);
     r.remaining = 1;
-    if (r.context == 0 || r.context >= max_seq)
-      throw InputError(fmt::format("{}: seq_len {} is outside 1 .. {} (the model's longest context, one token "
-                                   "left to generate)",
-                                   where(), r.context, max_seq - 1));
     requests.push_back(r);
   });
   return requests;

@@ -20,6 +20,7 @@ job_info gpt3_7b_job(std::uint32_t flags, std::uint32_t max_batch) {
   job.sub_batch_min = 2;
   job.layers = 4;
   job.device_layers = 32;
+  job.kv_layers = 32;
   job.d_model = 4096;
   job.heads = 8;
   job.head_dim = 128;
@@ -151,6 +152,38 @@ TEST_CASE("the sub-batch split is contiguous and balances every channel", "[runt
     INFO("channel " << channel);
     CHECK(std::max(l[0], l[1]) - std::min(l[0], l[1]) <= heaviest[channel]);
   }
+  batch_free(&b);
+}
+
+TEST_CASE("the count split halves every channel's requests, odd counts alternating", "[runtime]") {
+  const job_info job = gpt3_7b_job(JOB_FLAG_SUB_BATCH | JOB_FLAG_SPLIT_BY_COUNT, 256);
+  static batch_state b;
+  REQUIRE(batch_init(&b, &job, 3500));
+  std::map<std::uint32_t, std::vector<std::uint32_t>> ids_by_channel;  // in batch order
+  std::uint32_t id = 0;
+  for (auto c : contexts(203, 5)) {  // an odd total: some channels hold odd counts
+    job_request r{id, c, 10, (id * 7) % 32, 0, 0};
+    REQUIRE(batch_admit(&b, &r));
+    ids_by_channel[r.channel].push_back(id++);
+  }
+  batch_split(&b, 2);
+  std::map<std::uint32_t, std::array<std::uint32_t, 2>> count;
+  std::map<std::uint32_t, std::uint32_t> sub_batch_of;
+  for (std::uint32_t i = 0; i < b.count; ++i) {
+    CHECK(b.requests[i].sub_batch == (i < b.start[1] ? 0U : 1U));  // contiguous
+    ++count[b.requests[i].channel][b.requests[i].sub_batch];
+    sub_batch_of[b.requests[i].id] = b.requests[i].sub_batch;
+  }
+  int rounded_up = 0, rounded_down = 0;
+  for (const auto& [channel, ids] : ids_by_channel) {
+    INFO("channel " << channel);
+    const auto n = static_cast<std::uint32_t>(ids.size());
+    const std::uint32_t first = count[channel][0];
+    CHECK((first == n / 2 || first == (n + 1) / 2));
+    if (n % 2 == 1) (first == n / 2 ? rounded_down : rounded_up) += 1;
+    for (std::uint32_t k = 0; k < n; ++k) CHECK(sub_batch_of[ids[k]] == (k < first ? 0U : 1U));  // the first ones
+  }
+  CHECK(std::abs(rounded_up - rounded_down) <= 1);  // odd channels alternate
   batch_free(&b);
 }
 
