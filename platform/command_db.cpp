@@ -165,7 +165,7 @@ void CommandDatabase::finish(const nlohmann::json& config, const nlohmann::json&
       return;
     }
     if (!node.is_object()) return;
-    for (const auto& [key, child] : node.items()) walk(prefix.empty() ? key : prefix + "." + key, child);
+    for (const auto& [key, child] : node.items()) walk(prefix.empty() ? key : fmt::format("{}.{}", prefix, key), child);
   };
   walk("", stats);
   sqlite3_finalize(s);

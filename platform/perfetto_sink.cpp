@@ -21,7 +21,10 @@ PerfettoSink::PerfettoSink(const std::string& path, TraceWindow window) : window
 }
 
 PerfettoSink::~PerfettoSink() {
-  finish();
+  try {
+    finish();  // normally done by TraceEvents::finish() already
+  } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw; the file stays cut short
+  }
 }
 
 namespace {

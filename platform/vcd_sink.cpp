@@ -37,7 +37,10 @@ VcdSink::VcdSink(const std::string& path, TraceWindow window) : path_(path), win
 }
 
 VcdSink::~VcdSink() {
-  finish();
+  try {
+    finish();  // normally done by TraceEvents::finish() already
+  } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw; the file stays cut short
+  }
 }
 
 std::uint32_t VcdSink::signal(const TraceEvent& e, bool wire) {

@@ -200,7 +200,7 @@ CommandCheckReport check_command_database(const std::string& path, std::size_t m
     const auto document = nlohmann::json::parse(text(memories.get(), 2));
     const auto controller = nlohmann::json::parse(text(memories.get(), 3));
     nlohmann::json resolved;
-    ConfigNode node(document, path + ":memories." + unit, &resolved);
+    ConfigNode node(document, fmt::format("{}:memories.{}", path, unit), &resolved);
     const MemoryParams params = MemoryParams::from_config(node);
     const bool refresh = controller.value("refresh", true);
 

@@ -180,7 +180,7 @@ void HbmPimMemory::trace_to_timeline(TraceEvents& events) {
   }
   outstanding_.assign(params_.org.channels, 0);
   const auto tck_ps = params_.timing.tCK_ps;
-  activity_.assign(2 * params_.org.channels, Activity{});
+  activity_.assign(std::size_t{2} * params_.org.channels, Activity{});
   on_command([this, &events, mem_tracks, pim_tracks, tck_ps, org = params_.org](std::uint32_t c, const IssuedCommand& cmd) {
     const bool pim = cmd.command >= Command::Gwrite;
     // Activity spans: runs of commands on one side of a channel with gaps below activity_gap_ck.
