@@ -9,9 +9,10 @@
       projection, FFN GEMMs, vector ops, waits) per simulated layer, from RUN/timeline.json
   plot.py systems RUN [RUN ...] [-o FILE]
       tokens/s, NPU and PIM utilization of several runs side by side, from RUN/stats.json
-  plot.py sweep CSV [-o FILE]
-      tokens/s against batch size, one panel per model and dataset, one line per system, from a
-      sweep's CSV (tools/sweep.py collect); the mean over seeds
+  plot.py sweep CSV [--metric COLUMN] [-o FILE]
+      a metric (default summary.tokens_per_second; e.g. sim.wall_time_s) against batch size, one
+      panel per model and dataset, one line per system, from a sweep's CSV (tools/sweep.py
+      collect); the mean over seeds
 
 RUN is a run's --out folder. Output: FILE, default RUN/<command>.png (systems: systems.png in the
 current folder). Examples in docs/tracing.md.
@@ -274,7 +275,7 @@ def sweep(args):
         rows = list(csv.DictReader(open(args.run[0])))
     except OSError as e:
         fail(f"cannot read {args.run[0]}: {e.strerror}")
-    needed = {"axis.model", "axis.dataset", "axis.batch", "axis.system", "summary.tokens_per_second"}
+    needed = {"axis.model", "axis.dataset", "axis.batch", "axis.system", args.metric}
     if not rows or not needed <= set(rows[0]):
         fail(f"{args.run[0]}: not a sweep CSV with columns {', '.join(sorted(needed))}")
     models = list(dict.fromkeys(r["axis.model"] for r in rows))
@@ -289,14 +290,14 @@ def sweep(args):
                 points = {}
                 for r in rows:
                     if (r["axis.model"], r["axis.dataset"], r["axis.system"]) == (model, dataset, system):
-                        points.setdefault(int(r["axis.batch"]), []).append(float(r["summary.tokens_per_second"]))
+                        points.setdefault(int(r["axis.batch"]), []).append(float(r[args.metric]))
                 if points:
                     batches = sorted(points)
                     ax.plot(batches, [np.mean(points[b]) for b in batches], marker="o", markersize=3, label=system)
             ax.set_title(f"{model}, {dataset}", fontsize=9)
             ax.grid(alpha=0.3)
             if j == 0:
-                ax.set_ylabel("tokens / s")
+                ax.set_ylabel("tokens / s" if args.metric == "summary.tokens_per_second" else args.metric)
             if i == len(datasets) - 1:
                 ax.set_xlabel("batch")
     axes[0][0].legend(fontsize=7)
@@ -318,6 +319,7 @@ def main():
     p.add_argument("run", nargs="+")
     p = sub.add_parser("sweep", help="tokens/s against batch per model, dataset and system from a sweep CSV")
     p.add_argument("run", nargs=1, metavar="CSV")
+    p.add_argument("--metric", default="summary.tokens_per_second", help="the CSV column to plot")
     for p in sub.choices.values():
         p.add_argument("-o", "--output", help="PNG file to write")
     args = parser.parse_args()
