@@ -224,6 +224,7 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
     scaled_time_ns_ += scaled(&Window::time_ns);
     macs_ += scaled(&Window::macs);
     pim_ns_ += scaled(&Window::pim_ns);
+    memory_pj_ += scaled(&Window::memory_pj);
     ++iterations_;
     tokens_ += tokens;
     if (!tokens_by_request_.empty()) write_tokens();
@@ -248,6 +249,11 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
                     });
   context.stats.add(p + ".pim_utilization", "ratio", "mean fraction of time a channel's PIM units run attention",
                     [this] { return StatsTree::Value{scaled_time_ns_ > 0 ? pim_ns_ / scaled_time_ns_ : 0.0}; });
+  context.stats.add(p + ".memory_energy_per_token_uj", "uJ",
+                    "HBM energy (commands, PIM and background) per generated token, layers scaled to the device",
+                    [this] { return StatsTree::Value{tokens_ > 0 ? memory_pj_ * 1e-6 / static_cast<double>(tokens_) : 0.0}; });
+  context.stats.add(p + ".memory_power_w", "W", "HBM power over the decode iterations (layers scaled to the device)",
+                    [this] { return StatsTree::Value{scaled_time_ns_ > 0 ? memory_pj_ * 1e-3 / scaled_time_ns_ : 0.0}; });
   context.stats.add_counter(p + ".iterations", "iterations", "decode iterations measured", iterations_);
   context.stats.add_counter(p + ".tokens", "tokens", "tokens generated in them", tokens_);
   context.stats.add_counter(p + ".split_iterations", "iterations", "iterations run as two sub-batches",
@@ -291,6 +297,7 @@ JobDevice::Window JobDevice::sample() {
   w.time_ns = access_time().to_seconds() * 1e9;
   w.macs = stat(npu_ + ".sa.macs");
   w.pim_ns = stat(npu_ + ".attention.pim_busy_ns_per_channel");
+  w.memory_pj = stat(memory_ + ".energy_pj");
   peak_macs_per_ns_ = stat(npu_ + ".sa.peak_macs_per_ns");
   return w;
 }
