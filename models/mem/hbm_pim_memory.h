@@ -13,6 +13,9 @@
 //   TLM_GENERIC_ERROR_RESPONSE.
 // - No SystemC event per DRAM command: each channel wakes when a request arrives or at its next
 //   undecided command, and then decides every command of the next `lookahead_ck` cycles.
+// - Observability (docs/tracing.md): with a trace sink, MEM/PIM activity spans per channel,
+//   counters of outstanding transactions and PIM use, and per-command events inside the window
+//   when asked for; with a command database, every command and transaction as a row.
 // Config keys: memory (file or object, configs/memory/), mode (dram|blocked|dual), functional,
 // scheduler (fr-fcfs|fcfs), page_policy (open|closed), queue_bursts, pim_queue, row_hit_cap,
 // refresh, lookahead_ck, address_mapping, trace_activity_gap_ck (timeline: commands closer than
