@@ -12,6 +12,7 @@ usage: check_traces.py NEUPIMS_VP OUT_DIR
   command's transaction exists; the checker passes, and fails on a copy with one command moved
   earlier.
 - a windowed run keeps only events inside the window in all three outputs.
+- tools/plot.py utilization, layers and systems each write a PNG for the run.
 """
 import json
 import os
@@ -185,6 +186,16 @@ bad.commit()
 bad.close()
 checked = subprocess.run([VP, "check-commands", bad_path], capture_output=True, text=True)
 check(checked.returncode == 1 and "violation:" in checked.stdout, f"checker on a moved RD: {checked.stdout}")
+
+# Plots (tools/plot.py, Debian's matplotlib through its #! line): each command of docs/tracing.md
+# writes a PNG.
+plot = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "tools", "plot.py")
+for args in (["utilization", out], ["layers", out], ["systems", out, out]):
+    png = os.path.join(out, f"plot-{args[0]}.png")
+    done = subprocess.run([plot, *args, "-o", png], capture_output=True, text=True)
+    check(done.returncode == 0, f"plot.py {args[0]}: {done.stderr.strip()}")
+    check(os.path.exists(png) and open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n" and os.path.getsize(png) > 10000,
+          f"plot.py {args[0]}: no PNG written")
 
 # --- windowed run -------------------------------------------------------------------------
 first_command = min(e["ts"] for e in events if e["ph"] == "X" and names[e["tid"]].startswith("hbm.ch"))
