@@ -1,10 +1,10 @@
 #include "platform/command_db.h"
 
-#include <filesystem>
-#include <functional>
-
 #include <fmt/format.h>
 #include <sqlite3.h>
+
+#include <filesystem>
+#include <functional>
 
 #include "platform/error.h"
 
@@ -33,7 +33,8 @@ CommandDatabase::CommandDatabase(const std::string& path, TraceWindow window)
     const std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
-    throw ConfigError(fmt::format("trace.sqlite: cannot create the command database '{}': {}", path, why));
+    throw ConfigError(
+        fmt::format("trace.sqlite: cannot create the command database '{}': {}", path, why));
   }
   try {
     // A trace is rebuilt by rerunning, so durability is not worth its cost.
@@ -41,10 +42,12 @@ CommandDatabase::CommandDatabase(const std::string& path, TraceWindow window)
     exec(kSchema);
     exec("BEGIN");
     command_ = prepare(
-        "INSERT INTO commands(unit, cycle, time_ps, channel, rank, bank_group, bank, row, col, kind, comps, txn) "
+        "INSERT INTO commands(unit, cycle, time_ps, channel, rank, bank_group, bank, row, col, "
+        "kind, comps, txn) "
         "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
     transaction_ = prepare(
-        "INSERT OR REPLACE INTO transactions(unit, id, kind, address, bytes, channel, begin_ps, end_ps, ok) "
+        "INSERT OR REPLACE INTO transactions(unit, id, kind, address, bytes, channel, begin_ps, "
+        "end_ps, ok) "
         "VALUES(?,?,?,?,?,?,?,?,?)");
     auto* meta = prepare("INSERT INTO meta VALUES(?, ?)");
     auto put = [meta](const char* key, const std::string& value) {
@@ -91,8 +94,9 @@ bool CommandDatabase::wants(const std::string& unit) const {
   return window_.units.empty() || window_.units.count(unit) != 0;
 }
 
-void CommandDatabase::add_memory(const std::string& unit, const std::string& mode, std::uint64_t tck_ps,
-                                 const nlohmann::json& params, const nlohmann::json& controller) {
+void CommandDatabase::add_memory(const std::string& unit, const std::string& mode,
+                                 std::uint64_t tck_ps, const nlohmann::json& params,
+                                 const nlohmann::json& controller) {
   if (finished_ || !wants(unit)) return;
   auto* s = prepare("INSERT OR REPLACE INTO memories VALUES(?,?,?,?,?)");
   const std::string p = params.dump(), c = controller.dump();
@@ -106,7 +110,8 @@ void CommandDatabase::add_memory(const std::string& unit, const std::string& mod
 }
 
 void CommandDatabase::add_command(const std::string& unit, const CommandRow& r) {
-  if (finished_ || r.time_ps < window_.start_ps || r.time_ps >= window_.stop_ps || !wants(unit)) return;
+  if (finished_ || r.time_ps < window_.start_ps || r.time_ps >= window_.stop_ps || !wants(unit))
+    return;
   auto* s = command_;
   auto i64 = [](std::uint64_t v) { return static_cast<sqlite3_int64>(v); };
   sqlite3_bind_text(s, 1, unit.c_str(), static_cast<int>(unit.size()), SQLITE_STATIC);
@@ -127,7 +132,8 @@ void CommandDatabase::add_command(const std::string& unit, const CommandRow& r) 
 }
 
 void CommandDatabase::add_transaction(const std::string& unit, const TransactionRow& r) {
-  if (finished_ || r.end_ps < window_.start_ps || r.begin_ps >= window_.stop_ps || !wants(unit)) return;
+  if (finished_ || r.end_ps < window_.start_ps || r.begin_ps >= window_.stop_ps || !wants(unit))
+    return;
   auto* s = transaction_;
   auto i64 = [](std::uint64_t v) { return static_cast<sqlite3_int64>(v); };
   sqlite3_bind_text(s, 1, unit.c_str(), static_cast<int>(unit.size()), SQLITE_STATIC);
@@ -152,25 +158,27 @@ void CommandDatabase::finish(const nlohmann::json& config, const nlohmann::json&
   sqlite3_finalize(c);
   auto* s = prepare("INSERT OR REPLACE INTO stats VALUES(?,?,?)");
   // The stats tree as JSON: nested objects, leaves {"value": ..., "unit": ...}.
-  std::function<void(const std::string&, const nlohmann::json&)> walk = [&](const std::string& prefix,
-                                                                            const nlohmann::json& node) {
-    if (node.is_object() && node.contains("value") && !node["value"].is_object()) {
-      if (!node["value"].is_number()) return;
-      sqlite3_bind_text(s, 1, prefix.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_double(s, 2, node["value"].get<double>());
-      const std::string unit = node.value("unit", "");
-      sqlite3_bind_text(s, 3, unit.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_step(s);
-      sqlite3_reset(s);
-      return;
-    }
-    if (!node.is_object()) return;
-    for (const auto& [key, child] : node.items()) walk(prefix.empty() ? key : fmt::format("{}.{}", prefix, key), child);
-  };
+  std::function<void(const std::string&, const nlohmann::json&)> walk =
+      [&](const std::string& prefix, const nlohmann::json& node) {
+        if (node.is_object() && node.contains("value") && !node["value"].is_object()) {
+          if (!node["value"].is_number()) return;
+          sqlite3_bind_text(s, 1, prefix.c_str(), -1, SQLITE_TRANSIENT);
+          sqlite3_bind_double(s, 2, node["value"].get<double>());
+          const std::string unit = node.value("unit", "");
+          sqlite3_bind_text(s, 3, unit.c_str(), -1, SQLITE_TRANSIENT);
+          sqlite3_step(s);
+          sqlite3_reset(s);
+          return;
+        }
+        if (!node.is_object()) return;
+        for (const auto& [key, child] : node.items())
+          walk(prefix.empty() ? key : fmt::format("{}.{}", prefix, key), child);
+      };
   walk("", stats);
   sqlite3_finalize(s);
-  exec("CREATE INDEX commands_by_time ON commands(unit, channel, cycle);"
-       "CREATE INDEX commands_by_txn ON commands(txn);");
+  exec(
+      "CREATE INDEX commands_by_time ON commands(unit, channel, cycle);"
+      "CREATE INDEX commands_by_txn ON commands(txn);");
   exec("COMMIT");
   finished_ = true;
 }

@@ -13,9 +13,8 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "platform/perfetto_sink.h"
 
@@ -35,7 +34,7 @@ struct CommandRow {
 
 struct TransactionRow {
   std::uint64_t id = 0;
-  std::string kind;         ///< "read", "write" or the PIM command ("pim:G_ACT", ...)
+  std::string kind;  ///< "read", "write" or the PIM command ("pim:G_ACT", ...)
   std::uint64_t address = 0;
   std::uint64_t bytes = 0;
   std::int64_t channel = -1;  ///< PIM commands: their channel; -1 for reads and writes

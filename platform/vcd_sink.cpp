@@ -1,10 +1,10 @@
 #include "platform/vcd_sink.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "platform/error.h"
 
@@ -30,16 +30,19 @@ std::string to_binary(std::uint64_t v) {
 
 }  // namespace
 
-VcdSink::VcdSink(const std::string& path, TraceWindow window) : path_(path), window_(std::move(window)) {
+VcdSink::VcdSink(const std::string& path, TraceWindow window)
+    : path_(path), window_(std::move(window)) {
   gtkw_path_ = std::filesystem::path(path).replace_extension(".gtkw").string();
   file_ = std::fopen(path.c_str(), "w");
-  if (file_ == nullptr) throw ConfigError(fmt::format("trace.vcd: cannot write the waveform file '{}'", path));
+  if (file_ == nullptr)
+    throw ConfigError(fmt::format("trace.vcd: cannot write the waveform file '{}'", path));
 }
 
 VcdSink::~VcdSink() {
   try {
     finish();  // normally done by TraceEvents::finish() already
-  } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw; the file stays cut short
+  } catch (
+      ...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw; the file stays cut short
   }
 }
 
@@ -54,9 +57,12 @@ std::uint32_t VcdSink::signal(const TraceEvent& e, bool wire) {
   std::string rest = dot == std::string::npos ? "" : e.track.substr(dot + 1);
   const std::string last = e.track.substr(e.track.rfind('.') + 1);  // the whole name if no '.'
   std::replace(rest.begin(), rest.end(), '.', '_');
-  if (wire) s.name = rest.empty() ? "busy" : rest + "_busy";
-  else if (rest.empty()) s.name = e.name;
-  else s.name = last == e.name ? rest : rest + "_" + e.name;
+  if (wire)
+    s.name = rest.empty() ? "busy" : rest + "_busy";
+  else if (rest.empty())
+    s.name = e.name;
+  else
+    s.name = last == e.name ? rest : rest + "_" + e.name;
   signals_.push_back(s);
   by_key_.emplace(key, static_cast<std::uint32_t>(signals_.size() - 1));
   return static_cast<std::uint32_t>(signals_.size() - 1);
@@ -66,7 +72,8 @@ void VcdSink::add(std::uint32_t index, std::uint64_t time_ps, double value) {
   Signal& s = signals_[index];
   if (time_ps >= window_.stop_ps) return;
   if (time_ps < window_.start_ps) {
-    if (s.wire) s.initial += value;
+    if (s.wire)
+      s.initial += value;
     else if (!s.has_initial || time_ps >= s.initial_time) {
       s.initial = value;
       s.initial_time = time_ps;
@@ -79,7 +86,8 @@ void VcdSink::add(std::uint32_t index, std::uint64_t time_ps, double value) {
 
 void VcdSink::on_event(const TraceEvent& e) {
   if (finished_ || e.detail) return;
-  if (!window_.units.empty() && window_.units.count(e.track.substr(0, e.track.find('.'))) == 0) return;
+  if (!window_.units.empty() && window_.units.count(e.track.substr(0, e.track.find('.'))) == 0)
+    return;
   switch (e.kind) {
     case TraceEvent::Kind::Begin: add(signal(e, true), e.time_ps, +1.0); break;
     case TraceEvent::Kind::End: add(signal(e, true), e.time_ps, -1.0); break;
@@ -108,7 +116,8 @@ void VcdSink::finish() {
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   for (auto& s : signals_) s.binary = s.wire || s.binary;
   std::sort(order.begin(), order.end(), [this](std::uint32_t a, std::uint32_t b) {
-    return std::tie(signals_[a].unit, signals_[a].name) < std::tie(signals_[b].unit, signals_[b].name);
+    return std::tie(signals_[a].unit, signals_[a].name) <
+           std::tie(signals_[b].unit, signals_[b].name);
   });
   std::fputs("$version neupims-vp $end\n$timescale 1ps $end\n", file_);
   std::string scope;
@@ -119,9 +128,12 @@ void VcdSink::finish() {
       std::fprintf(file_, "$scope module %s $end\n", s.unit.c_str());
       scope = s.unit;
     }
-    if (s.binary) std::fprintf(file_, "$var wire 1 %s %s $end\n", vcd_id(i).c_str(), s.name.c_str());
-    else if (s.integral) std::fprintf(file_, "$var integer 32 %s %s [31:0] $end\n", vcd_id(i).c_str(), s.name.c_str());
-    else std::fprintf(file_, "$var real 64 %s %s $end\n", vcd_id(i).c_str(), s.name.c_str());
+    if (s.binary)
+      std::fprintf(file_, "$var wire 1 %s %s $end\n", vcd_id(i).c_str(), s.name.c_str());
+    else if (s.integral)
+      std::fprintf(file_, "$var integer 32 %s %s [31:0] $end\n", vcd_id(i).c_str(), s.name.c_str());
+    else
+      std::fprintf(file_, "$var real 64 %s %s $end\n", vcd_id(i).c_str(), s.name.c_str());
   }
   if (!scope.empty()) std::fputs("$upscope $end\n", file_);
   std::fputs("$enddefinitions $end\n", file_);
@@ -130,7 +142,8 @@ void VcdSink::finish() {
   auto value_text = [this](std::uint32_t i, double v) {
     const Signal& s = signals_[i];
     if (s.binary) return fmt::format("{}{}", v > 0 ? '1' : '0', vcd_id(i));
-    if (s.integral) return fmt::format("b{} {}", to_binary(static_cast<std::uint64_t>(v)), vcd_id(i));
+    if (s.integral)
+      return fmt::format("b{} {}", to_binary(static_cast<std::uint64_t>(v)), vcd_id(i));
     return fmt::format("r{} {}", v, vcd_id(i));
   };
   std::fprintf(file_, "#%llu\n$dumpvars\n", static_cast<unsigned long long>(window_.start_ps));
@@ -182,15 +195,19 @@ void VcdSink::write_save_file() const {
   std::map<std::string, std::vector<std::uint32_t>> units;
   for (std::uint32_t i = 0; i < signals_.size(); ++i) units[signals_[i].unit].push_back(i);
   for (auto& [unit, members] : units) {
-    std::sort(members.begin(), members.end(),
-              [this](std::uint32_t a, std::uint32_t b) { return signals_[a].name < signals_[b].name; });
+    std::sort(members.begin(), members.end(), [this](std::uint32_t a, std::uint32_t b) {
+      return signals_[a].name < signals_[b].name;
+    });
     std::fprintf(out, "@800200\n-%s\n", unit.c_str());  // group begin
     for (const std::uint32_t i : members) {
       const Signal& s = signals_[i];
       // @28: binary (wires); @24: decimal (integers); @8024: decimal, analog step (reals)
-      if (s.binary) std::fprintf(out, "@28\n%s.%s\n", unit.c_str(), s.name.c_str());
-      else if (s.integral) std::fprintf(out, "@24\n%s.%s[31:0]\n", unit.c_str(), s.name.c_str());
-      else std::fprintf(out, "@8024\n%s.%s\n", unit.c_str(), s.name.c_str());
+      if (s.binary)
+        std::fprintf(out, "@28\n%s.%s\n", unit.c_str(), s.name.c_str());
+      else if (s.integral)
+        std::fprintf(out, "@24\n%s.%s[31:0]\n", unit.c_str(), s.name.c_str());
+      else
+        std::fprintf(out, "@8024\n%s.%s\n", unit.c_str(), s.name.c_str());
     }
     std::fprintf(out, "@1000200\n-%s\n", unit.c_str());  // group end
   }

@@ -41,10 +41,10 @@ class VcdSink : public TraceSink {
  private:
   struct Signal {
     std::string unit, name;
-    bool wire = true;        ///< busy wire (span depth > 0) or counter
+    bool wire = true;  ///< busy wire (span depth > 0) or counter
     bool integral = true;
-    bool binary = true;      ///< counters whose values are all 0 or 1 are written as wires
-    double initial = 0.0;    ///< counters: value at the window start; wires: depth there
+    bool binary = true;              ///< counters whose values are all 0 or 1 are written as wires
+    double initial = 0.0;            ///< counters: value at the window start; wires: depth there
     std::uint64_t initial_time = 0;  ///< counters: time of that value
     bool has_initial = false;
   };

@@ -1,13 +1,13 @@
 #include "models/mem/command_check.h"
 
+#include <fmt/format.h>
+#include <sqlite3.h>
+
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <stdexcept>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <sqlite3.h>
+#include <stdexcept>
 
 #include "models/mem/hbm_timing.h"
 #include "models/mem/timing_checker.h"
@@ -32,7 +32,8 @@ class Database {
   Statement query(const char* sql) const {
     sqlite3_stmt* s = nullptr;
     if (sqlite3_prepare_v2(db_, sql, -1, &s, nullptr) != SQLITE_OK)
-      throw InputError(fmt::format("'{}' is not a neupims-vp command database ({})", path_, sqlite3_errmsg(db_)));
+      throw InputError(fmt::format("'{}' is not a neupims-vp command database ({})", path_,
+                                   sqlite3_errmsg(db_)));
     return {s, &sqlite3_finalize};
   }
 
@@ -56,7 +57,8 @@ PimMode mode_from(const std::string& name, const std::string& unit) {
 struct BankState {
   std::vector<std::uint8_t> mem_open, pim_open;
   std::vector<std::uint32_t> mem_row, pim_row;
-  explicit BankState(std::uint32_t banks) : mem_open(banks, 0), pim_open(banks, 0), mem_row(banks, 0), pim_row(banks, 0) {}
+  explicit BankState(std::uint32_t banks)
+      : mem_open(banks, 0), pim_open(banks, 0), mem_row(banks, 0), pim_row(banks, 0) {}
 };
 
 class ChannelReplay {
@@ -74,15 +76,16 @@ class ChannelReplay {
         unit_(std::move(unit)),
         channel_(channel) {}
 
-  void command(std::uint64_t id, std::uint64_t cycle, Command command, const BankId& bank, std::uint32_t row,
-               std::uint32_t comps) {
+  void command(std::uint64_t id, std::uint64_t cycle, Command command, const BankId& bank,
+               std::uint32_t row, std::uint32_t comps) {
     ++report_.commands;
     last_cycle_ = cycle;
     const CommandTarget target{command, bank, comps};
     const std::uint64_t earliest = checker_.earliest(target);
     if (cycle < earliest) {
       violation(id, cycle, command, bank,
-                fmt::format("issued at cycle {}, the constraint table allows it from cycle {}", cycle, earliest));
+                fmt::format("issued at cycle {}, the constraint table allows it from cycle {}",
+                            cycle, earliest));
     } else {
       try {
         checker_.issue(target, cycle);
@@ -98,23 +101,28 @@ class ChannelReplay {
     const std::uint64_t expected = last_cycle_ / params_.timing.tREFI;
     for (std::uint32_t r = 0; r < params_.org.ranks; ++r)
       if (refreshes_[r] + 8 < expected)
-        violation(0, last_cycle_, Command::Ref, BankId{Rank(r), BankGroup(0), Bank(0)},
-                  fmt::format("rank {} was refreshed {} times in {} cycles; at least {} (one per tREFI = {}, "
-                              "up to 8 postponed) are required",
-                              r, refreshes_[r], last_cycle_, expected - 8, params_.timing.tREFI));
+        violation(
+            0, last_cycle_, Command::Ref, BankId{Rank(r), BankGroup(0), Bank(0)},
+            fmt::format(
+                "rank {} was refreshed {} times in {} cycles; at least {} (one per tREFI = {}, "
+                "up to 8 postponed) are required",
+                r, refreshes_[r], last_cycle_, expected - 8, params_.timing.tREFI));
   }
   void set_refresh(bool on) { refresh_on_ = on; }
 
  private:
-  void violation(std::uint64_t id, std::uint64_t cycle, Command command, const BankId& bank, const std::string& why) {
+  void violation(std::uint64_t id, std::uint64_t cycle, Command command, const BankId& bank,
+                 const std::string& why) {
     ++report_.violations;
     if (report_.messages.size() < max_messages_)
-      report_.messages.push_back(fmt::format("{} channel {} command #{} {} (rank {}, group {}, bank {}) at cycle {}: {}",
-                                             unit_, channel_, id, to_string(command), bank.rank.value,
-                                             bank.group.value, bank.bank.value, cycle, why));
+      report_.messages.push_back(
+          fmt::format("{} channel {} command #{} {} (rank {}, group {}, bank {}) at cycle {}: {}",
+                      unit_, channel_, id, to_string(command), bank.rank.value, bank.group.value,
+                      bank.bank.value, cycle, why));
   }
 
-  void check_state(std::uint64_t id, std::uint64_t cycle, Command command, const BankId& bank, std::uint32_t row) {
+  void check_state(std::uint64_t id, std::uint64_t cycle, Command command, const BankId& bank,
+                   std::uint32_t row) {
     const auto& o = params_.org;
     const std::uint32_t b = o.flat_bank(bank);
     auto& pim_open = dual_ ? state_.pim_open : state_.mem_open;  // one row buffer unless dual
@@ -122,18 +130,22 @@ class ChannelReplay {
     auto bad = [&](const std::string& why) { violation(id, cycle, command, bank, why); };
     switch (command) {
       case Command::Act:
-        if (state_.mem_open[b] != 0) bad(fmt::format("the row buffer still holds row {}", state_.mem_row[b]));
+        if (state_.mem_open[b] != 0)
+          bad(fmt::format("the row buffer still holds row {}", state_.mem_row[b]));
         state_.mem_open[b] = 1;
         state_.mem_row[b] = row;
         break;
       case Command::Pre: state_.mem_open[b] = 0; break;
       case Command::PreAll:
-        for (std::uint32_t k = 0; k < o.banks_per_rank(); ++k) state_.mem_open[bank.rank.value * o.banks_per_rank() + k] = 0;
+        for (std::uint32_t k = 0; k < o.banks_per_rank(); ++k)
+          state_.mem_open[bank.rank.value * o.banks_per_rank() + k] = 0;
         break;
       case Command::Rd:
       case Command::Wr:
-        if (state_.mem_open[b] == 0) bad("the bank has no open row");
-        else if (state_.mem_row[b] != row) bad(fmt::format("row {} is addressed but row {} is open", row, state_.mem_row[b]));
+        if (state_.mem_open[b] == 0)
+          bad("the bank has no open row");
+        else if (state_.mem_row[b] != row)
+          bad(fmt::format("row {} is addressed but row {} is open", row, state_.mem_row[b]));
         break;
       case Command::Ref:
         for (std::uint32_t k = 0; k < o.banks_per_rank(); ++k) {
@@ -147,7 +159,8 @@ class ChannelReplay {
         break;
       case Command::GAct:
         for (std::uint32_t k = 0; k < o.banks_per_group; ++k) {
-          if (pim_open[b + k] != 0) bad(fmt::format("bank {} of the group still holds row {}", b + k, pim_row[b + k]));
+          if (pim_open[b + k] != 0)
+            bad(fmt::format("bank {} of the group still holds row {}", b + k, pim_row[b + k]));
           pim_open[b + k] = 1;
           pim_row[b + k] = row;
         }
@@ -187,11 +200,13 @@ CommandCheckReport check_command_database(const std::string& path, std::size_t m
   CommandCheckReport report;
   std::uint64_t window_start = 0;
   for (auto meta = db.query("SELECT key, value FROM meta"); sqlite3_step(meta.get()) == SQLITE_ROW;)
-    if (text(meta.get(), 0) == "window_start_ps") window_start = std::stoull("0" + text(meta.get(), 1));
+    if (text(meta.get(), 0) == "window_start_ps")
+      window_start = std::stoull("0" + text(meta.get(), 1));
   report.state_checked = window_start == 0;
 
   std::map<std::string, Command> kinds;
-  for (unsigned k = 0; k < kCommandCount; ++k) kinds[to_string(static_cast<Command>(k))] = static_cast<Command>(k);
+  for (unsigned k = 0; k < kCommandCount; ++k)
+    kinds[to_string(static_cast<Command>(k))] = static_cast<Command>(k);
 
   auto memories = db.query("SELECT unit, mode, params, controller FROM memories ORDER BY unit");
   while (sqlite3_step(memories.get()) == SQLITE_ROW) {
@@ -205,7 +220,8 @@ CommandCheckReport check_command_database(const std::string& path, std::size_t m
     const bool refresh = controller.value("refresh", true);
 
     auto commands = db.query(
-        "SELECT id, channel, cycle, kind, rank, bank_group, bank, row, comps FROM commands WHERE unit = ?1 "
+        "SELECT id, channel, cycle, kind, rank, bank_group, bank, row, comps FROM commands WHERE "
+        "unit = ?1 "
         "ORDER BY channel, cycle, id");
     sqlite3_bind_text(commands.get(), 1, unit.c_str(), -1, SQLITE_TRANSIENT);
     std::unique_ptr<ChannelReplay> replay;
@@ -217,8 +233,9 @@ CommandCheckReport check_command_database(const std::string& path, std::size_t m
         if (replay) replay->finish();
         channel = ch;
         ++report.channels;
-        replay = std::make_unique<ChannelReplay>(params, mode, report.state_checked, report, max_messages, unit,
-                                                 static_cast<std::uint32_t>(ch));
+        replay =
+            std::make_unique<ChannelReplay>(params, mode, report.state_checked, report,
+                                            max_messages, unit, static_cast<std::uint32_t>(ch));
         replay->set_refresh(refresh);
       }
       const std::string kind = text(s, 3);
@@ -226,12 +243,14 @@ CommandCheckReport check_command_database(const std::string& path, std::size_t m
       const BankId bank{Rank(static_cast<std::uint32_t>(sqlite3_column_int(s, 4))),
                         BankGroup(static_cast<std::uint32_t>(sqlite3_column_int(s, 5))),
                         Bank(static_cast<std::uint32_t>(sqlite3_column_int(s, 6)))};
-      if (it == kinds.end() || bank.rank.value >= params.org.ranks || bank.group.value >= params.org.bank_groups ||
+      if (it == kinds.end() || bank.rank.value >= params.org.ranks ||
+          bank.group.value >= params.org.bank_groups ||
           bank.bank.value >= params.org.banks_per_group) {
         ++report.violations;
         if (report.messages.size() < max_messages)
-          report.messages.push_back(fmt::format("{} command #{}: unknown kind '{}' or bank outside the organization",
-                                                unit, sqlite3_column_int64(s, 0), kind));
+          report.messages.push_back(
+              fmt::format("{} command #{}: unknown kind '{}' or bank outside the organization",
+                          unit, sqlite3_column_int64(s, 0), kind));
         continue;
       }
       replay->command(static_cast<std::uint64_t>(sqlite3_column_int64(s, 0)),
