@@ -91,7 +91,7 @@ sqlite3_stmt* CommandDatabase::prepare(const char* sql) const {
 }
 
 bool CommandDatabase::wants(const std::string& unit) const {
-  return window_.units.empty() || window_.units.count(unit) != 0;
+  return window_.accepts_unit(unit);
 }
 
 void CommandDatabase::add_memory(const std::string& unit, const std::string& mode,

@@ -10,8 +10,7 @@ namespace vp {
 bool TraceWindow::accepts(const TraceEvent& e) const {
   // Ends are kept past the window so that spans begun inside it are closed.
   if (e.kind != TraceEvent::Kind::End && (e.time_ps < start_ps || e.time_ps >= stop_ps)) return false;
-  if (units.empty()) return true;
-  return units.count(e.track.substr(0, e.track.find('.'))) != 0;
+  return accepts_unit(unit_of(e.track));
 }
 
 PerfettoSink::PerfettoSink(const std::string& path, TraceWindow window) : window_(std::move(window)) {

@@ -86,8 +86,7 @@ void VcdSink::add(std::uint32_t index, std::uint64_t time_ps, double value) {
 
 void VcdSink::on_event(const TraceEvent& e) {
   if (finished_ || e.detail) return;
-  if (!window_.units.empty() && window_.units.count(e.track.substr(0, e.track.find('.'))) == 0)
-    return;
+  if (!window_.accepts_unit(TraceWindow::unit_of(e.track))) return;
   switch (e.kind) {
     case TraceEvent::Kind::Begin: add(signal(e, true), e.time_ps, +1.0); break;
     case TraceEvent::Kind::End: add(signal(e, true), e.time_ps, -1.0); break;

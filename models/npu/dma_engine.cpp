@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "models/npu/unit_trace.h"
+
 namespace vp::npu {
 
 DmaEngine::DmaEngine(const sc_core::sc_module_name& name, const DmaConfig& config)
@@ -199,8 +201,7 @@ void DmaEngine::send(Piece& piece, std::uint32_t channel) {
 void DmaEngine::count_in_flight(int change) {
   in_flight_ = static_cast<std::uint32_t>(static_cast<int>(in_flight_) + change);
   if (events_ == nullptr || !events_->enabled()) return;
-  in_flight_track_->set(*events_, sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value(),
-                        in_flight_);
+  in_flight_track_->set(*events_, to_ps(sc_core::sc_time_stamp()), in_flight_);
 }
 
 void DmaEngine::finish(Slot& slot) {

@@ -293,7 +293,7 @@ void NpuCore::trace(unsigned q, TraceEvent::Kind kind, const std::array<std::uin
   const auto opcode = static_cast<Opcode>(words[0] & 0xFFU);
   TraceEvent e;
   e.kind = kind;
-  e.time_ps = sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
+  e.time_ps = to_ps(sc_core::sc_time_stamp());
   e.track = fmt::format("{}.q{}", basename(), q);
   e.name = "descriptor";
   e.args = {{"index", index}, {"opcode", static_cast<std::uint64_t>(opcode)}};
@@ -451,7 +451,7 @@ void NpuCore::fail(unsigned q, QueueError error) {
   if (context_.events.enabled()) {
     TraceEvent e;
     e.kind = TraceEvent::Kind::Instant;
-    e.time_ps = sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
+    e.time_ps = to_ps(sc_core::sc_time_stamp());
     e.track = fmt::format("{}.q{}", basename(), q);
     e.name = std::string("error: ") + to_string(error);
     e.args = {{"index", queue.tail}, {"code", static_cast<std::uint64_t>(error)}};
