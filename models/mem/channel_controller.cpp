@@ -35,7 +35,7 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
       pim_row_(banks_),
       refresh_due_(params.org.ranks),
       pulled_in_to_(params.org.ranks, kNever),
-      candidates_(banks_),
+      choices_(banks_),
       shared_earliest_(std::size_t{params.org.ranks} * kCommandCount, 0),
       shared_generation_(std::size_t{params.org.ranks} * kCommandCount, 0),
       mem_activity_(params.org.ranks),
@@ -53,7 +53,7 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
 void ChannelController::add(MemBurst burst) {
   next_valid_ = false;
   burst.seq = next_seq_++;
-  candidates_[burst.flat_bank].valid = false;
+  choices_[burst.flat_bank].valid = false;
   queued_bursts_ += burst.bursts;
   queues_[burst.flat_bank].push_back(burst);
   update_active(burst.flat_bank);
@@ -64,25 +64,6 @@ void ChannelController::update_active(std::uint32_t b) {
   const std::uint64_t bit = 1ULL << (b % 64);
   if (active) active_[b / 64] |= bit;
   else active_[b / 64] &= ~bit;
-}
-
-void ChannelController::invalidate(const CommandTarget& target) {
-  const auto& o = params_.org;
-  const std::uint32_t flat = checker_.flat_bank(target.bank);
-  switch (reach_of(target.command)) {
-    case CommandReach::Bank:
-    case CommandReach::BankGroup: {
-      const std::uint32_t first = flat - flat % o.banks_per_group;
-      for (std::uint32_t b = first; b < first + o.banks_per_group; ++b) candidates_[b].valid = false;
-      break;
-    }
-    case CommandReach::Rank: {
-      const std::uint32_t first = target.bank.rank.value * o.banks_per_rank();
-      for (std::uint32_t b = first; b < first + o.banks_per_rank(); ++b) candidates_[b].valid = false;
-      break;
-    }
-    case CommandReach::Channel: break;  // only channel-level timing changes: not cached
-  }
 }
 
 void ChannelController::note_open(std::vector<RankActivity>& activity,
@@ -126,6 +107,7 @@ double ChannelController::energy_pj(std::uint64_t cycle) const {
 
 void ChannelController::set_mem_open(std::uint32_t b, bool open) {
   if ((mem_open_[b] != 0) == open) return;
+  choices_[b].valid = false;
   note_open(mem_activity_, stats_.mem_active_cycles, b, open);
   mem_open_[b] = open ? 1 : 0;
   if (open) ++mem_open_count_;
@@ -326,61 +308,62 @@ void ChannelController::pim_candidate(Decision& best) {
   consider(best, step);
 }
 
-void ChannelController::mem_candidate(Decision& best, std::uint32_t b) {
-  if (!dual_ && pim_phase_) return;
-  CachedCandidate& cached = candidates_[b];
-  if (!cached.valid) {
-    cached.valid = true;
-    cached.exists = true;
-    auto& queue = queues_[b];
-    const BankId id = bank_id(b);
-    Decision& d = cached.decision;
-    d = Decision{};
-    d.bank_index = b;
-    if (queue.empty()) {
-      cached.exists = config_.closed_page && mem_open_[b] != 0;
-      d.kind = Kind::MemOther;
-      d.seq = kNever;
-      d.target = {Command::Pre, id, 0};
-      cached.local = checker_.earliest_local(d.target);
-    } else {
-      const std::size_t i = scheduler_->choose(BankView{queue, mem_open_[b] != 0, mem_row_[b], hits_since_act_[b]});
-      const MemBurst& c = queue[i];
-      d.queue_index = i;
-      d.seq = c.seq;
-      if (mem_open_[b] != 0 && mem_row_[b] == c.where.row) {
-        d.kind = Kind::MemHit;
-        d.target = {c.write ? Command::Wr : Command::Rd, id, 0};
-      } else {
-        d.kind = Kind::MemOther;
-        d.target = {mem_open_[b] != 0 ? Command::Pre : Command::Act, id, 0};
-        d.row = c.where.row;
-      }
-      cached.local = std::max(c.arrival, checker_.earliest_local(d.target));
-    }
+void ChannelController::choose(std::uint32_t b) {
+  BankChoice& ch = choices_[b];
+  ch.valid = true;
+  ch.exists = true;
+  ch.bank = bank_id(b);
+  const auto& queue = queues_[b];
+  if (queue.empty()) {  // closed page: close the row
+    ch.exists = config_.closed_page && mem_open_[b] != 0;
+    ch.kind = Kind::MemOther;
+    ch.command = Command::Pre;
+    ch.seq = kNever;
+    ch.arrival = 0;
+    ch.queue_index = 0;
+    ch.row = Row{};
+    return;
   }
-  if (!cached.exists || cached.local > best.cycle) return;  // cannot win: skip the shared part
-  const Decision& c = cached.decision;
+  const std::size_t i = scheduler_->choose(BankView{queue, mem_open_[b] != 0, mem_row_[b], hits_since_act_[b]});
+  const MemBurst& c = queue[i];
+  ch.queue_index = static_cast<std::uint32_t>(i);
+  ch.seq = c.seq;
+  ch.arrival = c.arrival;
+  ch.row = c.where.row;
+  if (mem_open_[b] != 0 && mem_row_[b] == c.where.row) {
+    ch.kind = Kind::MemHit;
+    ch.command = c.write ? Command::Wr : Command::Rd;
+  } else {
+    ch.kind = Kind::MemOther;
+    ch.command = mem_open_[b] != 0 ? Command::Pre : Command::Act;
+  }
+}
+
+void ChannelController::mem_candidate(Leader& best, std::uint32_t b) {
+  if (!dual_ && pim_phase_) return;
+  if (!choices_[b].valid) choose(b);
+  const BankChoice& c = choices_[b];
+  if (!c.exists) return;
+  const std::uint64_t local = std::max(c.arrival, checker_.earliest_in_bank(c.command, b));
+  if (local > best.cycle) return;  // cannot win: skip the shared part
   // The shared part depends only on (rank, command): computed once per decision.
-  const std::size_t key = std::size_t{c.target.bank.rank.value} * kCommandCount + static_cast<unsigned>(c.target.command);
+  const std::size_t key = std::size_t{c.bank.rank.value} * kCommandCount + static_cast<unsigned>(c.command);
   if (shared_generation_[key] != decision_generation_) {
     shared_generation_[key] = decision_generation_;
-    shared_earliest_[key] = checker_.earliest_shared(c.target);
+    shared_earliest_[key] = checker_.earliest_shared(CommandTarget{c.command, c.bank, 0});
   }
-  const std::uint64_t cycle = std::max({now_, cached.local, shared_earliest_[key]});
-  // Only a candidate that would win is checked further (and copied).
+  const std::uint64_t cycle = std::max({now_, local, shared_earliest_[key]});
   if (cycle > best.cycle ||
       (cycle == best.cycle && (static_cast<int>(c.kind) > static_cast<int>(best.kind) ||
                                (c.kind == best.kind && c.seq >= best.seq))))
     return;
-  if (rank_blocked(c.target.bank.rank.value, cycle)) return;
+  if (rank_blocked(c.bank.rank.value, cycle)) return;
   // PIM priority: a MEM command may use an idle C/A slot only if it does not delay the PIM
   // command that is waiting.
   if (pim_waiting_.kind == Kind::Pim && cycle < pim_waiting_.cycle &&
-      checker_.earliest_after(c.target, cycle, pim_waiting_.target) > pim_waiting_.cycle)
+      checker_.earliest_after(CommandTarget{c.command, c.bank, 0}, cycle, pim_waiting_.target) > pim_waiting_.cycle)
     return;
-  best = c;
-  best.cycle = cycle;
+  best = Leader{cycle, c.kind, c.seq, b};
 }
 
 ChannelController::Decision ChannelController::decide() {
@@ -399,6 +382,7 @@ ChannelController::Decision ChannelController::decide() {
   pim_waiting_ = Decision{};
   ++decision_generation_;
   pim_candidate(best);
+  Leader mem{best.cycle, best.kind, best.seq, banks_};
   if (scheduler_->in_order()) {
     std::uint32_t oldest = banks_;
     std::uint64_t seq = kNever;
@@ -408,11 +392,22 @@ ChannelController::Decision ChannelController::decide() {
         oldest = b;
       }
     for (std::uint32_t b = 0; b < banks_; ++b)
-      if (b == oldest || (queues_[b].empty() && config_.closed_page)) mem_candidate(best, b);
+      if (b == oldest || (queues_[b].empty() && config_.closed_page)) mem_candidate(mem, b);
   } else {
     for (std::size_t w = 0; w < active_.size(); ++w)
       for (std::uint64_t bits = active_[w]; bits != 0; bits &= bits - 1)
-        mem_candidate(best, static_cast<std::uint32_t>(w * 64 + __builtin_ctzll(bits)));
+        mem_candidate(mem, static_cast<std::uint32_t>(w * 64 + __builtin_ctzll(bits)));
+  }
+  if (mem.bank != banks_) {  // a MEM command wins over the PIM candidate
+    const BankChoice& c = choices_[mem.bank];
+    best = Decision{};
+    best.kind = c.kind;
+    best.cycle = mem.cycle;
+    best.target = {c.command, c.bank, 0};
+    best.row = c.row;
+    best.bank_index = mem.bank;
+    best.queue_index = c.queue_index;
+    best.seq = c.seq;
   }
   // Refresh wins ties, so it is only looked at when it is due by the best time so far.
   for (std::uint32_t r = 0; r < params_.org.ranks; ++r)
@@ -438,7 +433,6 @@ std::uint64_t ChannelController::run_until(std::uint64_t until, std::vector<Comp
 
 void ChannelController::issue(const Decision& d, std::uint64_t txn) {
   checker_.issue(d.target, d.cycle);
-  invalidate(d.target);
   ++stats_.commands[static_cast<unsigned>(d.target.command)];
   if (on_command) {
     Column column;
@@ -478,6 +472,7 @@ void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& 
   const std::uint32_t b = d.bank_index;
   auto& queue = queues_[b];
   const Command command = d.target.command;
+  choices_[b].valid = false;
   if (command == Command::Rd || command == Command::Wr) {
     MemBurst& burst = queue[d.queue_index];
     issue(d, burst.txn);
@@ -573,7 +568,10 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
       for (std::uint32_t k = 0; k < params_.org.banks_per_group; ++k) {
         set_pim_open(b + k, true);
         pim_row(b + k) = d.row;
-        if (!dual_) hits_since_act_[b + k] = 0;
+        if (!dual_) {
+          hits_since_act_[b + k] = 0;
+          choices_[b + k].valid = false;
+        }
       }
       break;
     case Command::Gwrite:

@@ -125,7 +125,6 @@ class ChannelController {
   void consider(Decision& best, const Decision& candidate) const;
   void refresh_candidate(Decision& best, std::uint32_t rank);
   void pim_candidate(Decision& best);
-  void mem_candidate(Decision& best, std::uint32_t bank);
   bool pim_step(const PimRequest& head, Decision& step, std::string& error);
   void execute(const Decision& d, std::vector<Completion>& done);
   void execute_pim(const Decision& d, std::vector<Completion>& done);
@@ -171,20 +170,34 @@ class ChannelController {
   /// The decision run_until() stopped at; still valid if nothing was added since.
   Decision next_;
   bool next_valid_ = false;
-  /// Per bank: the MEM candidate and the bank-local part of its earliest cycle. Valid until a
-  /// command to the bank's group (or rank, for refresh) or a new burst changes it.
-  struct CachedCandidate {
+  /// Per bank: the burst the scheduler picked and the command it needs next. It depends only
+  /// on the bank's queue, open row and row-hit count, so it stays valid until one of them
+  /// changes; its timing is read from the checker on every decision.
+  struct BankChoice {
     bool valid = false;
     bool exists = false;
-    Decision decision;
-    std::uint64_t local = 0;
+    Kind kind = Kind::None;
+    Command command = Command::Act;
+    std::uint32_t queue_index = 0;
+    std::uint64_t seq = 0;
+    std::uint64_t arrival = 0;
+    Row row;
+    BankId bank;
   };
-  std::vector<CachedCandidate> candidates_;
+  std::vector<BankChoice> choices_;
+  void choose(std::uint32_t b);
+  /// The MEM candidate leading a decision so far (a Decision is built only for the winner).
+  struct Leader {
+    std::uint64_t cycle;
+    Kind kind;
+    std::uint64_t seq;
+    std::uint32_t bank;
+  };
+  void mem_candidate(Leader& best, std::uint32_t bank);
   /// Per (rank, command): TimingChecker::earliest_shared within the current decision.
   std::vector<std::uint64_t> shared_earliest_;
   std::vector<std::uint64_t> shared_generation_;
   std::uint64_t decision_generation_ = 0;
-  void invalidate(const CommandTarget& target);
   void set_mem_open(std::uint32_t b, bool open);
   void set_pim_open(std::uint32_t b, bool open);
   std::uint32_t mem_open_count_ = 0;

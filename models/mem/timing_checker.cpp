@@ -42,37 +42,22 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
     const Rule rule{static_cast<std::uint8_t>(row.next), static_cast<std::uint8_t>(where),
                     row.scope == Scope::OtherRanks && where < 3, row.first_comp, row.cycles,
                     row.per_comp, row.min_comps};
-    by_prev_[static_cast<unsigned>(row.prev)].push_back(rule);
+    Folds& folds = by_prev_[static_cast<unsigned>(row.prev)];
+    if (rule.first_comp || rule.per_comp != 0) {
+      folds.generic.push_back(rule);
+    } else {
+      auto& list = rule.other_ranks ? folds.other_ranks
+                   : where == 0     ? folds.bank
+                   : where == 1     ? folds.group
+                   : where == 2     ? folds.rank
+                                    : folds.channel;
+      // Rows of one level and one later command fold into their maximum.
+      auto same = std::find_if(list.begin(), list.end(), [&rule](const Fold& f) { return f.next == rule.next; });
+      if (same == list.end()) list.push_back(Fold{rule.next, rule.cycles});
+      else same->cycles = std::max(same->cycles, rule.cycles);
+    }
     by_pair_[static_cast<unsigned>(row.prev)][static_cast<unsigned>(row.next)].push_back(rule);
   }
-}
-
-std::uint64_t TimingChecker::faw_earliest(std::uint32_t rank, unsigned activations) const {
-  // Adding k activations at t needs the (5-k)-th newest earlier one to be tFAW old.
-  const unsigned index = 4 - activations;
-  if (faw_count_[rank] <= index) return 0;
-  return faw_[rank][index] + timing_.tFAW;
-}
-
-std::uint64_t TimingChecker::earliest_local(const CommandTarget& target) const {
-  const auto n = static_cast<unsigned>(target.command);
-  const BankId& id = target.bank;
-  switch (reach_of(target.command)) {
-    case CommandReach::Bank: return std::max(bank_[flat_bank(id)][n], group_[flat_group(id)][n]);
-    case CommandReach::BankGroup: return group_[flat_group(id)][n];
-    default: return 0;
-  }
-}
-
-std::uint64_t TimingChecker::earliest_shared(const CommandTarget& target) const {
-  const auto n = static_cast<unsigned>(target.command);
-  const BankId& id = target.bank;
-  std::uint64_t t = std::max(bus_free_, channel_[n]);
-  if (reach_of(target.command) != CommandReach::Channel) t = std::max(t, rank_[id.rank.value][n]);
-  if (target.command == Command::Act) t = std::max(t, faw_earliest(id.rank.value, 1));
-  if (target.command == Command::GAct && fixes_.gact_faw_activations > 0)
-    t = std::max(t, faw_earliest(id.rank.value, fixes_.gact_faw_activations));
-  return t;
 }
 
 unsigned TimingChecker::activations_of(Command command) const {
@@ -123,7 +108,16 @@ void TimingChecker::issue(const CommandTarget& target, std::uint64_t cycle) {
   const BankId& id = target.bank;
   const bool first_comp = target.command == Command::Comp && !comp_since_readres_;
   const std::uint32_t bank = flat_bank(id), group = flat_group(id), rank = id.rank.value;
-  for (const Rule& rule : by_prev_[static_cast<unsigned>(target.command)]) {
+  const Folds& folds = by_prev_[static_cast<unsigned>(target.command)];
+  for (const Fold& f : folds.bank) raise(bank_[bank][f.next], cycle + f.cycles);
+  for (const Fold& f : folds.group) raise(group_[group][f.next], cycle + f.cycles);
+  for (const Fold& f : folds.rank) raise(rank_[rank][f.next], cycle + f.cycles);
+  for (const Fold& f : folds.channel) raise(channel_[f.next], cycle + f.cycles);
+  if (!folds.other_ranks.empty())
+    for (std::uint32_t r = 0; r < org_.ranks; ++r)
+      if (r != rank)
+        for (const Fold& f : folds.other_ranks) raise(rank_[r][f.next], cycle + f.cycles);
+  for (const Rule& rule : folds.generic) {
     if (rule.first_comp && !first_comp) continue;
     std::uint64_t value = cycle + rule.cycles;
     if (rule.per_comp != 0) value += std::uint64_t{rule.per_comp} * std::max(target.comps, rule.min_comps);

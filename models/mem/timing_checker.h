@@ -34,9 +34,29 @@ class TimingChecker {
   }
   /// The part of earliest() kept per bank and bank group: it changes only when a command is
   /// issued to that bank group, so a scheduler may cache it.
-  [[nodiscard]] std::uint64_t earliest_local(const CommandTarget& target) const;
+  [[nodiscard]] std::uint64_t earliest_local(const CommandTarget& target) const {
+    switch (reach_of(target.command)) {
+      case CommandReach::Bank: return earliest_in_bank(target.command, flat_bank(target.bank));
+      case CommandReach::BankGroup: return group_[flat_group(target.bank)][index(target.command)];
+      default: return 0;
+    }
+  }
+  /// earliest_local() of a bank-reach command (ACT, PRE, RD, WR, ...) to bank `flat`.
+  [[nodiscard]] std::uint64_t earliest_in_bank(Command command, std::uint32_t flat) const {
+    const unsigned n = index(command);
+    return std::max(bank_[flat][n], group_[flat / org_.banks_per_group][n]);
+  }
   /// The part shared by a rank or the channel (C/A bus, rank and channel rules, tFAW).
-  [[nodiscard]] std::uint64_t earliest_shared(const CommandTarget& target) const;
+  [[nodiscard]] std::uint64_t earliest_shared(const CommandTarget& target) const {
+    const unsigned n = index(target.command);
+    const std::uint32_t rank = target.bank.rank.value;
+    std::uint64_t t = std::max(bus_free_, channel_[n]);
+    if (reach_of(target.command) != CommandReach::Channel) t = std::max(t, rank_[rank][n]);
+    if (target.command == Command::Act) t = std::max(t, faw_earliest(rank, 1));
+    if (target.command == Command::GAct && fixes_.gact_faw_activations > 0)
+      t = std::max(t, faw_earliest(rank, fixes_.gact_faw_activations));
+    return t;
+  }
   /// The earliest cycle `next` may issue if `prev` were issued at `at` (the current state plus
   /// that one command). Used to keep a MEM command from delaying a waiting PIM command.
   [[nodiscard]] std::uint64_t earliest_after(const CommandTarget& prev, std::uint64_t at,
@@ -49,11 +69,17 @@ class TimingChecker {
  private:
   static constexpr unsigned kCommands = kCommandCount;
   using Times = std::array<std::uint64_t, kCommands>;
+  static constexpr unsigned index(Command command) { return static_cast<unsigned>(command); }
 
   [[nodiscard]] std::uint32_t flat_group(const BankId& id) const {
     return id.rank.value * org_.bank_groups + id.group.value;
   }
-  [[nodiscard]] std::uint64_t faw_earliest(std::uint32_t rank, unsigned activations) const;
+  [[nodiscard]] std::uint64_t faw_earliest(std::uint32_t rank, unsigned activations) const {
+    // Adding k activations at t needs the (5-k)-th newest earlier one to be tFAW old.
+    const unsigned i = 4 - activations;
+    if (faw_count_[rank] <= i) return 0;
+    return faw_[rank][i] + timing_.tFAW;
+  }
   [[nodiscard]] unsigned activations_of(Command command) const;
   /// Whether a row folded at `where` for an earlier command at `prev` reaches `next`'s banks.
   [[nodiscard]] bool reaches(int where, bool other_ranks, const BankId& prev, const BankId& next) const;
@@ -77,7 +103,17 @@ class TimingChecker {
     std::uint32_t per_comp;
     std::uint32_t min_comps;
   };
-  std::array<std::vector<Rule>, kCommands> by_prev_;
+  /// The rows an issued command folds, split by level so issue() runs tight loops; rows with
+  /// a COMP count or a first-COMP condition stay generic.
+  struct Fold {
+    std::uint8_t next;
+    std::uint32_t cycles;
+  };
+  struct Folds {
+    std::vector<Fold> bank, group, rank, channel, other_ranks;
+    std::vector<Rule> generic;
+  };
+  std::array<Folds, kCommands> by_prev_;
   std::array<std::array<std::vector<Rule>, kCommands>, kCommands> by_pair_;
 
   std::vector<Times> bank_;   // per bank: constraints on bank-reach commands
