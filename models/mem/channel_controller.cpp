@@ -35,6 +35,7 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
       pim_row_(banks_),
       refresh_due_(params.org.ranks),
       pulled_in_to_(params.org.ranks, kNever),
+      blocked_from_(params.org.ranks, kNever),
       choices_(banks_),
       shared_earliest_(std::size_t{params.org.ranks} * kCommandCount, 0),
       shared_generation_(std::size_t{params.org.ranks} * kCommandCount, 0),
@@ -146,11 +147,15 @@ std::uint64_t ChannelController::refresh_due(std::uint32_t rank) const {
   return std::min(refresh_due_[rank], pulled_in_to_[rank]);
 }
 
-bool ChannelController::rank_blocked(std::uint32_t rank, std::uint64_t cycle) const {
+std::uint64_t ChannelController::blocked_from(std::uint32_t rank) const {
   const std::uint64_t due = refresh_due(rank);
-  if (due == kNever || cycle < due) return false;
+  if (due == kNever || !tile_active_) return due;
   // During a PIM tile the refresh waits, up to 8 x tREFI past its schedule.
-  return !tile_active_ || cycle >= refresh_due_[rank] + 8ULL * params_.timing.tREFI;
+  return std::max<std::uint64_t>(due, refresh_due_[rank] + 8ULL * params_.timing.tREFI);
+}
+
+bool ChannelController::rank_blocked(std::uint32_t rank, std::uint64_t cycle) const {
+  return cycle >= blocked_from(rank);
 }
 
 void ChannelController::consider(Decision& best, const Decision& c) const {
@@ -339,7 +344,8 @@ void ChannelController::choose(std::uint32_t b) {
   }
 }
 
-void ChannelController::mem_candidate(Leader& best, std::uint32_t b) {
+// Inlined into decide(): it runs for every active bank of every decision.
+[[gnu::always_inline]] inline void ChannelController::mem_candidate(Leader& best, std::uint32_t b) {
   if (!dual_ && pim_phase_) return;
   if (!choices_[b].valid) choose(b);
   const BankChoice& c = choices_[b];
@@ -357,7 +363,7 @@ void ChannelController::mem_candidate(Leader& best, std::uint32_t b) {
       (cycle == best.cycle && (static_cast<int>(c.kind) > static_cast<int>(best.kind) ||
                                (c.kind == best.kind && c.seq >= best.seq))))
     return;
-  if (rank_blocked(c.bank.rank.value, cycle)) return;
+  if (cycle >= blocked_from_[c.bank.rank.value]) return;  // the rank waits for its refresh
   // PIM priority: a MEM command may use an idle C/A slot only if it does not delay the PIM
   // command that is waiting.
   if (pim_waiting_.kind == Kind::Pim && cycle < pim_waiting_.cycle &&
@@ -379,9 +385,10 @@ ChannelController::Decision ChannelController::decide() {
     report_pim_use(pim_phase_ ? switch_start_ : now_);
   }
   Decision best;
-  pim_waiting_ = Decision{};
+  pim_waiting_.kind = Kind::None;
   ++decision_generation_;
   pim_candidate(best);
+  for (std::uint32_t r = 0; r < params_.org.ranks; ++r) blocked_from_[r] = blocked_from(r);
   Leader mem{best.cycle, best.kind, best.seq, banks_};
   if (scheduler_->in_order()) {
     std::uint32_t oldest = banks_;

@@ -120,6 +120,8 @@ class ChannelController {
   };
 
   [[nodiscard]] std::uint64_t refresh_due(std::uint32_t rank) const;
+  /// The first cycle the rank takes no commands but its refresh (~0: refresh off).
+  [[nodiscard]] std::uint64_t blocked_from(std::uint32_t rank) const;
   [[nodiscard]] bool rank_blocked(std::uint32_t rank, std::uint64_t cycle) const;
   [[nodiscard]] Decision decide();
   void consider(Decision& best, const Decision& candidate) const;
@@ -161,6 +163,7 @@ class ChannelController {
 
   std::vector<std::uint64_t> refresh_due_;   // scheduled, per rank
   std::vector<std::uint64_t> pulled_in_to_;  // ~0: not pulled in
+  std::vector<std::uint64_t> blocked_from_;  // blocked_from() per rank, within a decision
   bool tile_active_ = false;
   std::uint64_t tile_start_ = 0;
   bool pim_phase_ = false;                   // blocked mode: channel in PIM use
