@@ -7,9 +7,13 @@ Sweep file (JSON, configs/sweeps/):
   {"name": "fig12", "description": "...",
    "axes": {"model": [...], "dataset": [...], "batch": [...], "system": [...], "seed": [...]},
    "layers": 1,                       # decoder layers simulated per iteration (0 = all)
-   "set": {"key.path": value, ...}}   # overrides for every run
-Axes may be any of model, dataset, batch, system, seed, layers; every combination is one run,
-named by its axis values (e.g. gpt3-7b.sharegpt.256.neupims.1) in <out>/<name>/<run>/.
+   "set": {"key.path": value, ...},   # overrides for every run
+   "variants": {"tp8-pp1": {"batch": 256, "set": {"modules.job.tp": 8}}, ...}}
+Axes may be any of model, dataset, batch, system, seed, layers, variant; every combination is
+one run, named by its axis values (e.g. gpt3-7b.sharegpt.256.neupims.1) in <out>/<name>/<run>/.
+A variant is a named set of overrides (and optionally the batch) that belong together, such as
+a tensor/pipeline split and the per-device batch it implies; its "set" applies after the
+sweep's.
 
   sweep.py list SWEEP                       the runs and whether each is done
   sweep.py run SWEEP [--jobs N] [--dry-run] run what is not done yet (GNU parallel)
@@ -30,7 +34,7 @@ import signal
 import subprocess
 import sys
 
-AXES = ("model", "dataset", "batch", "system", "seed", "layers")
+AXES = ("model", "dataset", "batch", "system", "seed", "layers", "variant")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -46,7 +50,7 @@ def load_sweep(path):
         raise SweepError(f"{path}: {e}")
     if not isinstance(sweep, dict):
         raise SweepError(f"{path}: expected an object")
-    allowed = {"name", "description", "axes", "layers", "set"}
+    allowed = {"name", "description", "axes", "layers", "set", "variants"}
     for key in sweep:
         if key not in allowed:
             raise SweepError(f"{path}: unknown key '{key}' (allowed: {', '.join(sorted(allowed))})")
@@ -64,6 +68,25 @@ def load_sweep(path):
         raise SweepError(f"{path}: axes.system is required (e.g. [\"neupims\", \"npu-pim\", \"npu-only\"])")
     if not isinstance(sweep.get("set", {}), dict):
         raise SweepError(f"{path}: 'set' must be an object of key.path: value")
+    variants = sweep.get("variants", {})
+    if not isinstance(variants, dict):
+        raise SweepError(f"{path}: 'variants' must be an object of name: {{\"batch\": N, \"set\": {{...}}}}")
+    for name, variant in variants.items():
+        if not isinstance(variant, dict):
+            raise SweepError(f"{path}: variants.{name}: expected an object")
+        for key in variant:
+            if key not in ("batch", "set", "description"):
+                raise SweepError(f"{path}: variants.{name}.{key}: unknown key (allowed: batch, description, set)")
+        if "batch" in variant and (not isinstance(variant["batch"], int) or variant["batch"] < 1):
+            raise SweepError(f"{path}: variants.{name}.batch: expected a positive integer")
+        if "batch" in variant and "batch" in axes:
+            raise SweepError(f"{path}: variants.{name}.batch: the batch is already an axis")
+        if not isinstance(variant.get("set", {}), dict):
+            raise SweepError(f"{path}: variants.{name}.set: expected an object of key.path: value")
+    for name in axes.get("variant", []):
+        if name not in variants:
+            raise SweepError(f"{path}: axes.variant: '{name}' is not defined in 'variants' "
+                             f"(defined: {', '.join(variants) or 'none'})")
     return sweep
 
 
@@ -84,12 +107,14 @@ def command(args, sweep, run_dir, point):
         cmd += ["--model", str(point["model"])]
     if "dataset" in point:
         cmd += ["--dataset", str(point["dataset"])]
-    if "batch" in point:
-        cmd += ["--batch", str(point["batch"])]
+    variant = sweep.get("variants", {}).get(point.get("variant"), {})
+    batch = point.get("batch", variant.get("batch"))
+    if batch is not None:
+        cmd += ["--batch", str(batch)]
     cmd += ["--layers", str(point.get("layers", sweep.get("layers", 0)))]
     if "seed" in point:
         cmd += ["--set", f"modules.job.workload.seed={point['seed']}"]
-    for key, value in sweep.get("set", {}).items():
+    for key, value in list(sweep.get("set", {}).items()) + list(variant.get("set", {}).items()):
         cmd += ["--set", f"{key}={json.dumps(value)}"]
     return cmd
 

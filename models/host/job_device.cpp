@@ -83,15 +83,16 @@ void JobDevice::register_type(ModuleRegistry& registry) {
 
 JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& context)
     : RegisterDevice(name, registers(), config), context_(context) {
-  // The model: a file (configs/models/) or an inline object.
+  // The model: a file (configs/models/), optionally re-sharded by tp / pp (0: the file's).
   {
-    const std::string where = config.key_path("model");
     const std::string file = context.resolve_path(config.get_string("model", "../models/gpt3-7b.json"));
     auto loaded = Config::load_file(file);
     ConfigNode node = loaded.root();
     model_ = ModelSpec::from_config(node);
     node.finish();
-    (void)where;
+    const auto tp = static_cast<std::uint32_t>(config.get_u64("tp", 0, 0, 1024));
+    const auto pp = static_cast<std::uint32_t>(config.get_u64("pp", 0, 0, 1024));
+    model_ = model_.with_parallelism(tp, pp, config.key_path("tp") + " / " + config.key_path("pp"));
   }
   layers_ = static_cast<std::uint32_t>(config.get_u64("layers", 0, 0, model_.device_layers()));
   if (layers_ == 0) layers_ = model_.device_layers();
@@ -225,6 +226,7 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
     macs_ += scaled(&Window::macs);
     pim_ns_ += scaled(&Window::pim_ns);
     memory_pj_ += scaled(&Window::memory_pj);
+    npu_pj_ += scaled(&Window::npu_pj);
     ++iterations_;
     tokens_ += tokens;
     if (!tokens_by_request_.empty()) write_tokens();
@@ -254,6 +256,14 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
                     [this] { return StatsTree::Value{tokens_ > 0 ? memory_pj_ * 1e-6 / static_cast<double>(tokens_) : 0.0}; });
   context.stats.add(p + ".memory_power_w", "W", "HBM power over the decode iterations (layers scaled to the device)",
                     [this] { return StatsTree::Value{scaled_time_ns_ > 0 ? memory_pj_ * 1e-3 / scaled_time_ns_ : 0.0}; });
+  context.stats.add(p + ".npu_energy_per_token_uj", "uJ",
+                    "NPU energy (arrays, vector units, SRAM, static) per generated token (layers scaled to the device)",
+                    [this] { return StatsTree::Value{tokens_ > 0 ? npu_pj_ * 1e-6 / static_cast<double>(tokens_) : 0.0}; });
+  context.stats.add(p + ".energy_per_token_uj", "uJ", "memory_energy_per_token_uj + npu_energy_per_token_uj", [this] {
+    return StatsTree::Value{tokens_ > 0 ? (memory_pj_ + npu_pj_) * 1e-6 / static_cast<double>(tokens_) : 0.0};
+  });
+  context.stats.add(p + ".power_w", "W", "HBM + NPU power over the decode iterations (layers scaled to the device)",
+                    [this] { return StatsTree::Value{scaled_time_ns_ > 0 ? (memory_pj_ + npu_pj_) * 1e-3 / scaled_time_ns_ : 0.0}; });
   context.stats.add_counter(p + ".iterations", "iterations", "decode iterations measured", iterations_);
   context.stats.add_counter(p + ".tokens", "tokens", "tokens generated in them", tokens_);
   context.stats.add_counter(p + ".split_iterations", "iterations", "iterations run as two sub-batches",
@@ -265,6 +275,10 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
                     [this] { return StatsTree::Value{std::uint64_t{layers_}}; });
   context.stats.add(p + ".device_layers", "layers", "decoder layers of the device (layers / pp)",
                     [this] { return StatsTree::Value{std::uint64_t{model_.device_layers()}}; });
+  context.stats.add(p + ".tensor_parallel", "devices", "tp: devices sharing each layer's heads and FC columns",
+                    [this] { return StatsTree::Value{std::uint64_t{model_.tp}}; });
+  context.stats.add(p + ".pipeline_parallel", "stages", "pp: pipeline stages (the device runs layers / pp)",
+                    [this] { return StatsTree::Value{std::uint64_t{model_.pp}}; });
   wall_start_ = last_print_ = std::chrono::steady_clock::now();
 }
 
@@ -298,6 +312,7 @@ JobDevice::Window JobDevice::sample() {
   w.macs = stat(npu_ + ".sa.macs");
   w.pim_ns = stat(npu_ + ".attention.pim_busy_ns_per_channel");
   w.memory_pj = stat(memory_ + ".energy_pj");
+  w.npu_pj = stat(npu_ + ".energy.total_pj");
   peak_macs_per_ns_ = stat(npu_ + ".sa.peak_macs_per_ns");
   return w;
 }

@@ -44,7 +44,7 @@ class JobDevice : public RegisterDevice {
 
  private:
   struct Window {
-    double time_ns = 0, macs = 0, pim_ns = 0, memory_pj = 0;
+    double time_ns = 0, macs = 0, pim_ns = 0, memory_pj = 0, npu_pj = 0;
   };
   [[nodiscard]] Window sample();
   [[nodiscard]] double stat(const std::string& name) const;
@@ -64,7 +64,8 @@ class JobDevice : public RegisterDevice {
   Window begin_, layers_end_;
   bool in_iteration_ = false;
   std::uint64_t iterations_ = 0, tokens_ = 0, batch_sum_ = 0, split_iterations_ = 0;
-  double time_ns_ = 0, scaled_time_ns_ = 0, macs_ = 0, pim_ns_ = 0, peak_macs_per_ns_ = 0, memory_pj_ = 0;
+  double time_ns_ = 0, scaled_time_ns_ = 0, macs_ = 0, pim_ns_ = 0, peak_macs_per_ns_ = 0, memory_pj_ = 0,
+         npu_pj_ = 0;
   std::chrono::steady_clock::time_point wall_start_, last_print_;
   std::map<std::uint32_t, std::vector<std::uint32_t>> tokens_by_request_;
 };

@@ -17,12 +17,24 @@ ModelSpec ModelSpec::from_config(ConfigNode& node) {
   m.pp = static_cast<std::uint32_t>(node.get_u64("pp", 1, 1, 1024));
   m.vocab = static_cast<std::uint32_t>(node.get_u64("vocab", 50257, 1, 1U << 24));
   m.max_seq = static_cast<std::uint32_t>(node.get_u64("max_seq", 2048, 2, 1U << 20));
+  m.check(node.path());
+  return m;
+}
+
+void ModelSpec::check(const std::string& where) const {
   auto require = [&](bool ok, const std::string& what) {
-    if (!ok) throw ConfigError(fmt::format("{}: {}", node.path(), what));
+    if (!ok) throw ConfigError(fmt::format("{}: {}", where, what));
   };
-  require(m.d_model % m.heads == 0, fmt::format("d_model {} is not a multiple of heads {}", m.d_model, m.heads));
-  require(m.heads % m.tp == 0, fmt::format("heads {} do not split over tp {}", m.heads, m.tp));
-  require(m.layers % m.pp == 0, fmt::format("layers {} do not split over pp {}", m.layers, m.pp));
+  require(d_model % heads == 0, fmt::format("d_model {} is not a multiple of heads {}", d_model, heads));
+  require(heads % tp == 0, fmt::format("heads {} do not split over tp {}", heads, tp));
+  require(layers % pp == 0, fmt::format("layers {} do not split over pp {}", layers, pp));
+}
+
+ModelSpec ModelSpec::with_parallelism(std::uint32_t new_tp, std::uint32_t new_pp, const std::string& where) const {
+  ModelSpec m = *this;
+  if (new_tp != 0) m.tp = new_tp;
+  if (new_pp != 0) m.pp = new_pp;
+  m.check(fmt::format("{} ({} with tp {}, pp {})", where, name, m.tp, m.pp));
   return m;
 }
 

@@ -71,6 +71,8 @@ bool AttentionEngine::run(const AttentionJob& job) {
   ++stats_.descriptors;
   stats_.requests += job.requests.size();
   for (const auto& r : job.requests) stats_.tokens += r.tokens;
+  if (job.mode == AttentionMode::Npu)  // logits and attend: tokens x E MACs each
+    for (const auto& r : job.requests) stats_.npu_macs += 2.0 * r.tokens * job.layout.embedding();
   stats_.cycles += static_cast<std::uint64_t>((sc_core::sc_time_stamp() - t0) / period_);
   return ok;
 }

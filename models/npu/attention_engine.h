@@ -67,6 +67,7 @@ class AttentionEngine {
   struct Stats {
     std::uint64_t descriptors = 0, requests = 0, tokens = 0;
     std::uint64_t cycles = 0;  ///< wall cycles of ATTENTION descriptors
+    double npu_macs = 0;       ///< NPU mode: q.K^T and p.V multiply-accumulates on the arrays
     std::vector<std::uint64_t> channel_busy_cycles;  ///< PIM mode: time each channel worked
   };
 

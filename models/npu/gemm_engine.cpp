@@ -216,6 +216,10 @@ bool GemmEngine::stream(const GemmShape& shape, const Operands& operands) {
   stats_.cycles += static_cast<std::uint64_t>((sc_core::sc_time_stamp() - t0) / period_);
   stats_.compute_cycles += timing.cycles;
   stats_.macs += static_cast<double>(shape.m) * static_cast<double>(shape.k) * static_cast<double>(shape.n);
+  for (const auto& items : plan.items)
+    for (const GemmItem& it : items)
+      stats_.sram_bytes += 2.0 * static_cast<double>(it.k_len * it.n_len + it.rows * it.k_len) +
+                           4.0 * static_cast<double>(it.rows * it.n_len);
   return ok;
 }
 

@@ -49,6 +49,9 @@ class GemmEngine {
     std::uint64_t compute_cycles = 0;    ///< what they would take with operands always on chip
     std::vector<std::uint64_t> array_busy_cycles;
     double macs = 0.0;
+    /// On-chip SRAM traffic of the arrays: weight tiles and activation chunks read (fp16) and
+    /// partial sums written to the accumulators (fp32), per plan item.
+    double sram_bytes = 0.0;
   };
 
   GemmEngine(std::string track_prefix, const SystolicConfig& config, std::uint32_t prefetch_waves,

@@ -67,6 +67,15 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
     *slot = static_cast<std::uint32_t>(costs.get_u64(key, 1, 1, 1000000));
   costs.finish();
   vector.finish();
+  // Defaults: Horowitz, "Computing's energy problem", ISSCC 2014 (45 nm, 0.9 V): fp16 multiply
+  // 1.1 pJ + fp32 add 0.9 pJ per MAC; fp32 multiply 3.7 pJ per vector-lane cycle; 64-bit read of
+  // a 32 KB SRAM bank 20 pJ = 2.5 pJ/byte. No static power unless configured.
+  ConfigNode energy = config.child("energy");
+  energy_.mac_pj = energy.get_double("mac_pj", 2.0, 0.0, 1e6);
+  energy_.vector_lane_pj = energy.get_double("vector_lane_pj", 3.7, 0.0, 1e6);
+  energy_.sram_pj_per_byte = energy.get_double("sram_pj_per_byte", 2.5, 0.0, 1e6);
+  energy_.static_w = energy.get_double("static_w", 0.0, 0.0, 1e6);
+  energy.finish();
   ConfigNode dma = config.child("dma");
   DmaConfig dma_config;
   dma_config.transaction_bytes = static_cast<std::uint32_t>(dma.get_size("transaction_bytes", 1024, 32, 1U << 20));
@@ -134,7 +143,31 @@ StatsTree::Reader engine_stat(const std::unique_ptr<Engine>& engine, Field field
 }
 }  // namespace
 
+NpuCore::EnergyParts NpuCore::energy_parts() const {
+  EnergyParts e;
+  const double attention_macs = attention_ ? attention_->stats().npu_macs : 0.0;
+  e.mac = ((gemm_ ? gemm_->stats().macs : 0.0) + attention_macs) * energy_.mac_pj;
+  e.vector = (vector_units_->busy() / period_) * vector_.lanes * energy_.vector_lane_pj;
+  // SRAM: the arrays' operand and accumulator traffic, attention's K and V read into the arrays
+  // (2 bytes per MAC operand), and every DMA byte written into or read out of the SRAM.
+  const double dma_bytes = static_cast<double>(dma_->bytes_read + dma_->bytes_written);
+  e.sram = ((gemm_ ? gemm_->stats().sram_bytes : 0.0) + 2.0 * attention_macs + dma_bytes) * energy_.sram_pj_per_byte;
+  e.leakage = energy_.static_w * sc_core::sc_time_stamp().to_seconds() * 1e12;
+  return e;
+}
+
 void NpuCore::register_unit_stats(StatsTree& stats) {
+  const std::string en = std::string(basename()) + ".energy";
+  stats.add(en + ".total_pj", "pJ", "NPU energy: mac_pj + vector_pj + sram_pj + static_pj (model in docs/npu.md)",
+            [this] { return StatsTree::Value{energy_parts().total()}; });
+  stats.add(en + ".mac_pj", "pJ", "(GEMM + NPU attention MACs) x energy.mac_pj",
+            [this] { return StatsTree::Value{energy_parts().mac}; });
+  stats.add(en + ".vector_pj", "pJ", "vector busy cycles x lanes x energy.vector_lane_pj",
+            [this] { return StatsTree::Value{energy_parts().vector}; });
+  stats.add(en + ".sram_pj", "pJ", "SRAM bytes (array operands, accumulators, DMA) x energy.sram_pj_per_byte",
+            [this] { return StatsTree::Value{energy_parts().sram}; });
+  stats.add(en + ".static_pj", "pJ", "energy.static_w x simulated time",
+            [this] { return StatsTree::Value{energy_parts().leakage}; });
   const std::string sa = std::string(basename()) + ".sa";
   auto gemm = [this](auto field) { return engine_stat(gemm_, field); };
   stats.add(sa + ".gemms", "descriptors", "GEMMs run", gemm([](const GemmEngine::Stats& s) { return s.gemms; }));

@@ -90,6 +90,18 @@ class NpuCore : public RegisterDevice {
   void register_unit_stats(StatsTree& stats);
 
   std::string memory_target_, memory_where_;
+  /// Energy per event (config `energy`, docs/npu.md): dynamic energy from MACs, vector-lane
+  /// cycles and SRAM bytes, plus a static power over the simulated time.
+  struct EnergyModel {
+    double mac_pj = 0, vector_lane_pj = 0, sram_pj_per_byte = 0, static_w = 0;
+  };
+  EnergyModel energy_;
+  /// The parts of the NPU's energy so far, in pJ: arrays, vector units, SRAM, static.
+  struct EnergyParts {
+    double mac = 0, vector = 0, sram = 0, leakage = 0;
+    [[nodiscard]] double total() const { return mac + vector + sram + leakage; }
+  };
+  [[nodiscard]] EnergyParts energy_parts() const;
   SystolicConfig systolic_;
   std::uint32_t prefetch_waves_ = 2;
   VectorConfig vector_;
