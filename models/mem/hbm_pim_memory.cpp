@@ -336,10 +336,9 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
       blocking_channel_ = pim->channel;
       return false;
     }
-    const std::uint64_t id = next_txn_++;
-    txns_[id] = Txn{&trans, 1, 0, true, arrival, {}};
+    const std::uint64_t id = add_txn(Txn{&trans, 1, 0, true, arrival, {}});
     if (events_ != nullptr) {
-      txns_[id].channels.push_back(pim->channel);
+      find_txn(id)->channels.push_back(pim->channel);
       count_outstanding(pim->channel, +1);
     }
     ch.add(PimRequest{id, *pim, trans.get_data_ptr(), trans.get_data_length(), arrival, false});
@@ -350,9 +349,11 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
   const std::uint64_t begin = trans.get_address();
   const std::uint64_t end = begin + trans.get_data_length();
   const std::uint64_t burst = params_.org.burst_bytes();
-  auto& need = need_scratch_;
+  auto& need = need_scratch_;  // bursts per channel: zero outside this call
+  auto& touched = touched_scratch_;
   auto& entries = entry_scratch_;
-  need.assign(channels_.size(), 0);
+  need.resize(channels_.size(), 0);
+  touched.clear();
   entries.clear();
   std::uint32_t bursts = 0;
   for (std::uint64_t a = begin; a < end;) {
@@ -364,23 +365,30 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
     entry.end = run_end;
     entry.length = static_cast<std::uint32_t>(std::min(run_end, (a / burst + 1) * burst) - a);
     entries.push_back(entry);
-    need[entry.where.channel.value] += entry.bursts;
+    const std::uint32_t c = entry.where.channel.value;
+    if (need[c] == 0) touched.push_back(c);
+    need[c] += entry.bursts;
     bursts += entry.bursts;
     a = run_end;
   }
-  for (std::uint32_t c = 0; c < channels_.size(); ++c)
-    if (need[c] > 0 && need[c] > channels_[c]->free_burst_slots() && channels_[c]->has_work()) {
+  std::sort(touched.begin(), touched.end());
+  auto clear_need = [&need, &touched] {
+    for (const std::uint32_t c : touched) need[c] = 0;
+  };
+  for (const std::uint32_t c : touched)
+    if (need[c] > channels_[c]->free_burst_slots() && channels_[c]->has_work()) {
       blocking_channel_ = c;  // retried when this channel makes room
+      clear_need();
       return false;
     }
-  const std::uint64_t id = next_txn_++;
-  Txn& txn = txns_[id] = Txn{&trans, bursts, 0, true, arrival, {}};
+  clear_need();
+  const std::uint64_t id = add_txn(Txn{&trans, bursts, 0, true, arrival, {}});
+  Txn& txn = *find_txn(id);
   if (events_ != nullptr)
-    for (std::uint32_t c = 0; c < channels_.size(); ++c)
-      if (need[c] > 0) {
-        txn.channels.push_back(c);
-        count_outstanding(c, +1);
-      }
+    for (const std::uint32_t c : touched) {
+      txn.channels.push_back(c);
+      count_outstanding(c, +1);
+    }
   // No catch-up is needed for an idle channel: refreshes that fell due meanwhile are earlier
   // than the new burst's commands, so the next decisions issue them first.
   for (MemBurst& entry : entries) {
@@ -391,8 +399,7 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
     entry.arrival = arrival;
     channels_[entry.where.channel.value]->add(entry);
   }
-  for (std::uint32_t c = 0; c < channels_.size(); ++c)
-    if (need[c] > 0) wake_[c]->notify(sc_core::SC_ZERO_TIME);
+  for (const std::uint32_t c : touched) wake_[c]->notify(sc_core::SC_ZERO_TIME);
   return true;
 }
 
@@ -440,11 +447,31 @@ void HbmPimMemory::wake_channel(std::uint32_t c) {
   }
 }
 
+std::uint64_t HbmPimMemory::add_txn(const Txn& txn) {
+  txns_.push_back(txn);
+  return next_txn_++;  // == txn_base_ + txns_.size() - 1
+}
+
+HbmPimMemory::Txn* HbmPimMemory::find_txn(std::uint64_t id) {
+  if (id < txn_base_ || id - txn_base_ >= txns_.size()) return nullptr;
+  Txn& txn = txns_[id - txn_base_];
+  return txn.payload != nullptr ? &txn : nullptr;
+}
+
+void HbmPimMemory::erase_txn(Txn& txn) {
+  txn.payload = nullptr;
+  txn.channels.clear();
+  while (!txns_.empty() && txns_.front().payload == nullptr) {
+    txns_.pop_front();
+    ++txn_base_;
+  }
+}
+
 void HbmPimMemory::collect(std::vector<Completion>& done) {
   for (const auto& completion : done) {
-    auto it = txns_.find(completion.txn);
-    if (it == txns_.end()) continue;
-    Txn& txn = it->second;
+    Txn* found = find_txn(completion.txn);
+    if (found == nullptr) continue;
+    Txn& txn = *found;
     txn.ok = txn.ok && completion.ok;
     txn.done_cycle = std::max(txn.done_cycle, completion.cycle);
     txn.remaining -= completion.count;
@@ -468,13 +495,13 @@ void HbmPimMemory::send_responses() {
       return;
     }
     responses_.pop();
-    auto it = txns_.find(top.txn);
-    tlm::tlm_generic_payload& trans = *it->second.payload;
-    trans.set_response_status(it->second.ok ? tlm::TLM_OK_RESPONSE : tlm::TLM_GENERIC_ERROR_RESPONSE);
-    if (db_ != nullptr) record_transaction(top.txn, it->second, top.cycle);
+    Txn& txn = *find_txn(top.txn);
+    tlm::tlm_generic_payload& trans = *txn.payload;
+    trans.set_response_status(txn.ok ? tlm::TLM_OK_RESPONSE : tlm::TLM_GENERIC_ERROR_RESPONSE);
+    if (db_ != nullptr) record_transaction(top.txn, txn, top.cycle);
     if (events_ != nullptr)
-      for (const std::uint32_t c : it->second.channels) count_outstanding(c, -1);
-    txns_.erase(it);
+      for (const std::uint32_t c : txn.channels) count_outstanding(c, -1);
+    erase_txn(txn);
     tlm::tlm_phase phase = tlm::BEGIN_RESP;
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     const auto status = socket->nb_transport_bw(trans, phase, delay);

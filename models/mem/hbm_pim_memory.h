@@ -28,6 +28,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <deque>
+
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
@@ -109,8 +111,14 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   std::uint64_t lookahead_ = 16;
   sc_core::sc_time tck_;
 
-  std::unordered_map<std::uint64_t, Txn> txns_;
+  /// Transactions in flight by id: ids are handed out in order, so txns_[id - txn_base_];
+  /// answered ones (payload null) are dropped once they reach the front.
+  std::deque<Txn> txns_;
+  std::uint64_t txn_base_ = 1;
   std::uint64_t next_txn_ = 1;
+  std::uint64_t add_txn(const Txn& txn);
+  [[nodiscard]] Txn* find_txn(std::uint64_t id);
+  void erase_txn(Txn& txn);
   tlm::tlm_generic_payload* pending_ = nullptr;  // request held back (END_REQ withheld)
   std::uint64_t pending_arrival_ = 0;
   std::uint32_t blocking_channel_ = 0;  // the channel the pending request waits for
@@ -118,7 +126,7 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   sc_core::sc_event response_event_;
   bool awaiting_end_resp_ = false;
   std::vector<Completion> scratch_;
-  std::vector<std::uint32_t> need_scratch_;
+  std::vector<std::uint32_t> need_scratch_, touched_scratch_;
   std::vector<MemBurst> entry_scratch_;
 
   std::uint64_t transactions_ = 0, backpressure_events_ = 0, refused_ = 0;
