@@ -49,6 +49,7 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
     refresh_due_[r] = std::uint64_t{params.timing.tREFI} * (r + 1) / params.org.ranks;
   stats_.mem_active_cycles.assign(params.org.ranks, 0);
   stats_.pim_active_cycles.assign(params.org.ranks, 0);
+  update_blocked();
 }
 
 void ChannelController::add(MemBurst burst) {
@@ -109,6 +110,7 @@ double ChannelController::energy_pj(std::uint64_t cycle) const {
 void ChannelController::set_mem_open(std::uint32_t b, bool open) {
   if ((mem_open_[b] != 0) == open) return;
   choices_[b].valid = false;
+  pim_step_valid_ = false;
   note_open(mem_activity_, stats_.mem_active_cycles, b, open);
   mem_open_[b] = open ? 1 : 0;
   if (open) ++mem_open_count_;
@@ -122,6 +124,7 @@ void ChannelController::set_pim_open(std::uint32_t b, bool open) {
     return;
   }
   if ((pim_open_[b] != 0) == open) return;
+  pim_step_valid_ = false;
   note_open(pim_activity_, stats_.pim_active_cycles, b, open);
   pim_open_[b] = open ? 1 : 0;
   if (open) ++pim_open_count_;
@@ -130,6 +133,7 @@ void ChannelController::set_pim_open(std::uint32_t b, bool open) {
 
 void ChannelController::add(PimRequest request) {
   next_valid_ = false;
+  pim_step_valid_ = false;
   pim_.push_back(std::move(request));
 }
 
@@ -154,8 +158,12 @@ std::uint64_t ChannelController::blocked_from(std::uint32_t rank) const {
   return std::max<std::uint64_t>(due, refresh_due_[rank] + 8ULL * params_.timing.tREFI);
 }
 
+void ChannelController::update_blocked() {
+  for (std::uint32_t r = 0; r < params_.org.ranks; ++r) blocked_from_[r] = blocked_from(r);
+}
+
 bool ChannelController::rank_blocked(std::uint32_t rank, std::uint64_t cycle) const {
-  return cycle >= blocked_from(rank);
+  return cycle >= blocked_from_[rank];
 }
 
 void ChannelController::consider(Decision& best, const Decision& c) const {
@@ -283,9 +291,14 @@ void ChannelController::pim_candidate(Decision& best) {
   if (pim_.empty()) return;
   if (!dual_ && !pim_phase_) return;
   PimRequest& head = pim_.front();
-  Decision step;
-  std::string error;
-  if (!pim_step(head, step, error)) {
+  if (!pim_step_valid_) {  // the head's next step changes only with the head or a row buffer
+    pim_step_valid_ = true;
+    std::string error;
+    pim_step_ = Decision{};
+    pim_step_ok_ = pim_step(head, pim_step_, error);
+  }
+  Decision step = pim_step_;
+  if (!pim_step_ok_) {
     step = Decision{};
     step.kind = Kind::Pim;
     step.no_bus = true;
@@ -305,6 +318,7 @@ void ChannelController::pim_candidate(Decision& best) {
           pulled_in_to_[r] = step.cycle;
           ++stats_.refreshes_pulled_in;
         }
+      update_blocked();
     }
     for (std::uint32_t r = 0; r < params_.org.ranks; ++r)
       if (rank_blocked(r, step.cycle)) return;  // refresh first
@@ -388,7 +402,6 @@ ChannelController::Decision ChannelController::decide() {
   pim_waiting_.kind = Kind::None;
   ++decision_generation_;
   pim_candidate(best);
-  for (std::uint32_t r = 0; r < params_.org.ranks; ++r) blocked_from_[r] = blocked_from(r);
   Leader mem{best.cycle, best.kind, best.seq, banks_};
   if (scheduler_->in_order()) {
     std::uint32_t oldest = banks_;
@@ -465,6 +478,7 @@ void ChannelController::execute(const Decision& d, std::vector<Completion>& done
         if (d.cycle > refresh_due_[rank] + params_.timing.tREFI) ++stats_.refreshes_postponed;
         refresh_due_[rank] += params_.timing.tREFI;
         pulled_in_to_[rank] = kNever;
+        update_blocked();
       }
       break;
     }
@@ -535,12 +549,14 @@ void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& 
 }
 
 void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& done) {
+  pim_step_valid_ = false;
   PimRequest& head = pim_.front();
   const PimExtension& c = head.cmd;
   auto finish = [&](std::uint64_t cycle) {
     done.push_back({head.txn, cycle, 1, true, {}});
     if (c.last_in_tile && tile_active_) {
       tile_active_ = false;
+      update_blocked();
       stats_.pim_busy_cycles += d.cycle - tile_start_;
       report_pim_use(d.cycle);
     }
@@ -558,6 +574,7 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
   if (d.no_bus) {
     if (c.op == PimOp::Header) {
       tile_active_ = true;
+      update_blocked();
       tile_start_ = d.cycle;
       ++stats_.pim_tiles;
       report_pim_use(d.cycle);

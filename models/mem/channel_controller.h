@@ -123,6 +123,8 @@ class ChannelController {
   /// The first cycle the rank takes no commands but its refresh (~0: refresh off).
   [[nodiscard]] std::uint64_t blocked_from(std::uint32_t rank) const;
   [[nodiscard]] bool rank_blocked(std::uint32_t rank, std::uint64_t cycle) const;
+  /// Recomputes blocked_from_ after a change of refresh_due_, pulled_in_to_ or tile_active_.
+  void update_blocked();
   [[nodiscard]] Decision decide();
   void consider(Decision& best, const Decision& candidate) const;
   void refresh_candidate(Decision& best, std::uint32_t rank);
@@ -163,12 +165,16 @@ class ChannelController {
 
   std::vector<std::uint64_t> refresh_due_;   // scheduled, per rank
   std::vector<std::uint64_t> pulled_in_to_;  // ~0: not pulled in
-  std::vector<std::uint64_t> blocked_from_;  // blocked_from() per rank, within a decision
+  std::vector<std::uint64_t> blocked_from_;  // blocked_from() per rank, kept by update_blocked()
   bool tile_active_ = false;
   std::uint64_t tile_start_ = 0;
   bool pim_phase_ = false;                   // blocked mode: channel in PIM use
   std::uint64_t switch_start_ = 0;
 
+  /// pim_step() of the head PIM request, valid until the head or a row buffer changes.
+  Decision pim_step_;
+  bool pim_step_ok_ = false;
+  bool pim_step_valid_ = false;
   Decision pim_waiting_;               // the PIM command MEM commands must not delay (dual)
   /// The decision run_until() stopped at; still valid if nothing was added since.
   Decision next_;
