@@ -13,6 +13,9 @@
       a metric (default summary.tokens_per_second; e.g. sim.wall_time_s) against batch size, one
       panel per model and dataset, one line per system, from a sweep's CSV (tools/sweep.py
       collect); the mean over seeds
+  plot.py variants CSV [CSV ...] [--metric COLUMN] [-o FILE]
+      a metric per sweep variant (e.g. tensor x pipeline splits) as grouped bars, one group per
+      variant, one bar per system, one panel per model, from sweep CSVs with a variant axis
 
 RUN is a run's --out folder. Output: FILE, default RUN/<command>.png (systems: systems.png in the
 current folder). Examples in docs/tracing.md.
@@ -305,6 +308,42 @@ def sweep(args):
     return fig
 
 
+def variants(args):
+    import csv
+
+    rows = []
+    for path in args.run:
+        try:
+            rows += list(csv.DictReader(open(path)))
+        except OSError as e:
+            fail(f"cannot read {path}: {e.strerror}")
+    needed = {"axis.model", "axis.variant", "axis.system", args.metric}
+    if not rows or not needed <= set(rows[0]):
+        fail(f"{args.run[0]}: not a sweep CSV with columns {', '.join(sorted(needed))}")
+    models = list(dict.fromkeys(r["axis.model"] for r in rows))
+    systems = list(dict.fromkeys(r["axis.system"] for r in rows))
+    fig, axes = plt.subplots(1, len(models), figsize=(4.2 * len(models), 3.0), squeeze=False)
+    width = 0.8 / len(systems)
+    for j, model in enumerate(models):
+        ax = axes[0][j]
+        names = list(dict.fromkeys(r["axis.variant"] for r in rows if r["axis.model"] == model))
+        for k, system in enumerate(systems):
+            values = []
+            for name in names:
+                picked = [float(r[args.metric]) for r in rows
+                          if (r["axis.model"], r["axis.variant"], r["axis.system"]) == (model, name, system)]
+                values.append(np.mean(picked) if picked else 0.0)
+            ax.bar(np.arange(len(names)) + (k - (len(systems) - 1) / 2) * width, values, width, label=system)
+        ax.set_xticks(np.arange(len(names)), names, fontsize=8)
+        ax.set_title(model, fontsize=9)
+        ax.grid(alpha=0.3, axis="y")
+        if j == 0:
+            ax.set_ylabel("tokens / s" if args.metric == "summary.tokens_per_second" else args.metric)
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -320,18 +359,22 @@ def main():
     p = sub.add_parser("sweep", help="tokens/s against batch per model, dataset and system from a sweep CSV")
     p.add_argument("run", nargs=1, metavar="CSV")
     p.add_argument("--metric", default="summary.tokens_per_second", help="the CSV column to plot")
+    p = sub.add_parser("variants", help="a metric per sweep variant and system as grouped bars")
+    p.add_argument("run", nargs="+", metavar="CSV")
+    p.add_argument("--metric", default="summary.tokens_per_second", help="the CSV column to plot")
     for p in sub.choices.values():
         p.add_argument("-o", "--output", help="PNG file to write")
     args = parser.parse_args()
     if getattr(args, "bins", 1) < 1:
         fail("--bins must be at least 1")
     runs = args.run if isinstance(args.run, list) else [args.run]
-    if args.command != "sweep":
+    if args.command not in ("sweep", "variants"):
         for run in runs:
             if not os.path.isdir(run):
                 fail(f"{run}: not a run folder (the --out of a neupims-vp run)")
-    fig = {"utilization": utilization, "layers": layers, "systems": systems, "sweep": sweep}[args.command](args)
-    output = args.output or (f"{args.command}.png" if args.command in ("systems", "sweep")
+    fig = {"utilization": utilization, "layers": layers, "systems": systems, "sweep": sweep,
+           "variants": variants}[args.command](args)
+    output = args.output or (f"{args.command}.png" if args.command in ("systems", "sweep", "variants")
                              else os.path.join(args.run, f"{args.command}.png"))
     fig.savefig(output, dpi=110)
     print(f"wrote {output}")

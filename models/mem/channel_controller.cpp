@@ -110,7 +110,7 @@ double ChannelController::energy_pj(std::uint64_t cycle) const {
 void ChannelController::set_mem_open(std::uint32_t b, bool open) {
   if ((mem_open_[b] != 0) == open) return;
   choices_[b].valid = false;
-  pim_step_valid_ = false;
+  if (!dual_) pim_step_valid_ = false;  // one row buffer: PIM sees the MEM rows
   note_open(mem_activity_, stats_.mem_active_cycles, b, open);
   mem_open_[b] = open ? 1 : 0;
   if (open) ++mem_open_count_;

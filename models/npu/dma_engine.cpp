@@ -156,9 +156,9 @@ void DmaEngine::send(Piece& piece, std::uint32_t channel) {
   p.set_command(piece.command);
   p.set_address(piece.address);
   std::uint8_t* data = piece.data;
-  if (data == nullptr) {
+  if (data == nullptr) {  // no buffer: reads land in scratch, writes write zeros
     if (slot.scratch.size() < piece.bytes) slot.scratch.resize(piece.bytes);
-    std::fill_n(slot.scratch.begin(), piece.bytes, 0);
+    if (piece.command == tlm::TLM_WRITE_COMMAND) std::fill_n(slot.scratch.begin(), piece.bytes, 0);
     data = slot.scratch.data();
   }
   p.set_data_ptr(data);
