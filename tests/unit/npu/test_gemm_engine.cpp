@@ -123,3 +123,28 @@ TEST_CASE("a functional GEMM matches a host reference within fp16 tolerance", "[
     CHECK(wrong == 0);
   }
 }
+
+TEST_CASE("the NPU's energy is the configured per-event energies times the events it counted", "[npu][gemm][energy]") {
+  test::NpuBench bench(test::npu_platform(
+      {{"functional", false}},
+      {{"energy", {{"mac_pj", 2.0}, {"sram_pj_per_byte", 2.5}, {"vector_lane_pj", 3.7}, {"static_w", 1.5}}}}));
+  const Measured r = run_gemm(bench, 1024, 2048, 1024);
+  // 1024 x 2048 x 1024 MACs. SRAM: 8 arrays x 16 K tiles, each item reads a 128 x 128 fp16 weight
+  // tile and a 1024 x 128 fp16 activation chunk and writes 1024 x 128 fp32 partial sums, plus
+  // every DMA byte (10 MiB).
+  const double macs = 1024.0 * 2048 * 1024;
+  const double items = 8.0 * 16;
+  const double array_bytes = items * (2.0 * (128 * 128 + 1024 * 128) + 4.0 * 1024 * 128);
+  CHECK(r.bytes == 10.0 * 1024 * 1024);
+  CHECK(bench.stat("npu.energy.mac_pj") == Approx(macs * 2.0));
+  CHECK(bench.stat("npu.energy.sram_pj") == Approx((array_bytes + r.bytes) * 2.5));
+  CHECK(bench.stat("npu.energy.vector_pj") == 0.0);
+  CHECK(bench.stat("npu.energy.static_pj") == Approx(1.5 * sc_core::sc_time_stamp().to_seconds() * 1e12));
+  CHECK(bench.stat("npu.energy.total_pj") ==
+        Approx(bench.stat("npu.energy.mac_pj") + bench.stat("npu.energy.sram_pj") + bench.stat("npu.energy.static_pj")));
+}
+
+TEST_CASE("a negative NPU energy is refused with the key named", "[npu][energy][errors]") {
+  CHECK_THROWS_WITH(test::NpuBench(test::npu_platform(nlohmann::json::object(), {{"energy", {{"mac_pj", -1.0}}}})),
+                    Catch::Contains("modules.npu.energy.mac_pj"));
+}
