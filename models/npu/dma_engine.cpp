@@ -106,8 +106,7 @@ DmaEngine::Piece* DmaEngine::pick(std::uint32_t& channel, bool& from_pim) {
   const auto count = static_cast<std::uint32_t>(channels_.size());
   for (int pass = 0; pass < 2; ++pass) {
     const bool want_pim = pass == 0;
-    for (std::uint32_t i = 0; i < count; ++i) {
-      const std::uint32_t c = (round_robin_ + i) % count;
+    for (std::uint32_t i = 0, c = round_robin_; i < count; ++i, c = c + 1 == count ? 0 : c + 1) {
       ChannelQueues& q = channels_[c];
       std::deque<Piece>& fifo = want_pim ? q.pim : q.mem;
       if (fifo.empty()) continue;
@@ -116,7 +115,7 @@ DmaEngine::Piece* DmaEngine::pick(std::uint32_t& channel, bool& from_pim) {
         continue;
       channel = c;
       from_pim = want_pim;
-      round_robin_ = (c + 1) % count;
+      round_robin_ = c + 1 == count ? 0 : c + 1;
       return &fifo.front();
     }
   }
