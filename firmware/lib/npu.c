@@ -80,7 +80,8 @@ uint32_t npu_wait(unsigned q) {
 void npu_set_semaphore(unsigned sem, uint32_t value) { VP_REG32(VP_NPU_BASE + VP_NPU_SEM0 + 4u * sem) = value; }
 
 npu_descriptor npu_attention(uint32_t mode, uint32_t requests, uint32_t heads, uint32_t head_dim, const void *table,
-                             uint64_t q, uint32_t q_stride, uint64_t out, uint32_t append, uint32_t row_offset) {
+                             uint64_t q, uint32_t q_stride, uint64_t out, uint32_t append, uint32_t row_offset,
+                             uint32_t v_chunk) {
   npu_descriptor d = {{0}};
   d.word[0] = VP_NPU_OP_ATTENTION;
   d.word[VP_NPU_ATTENTION_MODE] = mode;
@@ -93,6 +94,7 @@ npu_descriptor npu_attention(uint32_t mode, uint32_t requests, uint32_t heads, u
   d.word[VP_NPU_ATTENTION_Q_STRIDE] = q_stride;
   d.word[VP_NPU_ATTENTION_APPEND] = append;
   d.word[VP_NPU_ATTENTION_ROW_OFFSET] = row_offset;
+  d.word[VP_NPU_ATTENTION_V_CHUNK] = v_chunk;
   return d;
 }
 

@@ -3,8 +3,8 @@
  * ATTENTION request tables (layout of VP_NPU_OP_ATTENTION's TABLE).
  *
  * Attention load of a request with L tokens (the NeuPIMs simulator's estimate, PIM cycles):
- * chunks_k (G + ceil(L/32) T) + ceil(L/512) heads (G + ceil(head_dim/32) T), G = 100 (GWRITE),
- * T = 184 (one GEMV tile). */
+ * chunks_k (G + ceil(L/32) T) + ceil(L/C) heads (G + ceil(tiles_v / (512/C)) T), G = 100
+ * (GWRITE), T = 184 (one GEMV tile), C = the job's V chunk (512: the simulator's formula). */
 #pragma once
 
 #include <stdint.h>
@@ -26,7 +26,7 @@ typedef struct {
 typedef struct {
   const job_info *job;
   kv_allocator kv;
-  uint32_t chunks_k, tiles_v, row_elems, k_capacity, v_capacity;
+  uint32_t chunks_k, tiles_v, row_elems, v_chunk, segments_per_row, k_capacity, v_capacity;
   request_state *requests; /* active, in activation-row order after batch_split() */
   uint32_t count;
   uint32_t *lists; /* k and v row lists of each request slot */

@@ -28,6 +28,7 @@ int job_read(job_info *job) {
   job->rows = JOB(ROWS);
   job->row_bytes = JOB(ROW_BYTES);
   job->seed = JOB(SEED);
+  job->v_chunk = JOB(V_CHUNK);
   return 1;
 }
 

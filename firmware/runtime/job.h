@@ -21,6 +21,7 @@ typedef struct {
   uint32_t max_batch, iterations, batches, requests, mode, max_seq;
   uint32_t channels, banks, rows, row_bytes;
   uint32_t seed;
+  uint32_t v_chunk; /* tokens per V segment of the KV layout (<= row_bytes / 2) */
 } job_info;
 
 typedef struct {

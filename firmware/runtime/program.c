@@ -81,7 +81,7 @@ static void attention(const batch_state *b, const hbm_plan *m, uint32_t s, uint3
   mark_stage(STAGE_ATTENTION, s);
   submit(1, npu_wait_for(SEM_QKV + s, layer + 1u));
   submit(1, npu_attention(mode, n, job->heads, job->head_dim, &b->tables[4u * first], q, 3u * job->embed * 2u, out, 1u,
-                          layer));
+                          layer, job->v_chunk));
   submit(1, npu_signal(SEM_ATT + s, 1u));
 }
 

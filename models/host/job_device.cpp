@@ -56,6 +56,8 @@ const RegisterTable& JobDevice::registers() {
     ro("KV_LAYERS", 0x058, "Decoder layers whose KV cache the runtime reserves per request: DEVICE_LAYERS, or the "
                            "job's kv_layers (LAYERS .. DEVICE_LAYERS; the public simulator reserves only the "
                            "simulated layers).");
+    ro("V_CHUNK", 0x05C, "Tokens per V segment of the KV layout: ROW_BYTES / 2 (the paper's layout: a V row "
+                         "holds 512 tokens of one head and dimension tile) or the job's system.v_chunk_tokens.");
     t.registers.push_back({"REQ_INDEX", 0x080, 0, RegAccess::ReadWrite, "Selects the request the REQ_* registers show (they read 0xFFFFFFFF for an index >= REQUESTS)."});
     ro("REQ_CONTEXT", 0x084, "Tokens in its KV cache when it joins.");
     ro("REQ_REMAINING", 0x088, "Tokens it still generates.");
@@ -168,6 +170,8 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   if ((flags & kFlagTokens) != 0 && (flags & kFlagLmHead) == 0)
     throw ConfigError(fmt::format("{}: generating tokens needs the LM head (lm_head: true)", s.key_path("tokens")));
   const auto sub_batch_min = static_cast<std::uint32_t>(s.get_u64("sub_batch_min", 256, 2, 1U << 20));
+  v_chunk_where_ = s.key_path("v_chunk_tokens");
+  v_chunk_ = static_cast<std::uint32_t>(s.get_u64("v_chunk_tokens", 0, 0, 1U << 20));
   s.finish();
 
   store("SEED", static_cast<std::uint32_t>(workload_.seed));
@@ -293,6 +297,13 @@ void JobDevice::connect(ModuleLookup& lookup) {
   store("BANKS", org.banks());
   store("ROWS", org.rows);
   store("ROW_BYTES", org.row_bytes());
+  const std::uint32_t row_elems = org.row_bytes() / 2;
+  if (v_chunk_ == 0) v_chunk_ = row_elems;
+  if (v_chunk_ % 16 != 0 || v_chunk_ > row_elems || row_elems % v_chunk_ != 0)
+    throw ConfigError(fmt::format("{}: {} tokens per V segment must be a multiple of 16 that divides the {} elements of "
+                                  "a bank row (0 = the whole row)",
+                                  v_chunk_where_, v_chunk_, row_elems));
+  store("V_CHUNK", v_chunk_);
 }
 
 void JobDevice::write_tokens() const {

@@ -59,6 +59,8 @@ class JobDevice : public RegisterDevice {
   std::string npu_, memory_, memory_where_;
   std::uint32_t layers_ = 0;  ///< simulated decoder layers per iteration
   std::uint32_t kv_layers_ = 0;  ///< layers of KV cache reserved per request
+  std::uint32_t v_chunk_ = 0;    ///< tokens per V segment (0 until connect: the memory's row)
+  std::string v_chunk_where_;
   std::uint32_t request_index_ = 0, current_layer_ = 0;
 
   Window begin_, layers_end_;

@@ -135,6 +135,7 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
   struct Live {
     std::uint32_t index = 0;
     std::vector<Half> gbuf, results, logits, p_chunks, partials;
+    std::vector<float> p;  ///< softmax of the logits [heads x tokens] (functional mode)
     sc_core::sc_time softmax_done;
   };
   auto busy = [&](const sc_core::sc_time& start, const char* what, std::uint32_t index) {
@@ -203,35 +204,42 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
     r.softmax_done = units_.book(lay.heads, softmax_row_time(req.tokens), sc_core::sc_time_stamp());
     emit_span(events_, name_ + ".softmax", "SOFTMAX", sc_core::sc_time_stamp(), r.softmax_done,
               {{"request", r.index}, {"tokens", req.tokens}});
-    std::vector<float> p;
-    if (functional_) softmax_rows(r.logits, lay.heads, req.tokens, job.scale, p);
-    const std::uint32_t chunks_v = lay.chunks_v(req.tokens);
-    r.p_chunks.assign(std::size_t{lay.heads} * chunks_v * P, Half(0.0F));
-    if (functional_)
-      for (std::uint32_t h = 0; h < lay.heads; ++h)
-        for (std::uint32_t t = 0; t < req.tokens; ++t)
-          r.p_chunks[(std::size_t{h} * chunks_v + t / P) * P + t % P] = Half(p[std::size_t{h} * req.tokens + t]);
+    if (functional_) softmax_rows(r.logits, lay.heads, req.tokens, job.scale, r.p);
   };
 
+  // Attend: per head and token chunk one GWRITE of p's chunk, placed at the offset of each of
+  // the chunk's V segments (one offset with a whole-row chunk); then per KV row holding some of
+  // those segments a tile: HEADER, G_ACT, one COMPS_READRES per segment (its columns), PIM_PRE.
   auto attend_phase = [&](Live& r) {
     const AttentionRequest& req = job.requests[r.index];
     if (sc_core::sc_time_stamp() < r.softmax_done) sc_core::wait(r.softmax_done - sc_core::sc_time_stamp());
     const sc_core::sc_time start = now();
-    const std::uint32_t chunks_v = lay.chunks_v(req.tokens), tiles = lay.tiles_v();
+    const std::uint32_t C = lay.v_tokens(), chunks_v = lay.chunks_v(req.tokens), tiles = lay.tiles_v();
+    r.p_chunks.assign(std::size_t{lay.heads} * chunks_v * P, Half(0.0F));
     r.partials.assign(std::size_t{lay.heads} * chunks_v * tiles * B, Half(0.0F));
     auto cmds = std::make_shared<DmaEngine::Job>();
     for (std::uint32_t h = 0; h < lay.heads; ++h)
       for (std::uint32_t ci = 0; ci < chunks_v; ++ci) {
-        dma_.pim(pim_command(hbm::PimOp::Gwrite, channel),
-                 bytes_of(r.p_chunks) + (std::size_t{h} * chunks_v + ci) * row_bytes, row_bytes, cmds);
-        const std::uint32_t in_chunk = std::min(P, req.tokens - ci * P), comps = (in_chunk + 15) / 16;
-        for (std::uint32_t ti = 0; ti < tiles; ++ti) {
-          tile(cmds, req.v_rows[lay.v_row_index(ci, h, ti)], comps, 1);
-          auto cr = pim_command(hbm::PimOp::CompsReadRes, channel);
-          cr.column = 0;
-          cr.comps = comps;
-          dma_.pim(cr, bytes_of(r.partials) + ((std::size_t{h} * chunks_v + ci) * tiles + ti) * result_bytes,
-                   result_bytes, cmds);
+        const std::uint32_t in_chunk = std::min(C, req.tokens - ci * C), comps = (in_chunk + 15) / 16;
+        Half* gbuf = r.p_chunks.data() + (std::size_t{h} * chunks_v + ci) * P;
+        if (functional_)
+          for (std::uint32_t ti = 0; ti < tiles; ++ti) {
+            const std::uint32_t offset = lay.v_segment_offset(lay.v_segment(ci, h, ti));
+            for (std::uint32_t t = 0; t < in_chunk; ++t) gbuf[offset + t] = Half(r.p[std::size_t{h} * req.tokens + ci * C + t]);
+          }
+        dma_.pim(pim_command(hbm::PimOp::Gwrite, channel), reinterpret_cast<unsigned char*>(gbuf), row_bytes, cmds);
+        for (std::uint32_t ti = 0; ti < tiles;) {  // the tiles' segments, grouped by KV row
+          const std::uint32_t row = lay.v_segment_row(lay.v_segment(ci, h, ti));
+          std::uint32_t end = ti + 1;
+          while (end < tiles && lay.v_segment_row(lay.v_segment(ci, h, end)) == row) ++end;
+          tile(cmds, req.v_rows[row], comps * (end - ti), end - ti);
+          for (; ti < end; ++ti) {
+            auto cr = pim_command(hbm::PimOp::CompsReadRes, channel);
+            cr.column = lay.v_segment_offset(lay.v_segment(ci, h, ti)) / 16;
+            cr.comps = comps;
+            dma_.pim(cr, bytes_of(r.partials) + ((std::size_t{h} * chunks_v + ci) * tiles + ti) * result_bytes,
+                     result_bytes, cmds);
+          }
           close_tile(cmds);
         }
       }
@@ -289,17 +297,19 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
     dma_.read(job.q + std::uint64_t{index} * job.q_stride, std::uint64_t{E} * 2, functional_ ? bytes_of(l.q) : nullptr,
               l.job);
     // Only what holds the request's tokens: a K bank row is one token's key chunk (read the
-    // banks of tokens < tokens), a V bank row holds 512 tokens of one dimension (read the first
-    // tokens of the chunk).
+    // banks of tokens < tokens); a V bank row holds segments of C tokens of one dimension (read
+    // up to the end of the last token of its last used segment).
     for (std::size_t i = 0; i < req.k_rows.size(); ++i) {
       const std::uint32_t group = static_cast<std::uint32_t>(i) / lay.chunks_k();
       for (std::uint32_t b = 0; b < B && group * B + b < req.tokens; ++b)
         dma_.read(bank_row_address(req.channel, b, req.k_rows[i]), row_bytes,
                   functional_ ? bytes_of(l.k) + (i * B + b) * row_bytes : nullptr, l.job);
     }
+    const std::uint32_t C = lay.v_tokens(), segments = lay.heads * lay.tiles_v() * lay.chunks_v(req.tokens);
     for (std::size_t i = 0; i < req.v_rows.size(); ++i) {
-      const std::uint32_t chunk = static_cast<std::uint32_t>(i) / (lay.heads * lay.tiles_v());
-      const std::uint64_t bytes = std::uint64_t{std::min(P, req.tokens - chunk * P)} * 2;
+      const std::uint32_t last = std::min<std::uint32_t>(segments, static_cast<std::uint32_t>(i + 1) * lay.segments_per_row()) - 1;
+      const std::uint32_t chunk = last / (lay.heads * lay.tiles_v());
+      const std::uint64_t bytes = (std::uint64_t{lay.v_segment_offset(last)} + std::min(C, req.tokens - chunk * C)) * 2;
       for (std::uint32_t b = 0; b < B; ++b)
         dma_.read(bank_row_address(req.channel, b, req.v_rows[i]), bytes,
                   functional_ ? bytes_of(l.v) + (i * B + b) * row_bytes : nullptr, l.job);

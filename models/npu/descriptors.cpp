@@ -48,7 +48,9 @@ const std::vector<DescriptorFormat>& descriptor_table() {
         {"Q_STRIDE", 11, "bytes from one request's q to the next; 0 = HEADS x HEAD_DIM x 2"},
         {"APPEND", 12, "bit 0: first write the new token's k and v (right after q: the QKV layout) into "
                        "the KV rows as token TOKENS - 1"},
-        {"ROW_OFFSET", 13, "added to every KV row of the lists (one list for all layers: layer l uses rows + l)"}}},
+        {"ROW_OFFSET", 13, "added to every KV row of the lists (one list for all layers: layer l uses rows + l)"},
+        {"V_CHUNK", 14, "tokens per V segment: 0 = a whole bank row (512), else a multiple of 16 dividing it "
+                        "(several segments share a KV row; docs/npu.md, KV layout)"}}},
       {Opcode::Copy, "COPY",
        "Copies BYTES between host memory (through the system bus, 4 KiB at a time) and HBM (through "
        "the DMA).",

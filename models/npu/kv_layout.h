@@ -7,9 +7,13 @@
 // - K: token t lives in bank t mod B; its token group g = t / B owns ceil(E / P) KV rows
 //   (chunks): k_rows[g x chunks_k + c] holds elements [c P, (c + 1) P) of the token's key vector
 //   (heads concatenated). One COMP step over a chunk gives B tokens' partial dot products.
-// - V: dimension d of head h lives in bank d mod B; its dimension tile ti = d / B; a KV row
-//   holds P consecutive tokens: v_rows[(ci x heads + h) x tiles_v + ti] holds tokens
-//   [ci P, (ci + 1) P) of dimensions ti B .. ti B + B - 1 of head h (one per bank).
+// - V: dimension d of head h lives in bank d mod B; its dimension tile ti = d / B. Tokens come
+//   in chunks of C = v_chunk tokens (default P: a whole bank row); the segment
+//   s = (ci x heads + h) x tiles_v + ti holds tokens [ci C, (ci + 1) C) of dimensions
+//   ti B .. ti B + B - 1 of head h (one per bank). A KV row holds P / C segments:
+//   segment s is v_rows[s / (P / C)] at elements (s mod (P / C)) x C of every bank. With C = P
+//   this is one (chunk, head, tile) per row; a smaller C packs short contexts densely (a request
+//   of n tokens wastes under C tokens per head and tile instead of under P).
 // Both lists only grow at their end as the request's context grows (token groups of B tokens for
 // K, token chunks of P tokens for V), so decoding appends rows and never moves data.
 // - Bank b is (rank, bank group, bank) in the memory's READRES order: b = (rank x groups + group)
@@ -26,19 +30,25 @@ struct KvLayout {
   std::uint32_t heads = 0, head_dim = 0;
   std::uint32_t row_elems = 512;  ///< fp16 values per bank row
   std::uint32_t banks = 32;       ///< banks per channel
+  std::uint32_t v_chunk = 0;      ///< tokens per V segment; 0 = row_elems
 
   [[nodiscard]] bool valid() const {
-    return heads > 0 && head_dim > 0 && head_dim % 16 == 0 && head_dim <= row_elems && row_elems % head_dim == 0;
+    return heads > 0 && head_dim > 0 && head_dim % 16 == 0 && head_dim <= row_elems && row_elems % head_dim == 0 &&
+           (v_chunk == 0 || (v_chunk % 16 == 0 && v_chunk <= row_elems && row_elems % v_chunk == 0));
   }
+  [[nodiscard]] std::uint32_t v_tokens() const { return v_chunk == 0 ? row_elems : v_chunk; }
+  [[nodiscard]] std::uint32_t segments_per_row() const { return row_elems / v_tokens(); }
   [[nodiscard]] std::uint32_t embedding() const { return heads * head_dim; }
   [[nodiscard]] std::uint32_t chunks_k() const { return (embedding() + row_elems - 1) / row_elems; }
   [[nodiscard]] std::uint32_t heads_per_chunk() const { return row_elems / head_dim; }
   [[nodiscard]] std::uint32_t token_groups(std::uint32_t tokens) const { return (tokens + banks - 1) / banks; }
   [[nodiscard]] std::uint32_t tiles_v() const { return (head_dim + banks - 1) / banks; }
-  [[nodiscard]] std::uint32_t chunks_v(std::uint32_t tokens) const { return (tokens + row_elems - 1) / row_elems; }
+  [[nodiscard]] std::uint32_t chunks_v(std::uint32_t tokens) const { return (tokens + v_tokens() - 1) / v_tokens(); }
   /// KV rows a request of `tokens` tokens needs.
   [[nodiscard]] std::uint32_t k_rows(std::uint32_t tokens) const { return token_groups(tokens) * chunks_k(); }
-  [[nodiscard]] std::uint32_t v_rows(std::uint32_t tokens) const { return heads * tiles_v() * chunks_v(tokens); }
+  [[nodiscard]] std::uint32_t v_rows(std::uint32_t tokens) const {
+    return (heads * tiles_v() * chunks_v(tokens) + segments_per_row() - 1) / segments_per_row();
+  }
 
   struct Slot {
     std::uint32_t list_index;  ///< index into k_rows or v_rows
@@ -51,12 +61,16 @@ struct KvLayout {
   }
   /// Dimension d of head h of token t's value.
   [[nodiscard]] Slot v_slot(std::uint32_t token, std::uint32_t head, std::uint32_t d) const {
-    return {((token / row_elems) * heads + head) * tiles_v() + d / banks, d % banks, token % row_elems};
+    const std::uint32_t s = v_segment(token / v_tokens(), head, d / banks);
+    return {v_segment_row(s), d % banks, v_segment_offset(s) + token % v_tokens()};
   }
-  /// Index in v_rows of (token chunk ci, head h, dimension tile ti).
-  [[nodiscard]] std::uint32_t v_row_index(std::uint32_t ci, std::uint32_t head, std::uint32_t ti) const {
+  /// The V segment of (token chunk ci, head h, dimension tile ti).
+  [[nodiscard]] std::uint32_t v_segment(std::uint32_t ci, std::uint32_t head, std::uint32_t ti) const {
     return (ci * heads + head) * tiles_v() + ti;
   }
+  /// Index in v_rows of the row holding segment s, and the segment's first element in it.
+  [[nodiscard]] std::uint32_t v_segment_row(std::uint32_t s) const { return s / segments_per_row(); }
+  [[nodiscard]] std::uint32_t v_segment_offset(std::uint32_t s) const { return (s % segments_per_row()) * v_tokens(); }
 };
 
 }  // namespace vp::npu

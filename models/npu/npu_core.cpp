@@ -409,6 +409,7 @@ QueueError NpuCore::run_attention(const std::array<std::uint32_t, kDescriptorWor
   job.layout.head_dim = words[4];
   job.layout.row_elems = org.row_bytes() / 2;
   job.layout.banks = org.banks();
+  job.layout.v_chunk = words[14];
   if (words[2] == 0 || words[2] > kMaxAttentionRequests || !job.layout.valid() || words[3] > kMaxGemmDim)
     return QueueError::BadSize;
   job.q = address_at(words, 6);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
 
 #include "models/npu/kv_layout.h"
 #include "tests/unit/npu/npu_bench.h"
@@ -109,16 +110,18 @@ std::vector<double> reference(const KvLayout& lay, const Request& r, const Imath
   return out;
 }
 
-void check_attention(std::uint32_t mode, bool append = false) {
+void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_chunk = 0) {
   test::NpuBench bench;
   KvLayout lay;
   lay.heads = 12;
   lay.head_dim = 64;  // E = 768: two K chunks, 8 and 4 heads
+  lay.v_chunk = v_chunk;
   std::vector<Request> requests = {{70, 0, {}, {}, {}, {}}, {600, 0, {}, {}, {}, {}}, {33, 5, {}, {}, {}, {}}};
   const auto q = place(bench, lay, requests, append);
   const std::uint32_t stride = append ? 3 * lay.embedding() * 2 : 0;
   bench.run(1, {{5, mode, static_cast<std::uint32_t>(requests.size()), lay.heads, lay.head_dim,
-                 static_cast<std::uint32_t>(kTable), lo(kQ), hi(kQ), lo(kOut), hi(kOut), 0, stride, append ? 1U : 0U}});
+                 static_cast<std::uint32_t>(kTable), lo(kQ), hi(kQ), lo(kOut), hi(kOut), 0, stride, append ? 1U : 0U, 0,
+                 v_chunk}});
   REQUIRE(bench.status(1) == 0);
   const std::uint32_t E = lay.embedding();
   const auto out = bench.get(kOut, requests.size() * E);
@@ -141,13 +144,27 @@ void check_attention(std::uint32_t mode, bool append = false) {
   CHECK(bench.stat("npu.attention.tokens") == 70 + 600 + 33);
   if (mode == 1 && !append) {
     // Logit: per K chunk one GWRITE + per token group (HEADER, G_ACT, one COMPS_READRES per head
-    // of the chunk, PIM_PRE); attend: per head and token chunk one GWRITE + per dimension tile
-    // (HEADER, G_ACT, COMPS_READRES, PIM_PRE).
+    // of the chunk, PIM_PRE); attend: per head and token chunk one GWRITE + per KV row holding
+    // its dimension tiles' segments (HEADER, G_ACT, one COMPS_READRES per segment, PIM_PRE).
     double expected = 0;
     for (const auto& r : requests) {
       const std::uint32_t groups = lay.token_groups(r.tokens);
       expected += 2 + groups * (3 + 8) + groups * (3 + 4);
-      expected += lay.heads * lay.chunks_v(r.tokens) * (1 + lay.tiles_v() * 4);
+      for (std::uint32_t h = 0; h < lay.heads; ++h)
+        for (std::uint32_t ci = 0; ci < lay.chunks_v(r.tokens); ++ci) {
+          std::set<std::uint32_t> rows;
+          for (std::uint32_t ti = 0; ti < lay.tiles_v(); ++ti) rows.insert(lay.v_segment_row(lay.v_segment(ci, h, ti)));
+          expected += 1 + 3 * rows.size() + lay.tiles_v();
+        }
+    }
+    // With whole-row chunks that is one tile per dimension tile (the paper's layout).
+    if (v_chunk == 0) {
+      double paper = 0;
+      for (const auto& r : requests) {
+        const std::uint32_t groups = lay.token_groups(r.tokens);
+        paper += 2 + groups * (3 + 8) + groups * (3 + 4) + lay.heads * lay.chunks_v(r.tokens) * (1 + lay.tiles_v() * 4);
+      }
+      CHECK(expected == paper);
     }
     CHECK(bench.stat("npu.dma.pim_commands") == expected);
     CHECK(bench.stat("npu.attention.pim_busy_cycles") > 0);
@@ -169,6 +186,18 @@ TEST_CASE("PIM attention appends the new token's k and v first", "[npu][attentio
 
 TEST_CASE("NPU attention appends the new token's k and v first", "[npu][attention]") { check_attention(0, true); }
 
+TEST_CASE("PIM attention with a dense V layout (64-token segments) matches a host reference", "[npu][attention][pim]") {
+  check_attention(1, false, 64);
+}
+
+TEST_CASE("NPU attention with a dense V layout (64-token segments) matches a host reference", "[npu][attention]") {
+  check_attention(0, false, 64);
+}
+
+TEST_CASE("PIM attention with 16-token segments appends the new token first", "[npu][attention][pim]") {
+  check_attention(1, true, 16);
+}
+
 TEST_CASE("bad ATTENTION descriptors stop the queue with the documented error", "[npu][attention]") {
   test::NpuBench bench;
   bench.tester.write32(kTable, 40);  // 40 tokens in channel 99
@@ -187,6 +216,8 @@ TEST_CASE("bad ATTENTION descriptors stop the queue with the documented error", 
       {{5, 1, 1, 4, 64, table, lo(kQ), 0, lo(kOut), 0}, 7},    // channel 99: BAD_ADDRESS
       {{5, 1, 1, 4, 64, 0x4000, lo(kQ), 0, lo(kOut), 0}, 7},   // table outside the host map
       {{5, 1, 1, 4, 64, table, 0, 1000, lo(kOut), 0}, 7},      // q beyond the HBM
+      {{5, 1, 1, 4, 64, table, lo(kQ), 0, lo(kOut), 0, 0, 0, 0, 0, 24}, 5},  // V_CHUNK 24: not a multiple of 16
+      {{5, 1, 1, 4, 64, table, lo(kQ), 0, lo(kOut), 0, 0, 0, 0, 0, 96}, 5},  // V_CHUNK 96 does not divide 512
   };
   for (std::size_t i = 0; i < cases.size(); ++i) {
     bench.run(1, {cases[i].words});

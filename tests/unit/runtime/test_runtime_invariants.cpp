@@ -14,7 +14,7 @@
 
 namespace {
 
-job_info gpt3_7b_job(std::uint32_t flags, std::uint32_t max_batch) {
+job_info gpt3_7b_job(std::uint32_t flags, std::uint32_t max_batch, std::uint32_t v_chunk = 512) {
   job_info job{};
   job.flags = flags;
   job.sub_batch_min = 2;
@@ -33,6 +33,7 @@ job_info gpt3_7b_job(std::uint32_t flags, std::uint32_t max_batch) {
   job.banks = 32;
   job.rows = 32768;
   job.row_bytes = 1024;
+  job.v_chunk = v_chunk;
   return job;
 }
 
@@ -74,7 +75,9 @@ std::uint32_t max_channel_load(const batch_state& b) {
 }  // namespace
 
 TEST_CASE("the batch limit holds and no KV row group is shared or lost", "[runtime]") {
-  const job_info job = gpt3_7b_job(JOB_FLAG_GREEDY | JOB_FLAG_SUB_BATCH, 64);
+  // The paper's V layout (512-token V rows) and a dense one (64-token segments, 8 per row).
+  const std::uint32_t v_chunk = GENERATE(512U, 64U);
+  const job_info job = gpt3_7b_job(JOB_FLAG_GREEDY | JOB_FLAG_SUB_BATCH, 64, v_chunk);
   static batch_state b;
   REQUIRE(batch_init(&b, &job, 3500));
   std::mt19937 rng(11);
@@ -199,4 +202,25 @@ TEST_CASE("a request that cannot fit is refused and its rows are returned", "[ru
   job_request fits{1, 100, 1, 0, 0, 0};
   CHECK(batch_admit(&b, &fits) == 1);
   batch_free(&b);
+}
+
+TEST_CASE("a dense V layout holds a short request in fewer KV row groups", "[runtime]") {
+  // 8 heads x 4 dimension tiles: 32 V segments per token chunk. 512-token chunks: one segment per
+  // row, 32 rows per chunk; 64-token chunks: 8 segments per row, 4 rows per chunk.
+  std::uint32_t used[2] = {0, 0};
+  std::uint32_t tokens = 0;
+  for (int dense = 0; dense < 2; ++dense) {
+    const job_info job = gpt3_7b_job(JOB_FLAG_GREEDY, 8, dense ? 64U : 512U);
+    static batch_state b;
+    REQUIRE(batch_init(&b, &job, 3500));
+    job_request r{0, 100, 1, 0, 0, 0};
+    REQUIRE(batch_admit(&b, &r) == 1);
+    tokens = b.requests[0].tokens;
+    used[dense] = groups_in_use(b);
+    CHECK(b.requests[0].v_count == (dense ? (((tokens + 63) / 64) * 32 + 7) / 8 : ((tokens + 511) / 512) * 32));
+    batch_free(&b);
+  }
+  const std::uint32_t k_rows = (tokens + 31) / 32 * 2;
+  CHECK(used[0] == k_rows + 32);
+  CHECK(used[1] == k_rows + ((tokens + 63) / 64 * 32 + 7) / 8);
 }

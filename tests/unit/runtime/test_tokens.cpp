@@ -18,13 +18,15 @@ constexpr std::uint32_t kRequests = 6, kSteps = 5;
 
 /// Runs the platform (its own process: SystemC elaborates once per process) and returns its
 /// stats.json; the tokens are in <out>/tokens.json.
-nlohmann::json run_tiny(const std::string& system, bool sub_batches, bool functional, const std::string& out) {
+nlohmann::json run_tiny(const std::string& system, bool sub_batches, bool functional, const std::string& out,
+                        std::uint32_t v_chunk = 0) {
   std::ostringstream command;
   command << NPVP_BINARY_DIR << "/platform/neupims-vp run --system " << system << " --model gpt-tiny"
           << " --set modules.job.system.tokens=true --set modules.job.workload.mode=prompt"
           << " --set modules.job.workload.requests=" << kRequests << " --set modules.job.workload.iterations=" << kSteps
           << " --set modules.job.system.sub_batch_min=2 --set modules.job.system.sub_batch=" << (sub_batches ? "on" : "off")
-          << " --set modules.hbm.functional=" << (functional ? "true" : "false") << " --out " << out << " > " << out
+          << " --set modules.hbm.functional=" << (functional ? "true" : "false")
+          << " --set modules.job.system.v_chunk_tokens=" << v_chunk << " --out " << out << " > " << out
           << ".log 2>&1";
   const int status = std::system(command.str().c_str());
   INFO(command.str());
@@ -60,6 +62,18 @@ TEST_CASE("neupims generates the reference tokens", "[runtime][functional]") { c
 TEST_CASE("npu-pim generates the reference tokens", "[runtime][functional]") { check_system("npu-pim"); }
 
 TEST_CASE("npu-only generates the reference tokens", "[runtime][functional]") { check_system("npu-only"); }
+
+TEST_CASE("the dense V layout (32-token segments) generates the reference tokens", "[runtime][functional]") {
+  reference::TinyGptSpec spec;
+  const auto expected = reference::decode_prompts(spec, kRequests, kSteps);
+  for (const std::string system : {"neupims", "npu-only"}) {
+    const std::string out = "/tmp/npvp-test-tokens-dense-" + system;
+    const auto stats = run_tiny(system, true, true, out, 32);
+    INFO(system);
+    CHECK(stats["npu"]["attention"]["descriptors"]["value"] == 2 * kSteps * 2);
+    CHECK(tokens_of(out) == expected);
+  }
+}
 
 TEST_CASE("a timing-only run takes exactly as long as the functional one", "[runtime][functional]") {
   const auto functional = run_tiny("neupims", true, true, "/tmp/npvp-test-tokens-f");
