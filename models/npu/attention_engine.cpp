@@ -225,7 +225,8 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
         if (functional_)
           for (std::uint32_t ti = 0; ti < tiles; ++ti) {
             const std::uint32_t offset = lay.v_segment_offset(lay.v_segment(ci, h, ti));
-            for (std::uint32_t t = 0; t < in_chunk; ++t) gbuf[offset + t] = Half(r.p[std::size_t{h} * req.tokens + ci * C + t]);
+            const float* p = r.p.data() + std::size_t{h} * req.tokens + std::size_t{ci} * C;
+            for (std::uint32_t t = 0; t < in_chunk; ++t) gbuf[offset + t] = Half(p[t]);
           }
         dma_.pim(pim_command(hbm::PimOp::Gwrite, channel), reinterpret_cast<unsigned char*>(gbuf), row_bytes, cmds);
         for (std::uint32_t ti = 0; ti < tiles;) {  // the tiles' segments, grouped by KV row
