@@ -19,6 +19,12 @@ sweep's.
   sweep.py run SWEEP [--jobs N] [--dry-run] run what is not done yet (GNU parallel)
   sweep.py slurm SWEEP [--submit]           write <out>/<name>/sweep.sbatch (a job array)
   sweep.py collect SWEEP [--csv FILE]       one CSV row per run (default <out>/<name>/results.csv)
+  sweep.py report SWEEP [--csv FILE] [--json FILE]
+                                            Markdown tables from that CSV: tokens/s per point and
+                                            system, every system over each baseline present
+                                            (npu-only, npu-pim) per point, and the geometric mean
+                                            of each ratio over the batch sizes; over seeds, the
+                                            mean and population sd of the per-seed values
 Common options: --out DIR (default results), --vp PATH (the neupims-vp binary).
 A run is done when its stats.json says the firmware exited with code 0; a failed or missing run
 is run again. Exit status: 0, 1 if a run failed, 2 for bad input.
@@ -246,11 +252,102 @@ def cmd_collect(args, sweep):
     return 1 if missing else 0
 
 
+BASELINES = ("npu-only", "npu-pim")
+
+
+def cmd_report(args, sweep):
+    """Tables computed from the collected CSV only (nothing else is read)."""
+    import math
+    import statistics
+
+    path = args.csv or os.path.join(sweep_dir(args, sweep), "results.csv")
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f))
+    except OSError as e:
+        raise SweepError(f"{path}: {e.strerror} (run `sweep.py collect` first)")
+    if not rows or "axis.system" not in rows[0] or "summary.tokens_per_second" not in rows[0]:
+        raise SweepError(f"{path}: not a collected sweep CSV (no axis.system / summary.tokens_per_second)")
+    keys = [a for a in AXES if a not in ("system", "seed") and f"axis.{a}" in rows[0]]
+    systems = list(dict.fromkeys(r["axis.system"] for r in rows))
+    tps = {}  # (point, system) -> {seed: tokens/s}
+    for r in rows:
+        point = tuple(r[f"axis.{k}"] for k in keys)
+        tps.setdefault((point, r["axis.system"]), {})[r.get("axis.seed", "")] = float(r["summary.tokens_per_second"])
+    points = list(dict.fromkeys(p for p, _ in tps))
+    # Every system over each baseline, without the inverse of a ratio already there.
+    pairs = [(a, b) for b in BASELINES if b in systems for a in systems
+             if a != b and not (a in BASELINES and BASELINES.index(a) < BASELINES.index(b))]
+
+    def spread(values):
+        return {"mean": statistics.fmean(values), "sd": statistics.pstdev(values), "n": len(values)}
+
+    def ratio_by_seed(point, a, b):
+        x, y = tps.get((point, a), {}), tps.get((point, b), {})
+        return {s: x[s] / y[s] for s in x if s in y and y[s] > 0}
+
+    report = {"tokens_per_second": [], "ratios": [], "geomean_over_batch": []}
+    for point in points:
+        entry = {"point": dict(zip(keys, point))}
+        for system in systems:
+            if (point, system) in tps:
+                entry[system] = spread(list(tps[(point, system)].values()))
+        report["tokens_per_second"].append(entry)
+        entry = {"point": dict(zip(keys, point))}
+        for a, b in pairs:
+            by_seed = ratio_by_seed(point, a, b)
+            if by_seed:
+                entry[f"{a} / {b}"] = spread(list(by_seed.values()))
+        report["ratios"].append(entry)
+    if "batch" in keys and len({p[keys.index("batch")] for p in points}) > 1:
+        groups = list(dict.fromkeys(tuple(v for k, v in zip(keys, p) if k != "batch") for p in points))
+        for group in groups:
+            entry = {"point": {k: v for k, v in zip([k for k in keys if k != "batch"], group)}}
+            members = [p for p in points if tuple(v for k, v in zip(keys, p) if k != "batch") == group]
+            for a, b in pairs:
+                per_seed = {}
+                for p in members:
+                    for seed, value in ratio_by_seed(p, a, b).items():
+                        per_seed.setdefault(seed, []).append(value)
+                # Only seeds with every batch size of the group, so the means compare like with like.
+                complete = [v for v in per_seed.values() if len(v) == len(members)]
+                if complete:
+                    entry[f"{a} / {b}"] = spread([math.exp(statistics.fmean(math.log(x) for x in v)) for v in complete])
+            report["geomean_over_batch"].append(entry)
+
+    def cell(s, digits):
+        return f"{s['mean']:.{digits}f}" + (f" ({s['sd']:.{digits}f})" if s["n"] > 1 else "")
+
+    def table(title, entries, columns, digits):
+        print(f"### {title}\n")
+        names = list(entries[0]["point"]) if entries else []
+        print("| " + " | ".join(names + columns) + " |")
+        print("|" + "---|" * (len(names) + len(columns)))
+        for e in entries:
+            print("| " + " | ".join([str(v) for v in e["point"].values()] +
+                                    [cell(e[c], digits) if c in e else "-" for c in columns]) + " |")
+        print()
+
+    print(f"## {sweep['name']}: {len(rows)} runs from {path}\n")
+    print("Mean over seeds, population sd in parentheses where there are several.\n")
+    table("Tokens per second", report["tokens_per_second"], systems, 0)
+    ratio_names = [f"{a} / {b}" for a, b in pairs]
+    if ratio_names:
+        table("Ratios per point", report["ratios"], ratio_names, 2)
+    if report["geomean_over_batch"] and ratio_names:
+        table("Geometric mean over the batch sizes (per seed, then over seeds)", report["geomean_over_batch"],
+              ratio_names, 2)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=1)
+    return 0
+
+
 def main():
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `sweep.py list ... | head` ends quietly
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    parser.add_argument("action", choices=["list", "run", "slurm", "collect"])
+    parser.add_argument("action", choices=["list", "run", "slurm", "collect", "report"])
     parser.add_argument("sweep", help="sweep file (JSON)")
     parser.add_argument("--out", default="results", help="results folder (default: results)")
     parser.add_argument("--vp", default=os.path.join(ROOT, "build", "platform", "neupims-vp"),
@@ -258,7 +355,8 @@ def main():
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="runs at once (default: cores)")
     parser.add_argument("--dry-run", action="store_true", help="print the commands instead of running them")
     parser.add_argument("--submit", action="store_true", help="slurm: submit the job array with sbatch")
-    parser.add_argument("--csv", help="collect: the CSV file (default: <out>/<name>/results.csv)")
+    parser.add_argument("--csv", help="collect, report: the CSV file (default: <out>/<name>/results.csv)")
+    parser.add_argument("--json", help="report: also write the tables' numbers as JSON to this file")
     args = parser.parse_args()
     try:
         sweep = load_sweep(args.sweep)
@@ -266,7 +364,8 @@ def main():
             raise SweepError(f"--vp {args.vp}: not an executable (build first: bash tools/quickstart.sh test)")
         args.vp = os.path.abspath(args.vp)
         args.out = os.path.abspath(args.out)
-        return {"list": cmd_list, "run": cmd_run, "slurm": cmd_slurm, "collect": cmd_collect}[args.action](args, sweep)
+        return {"list": cmd_list, "run": cmd_run, "slurm": cmd_slurm, "collect": cmd_collect,
+                "report": cmd_report}[args.action](args, sweep)
     except SweepError as e:
         print(f"sweep.py: error: {e}", file=sys.stderr)
         return 2
