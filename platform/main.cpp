@@ -37,6 +37,7 @@ const char* kEpilog = R"(
 examples:
   neupims-vp run --system neupims                      (GPT3-7B, ShareGPT, batch 256: tokens/s, utilization)
   neupims-vp run --system npu-only --model gpt3-13b --batch 128 --dataset alpaca
+  neupims-vp run --system neupims --model gpt3-30b --batch 128 --layers 2 --set modules.job.tp=4 --set modules.job.pp=2
   neupims-vp run --config configs/platforms/default.json
   neupims-vp run --config configs/platforms/default.json --firmware memtest.elf --out out/memtest
   neupims-vp run --config configs/platforms/default.json --set modules.cpu.quantum_ns=100
