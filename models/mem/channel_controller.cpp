@@ -25,6 +25,7 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
       storage_(config.functional ? storage : nullptr),
       checker_(params.org, params.timing, config.mode, params.fixes),
       scheduler_(make_scheduler(config.scheduler, config.row_hit_cap, "scheduler")),
+      in_order_(scheduler_->in_order()),
       dual_(config.mode == PimMode::Dual),
       banks_(params.org.banks()),
       queues_(banks_),
@@ -401,9 +402,9 @@ ChannelController::Decision ChannelController::decide() {
   Decision best;
   pim_waiting_.kind = Kind::None;
   ++decision_generation_;
-  pim_candidate(best);
+  if (!pim_.empty()) pim_candidate(best);
   Leader mem{best.cycle, best.kind, best.seq, banks_};
-  if (scheduler_->in_order()) {
+  if (in_order_) {
     std::uint32_t oldest = banks_;
     std::uint64_t seq = kNever;
     for (std::uint32_t b = 0; b < banks_; ++b)

@@ -149,6 +149,7 @@ class ChannelController {
   SparseStorage* storage_;
   TimingChecker checker_;
   std::unique_ptr<SchedulerPolicy> scheduler_;
+  bool in_order_;  ///< scheduler_->in_order(), asked once
   bool dual_;
   std::uint32_t banks_;
 
