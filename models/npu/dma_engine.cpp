@@ -20,6 +20,7 @@ void DmaEngine::attach(const hbm::PimMemoryInfo& memory) {
   if (config_.pim_outstanding_per_channel == 0) config_.pim_outstanding_per_channel = memory.pim_queue();
 
   channels_.assign(memory.organization().channels, {});
+  for (auto& mask : waiting_) mask.assign((channels_.size() + 63) / 64, 0);
   pim_commands.assign(memory.organization().channels, 0);
 }
 
@@ -49,7 +50,7 @@ DmaEngine::JobPtr DmaEngine::transfer(tlm::tlm_command command, std::uint64_t ad
     piece.data = data != nullptr ? data + (at - address) : nullptr;
     const std::uint32_t channel =
         memory_->mapping().contains(at, 1) ? memory_->mapping().decode(at).channel.value : 0;
-    channels_[channel].mem.push_back(std::move(piece));
+    enqueue(channel, false, std::move(piece));
     ++job->remaining;
     at = piece_end;
   }
@@ -72,8 +73,8 @@ DmaEngine::JobPtr DmaEngine::pim(const hbm::PimExtension& command, std::uint8_t*
   piece.is_pim = true;
   piece.pim = command;
   ++job->remaining;
-  channels_[std::min<std::uint32_t>(command.channel, static_cast<std::uint32_t>(channels_.size()) - 1)]
-      .pim.push_back(std::move(piece));
+  enqueue(std::min<std::uint32_t>(command.channel, static_cast<std::uint32_t>(channels_.size()) - 1), true,
+          std::move(piece));
   work_.notify(sc_core::SC_ZERO_TIME);
   return job;
 }
@@ -102,21 +103,37 @@ bool DmaEngine::debug(tlm::tlm_command command, std::uint64_t address, std::uint
   return true;
 }
 
+void DmaEngine::enqueue(std::uint32_t channel, bool pim, Piece&& piece) {
+  (pim ? channels_[channel].pim : channels_[channel].mem).push_back(std::move(piece));
+  waiting_[pim ? 1 : 0][channel / 64] |= 1ULL << (channel % 64);
+}
+
 DmaEngine::Piece* DmaEngine::pick(std::uint32_t& channel, bool& from_pim) {
+  // PIM commands first, then memory pieces; within a kind the channels with pieces, in
+  // round-robin order from round_robin_.
   const auto count = static_cast<std::uint32_t>(channels_.size());
+  const std::uint32_t first_word = round_robin_ / 64, words = static_cast<std::uint32_t>(waiting_[0].size());
   for (int pass = 0; pass < 2; ++pass) {
     const bool want_pim = pass == 0;
-    for (std::uint32_t i = 0, c = round_robin_; i < count; ++i, c = c + 1 == count ? 0 : c + 1) {
-      ChannelQueues& q = channels_[c];
-      std::deque<Piece>& fifo = want_pim ? q.pim : q.mem;
-      if (fifo.empty()) continue;
-      if (want_pim ? q.pim_outstanding >= config_.pim_outstanding_per_channel
-                   : q.mem_outstanding + fifo.front().bytes > config_.outstanding_bytes_per_channel)
-        continue;
-      channel = c;
-      from_pim = want_pim;
-      round_robin_ = c + 1 == count ? 0 : c + 1;
-      return &fifo.front();
+    const auto& mask = waiting_[want_pim ? 1 : 0];
+    // Words from round_robin_'s to the last, then from the first back to round_robin_'s.
+    for (std::uint32_t n = 0; n <= words; ++n) {
+      const std::uint32_t w = (first_word + n) % words;
+      std::uint64_t bits = mask[w];
+      if (n == 0) bits &= ~0ULL << (round_robin_ % 64);                                  // c >= round_robin_
+      if (n == words) bits &= (round_robin_ % 64) != 0 ? (1ULL << (round_robin_ % 64)) - 1 : 0;  // c < round_robin_
+      for (; bits != 0; bits &= bits - 1) {
+        const std::uint32_t c = w * 64 + static_cast<std::uint32_t>(__builtin_ctzll(bits));
+        ChannelQueues& q = channels_[c];
+        std::deque<Piece>& fifo = want_pim ? q.pim : q.mem;
+        if (want_pim ? q.pim_outstanding >= config_.pim_outstanding_per_channel
+                     : q.mem_outstanding + fifo.front().bytes > config_.outstanding_bytes_per_channel)
+          continue;
+        channel = c;
+        from_pim = want_pim;
+        round_robin_ = c + 1 == count ? 0 : c + 1;
+        return &fifo.front();
+      }
     }
   }
   return nullptr;
@@ -133,7 +150,9 @@ void DmaEngine::issue_thread() {
     }
     Piece taken = std::move(*piece);
     ChannelQueues& q = channels_[channel];
-    (from_pim ? q.pim : q.mem).pop_front();
+    std::deque<Piece>& fifo = from_pim ? q.pim : q.mem;
+    fifo.pop_front();
+    if (fifo.empty()) waiting_[from_pim ? 1 : 0][channel / 64] &= ~(1ULL << (channel % 64));
     (from_pim ? q.pim_outstanding : q.mem_outstanding) += from_pim ? 1 : taken.bytes;
     send(taken, channel);
   }

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <array>
 #include <deque>
 #include <memory>
 #include <unordered_map>
@@ -114,6 +115,9 @@ class DmaEngine : public sc_core::sc_module {
     std::deque<Piece> mem, pim;
     std::uint32_t mem_outstanding = 0, pim_outstanding = 0;  ///< bytes, commands
   };
+  /// Per kind (0 MEM, 1 PIM), bit c: channel c's queue holds pieces (pick() visits only those).
+  std::array<std::vector<std::uint64_t>, 2> waiting_;
+  void enqueue(std::uint32_t channel, bool pim, Piece&& piece);
 
   JobPtr transfer(tlm::tlm_command command, std::uint64_t address, std::uint64_t bytes,
                   std::uint8_t* data, JobPtr job);
