@@ -392,12 +392,28 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
     ok &= current.job->ok;
     const AttentionRequest& req = job.requests[i];
     const sc_core::sc_time start = now();
-    const sc_core::sc_time logits_done =
-        run_items(std::uint64_t{lay.heads} * tiles(dk, systolic_.rows) * tiles(req.tokens, systolic_.cols), start);
-    const sc_core::sc_time softmax_done = units_.book(lay.heads, softmax_row_time(req.tokens), logits_done);
-    emit_span(events_, name_ + ".softmax", "SOFTMAX", logits_done, softmax_done, {{"request", i}, {"tokens", req.tokens}});
-    const sc_core::sc_time attend_done =
-        run_items(std::uint64_t{lay.heads} * tiles(req.tokens, systolic_.rows) * tiles(dk, systolic_.cols), softmax_done);
+    sc_core::sc_time attend_done;
+    if (systolic_.model == SystolicModel::SimulatorNpuOnly) {
+      // The public simulator's NPU-only attention: per head on its one in-order pipeline, a GEMV
+      // PRELOAD of size L/8 (logits), the softmax, then ceil((L + 127) / 128) GEMV PRELOADs of
+      // size s (attend); each PRELOAD waits for the previous instruction (its latency).
+      const std::uint64_t s = systolic_.simulator_block();
+      sc_core::sc_time t = std::max(start, free_at.front());
+      for (std::uint32_t h = 0; h < lay.heads; ++h) {
+        t += period_ * static_cast<double>(systolic_.simulator_latency(req.tokens / 8));
+        t = units_.book(1, softmax_row_time(req.tokens), t);
+        t += period_ * static_cast<double>((req.tokens + 127 + 127) / 128 * systolic_.simulator_latency(s));
+      }
+      std::fill(free_at.begin(), free_at.end(), t);
+      attend_done = t;
+    } else {
+      const sc_core::sc_time logits_done =
+          run_items(std::uint64_t{lay.heads} * tiles(dk, systolic_.rows) * tiles(req.tokens, systolic_.cols), start);
+      const sc_core::sc_time softmax_done = units_.book(lay.heads, softmax_row_time(req.tokens), logits_done);
+      emit_span(events_, name_ + ".softmax", "SOFTMAX", logits_done, softmax_done, {{"request", i}, {"tokens", req.tokens}});
+      attend_done =
+          run_items(std::uint64_t{lay.heads} * tiles(req.tokens, systolic_.rows) * tiles(dk, systolic_.cols), softmax_done);
+    }
     emit_span(events_, name_ + ".npu", "attention", start, attend_done, {{"request", i}});
     all_done = std::max(all_done, attend_done);
     std::vector<Half> logits(std::size_t{lay.heads} * req.tokens, Half(0.0F));

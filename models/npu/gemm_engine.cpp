@@ -166,6 +166,11 @@ bool GemmEngine::stream(const GemmShape& shape, const Operands& operands) {
   };
   std::vector<ArrayState> arrays(config_.arrays);
   const sc_core::sc_time weight_load = period_ * static_cast<double>(config_.rows);
+  // A simulator model (systolic_timing.h): its compute time, spread evenly over the waves.
+  const std::uint64_t sim_cycles = simulator_gemm_cycles(shape, config_);
+  const bool simulated = sim_cycles > 0;
+  const sc_core::sc_time sim_wave = period_ * (static_cast<double>(sim_cycles) / static_cast<double>(std::max<std::size_t>(waves, 1)));
+  sc_core::sc_time pipeline_free = t0;
   const auto fill_drain = static_cast<double>(config_.rows + config_.cols - 2);
   auto close_span = [&](std::uint32_t a) {
     stats_.array_busy_cycles[a] += static_cast<std::uint64_t>((arrays[a].span_end - arrays[a].span_start) / period_);
@@ -177,7 +182,21 @@ bool GemmEngine::stream(const GemmShape& shape, const Operands& operands) {
     ok &= jobs[i]->ok;
     const sc_core::sc_time arrived = std::max(t0, jobs[i]->finished);
     sc_core::sc_time wave_taken = t0;
-    for (std::uint32_t a = 0; a < config_.arrays; ++a) {
+    if (simulated) {  // the simulator's pipeline: this wave's share of its compute, after the last
+      const sc_core::sc_time start = std::max(arrived, pipeline_free);
+      pipeline_free = start + sim_wave;
+      for (std::uint32_t a = 0; a < config_.arrays; ++a) {
+        if (i >= plan.items[a].size()) continue;
+        ArrayState& s = arrays[a];
+        if (s.started && start > s.span_end) close_span(a);
+        if (!s.started || start > s.span_end) s.span_start = start;
+        s.started = true;
+        s.span_end = s.end = pipeline_free;
+        if (plan.items[a][i].last_k) pending.push({pipeline_free, plan.items[a][i]});
+      }
+      wave_taken = pipeline_free;
+    }
+    for (std::uint32_t a = 0; a < config_.arrays && !simulated; ++a) {
       if (i >= plan.items[a].size()) continue;
       const GemmItem& it = plan.items[a][i];
       ArrayState& s = arrays[a];
@@ -214,7 +233,7 @@ bool GemmEngine::stream(const GemmShape& shape, const Operands& operands) {
 
   ++stats_.gemms;
   stats_.cycles += static_cast<std::uint64_t>((sc_core::sc_time_stamp() - t0) / period_);
-  stats_.compute_cycles += timing.cycles;
+  stats_.compute_cycles += simulated ? sim_cycles : timing.cycles;
   stats_.macs += static_cast<double>(shape.m) * static_cast<double>(shape.k) * static_cast<double>(shape.n);
   for (const auto& items : plan.items)
     for (const GemmItem& it : items)

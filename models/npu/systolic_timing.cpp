@@ -75,4 +75,13 @@ GemmTiming gemm_timing(const GemmPlan& plan, const GemmShape& shape, const Systo
   return t;
 }
 
+std::uint64_t simulator_gemm_cycles(const GemmShape& shape, const SystolicConfig& c) {
+  if (c.model == SystolicModel::Arrays || shape.m == 0 || shape.k == 0 || shape.n == 0) return 0;
+  const std::uint64_t s = c.simulator_block(), latency = c.simulator_latency(s);
+  const std::uint64_t blocks = ceil_div(shape.m, c.rows) * ceil_div(shape.k, c.rows);
+  const std::uint64_t per_block_gemms = s * (ceil_div(shape.n, c.cols) - 1);
+  const std::uint64_t preload = c.model == SystolicModel::Simulator ? c.rows : latency;
+  return blocks * (preload + per_block_gemms) + latency;
+}
+
 }  // namespace vp::npu

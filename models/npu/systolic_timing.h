@@ -17,6 +17,13 @@
 //   array cycles = rows + sum over all but the last item of max(m_i, rows) + m_last + rows + cols - 2
 // - The GEMM takes the slowest array's cycles; utilization = M N K / (arrays rows cols cycles).
 // Memory traffic (weights streamed from HBM by the DMA) is the GEMM engine's (gemm_engine.h).
+//
+// SystolicModel::Simulator / SimulatorNpuOnly replace that cycle model by the public NeuPIMs
+// simulator's, for comparing with it (docs/npu.md): the arrays act as one pipeline whose GEMM
+// instruction covers a rows x cols x rows block in s = max(rows / arrays, 4) cycles, weights
+// transposed, per (token block, K block) one PRELOAD then ceil(N / cols) - 1 GEMMs. Its NeuPIMs
+// branch issues a PRELOAD `rows` cycles after the previous instruction, its NPU-only branch only
+// when the previous one finished (its latency, rows + cols + s - 1): simulator_gemm_cycles().
 #pragma once
 
 #include <cstdint>
@@ -24,13 +31,23 @@
 
 namespace vp::npu {
 
+enum class SystolicModel : std::uint8_t { Arrays, Simulator, SimulatorNpuOnly };
+
 struct SystolicConfig {
+  SystolicModel model = SystolicModel::Arrays;
   std::uint32_t arrays = 8;
   std::uint32_t rows = 128;  ///< PE rows = weight-tile K extent
   std::uint32_t cols = 128;  ///< PE columns = weight-tile N extent
   std::uint64_t accumulator_bytes = 1ULL << 20;  ///< per array, fp32 partial sums
 
   [[nodiscard]] std::uint64_t max_rows() const { return accumulator_bytes / (std::uint64_t{cols} * 4); }
+  /// Simulator models: cycles of one GEMM instruction (a block of `rows` tokens).
+  [[nodiscard]] std::uint64_t simulator_block() const { return std::max<std::uint64_t>(rows / arrays, 4); }
+  /// Simulator models: latency of one instruction of `size` cycles (its NeuPIMs branch
+  /// rows + cols - 2 + size, its NPU-only branch rows + cols + size - 1).
+  [[nodiscard]] std::uint64_t simulator_latency(std::uint64_t size) const {
+    return model == SystolicModel::SimulatorNpuOnly ? rows + cols + size - 1 : rows + cols - 2 + size;
+  }
 };
 
 struct GemmShape {
@@ -62,5 +79,10 @@ struct GemmTiming {
 [[nodiscard]] GemmTiming gemm_timing(const GemmShape& shape, const SystolicConfig& config);
 /// The same for a plan already made by gemm_plan(shape, config).
 [[nodiscard]] GemmTiming gemm_timing(const GemmPlan& plan, const GemmShape& shape, const SystolicConfig& config);
+/// Compute cycles of a GEMM (M tokens, K, N outputs) under a simulator model (0 for Arrays):
+/// B = ceil(M / rows) x ceil(K / rows) PRELOAD blocks, O = ceil(N / cols) instructions each;
+/// Simulator: B (rows + s (O - 1)) + latency(s); SimulatorNpuOnly: B (latency(s) + s (O - 1))
+/// + latency(s).
+[[nodiscard]] std::uint64_t simulator_gemm_cycles(const GemmShape& shape, const SystolicConfig& config);
 
 }  // namespace vp::npu

@@ -110,8 +110,9 @@ std::vector<double> reference(const KvLayout& lay, const Request& r, const Imath
   return out;
 }
 
-void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_chunk = 0) {
-  test::NpuBench bench;
+void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_chunk = 0,
+                     const std::string& systolic_model = "arrays") {
+  test::NpuBench bench(test::npu_platform(nlohmann::json::object(), {{"systolic", {{"model", systolic_model}}}}));
   KvLayout lay;
   lay.heads = 12;
   lay.head_dim = 64;  // E = 768: two K chunks, 8 and 4 heads
@@ -141,6 +142,13 @@ void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_ch
               bench.stat("npu.attention.cycles"), bench.stat("npu.attention.pim_busy_cycles"),
               bench.stat("npu.dma.bytes_read"));
   CHECK(bench.stat("npu.attention.requests") == 3);
+  if (systolic_model == "neupims-sim-npu-only") {
+    // The simulator's NPU-only attention: per request and head, in order on one pipeline, a
+    // logit GEMV of latency 255 + L/8, the softmax, then ceil((L + 127) / 128) GEMVs of 271.
+    double serial = 0;
+    for (const auto& r : requests) serial += lay.heads * ((255.0 + r.tokens / 8) + (r.tokens + 254) / 128 * 271.0);
+    CHECK(bench.stat("npu.attention.cycles") >= serial);
+  }
   CHECK(bench.stat("npu.attention.tokens") == 70 + 600 + 33);
   if (mode == 1 && !append) {
     // Logit: per K chunk one GWRITE + per token group (HEADER, G_ACT, one COMPS_READRES per head
@@ -196,6 +204,10 @@ TEST_CASE("NPU attention with a dense V layout (64-token segments) matches a hos
 
 TEST_CASE("PIM attention with 16-token segments appends the new token first", "[npu][attention][pim]") {
   check_attention(1, true, 16);
+}
+
+TEST_CASE("NPU attention under the simulator's NPU-only timing matches the reference and serializes", "[npu][attention]") {
+  check_attention(0, false, 0, "neupims-sim-npu-only");
 }
 
 TEST_CASE("bad ATTENTION descriptors stop the queue with the documented error", "[npu][attention]") {

@@ -148,3 +148,18 @@ TEST_CASE("a negative NPU energy is refused with the key named", "[npu][energy][
   CHECK_THROWS_WITH(test::NpuBench(test::npu_platform(nlohmann::json::object(), {{"energy", {{"mac_pj", -1.0}}}})),
                     Catch::Contains("modules.npu.energy.mac_pj"));
 }
+
+TEST_CASE("under the simulator's timing a GEMM computes for its closed-form time", "[npu][gemm]") {
+  test::NpuBench bench(test::npu_platform({{"functional", false}}, {{"systolic", {{"model", "neupims-sim"}}}}));
+  const Measured r = run_gemm(bench, 256, 1024, 4096);
+  // 2 token blocks x 8 K blocks, 32 instructions of 16 cycles each, fill 270.
+  const double formula = 16.0 * (128 + 16 * 31) + 270;
+  CHECK(r.compute_cycles == formula);
+  CHECK(r.cycles >= formula);  // never faster than its compute
+  CHECK(r.cycles <= formula + (1024.0 * 4096 * 2 + 256.0 * 1024 * 2 + 256.0 * 4096 * 2) / (0.75 * kRefreshShare * peak_bytes_per_cycle(bench)));
+}
+
+TEST_CASE("an unknown systolic model is refused with the choices", "[npu][errors]") {
+  CHECK_THROWS_WITH(test::NpuBench(test::npu_platform(nlohmann::json::object(), {{"systolic", {{"model", "fast"}}}})),
+                    Catch::Contains("modules.npu.systolic.model: 'fast' is not arrays, neupims-sim or neupims-sim-npu-only"));
+}

@@ -61,3 +61,20 @@ TEST_CASE("utilization grows with M until the weight load is hidden", "[npu][gem
   CHECK(gemm_timing({512, 4096, 4096}, c).utilization == Approx(1.0).epsilon(0.02));
   CHECK(gemm_timing({0, 4096, 4096}, c).cycles == 0);
 }
+
+TEST_CASE("the public simulator's GEMM timing follows its closed forms", "[npu][gemm]") {
+  // GPT3-7B QKV on one device at batch 256: 256 tokens, K 4096, N 3072 -> 2 x 32 PRELOAD blocks,
+  // 24 instructions of 128 / 8 = 16 cycles each.
+  SystolicConfig c;
+  CHECK(vp::npu::simulator_gemm_cycles({256, 4096, 3072}, c) == 0);  // the arrays model
+  c.model = vp::npu::SystolicModel::Simulator;
+  // NeuPIMs branch: PRELOAD 128 after its predecessor, GEMMs every 16, fill 128 + 128 - 2 + 16.
+  CHECK(vp::npu::simulator_gemm_cycles({256, 4096, 3072}, c) == 64 * (128 + 16 * 23) + 270);
+  // The formula as the simulator's documentation states it: 16 O K N + 112 per PRELOAD + 270.
+  CHECK(vp::npu::simulator_gemm_cycles({256, 4096, 3072}, c) == 16 * 24 * 32 * 2 + 112 * 64 + 270);
+  // A partial token block costs a whole one (its blocks ignore the valid rows).
+  CHECK(vp::npu::simulator_gemm_cycles({1, 4096, 3072}, c) == vp::npu::simulator_gemm_cycles({128, 4096, 3072}, c));
+  c.model = vp::npu::SystolicModel::SimulatorNpuOnly;
+  // NPU-only branch: each PRELOAD waits for its predecessor's latency 128 + 128 + 16 - 1.
+  CHECK(vp::npu::simulator_gemm_cycles({256, 4096, 3072}, c) == 64 * (271 + 16 * 23) + 271);
+}
