@@ -12,6 +12,9 @@
 //   streaming and the item's wave has arrived; its streaming (m cycles) starts when the previous
 //   item's streaming is over and its weights are loaded. With operands always on time this is
 //   exactly gemm_timing(); otherwise the arrays stall and the GEMM is bandwidth-bound.
+// - Under a simulator model (SystolicConfig::model), the waves are loaded the same way but each
+//   takes an equal share of simulator_gemm_cycles() on one pipeline, after its data arrived and
+//   the previous wave's share ended.
 // - A block's output (m x n_len fp16) is written as soon as its last K tile has drained; the
 //   GEMM ends when the arrays are done and every output write is answered.
 // - Functional mode: C is computed from X and W (debug reads) in fp32 and carried by the timed
