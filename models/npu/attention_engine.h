@@ -3,22 +3,28 @@
 //
 // Contract:
 // - Each request's K and V are in KV rows of one channel (kv_layout.h); q and out are fp16
-//   [requests x heads x head_dim] in HBM (request r at base + r x E x 2).
+//   [requests x heads x head_dim] in HBM (request r at base + r x E x 2). The V layout's segment
+//   size (KvLayout::v_chunk) comes from the descriptor.
 // - PIM mode (the dispatcher): channels work in parallel, each through its own requests in order.
 //   Per request, logit phase: for each K chunk c, GWRITE of q's chunk, then per token group a
 //   PIM tile: PIM_HEADER (COMPs and READRES of the tile), G_ACT of the KV row in all banks, one
 //   COMPS_READRES per head of the chunk (head_dim / 16 COMPs; 32 logits, one token per bank),
 //   PIM_PRE. The logits go to the vector units (SCALE + SOFTMAX per head, booked on the shared
 //   units); meanwhile the channel runs the next request's logit phase, then this request's
-//   attend phase: per head and token chunk, GWRITE of p's chunk, then per dimension tile a tile
-//   HEADER, G_ACT, COMPS_READRES (ceil(tokens in chunk / 16) COMPs), PIM_PRE; partial sums of
-//   several token chunks are added on the vector units; out is written by the DMA.
+//   attend phase: per head and token chunk, one GWRITE of p's chunk placed at each of the
+//   chunk's V segments, then per KV row holding those segments a tile: HEADER, G_ACT, one
+//   COMPS_READRES (ceil(tokens in chunk / 16) COMPs) per segment, PIM_PRE (with whole-row
+//   chunks: one tile per dimension tile); partial sums of several token chunks are added on the
+//   vector units; out is written by the DMA.
 // - NPU mode: the DMA reads every request's q and KV rows, all queued at once (a request's KV
 //   sits in one channel; only many requests in flight use all channels). The arrays run the
 //   GEMVs back to back across requests: one item per K (or V) tile, R cycles each (the weight
 //   load bounds a one-row GEMV), on the array that frees first, a request's logit items once its
 //   data is in, its attend items once its softmax (vector units) is done; out is written by the
 //   DMA when ready. The arrays are held (mutex shared with GEMM) for the whole descriptor.
+//   Under SystolicModel::SimulatorNpuOnly the GEMVs follow the public simulator's NPU-only
+//   branch instead: per request and head, in order on one pipeline, a logit GEMV, the softmax,
+//   then ceil((L + 127) / 128) attend GEMVs, each waiting for its predecessor's latency.
 // - Functional mode: real data in both paths (PIM: the memory's PIM units compute the dot
 //   products; the NPU rounds logits, p and partial sums to fp16 where the hardware stores them).
 // - Append (decode): the new token's k and v (right after its q, the QKV output layout) are
