@@ -397,12 +397,14 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
       // The public simulator's NPU-only attention: per head on its one in-order pipeline, a GEMV
       // PRELOAD of size L/8 (logits), the softmax, then ceil((L + 127) / 128) GEMV PRELOADs of
       // size s (attend); each PRELOAD waits for the previous instruction (its latency).
-      const std::uint64_t s = systolic_.simulator_block();
+      const std::uint64_t logit = systolic_.simulator_latency(req.tokens / 8);
+      const std::uint64_t attend = (std::uint64_t{req.tokens} + 127 + 127) / 128 *
+                                   systolic_.simulator_latency(systolic_.simulator_block());
       sc_core::sc_time t = std::max(start, free_at.front());
       for (std::uint32_t h = 0; h < lay.heads; ++h) {
-        t += period_ * static_cast<double>(systolic_.simulator_latency(req.tokens / 8));
+        t += period_ * static_cast<double>(logit);
         t = units_.book(1, softmax_row_time(req.tokens), t);
-        t += period_ * static_cast<double>((req.tokens + 127 + 127) / 128 * systolic_.simulator_latency(s));
+        t += period_ * static_cast<double>(attend);
       }
       std::fill(free_at.begin(), free_at.end(), t);
       attend_done = t;
