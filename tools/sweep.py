@@ -23,8 +23,9 @@ sweep's.
                                             Markdown tables from that CSV: tokens/s per point and
                                             system, every system over each baseline present
                                             (npu-only, npu-pim) per point, and the geometric mean
-                                            of each ratio over the batch sizes; over seeds, the
-                                            mean and population sd of the per-seed values
+                                            of each ratio over the batch sizes that ran; over
+                                            seeds, the mean and population sd of the per-seed
+                                            values
 Common options: --out DIR (default results), --vp PATH (the neupims-vp binary).
 A run is done when its stats.json says the firmware exited with code 0; a failed or missing run
 is run again. Exit status: 0, 1 if a run failed, 2 for bad input.
@@ -309,10 +310,10 @@ def cmd_report(args, sweep):
                 for p in members:
                     for seed, value in ratio_by_seed(p, a, b).items():
                         per_seed.setdefault(seed, []).append(value)
-                # Only seeds with every batch size of the group, so the means compare like with like.
-                complete = [v for v in per_seed.values() if len(v) == len(members)]
-                if complete:
-                    entry[f"{a} / {b}"] = spread([math.exp(statistics.fmean(math.log(x) for x in v)) for v in complete])
+                # Over the batch sizes that ran (a point that did not fit has no row).
+                if per_seed:
+                    entry[f"{a} / {b}"] = spread([math.exp(statistics.fmean(math.log(x) for x in v))
+                                                  for v in per_seed.values()])
             report["geomean_over_batch"].append(entry)
 
     def cell(s, digits):
