@@ -51,6 +51,12 @@ static uint32_t v_needed(const batch_state *b, uint32_t tokens) {
   return ceil_div(ceil_div(tokens, b->v_chunk) * b->job->heads * b->tiles_v, b->segments_per_row);
 }
 
+/* Rows a request of `tokens` tokens adds with its next token (0 for an empty request: not counted). */
+static uint32_t next_rows(const batch_state *b, uint32_t tokens) {
+  if (tokens == 0) return 0;
+  return k_needed(b, tokens + 1u) + v_needed(b, tokens + 1u) - k_needed(b, tokens) - v_needed(b, tokens);
+}
+
 static int grow_to(batch_state *b, request_state *r, uint32_t tokens) {
   const uint32_t k = k_needed(b, tokens), v = v_needed(b, tokens);
   if (k > b->k_capacity || v > b->v_capacity) return 0;
@@ -65,6 +71,7 @@ static int grow_to(batch_state *b, request_state *r, uint32_t tokens) {
     r->v_rows[r->v_count++] = row;
   }
   b->channel_load[r->channel] += batch_load(b, tokens) - batch_load(b, r->tokens);
+  b->growth_reserve[r->channel] += next_rows(b, tokens) - next_rows(b, r->tokens);
   r->tokens = tokens;
   return 1;
 }
@@ -77,13 +84,13 @@ static uint32_t pick_channel(batch_state *b, uint32_t tokens) {
     uint32_t best = 0xFFFFFFFFu, best_load = 0xFFFFFFFFu;
     for (uint32_t c = 0; c < channels; ++c) {
       const uint32_t load = b->channel_load[c];
-      if (kv_available(&b->kv, c) >= need && load < best_load) best = c, best_load = load;
+      if (kv_available(&b->kv, c) >= need + b->growth_reserve[c] && load < best_load) best = c, best_load = load;
     }
     return best;
   }
   for (uint32_t i = 0; i < channels; ++i) {
     const uint32_t c = (b->round_robin + i) % channels;
-    if (kv_available(&b->kv, c) >= need) {
+    if (kv_available(&b->kv, c) >= need + b->growth_reserve[c]) {
       b->round_robin = (c + 1u) % channels;
       return c;
     }
@@ -127,6 +134,7 @@ static void free_row(batch_state *b, uint32_t channel, uint32_t row) {
 void batch_release(batch_state *b, uint32_t i) {
   request_state *r = &b->requests[i];
   b->channel_load[r->channel] -= batch_load(b, r->tokens);
+  b->growth_reserve[r->channel] -= next_rows(b, r->tokens);
   for (uint32_t n = 0; n < r->k_count; ++n) free_row(b, r->channel, r->k_rows[n]);
   for (uint32_t n = 0; n < r->v_count; ++n) free_row(b, r->channel, r->v_rows[n]);
   /* Move the last request into slot i, with its lists. */

@@ -32,6 +32,7 @@ typedef struct {
   uint32_t *lists; /* k and v row lists of each request slot */
   uint32_t round_robin;
   uint32_t channel_load[KV_MAX_CHANNELS]; /* attention load of the requests in each channel */
+  uint32_t growth_reserve[KV_MAX_CHANNELS]; /* row groups the channel's requests add with their next token */
   uint32_t sub_batches, start[3]; /* sub-batch s = requests [start[s], start[s+1]) */
   uint32_t *tables;               /* max_batch entries of 4 words */
 } batch_state;

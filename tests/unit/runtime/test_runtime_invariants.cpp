@@ -224,3 +224,27 @@ TEST_CASE("a dense V layout holds a short request in fewer KV row groups", "[run
   CHECK(used[0] == k_rows + 32);
   CHECK(used[1] == k_rows + ((tokens + 63) / 64 * 32 + 7) / 8);
 }
+
+TEST_CASE("admission keeps room for the next token of every request in the channel", "[runtime]") {
+  // One channel of 70 row groups; a request of 32 tokens holds 2 K + 32 V groups and needs 2 more
+  // K groups at its next token. Without the reserve a second request would be admitted (36 groups
+  // free: its own 34 + 2) and the first step would then find no room for the first request's K.
+  for (const std::uint32_t flags : {0U, static_cast<std::uint32_t>(JOB_FLAG_GREEDY)}) {
+    job_info job = gpt3_7b_job(flags, 8);
+    job.channels = 1;
+    job.rows = 3500 + 32 * 70;
+    static batch_state b;
+    REQUIRE(batch_init(&b, &job, 3500));
+    for (std::uint32_t i = 0; i < 4; ++i) {
+      job_request r{i, 32, 1, JOB_ANY_CHANNEL, 0, 0};
+      batch_admit(&b, &r);
+    }
+    INFO((flags != 0 ? "greedy" : "round-robin"));
+    CHECK(b.count == 1);
+    CHECK(batch_grow(&b) == 1);
+    CHECK(groups_in_use(b) == 36);
+    while (b.count > 0) batch_release(&b, b.count - 1);
+    CHECK(groups_in_use(b) == 0);
+    batch_free(&b);
+  }
+}
