@@ -15,7 +15,7 @@
 //   this is one (chunk, head, tile) per row; a smaller C packs short contexts densely (a request
 //   of n tokens wastes under C tokens per head and tile instead of under P).
 // Both lists only grow at their end as the request's context grows (token groups of B tokens for
-// K, token chunks of P tokens for V), so decoding appends rows and never moves data.
+// K, segments of C tokens for V), so decoding appends rows and never moves data.
 // - Bank b is (rank, bank group, bank) in the memory's READRES order: b = (rank x groups + group)
 //   x banks_per_group + bank.
 // head_dim must divide P and be a multiple of 16 (a COMP covers 16 elements), so a head never
