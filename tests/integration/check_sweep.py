@@ -8,25 +8,17 @@ usage: check_sweep.py NEUPIMS_VP SWEEP_FILE OUT_DIR"""
 import csv
 import json
 import os
-import shutil
-import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from sweep_harness import ROOT, SweepHarness
+
 vp, sweep_file, out = sys.argv[1], sys.argv[2], sys.argv[3]
-runner = os.path.join(ROOT, "tools", "sweep.py")
-shutil.rmtree(out, ignore_errors=True)
-failures = []
+harness = SweepHarness(vp, out)
+check = harness.check
 
 
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-
-
-def sweep(*args):
-    return subprocess.run([sys.executable, runner, *args, sweep_file, "--out", out, "--vp", vp],
-                          capture_output=True, text=True)
+def sweep(action, *args):
+    return harness.sweep(sweep_file, action, *args)
 
 
 first = sweep("run", "--jobs", "2")
@@ -97,7 +89,4 @@ for entry in numbers["geomean_over_batch"]:
 check(len(numbers["geomean_over_batch"]) == len(spec["axes"]["model"]), "one geometric mean per model")
 check("npu-only / npu-pim" not in report.stdout, "the report repeats a ratio inverted")
 
-for failure in failures:
-    print("FAIL:", failure)
-print(f"check_sweep: {len(rows)} rows, {len(failures)} failures")
-sys.exit(1 if failures else 0)
+harness.finish("check_sweep", len(rows))

@@ -9,30 +9,18 @@ usage: check_sweep_variants.py NEUPIMS_VP SWEEP_FILE BAD_SWEEP_FILE OUT_DIR"""
 import csv
 import json
 import os
-import shutil
-import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from sweep_harness import ROOT, SweepHarness
+
 vp, sweep_file, bad_file, out = sys.argv[1:5]
-runner = os.path.join(ROOT, "tools", "sweep.py")
-shutil.rmtree(out, ignore_errors=True)
-failures = []
+harness = SweepHarness(vp, out)
+check = harness.check
 
 
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-
-
-def sweep(path, *args):
-    return subprocess.run([sys.executable, runner, *args, path, "--out", out, "--vp", vp],
-                          capture_output=True, text=True)
-
-
-run = sweep(sweep_file, "run", "--jobs", "2")
+run = harness.sweep(sweep_file, "run", "--jobs", "2")
 check(run.returncode == 0, f"run failed: {run.stdout}{run.stderr}")
-collected = sweep(sweep_file, "collect")
+collected = harness.sweep(sweep_file, "collect")
 check(collected.returncode == 0, f"collect failed: {collected.stderr}")
 
 with open(sweep_file) as f:
@@ -67,12 +55,9 @@ for system in spec["axes"]["system"]:
     one, two = (float(by[(v, system)]["summary.npu_energy_per_token_uj"]) for v in ("tp1-pp1", "tp2-pp1"))
     check(two < one, f"{system}: NPU energy per token tp2 {two} not below tp1 {one}")
 
-bad = sweep(bad_file, "run")
+bad = harness.sweep(bad_file, "run")
 check(bad.returncode == 2 and "axes.variant: 'tp4-pp1' is not defined" in bad.stderr,
       f"undefined variant: exit {bad.returncode}, {bad.stderr.strip()}")
 check(not os.path.exists(os.path.join(out, "bad-variant")), "a refused sweep started runs")
 
-for failure in failures:
-    print("FAIL:", failure)
-print(f"check_sweep_variants: {len(rows)} rows, {len(failures)} failures")
-sys.exit(1 if failures else 0)
+harness.finish("check_sweep_variants", len(rows))
