@@ -378,7 +378,7 @@ void ChannelController::choose(std::uint32_t b) {
       (cycle == best.cycle && (static_cast<int>(c.kind) > static_cast<int>(best.kind) ||
                                (c.kind == best.kind && c.seq >= best.seq))))
     return;
-  if (cycle >= blocked_from_[c.bank.rank.value]) return;  // the rank waits for its refresh
+  if (rank_blocked(c.bank.rank.value, cycle)) return;  // the rank waits for its refresh
   // PIM priority: a MEM command may use an idle C/A slot only if it does not delay the PIM
   // command that is waiting.
   if (pim_waiting_.kind == Kind::Pim && cycle < pim_waiting_.cycle &&
@@ -402,7 +402,7 @@ ChannelController::Decision ChannelController::decide() {
   Decision best;
   pim_waiting_.kind = Kind::None;
   ++decision_generation_;
-  if (!pim_.empty()) pim_candidate(best);
+  pim_candidate(best);
   Leader mem{best.cycle, best.kind, best.seq, banks_};
   if (in_order_) {
     std::uint32_t oldest = banks_;
