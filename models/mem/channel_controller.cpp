@@ -380,9 +380,10 @@ void ChannelController::choose(std::uint32_t b) {
     return;
   if (rank_blocked(c.bank.rank.value, cycle)) return;  // the rank waits for its refresh
   // PIM priority: a MEM command may use an idle C/A slot only if it does not delay the PIM
-  // command that is waiting.
+  // command that is waiting. Its cycle already covers earliest() of the PIM command and the
+  // bus slot after `cycle`, so only the MEM command's own rows can push it further.
   if (pim_waiting_.kind == Kind::Pim && cycle < pim_waiting_.cycle &&
-      checker_.earliest_after(CommandTarget{c.command, c.bank, 0}, cycle, pim_waiting_.target) > pim_waiting_.cycle)
+      checker_.bound_after(CommandTarget{c.command, c.bank, 0}, cycle, pim_waiting_.target) > pim_waiting_.cycle)
     return;
   best = Leader{cycle, c.kind, c.seq, b};
 }
@@ -494,7 +495,6 @@ void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& 
   const std::uint32_t b = d.bank_index;
   auto& queue = queues_[b];
   const Command command = d.target.command;
-  choices_[b].valid = false;
   if (command == Command::Rd || command == Command::Wr) {
     MemBurst& burst = queue[d.queue_index];
     issue(d, burst.txn);
@@ -528,13 +528,18 @@ void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& 
       burst.where.column = Column(burst.where.column.value + 1);
       burst.where.offset = 0;
       burst.outcome = MemBurst::Outcome::Hit;
+      // A row hit at the queue front stays the policy's choice while it has bursts left
+      // (SchedulerPolicy contract); only an entry chosen from behind the front is re-asked.
+      if (d.queue_index != 0) choices_[b].valid = false;
       return;
     }
+    choices_[b].valid = false;
     if (d.queue_index == 0) queue.pop_front();
     else queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(d.queue_index));
     update_active(b);
     return;
   }
+  choices_[b].valid = false;
   const bool from_queue = !queue.empty() && d.seq != kNever;
   issue(d, from_queue ? queue[d.queue_index].txn : 0);
   if (command == Command::Pre) {

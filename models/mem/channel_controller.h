@@ -8,7 +8,7 @@
 // - Same-address order is kept: within a bank the chosen burst is never younger than another
 //   queued burst to the same row, and bursts of one row are served oldest first.
 // - PIM commands run strictly in order. In `dual` mode they have priority: a MEM command issues
-//   before the waiting PIM command only if it does not delay it (TimingChecker::earliest_after);
+//   before the waiting PIM command only if it does not delay it (TimingChecker::bound_after);
 //   in `blocked` mode the channel serves either MEM or PIM
 //   (switch to PIM when MEM has nothing queued, back after the tile's last command when MEM
 //   work waits); `dram` mode refuses PIM commands.

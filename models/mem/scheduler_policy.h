@@ -2,7 +2,9 @@
 //
 // Contract: a policy sees the queue of one bank (arrival order) and the bank's open row, and
 // names the burst whose next command (column command, PRE or ACT) should compete for the bus.
-// in_order() policies also restrict the channel to its oldest burst. make_scheduler() with an
+// in_order() policies also restrict the channel to its oldest burst. Every policy keeps serving
+// a row hit at the front of the queue while it has bursts left (the controller relies on this to
+// skip re-asking the policy between the bursts of such an entry). make_scheduler() with an
 // unknown name throws ConfigError listing the known ones.
 #pragma once
 

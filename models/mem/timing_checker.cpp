@@ -75,9 +75,9 @@ bool TimingChecker::reaches(int where, bool other_ranks, const BankId& prev, con
   return where == 1 || prev.bank == next.bank;
 }
 
-std::uint64_t TimingChecker::earliest_after(const CommandTarget& prev, std::uint64_t at,
-                                            const CommandTarget& next) const {
-  std::uint64_t t = std::max(earliest(next), at + 1);  // the C/A bus
+std::uint64_t TimingChecker::bound_after(const CommandTarget& prev, std::uint64_t at,
+                                         const CommandTarget& next) const {
+  std::uint64_t t = 0;
   for (const Rule& rule : by_pair_[static_cast<unsigned>(prev.command)][static_cast<unsigned>(next.command)]) {
     if (rule.first_comp && (prev.command != Command::Comp || comp_since_readres_)) continue;
     if (!reaches(rule.where, rule.other_ranks, prev.bank, next.bank)) continue;

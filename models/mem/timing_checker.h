@@ -57,10 +57,12 @@ class TimingChecker {
       t = std::max(t, faw_earliest(rank, fixes_.gact_faw_activations));
     return t;
   }
-  /// The earliest cycle `next` may issue if `prev` were issued at `at` (the current state plus
-  /// that one command). Used to keep a MEM command from delaying a waiting PIM command.
-  [[nodiscard]] std::uint64_t earliest_after(const CommandTarget& prev, std::uint64_t at,
-                                             const CommandTarget& next) const;
+  /// The bound that `prev`, if issued at `at`, alone would put on `next`: its rows of the table
+  /// and the tFAW window as it would be with it (0 when none applies). The earliest cycle of
+  /// `next` after `prev` is max(earliest(next), at + 1, bound_after(prev, at, next)). Used to
+  /// keep a MEM command from delaying a waiting PIM command.
+  [[nodiscard]] std::uint64_t bound_after(const CommandTarget& prev, std::uint64_t at,
+                                          const CommandTarget& next) const;
   void issue(const CommandTarget& target, std::uint64_t cycle);
 
   [[nodiscard]] const std::vector<Constraint>& table() const { return table_; }
