@@ -45,6 +45,8 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
       active_((banks_ + 63) / 64, 0),
       global_buffer_(params.org.row_bytes() / 2, 0.0F),
       accumulators_(banks_, 0.0F) {
+  bank_ids_.reserve(banks_);
+  for (std::uint32_t b = 0; b < banks_; ++b) bank_ids_.push_back(params.org.bank_at(b));
   // Staggered: one rank every tREFI / ranks.
   for (std::uint32_t r = 0; r < params.org.ranks; ++r)
     refresh_due_[r] = std::uint64_t{params.timing.tREFI} * (r + 1) / params.org.ranks;
@@ -71,9 +73,10 @@ void ChannelController::update_active(std::uint32_t b) {
 
 void ChannelController::note_open(std::vector<RankActivity>& activity,
                                   std::vector<std::uint64_t>& total, std::uint32_t bank, bool open) {
-  auto& a = activity[bank / params_.org.banks_per_rank()];
+  const std::uint32_t rank = bank_ids_[bank].rank.value;
+  auto& a = activity[rank];
   if (open && a.open++ == 0) a.since = now_;
-  if (!open && --a.open == 0) total[bank / params_.org.banks_per_rank()] += now_ - a.since;
+  if (!open && --a.open == 0) total[rank] += now_ - a.since;
 }
 
 std::uint64_t ChannelController::active_cycles(std::uint32_t rank, std::uint64_t cycle, bool pim) const {
@@ -145,7 +148,6 @@ void ChannelController::report_pim_use(std::uint64_t cycle) {
   if (on_pim_use) on_pim_use(cycle, pim);
 }
 
-BankId ChannelController::bank_id(std::uint32_t flat) const { return params_.org.bank_at(flat); }
 
 std::uint64_t ChannelController::refresh_due(std::uint32_t rank) const {
   if (!config_.refresh) return kNever;
@@ -308,7 +310,7 @@ void ChannelController::pim_candidate(Decision& best) {
     consider(best, step);
     return;
   }
-  step.cycle = std::max({now_, head.arrival, step.no_bus ? 0 : checker_.earliest(step.target)});
+  step.cycle = std::max(std::max(now_, head.arrival), step.no_bus ? 0 : checker_.earliest(step.target));
   if (!tile_active_) {
     if (head.cmd.op == PimOp::Header && !head.refresh_checked) {
       // Pull in refreshes the tile would run into, so the tile is not interrupted.
@@ -373,7 +375,7 @@ void ChannelController::choose(std::uint32_t b) {
     shared_generation_[key] = decision_generation_;
     shared_earliest_[key] = checker_.earliest_shared(CommandTarget{c.command, c.bank, 0});
   }
-  const std::uint64_t cycle = std::max({now_, local, shared_earliest_[key]});
+  const std::uint64_t cycle = std::max(std::max(now_, local), shared_earliest_[key]);
   if (cycle > best.cycle ||
       (cycle == best.cycle && (static_cast<int>(c.kind) > static_cast<int>(best.kind) ||
                                (c.kind == best.kind && c.seq >= best.seq))))
@@ -520,8 +522,10 @@ void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& 
       done.push_back({burst.txn, cycle, 1, true, {}});
     }
     if (--burst.bursts > 0) {  // the entry's next burst: the next column of the same row
+      // Runs of several bursts exist only when the offset field is the address's lowest bits
+      // (AddressMapping::row_run_end), so the burst started `offset` bytes before `address`.
       const std::uint64_t burst_bytes = params_.org.burst_bytes();
-      const std::uint64_t next = (burst.address / burst_bytes + 1) * burst_bytes;
+      const std::uint64_t next = burst.address - burst.where.offset + burst_bytes;
       burst.data += next - burst.address;
       burst.address = next;
       burst.length = static_cast<std::uint32_t>(std::min(burst_bytes, burst.end - next));

@@ -135,7 +135,7 @@ class ChannelController {
   void execute_mem(const Decision& d, std::vector<Completion>& done);
   void issue(const Decision& d, std::uint64_t txn);
   [[nodiscard]] std::uint64_t estimate_tile(const PimExtension& header) const;
-  [[nodiscard]] BankId bank_id(std::uint32_t flat) const;
+  [[nodiscard]] const BankId& bank_id(std::uint32_t flat) const { return bank_ids_[flat]; }
   [[nodiscard]] std::uint8_t& pim_open(std::uint32_t flat) { return dual_ ? pim_open_[flat] : mem_open_[flat]; }
   [[nodiscard]] Row& pim_row(std::uint32_t flat) { return dual_ ? pim_row_[flat] : mem_row_[flat]; }
   void pim_compute(std::uint32_t column);
@@ -152,6 +152,7 @@ class ChannelController {
   bool in_order_;  ///< scheduler_->in_order(), asked once
   bool dual_;
   std::uint32_t banks_;
+  std::vector<BankId> bank_ids_;  ///< Organization::bank_at() of every bank, without divisions
 
   std::vector<std::deque<MemBurst>> queues_;  // per bank, arrival order
   std::size_t queued_bursts_ = 0;

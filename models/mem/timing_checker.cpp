@@ -35,6 +35,9 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
       rank_(org.ranks, Times{}),
       faw_(org.ranks, std::array<std::uint64_t, 4>{}),
       faw_count_(org.ranks, 0) {
+  if (org.ranks == 0 || org.ranks > kMaxRanks)  // the memory config allows 1..16
+    throw std::logic_error(fmt::format("timing checker: {} ranks (1 to {} supported)", org.ranks, kMaxRanks));
+  for (std::uint32_t b = 0; b < org.banks(); ++b) group_of_.push_back(b / org.banks_per_group);
   for (const auto& row : table_) {
     // Fold into the coarsest of: the rule's scope, the earlier command's reach, the later
     // command's reach (it is checked at that level).
@@ -46,15 +49,17 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
     if (rule.first_comp || rule.per_comp != 0) {
       folds.generic.push_back(rule);
     } else {
-      auto& list = rule.other_ranks ? folds.other_ranks
-                   : where == 0     ? folds.bank
-                   : where == 1     ? folds.group
-                   : where == 2     ? folds.rank
-                                    : folds.channel;
-      // Rows of one level and one later command fold into their maximum.
-      auto same = std::find_if(list.begin(), list.end(), [&rule](const Fold& f) { return f.next == rule.next; });
-      if (same == list.end()) list.push_back(Fold{rule.next, rule.cycles});
-      else same->cycles = std::max(same->cycles, rule.cycles);
+      auto fold = [&folds](std::uint8_t target, const Rule& r) {
+        auto same = std::find_if(folds.plain.begin(), folds.plain.end(),
+                                 [&](const Fold& f) { return f.target == target && f.next == r.next; });
+        if (same == folds.plain.end()) folds.plain.push_back(Fold{target, r.next, r.cycles});
+        else same->cycles = std::max(same->cycles, r.cycles);
+      };
+      if (rule.other_ranks) {
+        for (std::uint32_t k = 0; k + 1 < org.ranks; ++k) fold(static_cast<std::uint8_t>(kOtherRankSlot + k), rule);
+      } else {
+        fold(static_cast<std::uint8_t>(where), rule);  // kBankSlot .. kChannelSlot
+      }
     }
     by_pair_[static_cast<unsigned>(row.prev)][static_cast<unsigned>(row.next)].push_back(rule);
   }
@@ -109,14 +114,14 @@ void TimingChecker::issue(const CommandTarget& target, std::uint64_t cycle) {
   const bool first_comp = target.command == Command::Comp && !comp_since_readres_;
   const std::uint32_t bank = flat_bank(id), group = flat_group(id), rank = id.rank.value;
   const Folds& folds = by_prev_[static_cast<unsigned>(target.command)];
-  for (const Fold& f : folds.bank) raise(bank_[bank][f.next], cycle + f.cycles);
-  for (const Fold& f : folds.group) raise(group_[group][f.next], cycle + f.cycles);
-  for (const Fold& f : folds.rank) raise(rank_[rank][f.next], cycle + f.cycles);
-  for (const Fold& f : folds.channel) raise(channel_[f.next], cycle + f.cycles);
-  if (!folds.other_ranks.empty())
-    for (std::uint32_t r = 0; r < org_.ranks; ++r)
-      if (r != rank)
-        for (const Fold& f : folds.other_ranks) raise(rank_[r][f.next], cycle + f.cycles);
+  std::array<std::uint64_t*, kOtherRankSlot + kMaxRanks - 1> slots;
+  slots[kBankSlot] = bank_[bank].data();
+  slots[kGroupSlot] = group_[group].data();
+  slots[kRankSlot] = rank_[rank].data();
+  slots[kChannelSlot] = channel_.data();
+  for (std::uint32_t r = 0, k = kOtherRankSlot; r < org_.ranks; ++r)
+    if (r != rank) slots[k++] = rank_[r].data();
+  for (const Fold& f : folds.plain) raise(slots[f.target][f.next], cycle + f.cycles);
   for (const Rule& rule : folds.generic) {
     if (rule.first_comp && !first_comp) continue;
     std::uint64_t value = cycle + rule.cycles;

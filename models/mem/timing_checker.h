@@ -44,7 +44,7 @@ class TimingChecker {
   /// earliest_local() of a bank-reach command (ACT, PRE, RD, WR, ...) to bank `flat`.
   [[nodiscard]] std::uint64_t earliest_in_bank(Command command, std::uint32_t flat) const {
     const unsigned n = index(command);
-    return std::max(bank_[flat][n], group_[flat / org_.banks_per_group][n]);
+    return std::max(bank_[flat][n], group_[group_of_[flat]][n]);
   }
   /// The part shared by a rank or the channel (C/A bus, rank and channel rules, tFAW).
   [[nodiscard]] std::uint64_t earliest_shared(const CommandTarget& target) const {
@@ -86,7 +86,7 @@ class TimingChecker {
   /// Whether a row folded at `where` for an earlier command at `prev` reaches `next`'s banks.
   [[nodiscard]] bool reaches(int where, bool other_ranks, const BankId& prev, const BankId& next) const;
   static void raise(std::uint64_t& slot, std::uint64_t value) {
-    if (value > slot) slot = value;
+    slot = value > slot ? value : slot;  // unconditional store: no branch to mispredict
   }
 
   Organization org_;
@@ -105,19 +105,25 @@ class TimingChecker {
     std::uint32_t per_comp;
     std::uint32_t min_comps;
   };
-  /// The rows an issued command folds, split by level so issue() runs tight loops; rows with
-  /// a COMP count or a first-COMP condition stay generic.
+  /// The rows an issued command folds, as one flat list (issue() runs one tight loop over it);
+  /// rows of one target and one later command are merged into their maximum. Rows with a COMP
+  /// count or a first-COMP condition stay generic.
   struct Fold {
+    std::uint8_t target;  ///< kBankSlot, kGroupSlot, kRankSlot, kChannelSlot, kOtherRankSlot + k
     std::uint8_t next;
     std::uint32_t cycles;
   };
+  static constexpr std::uint8_t kBankSlot = 0, kGroupSlot = 1, kRankSlot = 2, kChannelSlot = 3,
+                                kOtherRankSlot = 4;  ///< + k: the k-th rank other than the issuer
+  static constexpr unsigned kMaxRanks = 16;
   struct Folds {
-    std::vector<Fold> bank, group, rank, channel, other_ranks;
+    std::vector<Fold> plain;
     std::vector<Rule> generic;
   };
   std::array<Folds, kCommands> by_prev_;
   std::array<std::array<std::vector<Rule>, kCommands>, kCommands> by_pair_;
 
+  std::vector<std::uint32_t> group_of_;  // per bank: its flat bank group (no division per check)
   std::vector<Times> bank_;   // per bank: constraints on bank-reach commands
   std::vector<Times> group_;  // per bank group
   std::vector<Times> rank_;   // per rank
