@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <fstream>
 #include <random>
-#include <iterator>
+#include <sstream>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -13,7 +14,7 @@ namespace vp::host {
 namespace {
 
 template <typename Where>
-std::uint32_t parse_count(const std::string& text, const Where& where) {
+std::uint32_t parse_count(std::string_view text, const Where& where) {
   std::uint64_t v = 0;
   bool ok = !text.empty() && text.size() <= 10;
   for (const char c : text) {
@@ -29,8 +30,11 @@ template <typename Row>
 void read_table(const std::string& path, char separator, const std::vector<std::string>& header, Row row) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(fmt::format("cannot open '{}'", path));
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::string> cells;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  std::vector<std::string_view> cells;
+  const std::vector<std::string_view> expected(header.begin(), header.end());
   std::size_t number = 0, rows = 0;
   for (std::size_t at = 0; at < text.size();) {
     std::size_t end = text.find('\n', at);
@@ -43,17 +47,17 @@ void read_table(const std::string& path, char separator, const std::vector<std::
       for (std::size_t cell = at;;) {
         const std::size_t next = text.find(separator, cell);
         if (next == std::string::npos || next >= stop) {
-          cells.emplace_back(text, cell, stop - cell);
+          cells.emplace_back(text.data() + cell, stop - cell);
           break;
         }
-        cells.emplace_back(text, cell, next - cell);
+        cells.emplace_back(text.data() + cell, next - cell);
         cell = next + 1;
       }
     }
     at = end + 1;
     if (cells.empty()) continue;
     if (number == 1) {
-      if (cells != header)
+      if (cells != expected)
         throw InputError(fmt::format("{}:1: expected the header '{}'", path, fmt::join(header, std::string(1, separator))));
       continue;
     }
@@ -69,7 +73,7 @@ void read_table(const std::string& path, char separator, const std::vector<std::
 
 std::vector<LengthPair> load_lengths(const std::string& path) {
   std::vector<LengthPair> pairs;
-  read_table(path, '\t', {"input_toks", "output_toks"}, [&](const std::vector<std::string>& row, const auto& where) {
+  read_table(path, '\t', {"input_toks", "output_toks"}, [&](const std::vector<std::string_view>& row, const auto& where) {
     const LengthPair p{parse_count(row[0], where), parse_count(row[1], where)};
     if (p.input > 0 && p.output > 0) pairs.push_back(p);  // a request without tokens never decodes
   });
@@ -79,7 +83,7 @@ std::vector<LengthPair> load_lengths(const std::string& path) {
 
 std::vector<WorkloadRequest> load_trace(const std::string& path, std::uint32_t max_seq) {
   std::vector<WorkloadRequest> requests;
-  read_table(path, ',', {"seq_len", "ch_idx"}, [&](const std::vector<std::string>& row, const auto& where) {
+  read_table(path, ',', {"seq_len", "ch_idx"}, [&](const std::vector<std::string_view>& row, const auto& where) {
     // seq_len is what the simulator's attention covers: the KV already held plus the token being
     // generated, whose K and V are appended first. So the context (KV held) is seq_len - 1.
     const std::uint32_t seq_len = parse_count(row[0], where);
