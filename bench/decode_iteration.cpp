@@ -2,7 +2,8 @@
 // GPT3-7B, batch 256, ShareGPT-like (seed 1), on the neupims system, through the normal run
 // flow (firmware, job device, NPU, HBM-PIM; timing-only memory). Reports the wall time of the
 // simulation.
-// Ends with: BENCH decode_iteration_wall_s <value> s
+// Arguments (optional): a benchmark name, then config overrides (key.path=value).
+// Ends with: BENCH <name, default decode_iteration_wall_s> <value> s
 #include <cstdio>
 #include <sstream>
 
@@ -11,13 +12,15 @@
 #include "platform/run.h"
 #include "platform/systems.h"
 
-int sc_main(int /*argc*/, char* /*argv*/[]) {
+int sc_main(int argc, char* argv[]) {
+  const std::string name = argc > 1 ? argv[1] : "decode_iteration_wall_s";
   const std::string config = std::string(NPVP_SOURCE_DIR) + "/configs/platforms/default.json";
   vp::RunOptions o;
   o.config_file = config;
-  o.out_dir = "decode_iteration";
+  o.out_dir = name;
   o.overrides = vp::system_overrides("neupims", config);
   o.overrides.emplace_back("modules.uart.output=/dev/null");
+  for (int i = 2; i < argc; ++i) o.overrides.emplace_back(argv[i]);
   std::ostringstream log;
   const vp::RunResult r = vp::run_simulation(o, log);
   if (r.outcome != vp::RunResult::Outcome::Exited || r.exit_code != 0) {
@@ -28,6 +31,6 @@ int sc_main(int /*argc*/, char* /*argv*/[]) {
     if (v.name == "iteration_time_ns" || v.name == "tokens_per_second")
       std::printf("%s %.6g %s\n", v.name.c_str(), v.value, v.unit.c_str());
   std::printf("simulated %.1f us\n", static_cast<double>(r.simulated_ps) / 1e6);
-  std::printf("BENCH decode_iteration_wall_s %.1f s\n", r.wall_seconds);
+  std::printf("BENCH %s %.1f s\n", name.c_str(), r.wall_seconds);
   return 0;
 }

@@ -2,7 +2,9 @@
 // timing only): random 2 KiB reads and writes (many outstanding) and, per channel, PIM tiles
 // (header, G_ACT of all banks, 16 COMPS_READRES of 32 COMPs, PIM_PRE). Reports DRAM+PIM commands
 // issued per wall-clock second.
-// Ends with: BENCH mem_commands_per_second <value> cmd/s
+// Arguments (optional): a benchmark name, then key=value settings of the memory module, e.g.
+//   bench_mem_commands_per_second mem_commands_per_second_aligned_2threads windows=aligned threads=2
+// Ends with: BENCH <name, default mem_commands_per_second> <value> cmd/s
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -16,13 +18,23 @@
 
 using nlohmann::json;
 
-int sc_main(int /*argc*/, char* /*argv*/[]) {
-  json document = {{"modules",
-                    {{"hbm",
-                      {{"type", "mem.hbm_pim"},
-                       {"memory", std::string(NPVP_SOURCE_DIR) + "/configs/memory/neupims-hbm2.json"},
-                       {"mode", "dual"},
-                       {"functional", false}}}}}};
+int sc_main(int argc, char* argv[]) {
+  const std::string name = argc > 1 ? argv[1] : "mem_commands_per_second";
+  json hbm = {{"type", "mem.hbm_pim"},
+              {"memory", std::string(NPVP_SOURCE_DIR) + "/configs/memory/neupims-hbm2.json"},
+              {"mode", "dual"},
+              {"functional", false}};
+  for (int i = 2; i < argc; ++i) {
+    const std::string setting = argv[i];
+    const auto equals = setting.find('=');
+    if (equals == std::string::npos) {
+      std::fprintf(stderr, "expected key=value, got '%s'\n", setting.c_str());
+      return 2;
+    }
+    const std::string value = setting.substr(equals + 1);
+    hbm[setting.substr(0, equals)] = json::accept(value) ? json::parse(value) : json(value);
+  }
+  json document = {{"modules", {{"hbm", hbm}}}};
   auto config = vp::Config::from_json(document, "bench");
   vp::SimContext context;
   vp::ModuleRegistry registry;
@@ -96,7 +108,7 @@ int sc_main(int /*argc*/, char* /*argv*/[]) {
   std::printf("%zu transactions, %.0f commands, %.3f us simulated, %.3f s wall, %.1f GB/s achieved\n",
               order.size(), commands, sc_core::sc_time_stamp().to_seconds() * 1e6, wall,
               context.stats.as_double("hbm.bandwidth_gbps"));
-  std::printf("BENCH mem_commands_per_second %.0f cmd/s\n", commands / wall);
+  std::printf("BENCH %s %.0f cmd/s\n", name.c_str(), commands / wall);
   return 0;
 }
 

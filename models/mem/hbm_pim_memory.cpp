@@ -54,6 +54,13 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
   config_.row_hit_cap = static_cast<std::uint32_t>(config.get_u64("row_hit_cap", 4, 0, 65536));
   config_.refresh = config.get_bool("refresh", true);
   lookahead_ = config.get_u64("lookahead_ck", 16, 1, 1000000);
+  aligned_ = config.get_enum("windows", "per-channel", {"per-channel", "aligned"}) == "aligned";
+  const auto threads = static_cast<unsigned>(config.get_u64("threads", 1, 1, 64));
+  if (threads > 1 && !aligned_)
+    throw ConfigError(fmt::format("{}: {} threads need \"windows\": \"aligned\" (per-channel windows "
+                                  "wake one channel at a time)",
+                                  config.key_path("threads"), threads));
+  if (threads > 1) pool_ = std::make_unique<WorkerPool>(threads);
   activity_gap_ = config.get_u64("trace_activity_gap_ck", 32, 0, 1000000);
   mapping_ = std::make_unique<AddressMapping>(
       AddressMapping::from_config(config, "address_mapping", params_.org, config.get_bool("channel_hash", true)));
@@ -61,12 +68,24 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
 
   for (std::uint32_t c = 0; c < params_.org.channels; ++c) {
     channels_.push_back(std::make_unique<ChannelController>(Channel(c), params_, config_, *mapping_, &storage_));
+    if (aligned_) continue;
     wake_.push_back(std::make_unique<sc_core::sc_event>());
     sc_core::sc_spawn_options options;
     options.spawn_method();
     options.dont_initialize();
     options.set_sensitivity(wake_.back().get());
     sc_core::sc_spawn([this, c] { wake_channel(c); }, fmt::format("channel{}", c).c_str(), &options);
+  }
+  if (aligned_) {
+    next_decision_.assign(params_.org.channels, kNever);
+    arrived_.assign(params_.org.channels, 0);
+    in_window_.assign(params_.org.channels, 0);
+    window_done_.resize(params_.org.channels);
+    sc_core::sc_spawn_options options;
+    options.spawn_method();
+    options.dont_initialize();
+    options.set_sensitivity(&window_event_);
+    sc_core::sc_spawn([this] { run_window(); }, "windows", &options);
   }
   sc_core::sc_spawn_options options;
   options.spawn_method();
@@ -89,6 +108,11 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
   stats.add_counter(p + ".transactions", "transactions", "transactions received", transactions_);
   stats.add_counter(p + ".backpressure_events", "transactions", "requests held back (END_REQ withheld)", backpressure_events_);
   stats.add_counter(p + ".refused_requests", "transactions", "requests answered with an error before queuing", refused_);
+  if (aligned_) {
+    stats.add_counter(p + ".windows", "windows", "aligned scheduling windows run (wake-ups of all channels)", windows_);
+    stats.add_counter(p + ".parallel_windows", "windows", "aligned windows whose channels ran on several threads",
+                      parallel_windows_);
+  }
   stats.add(p + ".storage_bytes", "bytes", "host memory holding written data (sparse)",
             [this] { return StatsTree::Value{storage_.allocated_bytes()}; });
 }
@@ -342,7 +366,7 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
       count_outstanding(pim->channel, +1);
     }
     ch.add(PimRequest{id, *pim, trans.get_data_ptr(), trans.get_data_length(), arrival, false});
-    wake_[pim->channel]->notify(sc_core::SC_ZERO_TIME);
+    request_arrived(pim->channel);
     return true;
   }
   // One queue entry per run of bursts in one row of one bank at consecutive columns.
@@ -399,7 +423,7 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
     entry.arrival = arrival;
     channels_[entry.where.channel.value]->add(entry);
   }
-  for (const std::uint32_t c : touched) wake_[c]->notify(sc_core::SC_ZERO_TIME);
+  for (const std::uint32_t c : touched) request_arrived(c);
   return true;
 }
 
@@ -433,18 +457,63 @@ tlm::tlm_sync_enum HbmPimMemory::nb_transport_fw(tlm::tlm_generic_payload& trans
   return tlm::TLM_COMPLETED;
 }
 
+void HbmPimMemory::request_arrived(std::uint32_t c) {
+  if (!aligned_) {
+    wake_[c]->notify(sc_core::SC_ZERO_TIME);
+    return;
+  }
+  arrived_[c] = 1;
+  window_event_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void HbmPimMemory::retry_pending(std::uint32_t channel, std::uint64_t now) {
+  if (pending_ == nullptr || channel != blocking_channel_ || !try_admit(*pending_, std::max(pending_arrival_, now)))
+    return;
+  tlm::tlm_generic_payload* admitted = pending_;
+  pending_ = nullptr;
+  tlm::tlm_phase phase = tlm::END_REQ;
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  socket->nb_transport_bw(*admitted, phase, delay);
+}
+
 void HbmPimMemory::wake_channel(std::uint32_t c) {
   const std::uint64_t now = cycle_at(sc_core::sc_time_stamp());
   const std::uint64_t next = channels_[c]->run_until(now + lookahead_, scratch_);
   collect(scratch_);
   if (next != kNever) wake_[c]->notify(time_of(next) - sc_core::sc_time_stamp());
-  if (pending_ != nullptr && c == blocking_channel_ && try_admit(*pending_, std::max(pending_arrival_, now))) {
-    tlm::tlm_generic_payload* admitted = pending_;
-    pending_ = nullptr;
-    tlm::tlm_phase phase = tlm::END_REQ;
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    socket->nb_transport_bw(*admitted, phase, delay);
+  retry_pending(c, now);
+}
+
+void HbmPimMemory::run_window() {
+  const std::uint64_t now = cycle_at(sc_core::sc_time_stamp());
+  if (now >= window_end_) window_end_ = (now / lookahead_ + 1) * lookahead_;
+  window_channels_.clear();
+  for (std::uint32_t c = 0; c < channels_.size(); ++c) {
+    in_window_[c] = arrived_[c] != 0 || next_decision_[c] < window_end_;
+    arrived_[c] = 0;
+    if (in_window_[c] != 0) window_channels_.push_back(c);
   }
+  // Channels share nothing while they run, except the storage (functional mode) and the
+  // command observers (traces): those runs stay on this thread. The pool gives channel c to
+  // thread c % threads every time, so a channel's state stays in one core's caches.
+  const bool parallel = pool_ != nullptr && window_channels_.size() > 1 && !config_.functional &&
+                        observers_.empty() && events_ == nullptr;
+  ++windows_;
+  if (parallel) {
+    ++parallel_windows_;
+    pool_->run(channels_.size(), [this](std::size_t c) {
+      if (in_window_[c] != 0) next_decision_[c] = channels_[c]->run_until(window_end_, window_done_[c]);
+    });
+  } else {
+    for (const std::uint32_t c : window_channels_)
+      next_decision_[c] = channels_[c]->run_until(window_end_, window_done_[c]);
+  }
+  for (const std::uint32_t c : window_channels_) collect(window_done_[c]);
+  std::uint64_t next = kNever;
+  for (const std::uint64_t n : next_decision_) next = std::min(next, n);
+  if (next != kNever)  // the window that holds the next decision
+    window_event_.notify(time_of(next / lookahead_ * lookahead_) - sc_core::sc_time_stamp());
+  for (const std::uint32_t c : window_channels_) retry_pending(c, now);
 }
 
 std::uint64_t HbmPimMemory::add_txn(const Txn& txn) {

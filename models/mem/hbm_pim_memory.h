@@ -12,14 +12,19 @@
 //   byte enables -> TLM_BYTE_ENABLE_ERROR_RESPONSE, malformed or refused PIM command ->
 //   TLM_GENERIC_ERROR_RESPONSE.
 // - No SystemC event per DRAM command: each channel wakes when a request arrives or at its next
-//   undecided command, and then decides every command of the next `lookahead_ck` cycles.
+//   undecided command, and then decides every command of the next `lookahead_ck` cycles
+//   (`windows` per-channel). With `windows` aligned, all channels decide on one grid of
+//   `lookahead_ck`-cycle windows, woken together by one event; the channels of one window are
+//   independent, and `threads` > 1 runs them in parallel (timing mode without command
+//   observers; otherwise on one thread). The thread count never changes a result.
 // - Observability (docs/tracing.md): with a trace sink, MEM/PIM activity spans per channel,
 //   counters of outstanding transactions and PIM use, and per-command events inside the window
 //   when asked for; with a command database, every command and transaction as a row.
 // Config keys: memory (file or object, configs/memory/), mode (dram|blocked|dual), functional,
 // scheduler (fr-fcfs|fcfs), page_policy (open|closed), queue_bursts, pim_queue, row_hit_cap,
-// refresh, lookahead_ck, address_mapping, trace_activity_gap_ck (timeline: commands closer than
-// this merge into one MEM or PIM activity span).
+// refresh, lookahead_ck, windows (per-channel|aligned), threads, address_mapping,
+// trace_activity_gap_ck (timeline: commands closer than this merge into one MEM or PIM activity
+// span).
 #pragma once
 
 #include <map>
@@ -39,6 +44,7 @@
 #include "models/mem/pim_memory_info.h"
 #include "models/mem/sparse_storage.h"
 #include "platform/registry.h"
+#include "platform/worker_pool.h"
 
 namespace vp {
 class CommandDatabase;
@@ -96,6 +102,13 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   /// Admits the request if every channel it needs has room; false means back-pressure.
   bool try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arrival);
   void wake_channel(std::uint32_t c);
+  /// A request for channel c arrived: wake it (per-channel) or mark it for the window (aligned).
+  void request_arrived(std::uint32_t c);
+  /// Aligned windows: runs every channel with a command due in the current window, or with new
+  /// requests, up to the window's end; then waits for the next window with work.
+  void run_window();
+  /// Admits the held-back request if `channel` was the one it waited for and now has room.
+  void retry_pending(std::uint32_t channel, std::uint64_t now);
   void collect(std::vector<Completion>& done);
   void send_responses();
   [[nodiscard]] std::uint64_t cycle_at(const sc_core::sc_time& t) const;
@@ -109,6 +122,15 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   std::vector<std::unique_ptr<ChannelController>> channels_;
   std::vector<std::unique_ptr<sc_core::sc_event>> wake_;
   std::uint64_t lookahead_ = 16;
+  bool aligned_ = false;                      ///< windows: aligned
+  std::unique_ptr<WorkerPool> pool_;          ///< threads > 1
+  sc_core::sc_event window_event_;
+  std::uint64_t window_end_ = 0;              ///< end of the current aligned window (cycle)
+  std::vector<std::uint64_t> next_decision_;  ///< per channel: run_until's answer, ~0 idle
+  std::vector<std::uint8_t> arrived_;         ///< per channel: requests since it last ran
+  std::vector<std::uint8_t> in_window_;       ///< per channel: runs in this window
+  std::vector<std::vector<Completion>> window_done_;  ///< per channel
+  std::vector<std::uint32_t> window_channels_;
   sc_core::sc_time tck_;
 
   /// Transactions in flight by id: ids are handed out in order, so txns_[id - txn_base_];
@@ -130,6 +152,7 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   std::vector<MemBurst> entry_scratch_;
 
   std::uint64_t transactions_ = 0, backpressure_events_ = 0, refused_ = 0;
+  std::uint64_t windows_ = 0, parallel_windows_ = 0;  ///< aligned windows run, of them on the pool
 
   std::vector<std::function<void(std::uint32_t, const IssuedCommand&)>> observers_;
   const TraceEvents* events_ = nullptr;
