@@ -45,10 +45,10 @@ class WorkerPool {
   std::atomic<std::uint64_t> generation_{0};  ///< bumped once per run()
   std::atomic<unsigned> finished_{0};         ///< workers done with the current generation
   std::atomic<unsigned> sleeping_{0};
-  bool stop_ = false;                         ///< guarded by mutex_
+  bool stop_ = false;  ///< guarded by mutex_
   std::size_t count_ = 0;
   const std::function<void(std::size_t)>* task_ = nullptr;
-  std::vector<std::exception_ptr> errors_;    ///< per task index of the current run
+  std::vector<std::exception_ptr> errors_;  ///< per task index of the current run
 };
 
 }  // namespace vp

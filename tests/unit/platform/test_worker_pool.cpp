@@ -1,16 +1,16 @@
 // WorkerPool: every task runs once per run(), the split over threads is fixed, writes are
 // visible to the caller, exceptions reach the caller, and many short runs in a row (the
 // simulator's pattern) neither lose nor repeat a task.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <stdexcept>
 #include <thread>
 
 #include "platform/worker_pool.h"
 
-TEST_CASE("every task of a run executes exactly once and its writes are visible", "[platform][pool]") {
+TEST_CASE("every task of a run executes exactly once and its writes are visible",
+          "[platform][pool]") {
   vp::WorkerPool pool(2);
   CHECK(pool.threads() == 2);
   std::vector<int> hits(37, 0);
