@@ -148,7 +148,6 @@ void ChannelController::report_pim_use(std::uint64_t cycle) {
   if (on_pim_use) on_pim_use(cycle, pim);
 }
 
-
 std::uint64_t ChannelController::refresh_due(std::uint32_t rank) const {
   if (!config_.refresh) return kNever;
   return std::min(refresh_due_[rank], pulled_in_to_[rank]);

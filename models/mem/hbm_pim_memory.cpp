@@ -109,8 +109,8 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
   stats.add_counter(p + ".backpressure_events", "transactions", "requests held back (END_REQ withheld)", backpressure_events_);
   stats.add_counter(p + ".refused_requests", "transactions", "requests answered with an error before queuing", refused_);
   if (aligned_) {
-    stats.add_counter(p + ".windows", "windows", "aligned scheduling windows run (wake-ups of all channels)", windows_);
-    stats.add_counter(p + ".parallel_windows", "windows", "aligned windows whose channels ran on several threads",
+    stats.add_counter(p + ".windows", "windows", "wake-ups of the aligned scheduler (window starts and arrivals inside a window)", windows_);
+    stats.add_counter(p + ".parallel_windows", "windows", "of those, wake-ups whose channels ran on several threads",
                       parallel_windows_);
   }
   stats.add(p + ".storage_bytes", "bytes", "host memory holding written data (sparse)",
