@@ -162,7 +162,6 @@ void DmaEngine::send(Piece& piece, std::uint32_t channel) {
   if (free_slots_.empty()) {
     slots_.push_back(std::make_unique<Slot>());
     free_slots_.push_back(slots_.back().get());
-    slot_of_[&slots_.back()->payload] = slots_.back().get();
   }
   Slot& slot = *free_slots_.back();
   free_slots_.pop_back();
@@ -254,8 +253,7 @@ tlm::tlm_sync_enum DmaEngine::nb_transport_bw(tlm::tlm_generic_payload& payload,
       awaiting_end_req_ = nullptr;
       end_req_.notify(sc_core::SC_ZERO_TIME);
     }
-    const auto slot = slot_of_.find(&payload);
-    if (slot != slot_of_.end()) finish(*slot->second);
+    if (const auto* tag = payload.get_extension<SlotTag>()) finish(*tag->slot);
     return tlm::TLM_COMPLETED;
   }
   return tlm::TLM_ACCEPTED;

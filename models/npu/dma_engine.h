@@ -23,7 +23,6 @@
 #include <array>
 #include <deque>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 #include <systemc>
@@ -98,18 +97,34 @@ class DmaEngine : public sc_core::sc_module {
     bool is_pim = false;
     hbm::PimExtension pim;
   };
+  struct Slot;
+  /// Carried by every payload of the engine for good: finds a response's slot without a lookup.
+  struct SlotTag : tlm::tlm_extension<SlotTag> {
+    Slot* slot = nullptr;
+    [[nodiscard]] tlm::tlm_extension_base* clone() const override { return new SlotTag(*this); }
+    void copy_from(const tlm::tlm_extension_base& other) override {
+      slot = static_cast<const SlotTag&>(other).slot;
+    }
+  };
   struct Slot {
     tlm::tlm_generic_payload payload;
     hbm::PimExtension extension;
+    SlotTag tag;
     JobPtr job;
     std::uint32_t channel = 0;
     std::uint32_t bytes = 0;
     bool is_pim = false;
     std::vector<std::uint8_t> scratch;
-    Slot() = default;
+    Slot() {
+      tag.slot = this;
+      payload.set_extension(&tag);
+    }
     Slot(const Slot&) = delete;
     Slot& operator=(const Slot&) = delete;
-    ~Slot() { payload.clear_extension(&extension); }  // the payload must not delete a member
+    ~Slot() {  // the payload must not delete a member
+      payload.clear_extension(&extension);
+      payload.clear_extension(&tag);
+    }
   };
   struct ChannelQueues {
     std::deque<Piece> mem, pim;
@@ -136,7 +151,6 @@ class DmaEngine : public sc_core::sc_module {
   std::uint32_t round_robin_ = 0;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> free_slots_;
-  std::unordered_map<const tlm::tlm_generic_payload*, Slot*> slot_of_;
   sc_core::sc_event work_, end_req_;
   tlm::tlm_generic_payload* awaiting_end_req_ = nullptr;
   const TraceEvents* events_ = nullptr;
