@@ -51,13 +51,10 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
   memory_where_ = config.key_path("memory");
   memory_target_ = config.require_string("memory");
   ConfigNode systolic = config.child("systolic");
-  const std::string model = systolic.get_string("model", "arrays");
-  if (model == "arrays") systolic_.model = SystolicModel::Arrays;
-  else if (model == "neupims-sim") systolic_.model = SystolicModel::Simulator;
-  else if (model == "neupims-sim-npu-only") systolic_.model = SystolicModel::SimulatorNpuOnly;
-  else
-    throw ConfigError(fmt::format("{}: '{}' is not arrays, neupims-sim or neupims-sim-npu-only", systolic.key_path("model"),
-                                  model));
+  const std::string model = systolic.get_enum("model", "arrays", {"arrays", "neupims-sim", "neupims-sim-npu-only"});
+  systolic_.model = model == "arrays"        ? SystolicModel::Arrays
+                    : model == "neupims-sim" ? SystolicModel::Simulator
+                                             : SystolicModel::SimulatorNpuOnly;
   systolic_.arrays = static_cast<std::uint32_t>(systolic.get_u64("arrays", 8, 1, 1024));
   systolic_.rows = static_cast<std::uint32_t>(systolic.get_u64("rows", 128, 1, 4096));
   systolic_.cols = static_cast<std::uint32_t>(systolic.get_u64("cols", 128, 1, 4096));

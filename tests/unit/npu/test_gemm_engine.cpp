@@ -161,5 +161,5 @@ TEST_CASE("under the simulator's timing a GEMM computes for its closed-form time
 
 TEST_CASE("an unknown systolic model is refused with the choices", "[npu][errors]") {
   CHECK_THROWS_WITH(test::NpuBench(test::npu_platform(nlohmann::json::object(), {{"systolic", {{"model", "fast"}}}})),
-                    Catch::Contains("modules.npu.systolic.model: 'fast' is not arrays, neupims-sim or neupims-sim-npu-only"));
+                    Catch::Contains("modules.npu.systolic.model: 'fast' is not allowed (allowed: arrays, neupims-sim, neupims-sim-npu-only)"));
 }
