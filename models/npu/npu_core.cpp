@@ -51,7 +51,8 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
   memory_where_ = config.key_path("memory");
   memory_target_ = config.require_string("memory");
   ConfigNode systolic = config.child("systolic");
-  const std::string model = systolic.get_enum("model", "arrays", {"arrays", "neupims-sim", "neupims-sim-npu-only"});
+  const std::string model =
+      systolic.get_enum("model", "arrays", {"arrays", "neupims-sim", "neupims-sim-npu-only"});
   systolic_.model = model == "arrays"        ? SystolicModel::Arrays
                     : model == "neupims-sim" ? SystolicModel::Simulator
                                              : SystolicModel::SimulatorNpuOnly;
