@@ -38,6 +38,7 @@ DmaEngine::JobPtr DmaEngine::transfer(tlm::tlm_command command, std::uint64_t ad
                                       std::uint8_t* data, JobPtr job) {
   if (!job) job = std::make_shared<Job>();
   const std::uint64_t size = config_.transaction_bytes;
+  const std::uint64_t burst = memory_->organization().burst_bytes();
   std::uint64_t at = address;
   const std::uint64_t end = address + bytes;
   while (at < end) {
@@ -47,6 +48,7 @@ DmaEngine::JobPtr DmaEngine::transfer(tlm::tlm_command command, std::uint64_t ad
     piece.command = command;
     piece.address = at;
     piece.bytes = static_cast<std::uint32_t>(piece_end - at);
+    piece.bursts = static_cast<std::uint32_t>((piece_end - 1) / burst - at / burst + 1);
     piece.data = data != nullptr ? data + (at - address) : nullptr;
     const std::uint32_t channel =
         memory_->mapping().contains(at, 1) ? memory_->mapping().decode(at).channel.value : 0;
@@ -108,6 +110,21 @@ void DmaEngine::enqueue(std::uint32_t channel, bool pim, Piece&& piece) {
   waiting_[pim ? 1 : 0][channel / 64] |= 1ULL << (channel % 64);
 }
 
+bool DmaEngine::mem_piece_fits(const ChannelQueues& q, const Piece& piece) const {
+  if (q.mem_outstanding + piece.bytes > config_.outstanding_bytes_per_channel) return false;
+  // Every burst a piece touches takes a slot of the channel queue, however few bytes it moves
+  // (a 2-byte KV append takes one). A piece larger than the queue goes alone.
+  return q.mem_outstanding_bursts == 0 || q.mem_outstanding_bursts + piece.bursts <= memory_->queue_bursts();
+}
+
+DmaEngine::Piece DmaEngine::dequeue(std::uint32_t channel, bool pim) {
+  std::deque<Piece>& fifo = pim ? channels_[channel].pim : channels_[channel].mem;
+  Piece piece = std::move(fifo.front());
+  fifo.pop_front();
+  if (fifo.empty()) waiting_[pim ? 1 : 0][channel / 64] &= ~(1ULL << (channel % 64));
+  return piece;
+}
+
 DmaEngine::Piece* DmaEngine::pick(std::uint32_t& channel, bool& from_pim) {
   // PIM commands first, then memory pieces; within a kind the channels with pieces, in
   // round-robin order from round_robin_.
@@ -126,8 +143,7 @@ DmaEngine::Piece* DmaEngine::pick(std::uint32_t& channel, bool& from_pim) {
         const std::uint32_t c = w * 64 + static_cast<std::uint32_t>(__builtin_ctzll(bits));
         ChannelQueues& q = channels_[c];
         std::deque<Piece>& fifo = want_pim ? q.pim : q.mem;
-        if (want_pim ? q.pim_outstanding >= config_.pim_outstanding_per_channel
-                     : q.mem_outstanding + fifo.front().bytes > config_.outstanding_bytes_per_channel)
+        if (want_pim ? q.pim_outstanding >= config_.pim_outstanding_per_channel : !mem_piece_fits(q, fifo.front()))
           continue;
         channel = c;
         from_pim = want_pim;
@@ -148,12 +164,14 @@ void DmaEngine::issue_thread() {
       sc_core::wait(work_);
       continue;
     }
-    Piece taken = std::move(*piece);
+    Piece taken = dequeue(channel, from_pim);
     ChannelQueues& q = channels_[channel];
-    std::deque<Piece>& fifo = from_pim ? q.pim : q.mem;
-    fifo.pop_front();
-    if (fifo.empty()) waiting_[from_pim ? 1 : 0][channel / 64] &= ~(1ULL << (channel % 64));
-    (from_pim ? q.pim_outstanding : q.mem_outstanding) += from_pim ? 1 : taken.bytes;
+    if (from_pim) {
+      ++q.pim_outstanding;
+    } else {
+      q.mem_outstanding += taken.bytes;
+      q.mem_outstanding_bursts += taken.bursts;
+    }
     send(taken, channel);
   }
 }
@@ -169,6 +187,7 @@ void DmaEngine::send(Piece& piece, std::uint32_t channel) {
   slot.channel = channel;
   slot.is_pim = piece.is_pim;
   slot.bytes = piece.bytes;
+  slot.bursts = piece.bursts;
   tlm::tlm_generic_payload& p = slot.payload;
   p.set_command(piece.command);
   p.set_address(piece.address);
@@ -224,7 +243,12 @@ void DmaEngine::count_in_flight(int change) {
 void DmaEngine::finish(Slot& slot) {
   count_in_flight(-1);
   ChannelQueues& q = channels_[slot.channel];
-  (slot.is_pim ? q.pim_outstanding : q.mem_outstanding) -= slot.is_pim ? 1 : slot.bytes;
+  if (slot.is_pim) {
+    --q.pim_outstanding;
+  } else {
+    q.mem_outstanding -= slot.bytes;
+    q.mem_outstanding_bursts -= slot.bursts;
+  }
   if (!slot.payload.is_response_ok()) {
     slot.job->ok = false;
     ++refused;

@@ -11,8 +11,10 @@
 //   commands queue on their channel behind the earlier PIM commands of that channel and are
 //   sent in order. Per channel at most `outstanding_bytes_per_channel` bytes of MEM transactions
 //   and `pim_outstanding_per_channel` PIM commands are in flight (by default what the channel
-//   queues hold), so one busy channel cannot stall the socket for the others (the memory
-//   withholds END_REQ only when a channel queue is full).
+//   queues hold), and MEM transactions never hold more bursts than the channel queue has slots
+//   (a transaction of 2 bytes takes a whole burst slot; a larger one than the queue goes alone),
+//   so one busy channel cannot stall the socket for the others (the memory withholds END_REQ
+//   only when a channel queue is full).
 // - Issue: channels round-robin, PIM before MEM, as soon as a channel has room. The NPU-memory
 //   interconnect is ideal (no latency of its own): the time of a transfer is the memory's.
 // - Several transfers may share one Job (pass it back in): it completes with the last of them.
@@ -93,6 +95,7 @@ class DmaEngine : public sc_core::sc_module {
     tlm::tlm_command command = tlm::TLM_READ_COMMAND;
     std::uint64_t address = 0;
     std::uint32_t bytes = 0;
+    std::uint32_t bursts = 0;  ///< MEM: bursts of the memory the piece spans (its queue slots)
     std::uint8_t* data = nullptr;
     bool is_pim = false;
     hbm::PimExtension pim;
@@ -113,6 +116,7 @@ class DmaEngine : public sc_core::sc_module {
     JobPtr job;
     std::uint32_t channel = 0;
     std::uint32_t bytes = 0;
+    std::uint32_t bursts = 0;  ///< MEM: the piece's bursts
     bool is_pim = false;
     std::vector<std::uint8_t> scratch;
     Slot() {
@@ -129,10 +133,15 @@ class DmaEngine : public sc_core::sc_module {
   struct ChannelQueues {
     std::deque<Piece> mem, pim;
     std::uint32_t mem_outstanding = 0, pim_outstanding = 0;  ///< bytes, commands
+    std::uint32_t mem_outstanding_bursts = 0;                 ///< queue slots of the MEM bytes
   };
   /// Per kind (0 MEM, 1 PIM), bit c: channel c's queue holds pieces (pick() visits only those).
   std::array<std::vector<std::uint64_t>, 2> waiting_;
   void enqueue(std::uint32_t channel, bool pim, Piece&& piece);
+  /// Takes the front piece of a channel's queue (the twin of enqueue()).
+  Piece dequeue(std::uint32_t channel, bool pim);
+  /// Whether the front MEM piece may go now: bytes and queue slots in flight on its channel.
+  [[nodiscard]] bool mem_piece_fits(const ChannelQueues& q, const Piece& piece) const;
 
   JobPtr transfer(tlm::tlm_command command, std::uint64_t address, std::uint64_t bytes,
                   std::uint8_t* data, JobPtr job);
