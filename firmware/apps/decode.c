@@ -97,6 +97,11 @@ int main(void) {
     printf("decode: no job device (periph.job) on this platform\n");
     return 3;
   }
+  if (job.v_chunk == 0 || (job.row_bytes / 2u) % job.v_chunk != 0) {
+    printf("decode: V_CHUNK %lu does not divide a bank row of %lu elements\n", (unsigned long)job.v_chunk,
+           (unsigned long)(job.row_bytes / 2u));
+    return 3;
+  }
   plan_memory(&plan, &job);
   const uint32_t first_row = plan_first_row(&plan, &job);
   if (!batch_init(&batch, &job, first_row)) {

@@ -16,6 +16,8 @@ int batch_init(batch_state *b, const job_info *job, uint32_t first_kv_row) {
   b->tiles_v = ceil_div(job->head_dim, job->banks);
   b->k_capacity = ceil_div(job->max_seq, job->banks) * b->chunks_k;
   b->v_chunk = job->v_chunk;
+  /* The job device checks V_CHUNK; a zero here would divide by zero below. */
+  if (b->v_chunk == 0 || b->row_elems % b->v_chunk != 0) return 0;
   b->segments_per_row = b->row_elems / b->v_chunk;
   b->v_capacity = ceil_div(ceil_div(job->max_seq, b->v_chunk) * job->heads * b->tiles_v, b->segments_per_row);
   /* Row groups as deep as the device's layers: the capacity is the full model's even when only

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "models/npu/kv_layout.h"
 #include "platform/error.h"
 
 namespace vp::host {
@@ -299,7 +300,7 @@ void JobDevice::connect(ModuleLookup& lookup) {
   store("ROW_BYTES", org.row_bytes());
   const std::uint32_t row_elems = org.row_bytes() / 2;
   if (v_chunk_ == 0) v_chunk_ = row_elems;
-  if (v_chunk_ % 16 != 0 || v_chunk_ > row_elems || row_elems % v_chunk_ != 0)
+  if (!npu::KvLayout::valid_v_chunk(v_chunk_, row_elems))
     throw ConfigError(fmt::format("{}: {} tokens per V segment must be a multiple of 16 that divides the {} elements of "
                                   "a bank row (0 = the whole row)",
                                   v_chunk_where_, v_chunk_, row_elems));

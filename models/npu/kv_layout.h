@@ -34,7 +34,11 @@ struct KvLayout {
 
   [[nodiscard]] bool valid() const {
     return heads > 0 && head_dim > 0 && head_dim % 16 == 0 && head_dim <= row_elems && row_elems % head_dim == 0 &&
-           (v_chunk == 0 || (v_chunk % 16 == 0 && v_chunk <= row_elems && row_elems % v_chunk == 0));
+           (v_chunk == 0 || valid_v_chunk(v_chunk, row_elems));
+  }
+  /// A V segment of `tokens` tokens: a multiple of 16 that divides a bank row of `row_elems`.
+  [[nodiscard]] static bool valid_v_chunk(std::uint32_t tokens, std::uint32_t row_elems) {
+    return tokens > 0 && tokens % 16 == 0 && tokens <= row_elems && row_elems % tokens == 0;
   }
   [[nodiscard]] std::uint32_t v_tokens() const { return v_chunk == 0 ? row_elems : v_chunk; }
   [[nodiscard]] std::uint32_t segments_per_row() const { return row_elems / v_tokens(); }
