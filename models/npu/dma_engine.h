@@ -133,7 +133,7 @@ class DmaEngine : public sc_core::sc_module {
   struct ChannelQueues {
     std::deque<Piece> mem, pim;
     std::uint32_t mem_outstanding = 0, pim_outstanding = 0;  ///< bytes, commands
-    std::uint32_t mem_outstanding_bursts = 0;  ///< queue slots of the MEM bytes
+    std::uint32_t mem_outstanding_bursts = 0;                ///< queue slots of the MEM bytes
   };
   /// Per kind (0 MEM, 1 PIM), bit c: channel c's queue holds pieces (pick() visits only those).
   std::array<std::vector<std::uint64_t>, 2> waiting_;
