@@ -20,7 +20,7 @@ void DmaEngine::attach(const hbm::PimMemoryInfo& memory) {
   if (config_.pim_outstanding_per_channel == 0) config_.pim_outstanding_per_channel = memory.pim_queue();
 
   channels_.assign(memory.organization().channels, {});
-  for (auto& mask : waiting_) mask.assign((channels_.size() + 63) / 64, 0);
+  for (auto& mask : ready_) mask.assign((channels_.size() + 63) / 64, 0);
   pim_commands.assign(memory.organization().channels, 0);
 }
 
@@ -107,7 +107,16 @@ bool DmaEngine::debug(tlm::tlm_command command, std::uint64_t address, std::uint
 
 void DmaEngine::enqueue(std::uint32_t channel, bool pim, Piece&& piece) {
   (pim ? channels_[channel].pim : channels_[channel].mem).push_back(std::move(piece));
-  waiting_[pim ? 1 : 0][channel / 64] |= 1ULL << (channel % 64);
+  update_ready(channel, pim);
+}
+
+void DmaEngine::update_ready(std::uint32_t channel, bool pim) {
+  const ChannelQueues& q = channels_[channel];
+  const bool ready = pim ? !q.pim.empty() && q.pim_outstanding < config_.pim_outstanding_per_channel
+                         : !q.mem.empty() && mem_piece_fits(q, q.mem.front());
+  std::uint64_t& word = ready_[pim ? 1 : 0][channel / 64];
+  const std::uint64_t bit = 1ULL << (channel % 64);
+  word = ready ? word | bit : word & ~bit;
 }
 
 bool DmaEngine::mem_piece_fits(const ChannelQueues& q, const Piece& piece) const {
@@ -121,34 +130,29 @@ DmaEngine::Piece DmaEngine::dequeue(std::uint32_t channel, bool pim) {
   std::deque<Piece>& fifo = pim ? channels_[channel].pim : channels_[channel].mem;
   Piece piece = std::move(fifo.front());
   fifo.pop_front();
-  if (fifo.empty()) waiting_[pim ? 1 : 0][channel / 64] &= ~(1ULL << (channel % 64));
   return piece;
 }
 
 DmaEngine::Piece* DmaEngine::pick(std::uint32_t& channel, bool& from_pim) {
-  // PIM commands first, then memory pieces; within a kind the channels with pieces, in
-  // round-robin order from round_robin_.
+  // PIM commands first, then memory pieces; within a kind the channels whose front piece may
+  // go, in round-robin order from round_robin_.
   const auto count = static_cast<std::uint32_t>(channels_.size());
-  const std::uint32_t first_word = round_robin_ / 64, words = static_cast<std::uint32_t>(waiting_[0].size());
+  const std::uint32_t first_word = round_robin_ / 64, words = static_cast<std::uint32_t>(ready_[0].size());
   for (int pass = 0; pass < 2; ++pass) {
     const bool want_pim = pass == 0;
-    const auto& mask = waiting_[want_pim ? 1 : 0];
+    const auto& mask = ready_[want_pim ? 1 : 0];
     // Words from round_robin_'s to the last, then from the first back to round_robin_'s.
     for (std::uint32_t n = 0; n <= words; ++n) {
       const std::uint32_t w = (first_word + n) % words;
       std::uint64_t bits = mask[w];
       if (n == 0) bits &= ~0ULL << (round_robin_ % 64);                                  // c >= round_robin_
       if (n == words) bits &= (round_robin_ % 64) != 0 ? (1ULL << (round_robin_ % 64)) - 1 : 0;  // c < round_robin_
-      for (; bits != 0; bits &= bits - 1) {
+      if (bits != 0) {
         const std::uint32_t c = w * 64 + static_cast<std::uint32_t>(__builtin_ctzll(bits));
-        ChannelQueues& q = channels_[c];
-        std::deque<Piece>& fifo = want_pim ? q.pim : q.mem;
-        if (want_pim ? q.pim_outstanding >= config_.pim_outstanding_per_channel : !mem_piece_fits(q, fifo.front()))
-          continue;
         channel = c;
         from_pim = want_pim;
         round_robin_ = c + 1 == count ? 0 : c + 1;
-        return &fifo.front();
+        return want_pim ? &channels_[c].pim.front() : &channels_[c].mem.front();
       }
     }
   }
@@ -172,6 +176,7 @@ void DmaEngine::issue_thread() {
       q.mem_outstanding += taken.bytes;
       q.mem_outstanding_bursts += taken.bursts;
     }
+    update_ready(channel, from_pim);
     send(taken, channel);
   }
 }
@@ -249,6 +254,7 @@ void DmaEngine::finish(Slot& slot) {
     q.mem_outstanding -= slot.bytes;
     q.mem_outstanding_bursts -= slot.bursts;
   }
+  update_ready(slot.channel, slot.is_pim);
   if (!slot.payload.is_response_ok()) {
     slot.job->ok = false;
     ++refused;

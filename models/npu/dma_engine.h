@@ -135,8 +135,11 @@ class DmaEngine : public sc_core::sc_module {
     std::uint32_t mem_outstanding = 0, pim_outstanding = 0;  ///< bytes, commands
     std::uint32_t mem_outstanding_bursts = 0;                ///< queue slots of the MEM bytes
   };
-  /// Per kind (0 MEM, 1 PIM), bit c: channel c's queue holds pieces (pick() visits only those).
-  std::array<std::vector<std::uint64_t>, 2> waiting_;
+  /// Per kind (0 MEM, 1 PIM), bit c: channel c's front piece may go now (it is queued and fits
+  /// the channel's limits); pick() visits only those. update_ready() keeps it after every change
+  /// of a queue or of what is in flight.
+  std::array<std::vector<std::uint64_t>, 2> ready_;
+  void update_ready(std::uint32_t channel, bool pim);
   void enqueue(std::uint32_t channel, bool pim, Piece&& piece);
   /// Takes the front piece of a channel's queue (the twin of enqueue()).
   Piece dequeue(std::uint32_t channel, bool pim);
