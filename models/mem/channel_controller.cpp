@@ -362,7 +362,6 @@ void ChannelController::choose(std::uint32_t b) {
 
 // Inlined into decide(): it runs for every active bank of every decision.
 [[gnu::always_inline]] inline void ChannelController::mem_candidate(Leader& best, std::uint32_t b) {
-  if (!dual_ && pim_phase_) return;
   if (!choices_[b].valid) choose(b);
   const BankChoice& c = choices_[b];
   if (!c.exists) return;
@@ -406,7 +405,9 @@ ChannelController::Decision ChannelController::decide() {
   ++decision_generation_;
   pim_candidate(best);
   Leader mem{best.cycle, best.kind, best.seq, banks_};
-  if (in_order_) {
+  if (!dual_ && pim_phase_) {
+    // Blocked mode, PIM phase: no MEM commands.
+  } else if (in_order_) {
     std::uint32_t oldest = banks_;
     std::uint64_t seq = kNever;
     for (std::uint32_t b = 0; b < banks_; ++b)
