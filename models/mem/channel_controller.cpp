@@ -56,12 +56,26 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
 }
 
 void ChannelController::add(MemBurst burst) {
-  next_valid_ = false;
+  const std::uint32_t b = burst.flat_bank;
   burst.seq = next_seq_++;
-  choices_[burst.flat_bank].valid = false;
+  choices_[b].valid = false;
   queued_bursts_ += burst.bursts;
-  queues_[burst.flat_bank].push_back(burst);
-  update_active(burst.flat_bank);
+  queues_[b].push_back(burst);
+  update_active(b);
+  // The decision run_until() stopped at stays the next one unless the new burst's bank now
+  // beats it: no other candidate changed, nor the checker, since it was made. Blocked mode
+  // (an arrival can end a PIM phase), FCFS (the new burst is never the oldest unless alone) and
+  // a decision for this very bank (its choice may change) decide again.
+  if (!next_valid_) return;
+  const bool keep = config_.mode != PimMode::Blocked && !in_order_ && next_.kind != Kind::None &&
+                    !((next_.kind == Kind::MemHit || next_.kind == Kind::MemOther) && next_.bank_index == b);
+  if (!keep) {
+    next_valid_ = false;
+    return;
+  }
+  Leader probe{next_.cycle, next_.kind, next_.seq, banks_};
+  mem_candidate(probe, b);
+  if (probe.bank != banks_) next_valid_ = false;
 }
 
 void ChannelController::update_active(std::uint32_t b) {
