@@ -178,7 +178,8 @@ class ChannelController {
   bool pim_step_ok_ = false;
   bool pim_step_valid_ = false;
   Decision pim_waiting_;               // the PIM command MEM commands must not delay (dual)
-  /// The decision run_until() stopped at; still valid if nothing was added since.
+  /// The decision run_until() stopped at; still valid while nothing added since beats it
+  /// (add() checks the new burst's bank; a PIM command always decides again).
   Decision next_;
   bool next_valid_ = false;
   /// Per bank: the burst the scheduler picked and the command it needs next. It depends only
