@@ -320,14 +320,14 @@ sc_core::sc_time HbmPimMemory::time_of(std::uint64_t cycle) const {
   return sc_core::sc_time::from_value(cycle * tck_.value());
 }
 
-bool HbmPimMemory::validate(tlm::tlm_generic_payload& trans) {
+bool HbmPimMemory::validate(tlm::tlm_generic_payload& trans, const PimExtension* pim) {
   auto refuse = [this, &trans](tlm::tlm_response_status status) {
     ++refused_;
     trans.set_response_status(status);
     return false;
   };
   const auto& o = params_.org;
-  if (const auto* pim = trans.get_extension<PimExtension>()) {
+  if (pim != nullptr) {
     const std::uint32_t slices = o.row_bytes() / 2 / params_.timing.pim_multipliers;
     bool ok = config_.mode != PimMode::Dram && pim->channel < o.channels && pim->rank < o.ranks &&
               pim->bank_group < o.bank_groups && pim->bank < o.banks_per_group && pim->row < o.rows;
@@ -353,8 +353,8 @@ bool HbmPimMemory::validate(tlm::tlm_generic_payload& trans) {
   return true;
 }
 
-bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arrival) {
-  if (const auto* pim = trans.get_extension<PimExtension>()) {
+bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arrival, const PimExtension* pim) {
+  if (pim != nullptr) {
     auto& ch = *channels_[pim->channel];
     if (!ch.pim_slot_free()) {
       blocking_channel_ = pim->channel;
@@ -431,7 +431,8 @@ tlm::tlm_sync_enum HbmPimMemory::nb_transport_fw(tlm::tlm_generic_payload& trans
                                                  tlm::tlm_phase& phase, sc_core::sc_time& delay) {
   if (phase == tlm::BEGIN_REQ) {
     ++transactions_;
-    if (!validate(trans)) {
+    const auto* pim = trans.get_extension<PimExtension>();  // looked up once per request
+    if (!validate(trans, pim)) {
       phase = tlm::END_RESP;
       return tlm::TLM_COMPLETED;
     }
@@ -439,7 +440,7 @@ tlm::tlm_sync_enum HbmPimMemory::nb_transport_fw(tlm::tlm_generic_payload& trans
       SC_REPORT_ERROR(name(), "BEGIN_REQ before END_REQ of the previous request (base protocol)");
     if (trans.has_mm()) trans.acquire();
     const std::uint64_t arrival = cycle_at(sc_core::sc_time_stamp() + delay);
-    if (try_admit(trans, arrival)) {
+    if (try_admit(trans, arrival, pim)) {
       phase = tlm::END_REQ;
       return tlm::TLM_UPDATED;
     }
@@ -467,7 +468,7 @@ void HbmPimMemory::request_arrived(std::uint32_t c) {
 }
 
 void HbmPimMemory::retry_pending(std::uint32_t channel, std::uint64_t now) {
-  if (pending_ == nullptr || channel != blocking_channel_ || !try_admit(*pending_, std::max(pending_arrival_, now)))
+  if (pending_ == nullptr || channel != blocking_channel_ || !try_admit(*pending_, std::max(pending_arrival_, now), pending_->get_extension<PimExtension>()))
     return;
   tlm::tlm_generic_payload* admitted = pending_;
   pending_ = nullptr;

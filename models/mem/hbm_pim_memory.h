@@ -97,10 +97,11 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   void record_to_database();
   void record_transaction(std::uint64_t id, const Txn& txn, std::uint64_t end_cycle);
 
-  /// Checks a request; false (with the response status set) if it must be refused.
-  bool validate(tlm::tlm_generic_payload& trans);
+  /// Checks a request (`pim`: its PimExtension, or null); false (with the response status set) if
+  /// it must be refused.
+  bool validate(tlm::tlm_generic_payload& trans, const PimExtension* pim);
   /// Admits the request if every channel it needs has room; false means back-pressure.
-  bool try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arrival);
+  bool try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arrival, const PimExtension* pim);
   void wake_channel(std::uint32_t c);
   /// A request for channel c arrived: wake it (per-channel) or mark it for the window (aligned).
   void request_arrived(std::uint32_t c);
