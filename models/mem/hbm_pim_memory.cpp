@@ -468,8 +468,8 @@ void HbmPimMemory::request_arrived(std::uint32_t c) {
 }
 
 void HbmPimMemory::retry_pending(std::uint32_t channel, std::uint64_t now) {
-  if (pending_ == nullptr || channel != blocking_channel_ || !try_admit(*pending_, std::max(pending_arrival_, now), pending_->get_extension<PimExtension>()))
-    return;
+  if (pending_ == nullptr || channel != blocking_channel_) return;
+  if (!try_admit(*pending_, std::max(pending_arrival_, now), pending_->get_extension<PimExtension>())) return;
   tlm::tlm_generic_payload* admitted = pending_;
   pending_ = nullptr;
   tlm::tlm_phase phase = tlm::END_REQ;
