@@ -38,6 +38,7 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
       pulled_in_to_(params.org.ranks, kNever),
       blocked_from_(params.org.ranks, kNever),
       choices_(banks_),
+      bounds_(banks_),
       shared_earliest_(std::size_t{params.org.ranks} * kCommandCount, 0),
       shared_generation_(std::size_t{params.org.ranks} * kCommandCount, 0),
       mem_activity_(params.org.ranks),
@@ -58,7 +59,7 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
 void ChannelController::add(MemBurst burst) {
   const std::uint32_t b = burst.flat_bank;
   burst.seq = next_seq_++;
-  choices_[b].valid = false;
+  forget_choice(b);
   queued_bursts_ += burst.bursts;
   queues_[b].push_back(burst);
   update_active(b);
@@ -73,7 +74,7 @@ void ChannelController::add(MemBurst burst) {
     next_valid_ = false;
     return;
   }
-  Leader probe{next_.cycle, next_.kind, next_.seq, banks_};
+  Leader probe{next_.cycle, order_of(next_.kind, next_.seq), banks_};
   mem_candidate(probe, b);
   if (probe.bank != banks_) next_valid_ = false;
 }
@@ -127,7 +128,7 @@ double ChannelController::energy_pj(std::uint64_t cycle) const {
 
 void ChannelController::set_mem_open(std::uint32_t b, bool open) {
   if ((mem_open_[b] != 0) == open) return;
-  choices_[b].valid = false;
+  forget_choice(b);
   if (!dual_) pim_step_valid_ = false;  // one row buffer: PIM sees the MEM rows
   note_open(mem_activity_, stats_.mem_active_cycles, b, open);
   mem_open_[b] = open ? 1 : 0;
@@ -376,22 +377,26 @@ void ChannelController::choose(std::uint32_t b) {
 
 // Inlined into decide(): it runs for every active bank of every decision.
 [[gnu::always_inline]] inline void ChannelController::mem_candidate(Leader& best, std::uint32_t b) {
+  Bound& bound = bounds_[b];
+  if (bound.cycle > best.cycle || (bound.cycle == best.cycle && bound.order >= best.order)) return;
   if (!choices_[b].valid) choose(b);
   const BankChoice& c = choices_[b];
   if (!c.exists) return;
-  const std::uint64_t local = std::max(c.arrival, checker_.earliest_in_bank(c.command, b));
-  if (local > best.cycle) return;  // cannot win: skip the shared part
+  const std::uint64_t order = order_of(c.kind, c.seq);
+  const std::uint64_t local = std::max(std::max(now_, c.arrival), checker_.earliest_in_bank(c.command, b));
+  if (local > best.cycle) {  // cannot win: skip the shared part
+    bound = Bound{local, order};
+    return;
+  }
   // The shared part depends only on (rank, command): computed once per decision.
   const std::size_t key = std::size_t{c.bank.rank.value} * kCommandCount + static_cast<unsigned>(c.command);
   if (shared_generation_[key] != decision_generation_) {
     shared_generation_[key] = decision_generation_;
     shared_earliest_[key] = checker_.earliest_shared(CommandTarget{c.command, c.bank, 0});
   }
-  const std::uint64_t cycle = std::max(std::max(now_, local), shared_earliest_[key]);
-  if (cycle > best.cycle ||
-      (cycle == best.cycle && (static_cast<int>(c.kind) > static_cast<int>(best.kind) ||
-                               (c.kind == best.kind && c.seq >= best.seq))))
-    return;
+  const std::uint64_t cycle = std::max(local, shared_earliest_[key]);
+  bound = Bound{cycle, order};
+  if (cycle > best.cycle || (cycle == best.cycle && order >= best.order)) return;
   if (rank_blocked(c.bank.rank.value, cycle)) return;  // the rank waits for its refresh
   // PIM priority: a MEM command may use an idle C/A slot only if it does not delay the PIM
   // command that is waiting. Its cycle already covers earliest() of the PIM command and the
@@ -399,7 +404,7 @@ void ChannelController::choose(std::uint32_t b) {
   if (pim_waiting_.kind == Kind::Pim && cycle < pim_waiting_.cycle &&
       checker_.bound_after(CommandTarget{c.command, c.bank, 0}, cycle, pim_waiting_.target) > pim_waiting_.cycle)
     return;
-  best = Leader{cycle, c.kind, c.seq, b};
+  best = Leader{cycle, order, b};
 }
 
 ChannelController::Decision ChannelController::decide() {
@@ -418,7 +423,7 @@ ChannelController::Decision ChannelController::decide() {
   pim_waiting_.kind = Kind::None;
   ++decision_generation_;
   pim_candidate(best);
-  Leader mem{best.cycle, best.kind, best.seq, banks_};
+  Leader mem{best.cycle, order_of(best.kind, best.seq), banks_};
   if (!dual_ && pim_phase_) {
     // Blocked mode, PIM phase: no MEM commands.
   } else if (in_order_) {
@@ -548,16 +553,16 @@ void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& 
       burst.outcome = MemBurst::Outcome::Hit;
       // A row hit at the queue front stays the policy's choice while it has bursts left
       // (SchedulerPolicy contract); only an entry chosen from behind the front is re-asked.
-      if (d.queue_index != 0) choices_[b].valid = false;
+      if (d.queue_index != 0) forget_choice(b);
       return;
     }
-    choices_[b].valid = false;
+    forget_choice(b);
     if (d.queue_index == 0) queue.pop_front();
     else queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(d.queue_index));
     update_active(b);
     return;
   }
-  choices_[b].valid = false;
+  forget_choice(b);
   const bool from_queue = !queue.empty() && d.seq != kNever;
   issue(d, from_queue ? queue[d.queue_index].txn : 0);
   if (command == Command::Pre) {
@@ -618,7 +623,7 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
         pim_row(b + k) = d.row;
         if (!dual_) {
           hits_since_act_[b + k] = 0;
-          choices_[b + k].valid = false;
+          forget_choice(b + k);
         }
       }
       break;

@@ -198,13 +198,30 @@ class ChannelController {
   };
   std::vector<BankChoice> choices_;
   void choose(std::uint32_t b);
+  /// A candidate's rank among those of the same cycle: its kind, then its age (seq).
+  static std::uint64_t order_of(Kind kind, std::uint64_t seq) {
+    constexpr std::uint64_t kSeqMask = (1ULL << 56) - 1;  // seq ~0 (no burst) stays the largest
+    return (std::uint64_t{static_cast<std::uint8_t>(kind)} << 56) | std::min(seq, kSeqMask);
+  }
   /// The MEM candidate leading a decision so far (a Decision is built only for the winner).
   struct Leader {
     std::uint64_t cycle;
-    Kind kind;
-    std::uint64_t seq;
+    std::uint64_t order;  ///< order_of(kind, seq)
     std::uint32_t bank;
   };
+  /// Per bank: a lower bound of its candidate's (cycle, order), kept from the last time the
+  /// bank was evaluated. A candidate's cycle only grows while its choice stays (timing state,
+  /// now_ and arrival never decrease), so a bank whose bound already loses to the leader is
+  /// skipped without reading its choice or its timing rows. {0, 0} when the choice changed.
+  struct Bound {
+    std::uint64_t cycle = 0;
+    std::uint64_t order = 0;
+  };
+  std::vector<Bound> bounds_;
+  void forget_choice(std::uint32_t b) {
+    choices_[b].valid = false;
+    bounds_[b] = Bound{};
+  }
   void mem_candidate(Leader& best, std::uint32_t bank);
   /// Per (rank, command): TimingChecker::earliest_shared within the current decision.
   std::vector<std::uint64_t> shared_earliest_;
