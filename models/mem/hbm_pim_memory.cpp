@@ -68,15 +68,16 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
 
   for (std::uint32_t c = 0; c < params_.org.channels; ++c) {
     channels_.push_back(std::make_unique<ChannelController>(Channel(c), params_, config_, *mapping_, &storage_));
-    if (aligned_) continue;
-    wake_.push_back(std::make_unique<sc_core::sc_event>());
+  }
+  if (!aligned_) {
+    wake_at_.assign(params_.org.channels, kNever);
+    wake_delta_.assign(params_.org.channels, 0);
     sc_core::sc_spawn_options options;
     options.spawn_method();
     options.dont_initialize();
-    options.set_sensitivity(wake_.back().get());
-    sc_core::sc_spawn([this, c] { wake_channel(c); }, fmt::format("channel{}", c).c_str(), &options);
-  }
-  if (aligned_) {
+    options.set_sensitivity(&calendar_event_);
+    sc_core::sc_spawn([this] { run_calendar(); }, "channels", &options);
+  } else {
     next_decision_.assign(params_.org.channels, kNever);
     arrived_.assign(params_.org.channels, 0);
     in_window_.assign(params_.org.channels, 0);
@@ -460,7 +461,7 @@ tlm::tlm_sync_enum HbmPimMemory::nb_transport_fw(tlm::tlm_generic_payload& trans
 
 void HbmPimMemory::request_arrived(std::uint32_t c) {
   if (!aligned_) {
-    wake_[c]->notify(sc_core::SC_ZERO_TIME);
+    schedule_wake(c, true);
     return;
   }
   arrived_[c] = 1;
@@ -477,11 +478,44 @@ void HbmPimMemory::retry_pending(std::uint32_t channel, std::uint64_t now) {
   socket->nb_transport_bw(*admitted, phase, delay);
 }
 
+void HbmPimMemory::schedule_wake(std::uint32_t c, bool delta, std::uint64_t cycle) {
+  if (wake_delta_[c] != 0) return;  // it runs in the next delta cycle anyway
+  if (delta) {
+    wake_delta_[c] = 1;
+    wake_at_[c] = kNever;
+    calendar_event_.notify(sc_core::SC_ZERO_TIME);  // run_calendar() schedules the timed ones again
+    return;
+  }
+  wake_at_[c] = std::min(wake_at_[c], cycle);
+}
+
+void HbmPimMemory::run_calendar() {
+  // The channels due now, taken before any of them runs: a wake-up requested while they run
+  // belongs to the next delta cycle or a later time, as it would with an event per channel.
+  const std::uint64_t due_by = sc_core::sc_time_stamp().value() / tck_.value();  // time_of(c) <= now
+  waking_.clear();
+  for (std::uint32_t c = 0; c < channels_.size(); ++c)
+    if (wake_delta_[c] != 0 || wake_at_[c] <= due_by) {
+      wake_delta_[c] = 0;
+      wake_at_[c] = kNever;
+      waking_.push_back(c);
+    }
+  for (const std::uint32_t c : waking_) wake_channel(c);
+  bool delta = false;
+  std::uint64_t next = kNever;
+  for (std::uint32_t c = 0; c < channels_.size(); ++c) {
+    delta = delta || wake_delta_[c] != 0;
+    next = std::min(next, wake_at_[c]);
+  }
+  if (delta) calendar_event_.notify(sc_core::SC_ZERO_TIME);
+  else if (next != kNever) calendar_event_.notify(time_of(next) - sc_core::sc_time_stamp());
+}
+
 void HbmPimMemory::wake_channel(std::uint32_t c) {
   const std::uint64_t now = cycle_at(sc_core::sc_time_stamp());
   const std::uint64_t next = channels_[c]->run_until(now + lookahead_, scratch_);
   collect(scratch_);
-  if (next != kNever) wake_[c]->notify(time_of(next) - sc_core::sc_time_stamp());
+  if (next != kNever) schedule_wake(c, false, next);
   retry_pending(c, now);
 }
 

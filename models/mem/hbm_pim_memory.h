@@ -102,7 +102,15 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   bool validate(tlm::tlm_generic_payload& trans, const PimExtension* pim);
   /// Admits the request if every channel it needs has room; false means back-pressure.
   bool try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arrival, const PimExtension* pim);
+  /// Per-channel windows: runs every channel whose wake-up is due now, then schedules the
+  /// calendar for the earliest pending one.
+  void run_calendar();
   void wake_channel(std::uint32_t c);
+  /// Schedules channel c's wake-up: in the next delta cycle (`delta`) or at `cycle`. Each
+  /// channel's wake-up behaves as an sc_event of its own would (an earlier request replaces a
+  /// later one, a delta request replaces a timed one, a timed request leaves a delta one), but
+  /// the 32 channels share one SystemC event and one method process.
+  void schedule_wake(std::uint32_t c, bool delta, std::uint64_t cycle = 0);
   /// A request for channel c arrived: wake it (per-channel) or mark it for the window (aligned).
   void request_arrived(std::uint32_t c);
   /// Aligned windows: runs every channel with a command due in the current window, or with new
@@ -121,7 +129,11 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   std::unique_ptr<AddressMapping> mapping_;
   SparseStorage storage_;
   std::vector<std::unique_ptr<ChannelController>> channels_;
-  std::vector<std::unique_ptr<sc_core::sc_event>> wake_;
+  /// Per-channel windows: the calendar of channel wake-ups (see schedule_wake()).
+  sc_core::sc_event calendar_event_;
+  std::vector<std::uint64_t> wake_at_;     ///< per channel: timed wake-up cycle, ~0 none
+  std::vector<std::uint8_t> wake_delta_;   ///< per channel: a wake-up in the next delta cycle
+  std::vector<std::uint32_t> waking_;      ///< the channels of the current calendar run
   std::uint64_t lookahead_ = 16;
   bool aligned_ = false;                      ///< windows: aligned
   std::unique_ptr<WorkerPool> pool_;          ///< threads > 1
