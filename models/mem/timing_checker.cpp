@@ -38,6 +38,15 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
   if (org.ranks == 0 || org.ranks > kMaxRanks)  // the memory config allows 1..16
     throw std::logic_error(fmt::format("timing checker: {} ranks (1 to {} supported)", org.ranks, kMaxRanks));
   for (std::uint32_t b = 0; b < org.banks(); ++b) group_of_.push_back(b / org.banks_per_group);
+  shared_slots_.resize(org.ranks);
+  for (std::uint32_t rank = 0; rank < org.ranks; ++rank) {
+    Slots& slots = shared_slots_[rank];
+    slots.fill(nullptr);
+    slots[kRankSlot] = rank_[rank].data();
+    slots[kChannelSlot] = channel_.data();
+    for (std::uint32_t r = 0, k = kOtherRankSlot; r < org.ranks; ++r)
+      if (r != rank) slots[k++] = rank_[r].data();
+  }
   for (const auto& row : table_) {
     // Fold into the coarsest of: the rule's scope, the earlier command's reach, the later
     // command's reach (it is checked at that level).
@@ -50,9 +59,10 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
       folds.generic.push_back(rule);
     } else {
       auto fold = [&folds](std::uint8_t target, const Rule& r) {
-        auto same = std::find_if(folds.plain.begin(), folds.plain.end(),
+        auto& list = target < kRankSlot ? folds.local : folds.shared;
+        auto same = std::find_if(list.begin(), list.end(),
                                  [&](const Fold& f) { return f.target == target && f.next == r.next; });
-        if (same == folds.plain.end()) folds.plain.push_back(Fold{target, r.next, r.cycles});
+        if (same == list.end()) list.push_back(Fold{target, r.next, r.cycles});
         else same->cycles = std::max(same->cycles, r.cycles);
       };
       if (rule.other_ranks) {
@@ -114,14 +124,10 @@ void TimingChecker::issue(const CommandTarget& target, std::uint64_t cycle) {
   const bool first_comp = target.command == Command::Comp && !comp_since_readres_;
   const std::uint32_t bank = flat_bank(id), group = flat_group(id), rank = id.rank.value;
   const Folds& folds = by_prev_[static_cast<unsigned>(target.command)];
-  std::array<std::uint64_t*, kOtherRankSlot + kMaxRanks - 1> slots;
-  slots[kBankSlot] = bank_[bank].data();
-  slots[kGroupSlot] = group_[group].data();
-  slots[kRankSlot] = rank_[rank].data();
-  slots[kChannelSlot] = channel_.data();
-  for (std::uint32_t r = 0, k = kOtherRankSlot; r < org_.ranks; ++r)
-    if (r != rank) slots[k++] = rank_[r].data();
-  for (const Fold& f : folds.plain) raise(slots[f.target][f.next], cycle + f.cycles);
+  std::uint64_t* const local[2] = {bank_[bank].data(), group_[group].data()};
+  for (const Fold& f : folds.local) raise(local[f.target][f.next], cycle + f.cycles);
+  const Slots& shared = shared_slots_[rank];
+  for (const Fold& f : folds.shared) raise(shared[f.target][f.next], cycle + f.cycles);
   for (const Rule& rule : folds.generic) {
     if (rule.first_comp && !first_comp) continue;
     std::uint64_t value = cycle + rule.cycles;

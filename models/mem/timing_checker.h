@@ -28,6 +28,9 @@ class TimingChecker {
  public:
   TimingChecker(const Organization& org, const Timing& timing, PimMode mode,
                 const TimingFixes& fixes);
+  // It keeps pointers into its own tables (shared_slots_).
+  TimingChecker(const TimingChecker&) = delete;
+  TimingChecker& operator=(const TimingChecker&) = delete;
 
   [[nodiscard]] std::uint64_t earliest(const CommandTarget& target) const {
     return std::max(earliest_local(target), earliest_shared(target));
@@ -117,9 +120,13 @@ class TimingChecker {
                                 kOtherRankSlot = 4;  ///< + k: the k-th rank other than the issuer
   static constexpr unsigned kMaxRanks = 16;
   struct Folds {
-    std::vector<Fold> plain;
+    std::vector<Fold> local;   ///< targets kBankSlot, kGroupSlot
+    std::vector<Fold> shared;  ///< targets kRankSlot and up: slots fixed per issuing rank
     std::vector<Rule> generic;
   };
+  using Slots = std::array<std::uint64_t*, kOtherRankSlot + kMaxRanks - 1>;
+  /// Per issuing rank: its rank row, the channel row and the other ranks' rows by slot.
+  std::vector<Slots> shared_slots_;
   std::array<Folds, kCommands> by_prev_;
   std::array<std::array<std::vector<Rule>, kCommands>, kCommands> by_pair_;
 
