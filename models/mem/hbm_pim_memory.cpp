@@ -483,10 +483,11 @@ void HbmPimMemory::schedule_wake(std::uint32_t c, bool delta, std::uint64_t cycl
   if (delta) {
     wake_delta_[c] = 1;
     wake_at_[c] = kNever;
-    calendar_event_.notify(sc_core::SC_ZERO_TIME);  // run_calendar() schedules the timed ones again
+    calendar_event_.notify(sc_core::SC_ZERO_TIME);
     return;
   }
   wake_at_[c] = std::min(wake_at_[c], cycle);
+  next_wake_ = std::min(next_wake_, cycle);  // timed wake-ups come only from run_calendar()
 }
 
 void HbmPimMemory::run_calendar() {
@@ -494,21 +495,18 @@ void HbmPimMemory::run_calendar() {
   // belongs to the next delta cycle or a later time, as it would with an event per channel.
   const std::uint64_t due_by = sc_core::sc_time_stamp().value() / tck_.value();  // time_of(c) <= now
   waking_.clear();
-  for (std::uint32_t c = 0; c < channels_.size(); ++c)
+  next_wake_ = kNever;
+  for (std::uint32_t c = 0; c < channels_.size(); ++c) {
     if (wake_delta_[c] != 0 || wake_at_[c] <= due_by) {
       wake_delta_[c] = 0;
       wake_at_[c] = kNever;
       waking_.push_back(c);
     }
-  for (const std::uint32_t c : waking_) wake_channel(c);
-  bool delta = false;
-  std::uint64_t next = kNever;
-  for (std::uint32_t c = 0; c < channels_.size(); ++c) {
-    delta = delta || wake_delta_[c] != 0;
-    next = std::min(next, wake_at_[c]);
+    next_wake_ = std::min(next_wake_, wake_at_[c]);
   }
-  if (delta) calendar_event_.notify(sc_core::SC_ZERO_TIME);
-  else if (next != kNever) calendar_event_.notify(time_of(next) - sc_core::sc_time_stamp());
+  for (const std::uint32_t c : waking_) wake_channel(c);
+  // A delta wake-up requested meanwhile has notified the event already (and wins over this).
+  if (next_wake_ != kNever) calendar_event_.notify(time_of(next_wake_) - sc_core::sc_time_stamp());
 }
 
 void HbmPimMemory::wake_channel(std::uint32_t c) {

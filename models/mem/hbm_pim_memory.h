@@ -134,6 +134,7 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   std::vector<std::uint64_t> wake_at_;     ///< per channel: timed wake-up cycle, ~0 none
   std::vector<std::uint8_t> wake_delta_;   ///< per channel: a wake-up in the next delta cycle
   std::vector<std::uint32_t> waking_;      ///< the channels of the current calendar run
+  std::uint64_t next_wake_ = ~0ULL;        ///< earliest timed wake-up, kept by run_calendar()
   std::uint64_t lookahead_ = 16;
   bool aligned_ = false;                      ///< windows: aligned
   std::unique_ptr<WorkerPool> pool_;          ///< threads > 1
