@@ -305,8 +305,6 @@ bool ChannelController::pim_step(const PimRequest& head, Decision& step, std::st
 }
 
 void ChannelController::pim_candidate(Decision& best) {
-  if (pim_.empty()) return;
-  if (!dual_ && !pim_phase_) return;
   PimRequest& head = pim_.front();
   if (!pim_step_valid_) {  // the head's next step changes only with the head or a row buffer
     pim_step_valid_ = true;
@@ -422,7 +420,7 @@ ChannelController::Decision ChannelController::decide() {
   Decision best;
   pim_waiting_.kind = Kind::None;
   ++decision_generation_;
-  pim_candidate(best);
+  if (!pim_.empty() && (dual_ || pim_phase_)) pim_candidate(best);
   Leader mem{best.cycle, order_of(best.kind, best.seq), banks_};
   if (!dual_ && pim_phase_) {
     // Blocked mode, PIM phase: no MEM commands.
@@ -443,7 +441,7 @@ ChannelController::Decision ChannelController::decide() {
   }
   if (mem.bank != banks_) {  // a MEM command wins over the PIM candidate
     const BankChoice& c = choices_[mem.bank];
-    best = Decision{};
+    best.no_bus = false;  // every field is set: no reset of the whole Decision
     best.kind = c.kind;
     best.cycle = mem.cycle;
     best.target = {c.command, c.bank, 0};

@@ -128,6 +128,7 @@ class ChannelController {
   [[nodiscard]] Decision decide();
   void consider(Decision& best, const Decision& candidate) const;
   void refresh_candidate(Decision& best, std::uint32_t rank);
+  /// The head PIM request's next step (only while PIM work is queued and may run).
   void pim_candidate(Decision& best);
   bool pim_step(const PimRequest& head, Decision& step, std::string& error);
   void execute(const Decision& d, std::vector<Completion>& done);
