@@ -493,7 +493,8 @@ void HbmPimMemory::schedule_wake(std::uint32_t c, bool delta, std::uint64_t cycl
 void HbmPimMemory::run_calendar() {
   // The channels due now, taken before any of them runs: a wake-up requested while they run
   // belongs to the next delta cycle or a later time, as it would with an event per channel.
-  const std::uint64_t due_by = sc_core::sc_time_stamp().value() / tck_.value();  // time_of(c) <= now
+  // Cycles whose time has come: time_of(cycle) <= now.
+  const std::uint64_t due_by = sc_core::sc_time_stamp().value() / tck_.value();
   waking_.clear();
   next_wake_ = kNever;
   for (std::uint32_t c = 0; c < channels_.size(); ++c) {
