@@ -11,8 +11,6 @@ namespace {
 
 constexpr std::uint64_t kNever = ~0ULL;
 
-int priority(int kind) { return kind; }  // Refresh < Pim < MemHit < MemOther (enum order)
-
 }  // namespace
 
 ChannelController::ChannelController(Channel id, const MemoryParams& params,
@@ -186,9 +184,7 @@ bool ChannelController::rank_blocked(std::uint32_t rank, std::uint64_t cycle) co
 void ChannelController::consider(Decision& best, const Decision& c) const {
   if (c.kind == Kind::None) return;
   if (c.cycle < best.cycle ||
-      (c.cycle == best.cycle &&
-       (priority(static_cast<int>(c.kind)) < priority(static_cast<int>(best.kind)) ||
-        (c.kind == best.kind && c.seq < best.seq))))
+      (c.cycle == best.cycle && order_of(c.kind, c.seq) < order_of(best.kind, best.seq)))
     best = c;
 }
 

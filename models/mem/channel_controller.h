@@ -199,7 +199,8 @@ class ChannelController {
   };
   std::vector<BankChoice> choices_;
   void choose(std::uint32_t b);
-  /// A candidate's rank among those of the same cycle: its kind, then its age (seq).
+  /// A candidate's rank among those of the same cycle (lower wins): its kind in enum order
+  /// (Refresh, Pim, MemHit, MemOther), then its age (seq).
   static std::uint64_t order_of(Kind kind, std::uint64_t seq) {
     constexpr std::uint64_t kSeqMask = (1ULL << 56) - 1;  // seq ~0 (no burst) stays the largest
     return (std::uint64_t{static_cast<std::uint8_t>(kind)} << 56) | std::min(seq, kSeqMask);
