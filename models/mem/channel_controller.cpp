@@ -16,39 +16,39 @@ constexpr std::uint64_t kNever = ~0ULL;
 ChannelController::ChannelController(Channel id, const MemoryParams& params,
                                      const ControllerConfig& config, const AddressMapping& mapping,
                                      SparseStorage* storage)
-    : id_(id),
+    : banks_(params.org.banks()),
+      ranks_(params.org.ranks),
+      dual_(config.mode == PimMode::Dual),
+      blocked_(config.mode == PimMode::Blocked),
+      closed_page_(config.closed_page),
+      refresh_on_(config.refresh),
+      burst_cycles_(params.timing.burst()),
+      read_latency_(params.timing.read_latency()),
+      write_latency_(params.timing.write_latency()),
+      burst_bytes_(params.org.burst_bytes()),
+      queues_(banks_),
+      refresh_(params.org.ranks),
+      slots_(banks_),
+      bounds_(banks_),
+      shared_(std::size_t{params.org.ranks} * kCommandCount),
+      mem_activity_(params.org.ranks),
+      pim_activity_(params.org.ranks),
+      active_((banks_ + 63) / 64, 0),
+      checker_(params.org, params.timing, config.mode, params.fixes),
+      id_(id),
       params_(params),
       config_(config),
       mapping_(mapping),
       storage_(config.functional ? storage : nullptr),
-      checker_(params.org, params.timing, config.mode, params.fixes),
       scheduler_(make_scheduler(config.scheduler, config.row_hit_cap, "scheduler")),
-      in_order_(scheduler_->in_order()),
-      dual_(config.mode == PimMode::Dual),
-      banks_(params.org.banks()),
-      queues_(banks_),
-      mem_open_(banks_, 0),
-      mem_row_(banks_),
-      hits_since_act_(banks_, 0),
-      pim_open_(banks_, 0),
-      pim_row_(banks_),
-      refresh_due_(params.org.ranks),
-      pulled_in_to_(params.org.ranks, kNever),
-      blocked_from_(params.org.ranks, kNever),
-      choices_(banks_),
-      bounds_(banks_),
-      shared_earliest_(std::size_t{params.org.ranks} * kCommandCount, 0),
-      shared_generation_(std::size_t{params.org.ranks} * kCommandCount, 0),
-      mem_activity_(params.org.ranks),
-      pim_activity_(params.org.ranks),
-      active_((banks_ + 63) / 64, 0),
       global_buffer_(params.org.row_bytes() / 2, 0.0F),
       accumulators_(banks_, 0.0F) {
+  in_order_ = scheduler_->in_order();
   bank_ids_.reserve(banks_);
   for (std::uint32_t b = 0; b < banks_; ++b) bank_ids_.push_back(params.org.bank_at(b));
   // Staggered: one rank every tREFI / ranks.
   for (std::uint32_t r = 0; r < params.org.ranks; ++r)
-    refresh_due_[r] = std::uint64_t{params.timing.tREFI} * (r + 1) / params.org.ranks;
+    refresh_[r].due = std::uint64_t{params.timing.tREFI} * (r + 1) / params.org.ranks;
   stats_.mem_active_cycles.assign(params.org.ranks, 0);
   stats_.pim_active_cycles.assign(params.org.ranks, 0);
   update_blocked();
@@ -66,7 +66,7 @@ void ChannelController::add(MemBurst burst) {
   // (an arrival can end a PIM phase), FCFS (the new burst is never the oldest unless alone) and
   // a decision for this very bank (its choice may change) decide again.
   if (!next_valid_) return;
-  const bool keep = config_.mode != PimMode::Blocked && !in_order_ && next_.kind != Kind::None &&
+  const bool keep = !blocked_ && !in_order_ && next_.kind != Kind::None &&
                     !((next_.kind == Kind::MemHit || next_.kind == Kind::MemOther) && next_.bank_index == b);
   if (!keep) {
     next_valid_ = false;
@@ -78,7 +78,7 @@ void ChannelController::add(MemBurst burst) {
 }
 
 void ChannelController::update_active(std::uint32_t b) {
-  const bool active = !queues_[b].empty() || (config_.closed_page && mem_open_[b] != 0);
+  const bool active = !queues_[b].empty() || (closed_page_ && slots_[b].mem_open != 0);
   const std::uint64_t bit = 1ULL << (b % 64);
   if (active) active_[b / 64] |= bit;
   else active_[b / 64] &= ~bit;
@@ -113,7 +113,7 @@ double ChannelController::energy_pj(std::uint64_t cycle) const {
   auto count = [&n](Command c) { return static_cast<double>(n[static_cast<unsigned>(c)]); };
   double pj = count(Command::Act) * e.act + count(Command::Rd) * e.read + count(Command::Wr) * e.write +
               count(Command::Ref) * e.refresh + pim_energy_pj();
-  for (std::uint32_t r = 0; r < params_.org.ranks; ++r) {
+  for (std::uint32_t r = 0; r < ranks_; ++r) {
     const double active = static_cast<double>(active_cycles(r, cycle, false));
     pj += active * e.active_standby_per_cycle + (static_cast<double>(cycle) - active) * e.precharge_standby_per_cycle;
     if (dual_) {  // the PIM row buffer has its own standby current
@@ -125,11 +125,11 @@ double ChannelController::energy_pj(std::uint64_t cycle) const {
 }
 
 void ChannelController::set_mem_open(std::uint32_t b, bool open) {
-  if ((mem_open_[b] != 0) == open) return;
+  if ((slots_[b].mem_open != 0) == open) return;
   forget_choice(b);
   if (!dual_) pim_step_valid_ = false;  // one row buffer: PIM sees the MEM rows
   note_open(mem_activity_, stats_.mem_active_cycles, b, open);
-  mem_open_[b] = open ? 1 : 0;
+  slots_[b].mem_open = open ? 1 : 0;
   if (open) ++mem_open_count_;
   else --mem_open_count_;
   update_active(b);
@@ -140,10 +140,10 @@ void ChannelController::set_pim_open(std::uint32_t b, bool open) {
     set_mem_open(b, open);
     return;
   }
-  if ((pim_open_[b] != 0) == open) return;
+  if ((slots_[b].pim_open != 0) == open) return;
   pim_step_valid_ = false;
   note_open(pim_activity_, stats_.pim_active_cycles, b, open);
-  pim_open_[b] = open ? 1 : 0;
+  slots_[b].pim_open = open ? 1 : 0;
   if (open) ++pim_open_count_;
   else --pim_open_count_;
 }
@@ -162,23 +162,27 @@ void ChannelController::report_pim_use(std::uint64_t cycle) {
 }
 
 std::uint64_t ChannelController::refresh_due(std::uint32_t rank) const {
-  if (!config_.refresh) return kNever;
-  return std::min(refresh_due_[rank], pulled_in_to_[rank]);
+  if (!refresh_on_) return kNever;
+  return std::min(refresh_[rank].due, refresh_[rank].pulled_in_to);
 }
 
 std::uint64_t ChannelController::blocked_from(std::uint32_t rank) const {
   const std::uint64_t due = refresh_due(rank);
   if (due == kNever || !tile_active_) return due;
   // During a PIM tile the refresh waits, up to 8 x tREFI past its schedule.
-  return std::max<std::uint64_t>(due, refresh_due_[rank] + 8ULL * params_.timing.tREFI);
+  return std::max<std::uint64_t>(due, refresh_[rank].due + 8ULL * params_.timing.tREFI);
 }
 
 void ChannelController::update_blocked() {
-  for (std::uint32_t r = 0; r < params_.org.ranks; ++r) blocked_from_[r] = blocked_from(r);
+  earliest_refresh_ = kNever;
+  for (std::uint32_t r = 0; r < ranks_; ++r) {
+    refresh_[r].blocked_from = blocked_from(r);
+    earliest_refresh_ = std::min(earliest_refresh_, refresh_due(r));
+  }
 }
 
 bool ChannelController::rank_blocked(std::uint32_t rank, std::uint64_t cycle) const {
-  return cycle >= blocked_from_[rank];
+  return cycle >= refresh_[rank].blocked_from;
 }
 
 void ChannelController::consider(Decision& best, const Decision& c) const {
@@ -192,7 +196,7 @@ void ChannelController::refresh_candidate(Decision& best, std::uint32_t rank) {
   std::uint64_t t = refresh_due(rank);
   if (t == kNever) return;
   t = std::max(t, now_);
-  if (tile_active_) t = std::max<std::uint64_t>(t, refresh_due_[rank] + 8ULL * params_.timing.tREFI);
+  if (tile_active_) t = std::max<std::uint64_t>(t, refresh_[rank].due + 8ULL * params_.timing.tREFI);
   const auto& o = params_.org;
   Decision d;
   d.kind = Kind::Refresh;
@@ -201,13 +205,13 @@ void ChannelController::refresh_candidate(Decision& best, std::uint32_t rank) {
   BankId any = bank_id(first);
   d.target = {Command::Ref, any, 0};
   for (std::uint32_t b = first; b < first + o.banks_per_rank(); ++b)
-    if (mem_open_[b]) {
+    if (slots_[b].mem_open) {
       d.target = {Command::PreAll, any, 0};
       break;
     }
   if (d.target.command == Command::Ref && dual_)
     for (std::uint32_t b = first; b < first + o.banks_per_rank(); ++b)
-      if (pim_open_[b]) {
+      if (slots_[b].pim_open) {
         d.target = {Command::PimPre, bank_id(b), 0};
         break;
       }
@@ -324,14 +328,14 @@ void ChannelController::pim_candidate(Decision& best) {
       // Pull in refreshes the tile would run into, so the tile is not interrupted.
       head.refresh_checked = true;
       const std::uint64_t end = step.cycle + estimate_tile(head.cmd);
-      for (std::uint32_t r = 0; r < params_.org.ranks; ++r)
+      for (std::uint32_t r = 0; r < ranks_; ++r)
         if (refresh_due(r) != kNever && refresh_due(r) <= end && refresh_due(r) > step.cycle) {
-          pulled_in_to_[r] = step.cycle;
+          refresh_[r].pulled_in_to = step.cycle;
           ++stats_.refreshes_pulled_in;
         }
       update_blocked();
     }
-    for (std::uint32_t r = 0; r < params_.org.ranks; ++r)
+    for (std::uint32_t r = 0; r < ranks_; ++r)
       if (rank_blocked(r, step.cycle)) return;  // refresh first
   }
   if (!step.no_bus && dual_) pim_waiting_ = step;
@@ -339,13 +343,13 @@ void ChannelController::pim_candidate(Decision& best) {
 }
 
 void ChannelController::choose(std::uint32_t b) {
-  BankChoice& ch = choices_[b];
+  BankChoice& ch = slots_[b].choice;
   ch.valid = true;
   ch.exists = true;
   ch.bank = bank_id(b);
   const auto& queue = queues_[b];
   if (queue.empty()) {  // closed page: close the row
-    ch.exists = config_.closed_page && mem_open_[b] != 0;
+    ch.exists = closed_page_ && slots_[b].mem_open != 0;
     ch.kind = Kind::MemOther;
     ch.command = Command::Pre;
     ch.seq = kNever;
@@ -354,18 +358,18 @@ void ChannelController::choose(std::uint32_t b) {
     ch.row = Row{};
     return;
   }
-  const std::size_t i = scheduler_->choose(BankView{queue, mem_open_[b] != 0, mem_row_[b], hits_since_act_[b]});
+  const std::size_t i = scheduler_->choose(BankView{queue, slots_[b].mem_open != 0, slots_[b].mem_row, slots_[b].hits_since_act});
   const MemBurst& c = queue[i];
   ch.queue_index = static_cast<std::uint32_t>(i);
   ch.seq = c.seq;
   ch.arrival = c.arrival;
   ch.row = c.where.row;
-  if (mem_open_[b] != 0 && mem_row_[b] == c.where.row) {
+  if (slots_[b].mem_open != 0 && slots_[b].mem_row == c.where.row) {
     ch.kind = Kind::MemHit;
     ch.command = c.write ? Command::Wr : Command::Rd;
   } else {
     ch.kind = Kind::MemOther;
-    ch.command = mem_open_[b] != 0 ? Command::Pre : Command::Act;
+    ch.command = slots_[b].mem_open != 0 ? Command::Pre : Command::Act;
   }
 }
 
@@ -373,8 +377,8 @@ void ChannelController::choose(std::uint32_t b) {
 [[gnu::always_inline]] inline void ChannelController::mem_candidate(Leader& best, std::uint32_t b) {
   Bound& bound = bounds_[b];
   if (bound.cycle > best.cycle || (bound.cycle == best.cycle && bound.order >= best.order)) return;
-  if (!choices_[b].valid) choose(b);
-  const BankChoice& c = choices_[b];
+  if (!slots_[b].choice.valid) choose(b);
+  const BankChoice& c = slots_[b].choice;
   if (!c.exists) return;
   const std::uint64_t order = order_of(c.kind, c.seq);
   const std::uint64_t local = std::max(std::max(now_, c.arrival), checker_.earliest_in_bank(c.command, b));
@@ -384,11 +388,12 @@ void ChannelController::choose(std::uint32_t b) {
   }
   // The shared part depends only on (rank, command): computed once per decision.
   const std::size_t key = std::size_t{c.bank.rank.value} * kCommandCount + static_cast<unsigned>(c.command);
-  if (shared_generation_[key] != decision_generation_) {
-    shared_generation_[key] = decision_generation_;
-    shared_earliest_[key] = checker_.earliest_shared(CommandTarget{c.command, c.bank, 0});
+  SharedEarliest& shared = shared_[key];
+  if (shared.generation != decision_generation_) {
+    shared.generation = decision_generation_;
+    shared.cycle = checker_.earliest_shared(CommandTarget{c.command, c.bank, 0});
   }
-  const std::uint64_t cycle = std::max(local, shared_earliest_[key]);
+  const std::uint64_t cycle = std::max(local, shared.cycle);
   bound = Bound{cycle, order};
   if (cycle > best.cycle || (cycle == best.cycle && order >= best.order)) return;
   if (rank_blocked(c.bank.rank.value, cycle)) return;  // the rank waits for its refresh
@@ -402,7 +407,7 @@ void ChannelController::choose(std::uint32_t b) {
 }
 
 ChannelController::Decision ChannelController::decide() {
-  if (!dual_ && config_.mode == PimMode::Blocked) {
+  if (blocked_) {
     if (!pim_phase_ && !pim_.empty() && queued_bursts_ == 0) {
       pim_phase_ = true;
       switch_start_ = std::max(now_, pim_.front().arrival);
@@ -429,14 +434,14 @@ ChannelController::Decision ChannelController::decide() {
         oldest = b;
       }
     for (std::uint32_t b = 0; b < banks_; ++b)
-      if (b == oldest || (queues_[b].empty() && config_.closed_page)) mem_candidate(mem, b);
+      if (b == oldest || (queues_[b].empty() && closed_page_)) mem_candidate(mem, b);
   } else {
     for (std::size_t w = 0; w < active_.size(); ++w)
       for (std::uint64_t bits = active_[w]; bits != 0; bits &= bits - 1)
         mem_candidate(mem, static_cast<std::uint32_t>(w * 64 + __builtin_ctzll(bits)));
   }
   if (mem.bank != banks_) {  // a MEM command wins over the PIM candidate
-    const BankChoice& c = choices_[mem.bank];
+    const BankChoice& c = slots_[mem.bank].choice;
     best.no_bus = false;  // every field is set: no reset of the whole Decision
     best.kind = c.kind;
     best.cycle = mem.cycle;
@@ -447,8 +452,9 @@ ChannelController::Decision ChannelController::decide() {
     best.seq = c.seq;
   }
   // Refresh wins ties, so it is only looked at when it is due by the best time so far.
-  for (std::uint32_t r = 0; r < params_.org.ranks; ++r)
-    if (refresh_due(r) <= best.cycle) refresh_candidate(best, r);
+  if (earliest_refresh_ <= best.cycle)
+    for (std::uint32_t r = 0; r < ranks_; ++r)
+      if (refresh_due(r) <= best.cycle) refresh_candidate(best, r);
   return best;
 }
 
@@ -492,9 +498,9 @@ void ChannelController::execute(const Decision& d, std::vector<Completion>& done
         for (std::uint32_t b = first; b < first + params_.org.banks_per_rank(); ++b) set_mem_open(b, false);
       if (d.target.command == Command::PimPre) set_pim_open(checker_.flat_bank(d.target.bank), false);
       if (d.target.command == Command::Ref) {
-        if (d.cycle > refresh_due_[rank] + params_.timing.tREFI) ++stats_.refreshes_postponed;
-        refresh_due_[rank] += params_.timing.tREFI;
-        pulled_in_to_[rank] = kNever;
+        if (d.cycle > refresh_[rank].due + params_.timing.tREFI) ++stats_.refreshes_postponed;
+        refresh_[rank].due += params_.timing.tREFI;
+        refresh_[rank].pulled_in_to = kNever;
         update_blocked();
       }
       break;
@@ -514,9 +520,8 @@ void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& 
     MemBurst& burst = queue[d.queue_index];
     issue(d, burst.txn);
     --queued_bursts_;
-    ++hits_since_act_[b];
-    const auto& t = params_.timing;
-    stats_.data_bus_cycles += t.burst();
+    ++slots_[b].hits_since_act;
+    stats_.data_bus_cycles += burst_cycles_;
     if (burst.outcome == MemBurst::Outcome::Hit) ++stats_.row_hits;
     if (burst.outcome == MemBurst::Outcome::Miss) ++stats_.row_misses;
     if (burst.outcome == MemBurst::Outcome::Conflict) ++stats_.row_conflicts;
@@ -527,7 +532,7 @@ void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& 
       stats_.bytes_read += burst.length;
       if (storage_ != nullptr) storage_->read(burst.address, burst.data, burst.length);
     }
-    const std::uint64_t cycle = d.cycle + (burst.write ? t.write_latency() : t.read_latency());
+    const std::uint64_t cycle = d.cycle + (burst.write ? write_latency_ : read_latency_);
     if (!done.empty() && done.back().txn == burst.txn && done.back().ok) {  // one entry per run
       done.back().cycle = std::max(done.back().cycle, cycle);
       ++done.back().count;
@@ -537,11 +542,10 @@ void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& 
     if (--burst.bursts > 0) {  // the entry's next burst: the next column of the same row
       // Runs of several bursts exist only when the offset field is the address's lowest bits
       // (AddressMapping::row_run_end), so the burst started `offset` bytes before `address`.
-      const std::uint64_t burst_bytes = params_.org.burst_bytes();
-      const std::uint64_t next = burst.address - burst.where.offset + burst_bytes;
+      const std::uint64_t next = burst.address - burst.where.offset + burst_bytes_;
       burst.data += next - burst.address;
       burst.address = next;
-      burst.length = static_cast<std::uint32_t>(std::min(burst_bytes, burst.end - next));
+      burst.length = static_cast<std::uint32_t>(std::min<std::uint64_t>(burst_bytes_, burst.end - next));
       burst.where.column = Column(burst.where.column.value + 1);
       burst.where.offset = 0;
       burst.outcome = MemBurst::Outcome::Hit;
@@ -564,8 +568,8 @@ void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& 
     if (from_queue) queue[d.queue_index].outcome = MemBurst::Outcome::Conflict;
   } else if (command == Command::Act) {
     set_mem_open(b, true);
-    mem_row_[b] = d.row;
-    hits_since_act_[b] = 0;
+    slots_[b].mem_row = d.row;
+    slots_[b].hits_since_act = 0;
     auto& outcome = queue[d.queue_index].outcome;
     if (outcome == MemBurst::Outcome::Hit) outcome = MemBurst::Outcome::Miss;
   }
@@ -616,7 +620,7 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
         set_pim_open(b + k, true);
         pim_row(b + k) = d.row;
         if (!dual_) {
-          hits_since_act_[b + k] = 0;
+          slots_[b + k].hits_since_act = 0;
           forget_choice(b + k);
         }
       }

@@ -123,7 +123,8 @@ class ChannelController {
   /// The first cycle the rank takes no commands but its refresh (~0: refresh off).
   [[nodiscard]] std::uint64_t blocked_from(std::uint32_t rank) const;
   [[nodiscard]] bool rank_blocked(std::uint32_t rank, std::uint64_t cycle) const;
-  /// Recomputes blocked_from_ after a change of refresh_due_, pulled_in_to_ or tile_active_.
+  /// Recomputes each rank's blocked_from and earliest_refresh_ after a change of a refresh
+  /// schedule, a pull-in or tile_active_.
   void update_blocked();
   [[nodiscard]] Decision decide();
   void consider(Decision& best, const Decision& candidate) const;
@@ -137,38 +138,44 @@ class ChannelController {
   void issue(const Decision& d, std::uint64_t txn);
   [[nodiscard]] std::uint64_t estimate_tile(const PimExtension& header) const;
   [[nodiscard]] const BankId& bank_id(std::uint32_t flat) const { return bank_ids_[flat]; }
-  [[nodiscard]] std::uint8_t& pim_open(std::uint32_t flat) { return dual_ ? pim_open_[flat] : mem_open_[flat]; }
-  [[nodiscard]] Row& pim_row(std::uint32_t flat) { return dual_ ? pim_row_[flat] : mem_row_[flat]; }
+  [[nodiscard]] std::uint8_t& pim_open(std::uint32_t flat) {
+    return dual_ ? slots_[flat].pim_open : slots_[flat].mem_open;
+  }
+  [[nodiscard]] Row& pim_row(std::uint32_t flat) { return dual_ ? slots_[flat].pim_row : slots_[flat].mem_row; }
   void pim_compute(std::uint32_t column);
   void pim_read_results(const PimRequest& request);
   [[nodiscard]] float row_element(std::uint32_t flat, Row row, std::uint32_t element) const;
 
-  Channel id_;
-  MemoryParams params_;
-  ControllerConfig config_;
-  const AddressMapping& mapping_;
-  SparseStorage* storage_;
-  TimingChecker checker_;
-  std::unique_ptr<SchedulerPolicy> scheduler_;
-  bool in_order_;  ///< scheduler_->in_order(), asked once
-  bool dual_;
+  // Members are ordered for the cache: the state every decision reads comes first, so a
+  // channel woken after the 31 others ran touches few lines; configuration comes last.
+  std::uint64_t now_ = 0;
+  std::uint64_t decision_generation_ = 0;
+  std::size_t queued_bursts_ = 0;
+  std::uint64_t next_seq_ = 0;
   std::uint32_t banks_;
+  std::uint32_t ranks_;
+  bool in_order_ = false;  ///< scheduler_->in_order(), asked once
+  bool dual_;
+  bool blocked_;           ///< config_.mode == blocked
+  bool closed_page_;       ///< config_.closed_page
+  bool refresh_on_;        ///< config_.refresh
+  // Timing the MEM path needs per burst (from params_).
+  std::uint32_t burst_cycles_, read_latency_, write_latency_, burst_bytes_;
   std::vector<BankId> bank_ids_;  ///< Organization::bank_at() of every bank, without divisions
 
   std::vector<std::deque<MemBurst>> queues_;  // per bank, arrival order
-  std::size_t queued_bursts_ = 0;
-  std::uint64_t next_seq_ = 0;
   std::deque<PimRequest> pim_;
 
-  std::vector<std::uint8_t> mem_open_;  // 0/1 (not vector<bool>: references are handed out)
-  std::vector<Row> mem_row_;
-  std::vector<std::uint32_t> hits_since_act_;
-  std::vector<std::uint8_t> pim_open_;
-  std::vector<Row> pim_row_;
-
-  std::vector<std::uint64_t> refresh_due_;   // scheduled, per rank
-  std::vector<std::uint64_t> pulled_in_to_;  // ~0: not pulled in
-  std::vector<std::uint64_t> blocked_from_;  // blocked_from() per rank, kept by update_blocked()
+  /// Per rank: refresh state, in one record (a decision reads all of it).
+  struct RankRefresh {
+    std::uint64_t due = 0;                 ///< scheduled
+    std::uint64_t pulled_in_to = ~0ULL;    ///< ~0: not pulled in
+    std::uint64_t blocked_from = ~0ULL;    ///< blocked_from(), kept by update_blocked()
+  };
+  std::vector<RankRefresh> refresh_;
+  /// min over the ranks of refresh_due(), kept by update_blocked(): a decision looks at the
+  /// refresh candidates only when this is due by its best time.
+  std::uint64_t earliest_refresh_ = ~0ULL;
   bool tile_active_ = false;
   std::uint64_t tile_start_ = 0;
   bool pim_phase_ = false;                   // blocked mode: channel in PIM use
@@ -197,7 +204,17 @@ class ChannelController {
     Row row;
     BankId bank;
   };
-  std::vector<BankChoice> choices_;
+  /// Per bank, one cache line: the cached choice and the row buffer state it depends on (a
+  /// decision that looks at a bank reads both; a command to a bank writes both).
+  struct alignas(64) BankSlot {
+    BankChoice choice;
+    std::uint8_t mem_open = 0;  ///< 0/1 (not bool: pim_open() hands out a reference to either)
+    std::uint8_t pim_open = 0;
+    std::uint32_t hits_since_act = 0;
+    Row mem_row;
+    Row pim_row;
+  };
+  std::vector<BankSlot> slots_;
   void choose(std::uint32_t b);
   /// A candidate's rank among those of the same cycle (lower wins): its kind in enum order
   /// (Refresh, Pim, MemHit, MemOther), then its age (seq).
@@ -221,14 +238,16 @@ class ChannelController {
   };
   std::vector<Bound> bounds_;
   void forget_choice(std::uint32_t b) {
-    choices_[b].valid = false;
+    slots_[b].choice.valid = false;
     bounds_[b] = Bound{};
   }
   void mem_candidate(Leader& best, std::uint32_t bank);
-  /// Per (rank, command): TimingChecker::earliest_shared within the current decision.
-  std::vector<std::uint64_t> shared_earliest_;
-  std::vector<std::uint64_t> shared_generation_;
-  std::uint64_t decision_generation_ = 0;
+  /// Per (rank, command): TimingChecker::earliest_shared within the decision `generation`.
+  struct SharedEarliest {
+    std::uint64_t generation = 0;
+    std::uint64_t cycle = 0;
+  };
+  std::vector<SharedEarliest> shared_;
   void set_mem_open(std::uint32_t b, bool open);
   void set_pim_open(std::uint32_t b, bool open);
   std::uint32_t mem_open_count_ = 0;
@@ -245,10 +264,18 @@ class ChannelController {
   std::uint32_t pim_open_count_ = 0;
   bool pim_use_reported_ = false;
   void report_pim_use(std::uint64_t cycle);
+  ChannelStats stats_;
+  TimingChecker checker_;
+
+  // Configuration and the functional data path.
+  Channel id_;
+  MemoryParams params_;
+  ControllerConfig config_;
+  const AddressMapping& mapping_;
+  SparseStorage* storage_;
+  std::unique_ptr<SchedulerPolicy> scheduler_;
   std::vector<float> global_buffer_;   // fp16 values widened
   std::vector<float> accumulators_;    // one per bank
-  std::uint64_t now_ = 0;
-  ChannelStats stats_;
 };
 
 }  // namespace vp::hbm
