@@ -25,16 +25,19 @@ int level(CommandReach reach) { return static_cast<int>(reach); }
 
 TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimMode mode,
                              const TimingFixes& fixes)
-    : org_(org),
-      timing_(timing),
-      mode_(mode),
-      fixes_(fixes),
-      table_(build_constraints(timing, mode, fixes)),
+    : tfaw_(timing.tFAW),
+      gact_faw_activations_(fixes.gact_faw_activations),
+      bank_groups_(org.bank_groups),
       bank_(org.banks(), Times{}),
       group_(std::size_t{org.ranks} * org.bank_groups, Times{}),
       rank_(org.ranks, Times{}),
       faw_(org.ranks, std::array<std::uint64_t, 4>{}),
-      faw_count_(org.ranks, 0) {
+      faw_count_(org.ranks, 0),
+      org_(org),
+      timing_(timing),
+      mode_(mode),
+      fixes_(fixes),
+      table_(build_constraints(timing, mode, fixes)) {
   if (org.ranks == 0 || org.ranks > kMaxRanks)  // the memory config allows 1..16
     throw std::logic_error(fmt::format("timing checker: {} ranks (1 to {} supported)", org.ranks, kMaxRanks));
   for (std::uint32_t b = 0; b < org.banks(); ++b) group_of_.push_back(b / org.banks_per_group);
@@ -47,6 +50,11 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
     for (std::uint32_t r = 0, k = kOtherRankSlot; r < org.ranks; ++r)
       if (r != rank) slots[k++] = rank_[r].data();
   }
+  struct Folds {  // per issued command, while the table is compiled
+    std::vector<Fold> local, shared;
+    std::vector<Rule> generic;
+  };
+  std::array<Folds, kCommands> by_prev;
   for (const auto& row : table_) {
     // Fold into the coarsest of: the rule's scope, the earlier command's reach, the later
     // command's reach (it is checked at that level).
@@ -54,7 +62,7 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
     const Rule rule{static_cast<std::uint8_t>(row.next), static_cast<std::uint8_t>(where),
                     row.scope == Scope::OtherRanks && where < 3, row.first_comp, row.cycles,
                     row.per_comp, row.min_comps};
-    Folds& folds = by_prev_[static_cast<unsigned>(row.prev)];
+    Folds& folds = by_prev[static_cast<unsigned>(row.prev)];
     if (rule.first_comp || rule.per_comp != 0) {
       folds.generic.push_back(rule);
     } else {
@@ -72,6 +80,17 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
       }
     }
     by_pair_[static_cast<unsigned>(row.prev)][static_cast<unsigned>(row.next)].push_back(rule);
+  }
+  for (unsigned c = 0; c < kCommands; ++c) {
+    FoldRange& range = by_prev_[c];
+    range.local_begin = static_cast<std::uint16_t>(folds_.size());
+    folds_.insert(folds_.end(), by_prev[c].local.begin(), by_prev[c].local.end());
+    range.shared_begin = static_cast<std::uint16_t>(folds_.size());
+    folds_.insert(folds_.end(), by_prev[c].shared.begin(), by_prev[c].shared.end());
+    range.shared_end = static_cast<std::uint16_t>(folds_.size());
+    range.generic_begin = static_cast<std::uint16_t>(generic_.size());
+    generic_.insert(generic_.end(), by_prev[c].generic.begin(), by_prev[c].generic.end());
+    range.generic_end = static_cast<std::uint16_t>(generic_.size());
   }
 }
 
@@ -123,12 +142,16 @@ void TimingChecker::issue(const CommandTarget& target, std::uint64_t cycle) {
   const BankId& id = target.bank;
   const bool first_comp = target.command == Command::Comp && !comp_since_readres_;
   const std::uint32_t bank = flat_bank(id), group = flat_group(id), rank = id.rank.value;
-  const Folds& folds = by_prev_[static_cast<unsigned>(target.command)];
+  const FoldRange& range = by_prev_[static_cast<unsigned>(target.command)];
+  const Fold* const folds = folds_.data();
   std::uint64_t* const local[2] = {bank_[bank].data(), group_[group].data()};
-  for (const Fold& f : folds.local) raise(local[f.target][f.next], cycle + f.cycles);
+  for (const Fold *f = folds + range.local_begin, *end = folds + range.shared_begin; f != end; ++f)
+    raise(local[f->target][f->next], cycle + f->cycles);
   const Slots& shared = shared_slots_[rank];
-  for (const Fold& f : folds.shared) raise(shared[f.target][f.next], cycle + f.cycles);
-  for (const Rule& rule : folds.generic) {
+  for (const Fold *f = folds + range.shared_begin, *end = folds + range.shared_end; f != end; ++f)
+    raise(shared[f->target][f->next], cycle + f->cycles);
+  for (unsigned i = range.generic_begin; i < range.generic_end; ++i) {
+    const Rule& rule = generic_[i];
     if (rule.first_comp && !first_comp) continue;
     std::uint64_t value = cycle + rule.cycles;
     if (rule.per_comp != 0) value += std::uint64_t{rule.per_comp} * std::max(target.comps, rule.min_comps);
@@ -154,7 +177,7 @@ void TimingChecker::issue(const CommandTarget& target, std::uint64_t cycle) {
     faw_count_[id.rank.value] = std::min(4U, faw_count_[id.rank.value] + k);
   };
   if (target.command == Command::Act) record_activations(1);
-  if (target.command == Command::GAct) record_activations(fixes_.gact_faw_activations);
+  if (target.command == Command::GAct) record_activations(gact_faw_activations_);
   if (target.command == Command::Comp) comp_since_readres_ = true;
   if (target.command == Command::ReadRes || target.command == Command::CompsReadRes)
     comp_since_readres_ = false;

@@ -56,8 +56,8 @@ class TimingChecker {
     std::uint64_t t = std::max(bus_free_, channel_[n]);
     if (reach_of(target.command) != CommandReach::Channel) t = std::max(t, rank_[rank][n]);
     if (target.command == Command::Act) t = std::max(t, faw_earliest(rank, 1));
-    if (target.command == Command::GAct && fixes_.gact_faw_activations > 0)
-      t = std::max(t, faw_earliest(rank, fixes_.gact_faw_activations));
+    if (target.command == Command::GAct && gact_faw_activations_ > 0)
+      t = std::max(t, faw_earliest(rank, gact_faw_activations_));
     return t;
   }
   /// The bound that `prev`, if issued at `at`, alone would put on `next`: its rows of the table
@@ -77,13 +77,13 @@ class TimingChecker {
   static constexpr unsigned index(Command command) { return static_cast<unsigned>(command); }
 
   [[nodiscard]] std::uint32_t flat_group(const BankId& id) const {
-    return id.rank.value * org_.bank_groups + id.group.value;
+    return id.rank.value * bank_groups_ + id.group.value;
   }
   [[nodiscard]] std::uint64_t faw_earliest(std::uint32_t rank, unsigned activations) const {
     // Adding k activations at t needs the (5-k)-th newest earlier one to be tFAW old.
     const unsigned i = 4 - activations;
     if (faw_count_[rank] <= i) return 0;
-    return faw_[rank][i] + timing_.tFAW;
+    return faw_[rank][i] + tfaw_;
   }
   [[nodiscard]] unsigned activations_of(Command command) const;
   /// Whether a row folded at `where` for an earlier command at `prev` reaches `next`'s banks.
@@ -92,11 +92,6 @@ class TimingChecker {
     slot = value > slot ? value : slot;  // unconditional store: no branch to mispredict
   }
 
-  Organization org_;
-  Timing timing_;
-  PimMode mode_;
-  TimingFixes fixes_;
-  std::vector<Constraint> table_;
   /// A table row compiled for the checker: where its constraint is folded (0 bank, 1 bank
   /// group, 2 rank, 3 channel; `other_ranks`: every rank but the issuing one).
   struct Rule {
@@ -119,26 +114,40 @@ class TimingChecker {
   static constexpr std::uint8_t kBankSlot = 0, kGroupSlot = 1, kRankSlot = 2, kChannelSlot = 3,
                                 kOtherRankSlot = 4;  ///< + k: the k-th rank other than the issuer
   static constexpr unsigned kMaxRanks = 16;
-  struct Folds {
-    std::vector<Fold> local;   ///< targets kBankSlot, kGroupSlot
-    std::vector<Fold> shared;  ///< targets kRankSlot and up: slots fixed per issuing rank
-    std::vector<Rule> generic;
+  /// An issued command's folds, as ranges of folds_ and generic_: [local_begin, shared_begin)
+  /// targets kBankSlot and kGroupSlot, [shared_begin, shared_end) kRankSlot and up (slots fixed
+  /// per issuing rank). One array for all commands keeps them in few cache lines.
+  struct FoldRange {
+    std::uint16_t local_begin = 0, shared_begin = 0, shared_end = 0;
+    std::uint16_t generic_begin = 0, generic_end = 0;
   };
   using Slots = std::array<std::uint64_t*, kOtherRankSlot + kMaxRanks - 1>;
-  /// Per issuing rank: its rank row, the channel row and the other ranks' rows by slot.
-  std::vector<Slots> shared_slots_;
-  std::array<Folds, kCommands> by_prev_;
-  std::array<std::array<std::vector<Rule>, kCommands>, kCommands> by_pair_;
 
+  // Members are ordered for the cache: what earliest() and issue() read comes first.
+  std::uint64_t bus_free_ = 0;  // C/A bus: next free cycle
+  bool comp_since_readres_ = false;
+  std::uint32_t tfaw_;                  // timing_.tFAW
+  std::uint32_t gact_faw_activations_;  // fixes_.gact_faw_activations
+  std::uint32_t bank_groups_;           // org_.bank_groups (flat_group())
+  Times channel_{};
   std::vector<std::uint32_t> group_of_;  // per bank: its flat bank group (no division per check)
   std::vector<Times> bank_;   // per bank: constraints on bank-reach commands
   std::vector<Times> group_;  // per bank group
   std::vector<Times> rank_;   // per rank
-  Times channel_{};
-  std::uint64_t bus_free_ = 0;                          // C/A bus: next free cycle
-  std::vector<std::array<std::uint64_t, 4>> faw_;       // per rank: last 4 activations, newest first
+  std::vector<std::array<std::uint64_t, 4>> faw_;  // per rank: last 4 activations, newest first
   std::vector<unsigned> faw_count_;
-  bool comp_since_readres_ = false;
+  /// Per issuing rank: its rank row, the channel row and the other ranks' rows by slot.
+  std::vector<Slots> shared_slots_;
+  std::array<FoldRange, kCommands> by_prev_;
+  std::vector<Fold> folds_;
+  std::vector<Rule> generic_;
+  Organization org_;
+
+  Timing timing_;
+  PimMode mode_;
+  TimingFixes fixes_;
+  std::vector<Constraint> table_;
+  std::array<std::array<std::vector<Rule>, kCommands>, kCommands> by_pair_;
 };
 
 }  // namespace vp::hbm
