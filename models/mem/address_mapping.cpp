@@ -95,6 +95,7 @@ AddressMapping AddressMapping::from_config(ConfigNode& config, const std::string
     m.field_shift_[f] = p.shift;
     m.field_mask_[f] = (1ULL << p.bits) - 1;
   }
+  m.channel_bits_ = static_cast<unsigned>(__builtin_popcountll(m.field_mask_[static_cast<unsigned>(Field::Channel)]));
   // Runs of consecutive columns in one row: the offset and column fields are the lowest bits,
   // in that order, in one piece each (the channel hash reads only bits above the channel field).
   const auto offset_bits = static_cast<unsigned>(__builtin_popcountll(m.field_mask_[0]));
@@ -108,9 +109,8 @@ AddressMapping AddressMapping::from_config(ConfigNode& config, const std::string
 std::uint32_t AddressMapping::channel_hash(std::uint64_t address) const {
   if (!hash_channel_) return 0;
   const std::uint64_t mask = field_mask_[static_cast<unsigned>(Field::Channel)];
-  const auto width = static_cast<unsigned>(__builtin_popcountll(mask));
   std::uint64_t hash = 0;
-  for (std::uint64_t upper = address >> channel_top_; upper != 0; upper >>= width) hash ^= upper & mask;
+  for (std::uint64_t upper = address >> channel_top_; upper != 0; upper >>= channel_bits_) hash ^= upper & mask;
   return static_cast<std::uint32_t>(hash);
 }
 

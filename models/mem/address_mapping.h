@@ -75,6 +75,7 @@ class AddressMapping {
   std::array<std::uint64_t, 7> field_mask_{};
   std::uint64_t capacity_ = 0;
   unsigned row_run_bits_ = 0;
+  unsigned channel_bits_ = 0;  ///< width of the channel field (the hash folds that many bits)
   std::vector<std::string> description_;
 };
 

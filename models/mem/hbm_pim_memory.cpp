@@ -551,23 +551,26 @@ void HbmPimMemory::run_window() {
 }
 
 std::uint64_t HbmPimMemory::add_txn(const Txn& txn) {
-  txns_.push_back(txn);
-  return next_txn_++;  // == txn_base_ + txns_.size() - 1
+  if (next_txn_ - txn_base_ == txns_.size()) {  // full: double, every id keeps id & mask
+    std::vector<Txn> grown(std::max<std::size_t>(64, 2 * txns_.size()));
+    for (std::uint64_t id = txn_base_; id < next_txn_; ++id)
+      grown[id & (grown.size() - 1)] = std::move(txns_[id & (txns_.size() - 1)]);
+    txns_ = std::move(grown);
+  }
+  txns_[next_txn_ & (txns_.size() - 1)] = txn;
+  return next_txn_++;
 }
 
 HbmPimMemory::Txn* HbmPimMemory::find_txn(std::uint64_t id) {
-  if (id < txn_base_ || id - txn_base_ >= txns_.size()) return nullptr;
-  Txn& txn = txns_[id - txn_base_];
+  if (id < txn_base_ || id >= next_txn_) return nullptr;
+  Txn& txn = txns_[id & (txns_.size() - 1)];
   return txn.payload != nullptr ? &txn : nullptr;
 }
 
 void HbmPimMemory::erase_txn(Txn& txn) {
   txn.payload = nullptr;
   txn.channels.clear();
-  while (!txns_.empty() && txns_.front().payload == nullptr) {
-    txns_.pop_front();
-    ++txn_base_;
-  }
+  while (txn_base_ < next_txn_ && txns_[txn_base_ & (txns_.size() - 1)].payload == nullptr) ++txn_base_;
 }
 
 void HbmPimMemory::collect(std::vector<Completion>& done) {

@@ -147,9 +147,10 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   std::vector<std::uint32_t> window_channels_;
   sc_core::sc_time tck_;
 
-  /// Transactions in flight by id: ids are handed out in order, so txns_[id - txn_base_];
-  /// answered ones (payload null) are dropped once they reach the front.
-  std::deque<Txn> txns_;
+  /// Transactions in flight by id, a ring: ids are handed out in order, so txn `id` lives at
+  /// txns_[id & (size - 1)] for ids in [txn_base_, next_txn_); answered ones (payload null)
+  /// leave once they reach the front. It doubles when full.
+  std::vector<Txn> txns_;
   std::uint64_t txn_base_ = 1;
   std::uint64_t next_txn_ = 1;
   std::uint64_t add_txn(const Txn& txn);
