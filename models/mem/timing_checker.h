@@ -73,7 +73,9 @@ class TimingChecker {
 
  private:
   static constexpr unsigned kCommands = kCommandCount;
-  using Times = std::array<std::uint64_t, kCommands>;
+  /// One row of earliest cycles, by later command. Rows start on a cache line, so the DRAM
+  /// commands (the first entries) of a row are one line.
+  struct alignas(64) Times : std::array<std::uint64_t, kCommands> {};
   static constexpr unsigned index(Command command) { return static_cast<unsigned>(command); }
 
   [[nodiscard]] std::uint32_t flat_group(const BankId& id) const {
