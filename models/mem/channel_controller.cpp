@@ -54,11 +54,15 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
   update_blocked();
 }
 
-void ChannelController::add(MemBurst burst) {
+void ChannelController::add(const MemBurst& burst) {
+  queued_bursts_ += burst.bursts;  // free_burst_slots() counts it at once
+  inbox_.push_back(burst);
+}
+
+void ChannelController::enqueue(MemBurst& burst) {
   const std::uint32_t b = burst.flat_bank;
   burst.seq = next_seq_++;
   forget_choice(b);
-  queued_bursts_ += burst.bursts;
   queues_[b].push_back(burst);
   update_active(b);
   // The decision run_until() stopped at stays the next one unless the new burst's bank now
@@ -459,6 +463,8 @@ ChannelController::Decision ChannelController::decide() {
 }
 
 std::uint64_t ChannelController::run_until(std::uint64_t until, std::vector<Completion>& done) {
+  for (MemBurst& burst : inbox_) enqueue(burst);
+  inbox_.clear();
   while (true) {
     // Nothing changed since the decision the last call stopped at: it is still the next one.
     const Decision d = next_valid_ ? next_ : decide();

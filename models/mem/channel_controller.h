@@ -83,7 +83,9 @@ class ChannelController {
     return queued_bursts_ < config_.queue_bursts ? config_.queue_bursts - queued_bursts_ : 0;
   }
   [[nodiscard]] bool pim_slot_free() const { return pim_.size() < config_.pim_queue; }
-  void add(MemBurst burst);
+  /// Takes a burst entry; it joins its bank queue when the channel next runs (run_until()),
+  /// so the arrival touches only the inbox, not the bank state that the run reads anyway.
+  void add(const MemBurst& burst);
   void add(PimRequest request);
 
   /// Returns the cycle of the next decision (>= until), or ~0 when nothing is left to decide
@@ -164,6 +166,9 @@ class ChannelController {
   std::vector<BankId> bank_ids_;  ///< Organization::bank_at() of every bank, without divisions
 
   std::vector<std::deque<MemBurst>> queues_;  // per bank, arrival order
+  std::vector<MemBurst> inbox_;                // added since the last run, in arrival order
+  /// Puts an entry of the inbox into its bank queue (in arrival order, before any decision).
+  void enqueue(MemBurst& burst);
   std::deque<PimRequest> pim_;
 
   /// Per rank: refresh state, in one record (a decision reads all of it).
