@@ -18,6 +18,8 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
                                      SparseStorage* storage)
     : banks_(params.org.banks()),
       ranks_(params.org.ranks),
+      queue_bursts_(config.queue_bursts),
+      pim_queue_(config.pim_queue),
       dual_(config.mode == PimMode::Dual),
       blocked_(config.mode == PimMode::Blocked),
       closed_page_(config.closed_page),
@@ -63,7 +65,7 @@ void ChannelController::enqueue(MemBurst& burst) {
   const std::uint32_t b = burst.flat_bank;
   burst.seq = next_seq_++;
   forget_choice(b);
-  queues_[b].push_back(burst);
+  queues_.push_back(b, burst);
   update_active(b);
   // The decision run_until() stopped at stays the next one unless the new burst's bank now
   // beats it: no other candidate changed, nor the checker, since it was made. Blocked mode
@@ -82,7 +84,7 @@ void ChannelController::enqueue(MemBurst& burst) {
 }
 
 void ChannelController::update_active(std::uint32_t b) {
-  const bool active = !queues_[b].empty() || (closed_page_ && slots_[b].mem_open != 0);
+  const bool active = !queues_.empty(b) || (closed_page_ && slots_[b].mem_open != 0);
   const std::uint64_t bit = 1ULL << (b % 64);
   if (active) active_[b / 64] |= bit;
   else active_[b / 64] &= ~bit;
@@ -351,8 +353,7 @@ void ChannelController::choose(std::uint32_t b) {
   ch.valid = true;
   ch.exists = true;
   ch.bank = bank_id(b);
-  const auto& queue = queues_[b];
-  if (queue.empty()) {  // closed page: close the row
+  if (queues_.empty(b)) {  // closed page: close the row
     ch.exists = closed_page_ && slots_[b].mem_open != 0;
     ch.kind = Kind::MemOther;
     ch.command = Command::Pre;
@@ -362,8 +363,9 @@ void ChannelController::choose(std::uint32_t b) {
     ch.row = Row{};
     return;
   }
-  const std::size_t i = scheduler_->choose(BankView{queue, slots_[b].mem_open != 0, slots_[b].mem_row, slots_[b].hits_since_act});
-  const MemBurst& c = queue[i];
+  const std::size_t i = scheduler_->choose(
+      BankView{queues_.view(b), slots_[b].mem_open != 0, slots_[b].mem_row, slots_[b].hits_since_act});
+  const MemBurst& c = queues_.at(b, i);
   ch.queue_index = static_cast<std::uint32_t>(i);
   ch.seq = c.seq;
   ch.arrival = c.arrival;
@@ -433,12 +435,12 @@ ChannelController::Decision ChannelController::decide() {
     std::uint32_t oldest = banks_;
     std::uint64_t seq = kNever;
     for (std::uint32_t b = 0; b < banks_; ++b)
-      if (!queues_[b].empty() && queues_[b].front().seq < seq) {
-        seq = queues_[b].front().seq;
+      if (!queues_.empty(b) && queues_.at(b, 0).seq < seq) {
+        seq = queues_.at(b, 0).seq;
         oldest = b;
       }
     for (std::uint32_t b = 0; b < banks_; ++b)
-      if (b == oldest || (queues_[b].empty() && closed_page_)) mem_candidate(mem, b);
+      if (b == oldest || (queues_.empty(b) && closed_page_)) mem_candidate(mem, b);
   } else {
     for (std::size_t w = 0; w < active_.size(); ++w)
       for (std::uint64_t bits = active_[w]; bits != 0; bits &= bits - 1)
@@ -487,8 +489,8 @@ void ChannelController::issue(const Decision& d, std::uint64_t txn) {
     Column column;
     Row row = d.row;
     if (d.kind == Kind::MemHit) {
-      column = queues_[d.bank_index][d.queue_index].where.column;
-      row = queues_[d.bank_index][d.queue_index].where.row;
+      column = queues_.at(d.bank_index, d.queue_index).where.column;
+      row = queues_.at(d.bank_index, d.queue_index).where.row;
     }
     on_command(IssuedCommand{d.cycle, d.target.command, d.target.bank, row, column, txn, d.target.comps});
   }
@@ -520,10 +522,9 @@ void ChannelController::execute(const Decision& d, std::vector<Completion>& done
 
 void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& done) {
   const std::uint32_t b = d.bank_index;
-  auto& queue = queues_[b];
   const Command command = d.target.command;
   if (command == Command::Rd || command == Command::Wr) {
-    MemBurst& burst = queue[d.queue_index];
+    MemBurst& burst = queues_.at(b, d.queue_index);
     issue(d, burst.txn);
     --queued_bursts_;
     ++slots_[b].hits_since_act;
@@ -561,22 +562,21 @@ void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& 
       return;
     }
     forget_choice(b);
-    if (d.queue_index == 0) queue.pop_front();
-    else queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(d.queue_index));
+    queues_.erase(b, d.queue_index);
     update_active(b);
     return;
   }
   forget_choice(b);
-  const bool from_queue = !queue.empty() && d.seq != kNever;
-  issue(d, from_queue ? queue[d.queue_index].txn : 0);
+  const bool from_queue = !queues_.empty(b) && d.seq != kNever;
+  issue(d, from_queue ? queues_.at(b, d.queue_index).txn : 0);
   if (command == Command::Pre) {
     set_mem_open(b, false);
-    if (from_queue) queue[d.queue_index].outcome = MemBurst::Outcome::Conflict;
+    if (from_queue) queues_.at(b, d.queue_index).outcome = MemBurst::Outcome::Conflict;
   } else if (command == Command::Act) {
     set_mem_open(b, true);
     slots_[b].mem_row = d.row;
     slots_[b].hits_since_act = 0;
-    auto& outcome = queue[d.queue_index].outcome;
+    auto& outcome = queues_.at(b, d.queue_index).outcome;
     if (outcome == MemBurst::Outcome::Hit) outcome = MemBurst::Outcome::Miss;
   }
 }

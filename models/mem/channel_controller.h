@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "models/mem/address_mapping.h"
+#include "models/mem/bank_queues.h"
 #include "models/mem/mem_request.h"
 #include "models/mem/scheduler_policy.h"
 #include "models/mem/timing_checker.h"
@@ -80,9 +81,9 @@ class ChannelController {
 
   /// Room left in the MEM queue, in bursts (0 when an idle channel took a larger transaction).
   [[nodiscard]] std::size_t free_burst_slots() const {
-    return queued_bursts_ < config_.queue_bursts ? config_.queue_bursts - queued_bursts_ : 0;
+    return queued_bursts_ < queue_bursts_ ? queue_bursts_ - queued_bursts_ : 0;
   }
-  [[nodiscard]] bool pim_slot_free() const { return pim_.size() < config_.pim_queue; }
+  [[nodiscard]] bool pim_slot_free() const { return pim_.size() < pim_queue_; }
   /// Takes a burst entry; it joins its bank queue when the channel next runs (run_until()),
   /// so the arrival touches only the inbox, not the bank state that the run reads anyway.
   void add(const MemBurst& burst);
@@ -156,6 +157,8 @@ class ChannelController {
   std::uint64_t next_seq_ = 0;
   std::uint32_t banks_;
   std::uint32_t ranks_;
+  std::uint32_t queue_bursts_;  ///< config_.queue_bursts
+  std::uint32_t pim_queue_;     ///< config_.pim_queue
   bool in_order_ = false;  ///< scheduler_->in_order(), asked once
   bool dual_;
   bool blocked_;           ///< config_.mode == blocked
@@ -165,7 +168,7 @@ class ChannelController {
   std::uint32_t burst_cycles_, read_latency_, write_latency_, burst_bytes_;
   std::vector<BankId> bank_ids_;  ///< Organization::bank_at() of every bank, without divisions
 
-  std::vector<std::deque<MemBurst>> queues_;  // per bank, arrival order
+  BankQueues queues_;  // per bank, arrival order
   std::vector<MemBurst> inbox_;                // added since the last run, in arrival order
   /// Puts an entry of the inbox into its bank queue (in arrival order, before any decision).
   void enqueue(MemBurst& burst);

@@ -8,17 +8,16 @@
 // unknown name throws ConfigError listing the known ones.
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "models/mem/mem_request.h"
+#include "models/mem/bank_queues.h"
 
 namespace vp::hbm {
 
 struct BankView {
-  const std::deque<MemBurst>& queue;
+  QueueView queue;
   bool open;
   Row open_row;
   std::uint32_t hits_since_activate;
