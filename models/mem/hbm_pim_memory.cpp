@@ -582,10 +582,15 @@ void HbmPimMemory::collect(std::vector<Completion>& done) {
     txn.done_cycle = std::max(txn.done_cycle, completion.cycle);
     txn.remaining -= completion.count;
     if (txn.remaining == 0) {
+      // While responses wait, response_event_ is pending no later than the earliest of them
+      // (or the END_RESP of the one in flight will trigger it): a later response needs no notify.
+      const bool earliest = responses_.empty() || txn.done_cycle < responses_.top().cycle;
       responses_.push(Response{txn.done_cycle, completion.txn});
-      const auto at = time_of(txn.done_cycle);
-      const auto& now = sc_core::sc_time_stamp();
-      response_event_.notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
+      if (earliest) {
+        const auto at = time_of(txn.done_cycle);
+        const auto& now = sc_core::sc_time_stamp();
+        response_event_.notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
+      }
     }
   }
   done.clear();
