@@ -5,7 +5,8 @@
 //   reused), so a channel's queued entries stay in a few cache lines that were touched recently.
 //   (A std::deque per bank holds a 512-byte block per bank even when empty: 16 KB per channel.)
 // - Positions are per bank, in arrival order: 0 is the oldest entry of the bank.
-// - A reference to an entry stays valid until it is erased or the next push_back().
+// - A reference to an entry stays valid until it is erased or the next push_back() or stage().
+// - An entry may be stored first (stage()) and queued later (link()), in any order of banks.
 #pragma once
 
 #include <algorithm>
@@ -45,19 +46,24 @@ class BankQueues {
     return QueueView(pool_.data(), row(bank), sizes_[bank]);
   }
 
-  void push_back(std::uint32_t bank, const MemBurst& burst) {
-    std::uint32_t slot = 0;
+  /// Stores an entry that is not queued yet (see link()); returns its slot.
+  std::uint32_t stage(const MemBurst& burst) {
     if (free_.empty()) {
-      slot = static_cast<std::uint32_t>(pool_.size());
       pool_.push_back(burst);
-    } else {
-      slot = free_.back();
-      free_.pop_back();
-      pool_[slot] = burst;
+      return static_cast<std::uint32_t>(pool_.size() - 1);
     }
+    const std::uint32_t slot = free_.back();
+    free_.pop_back();
+    pool_[slot] = burst;
+    return slot;
+  }
+  [[nodiscard]] MemBurst& staged(std::uint32_t slot) { return pool_[slot]; }
+  /// Appends a staged entry to the bank's queue.
+  void link(std::uint32_t bank, std::uint32_t slot) {
     if (sizes_[bank] == capacity_) grow();
     row(bank)[sizes_[bank]++] = slot;
   }
+  void push_back(std::uint32_t bank, const MemBurst& burst) { link(bank, stage(burst)); }
   /// Removes the entry at position i of the bank's queue (0: the oldest).
   void erase(std::uint32_t bank, std::size_t i) {
     std::uint32_t* order = row(bank);

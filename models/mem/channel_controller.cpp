@@ -58,14 +58,15 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
 
 void ChannelController::add(const MemBurst& burst) {
   queued_bursts_ += burst.bursts;  // free_burst_slots() counts it at once
-  inbox_.push_back(burst);
+  inbox_.push_back(queues_.stage(burst));
 }
 
-void ChannelController::enqueue(MemBurst& burst) {
+void ChannelController::enqueue(std::uint32_t slot) {
+  MemBurst& burst = queues_.staged(slot);
   const std::uint32_t b = burst.flat_bank;
   burst.seq = next_seq_++;
   forget_choice(b);
-  queues_.push_back(b, burst);
+  queues_.link(b, slot);
   update_active(b);
   // The decision run_until() stopped at stays the next one unless the new burst's bank now
   // beats it: no other candidate changed, nor the checker, since it was made. Blocked mode
@@ -465,7 +466,7 @@ ChannelController::Decision ChannelController::decide() {
 }
 
 std::uint64_t ChannelController::run_until(std::uint64_t until, std::vector<Completion>& done) {
-  for (MemBurst& burst : inbox_) enqueue(burst);
+  for (const std::uint32_t slot : inbox_) enqueue(slot);
   inbox_.clear();
   while (true) {
     // Nothing changed since the decision the last call stopped at: it is still the next one.

@@ -169,9 +169,9 @@ class ChannelController {
   std::vector<BankId> bank_ids_;  ///< Organization::bank_at() of every bank, without divisions
 
   BankQueues queues_;  // per bank, arrival order
-  std::vector<MemBurst> inbox_;                // added since the last run, in arrival order
-  /// Puts an entry of the inbox into its bank queue (in arrival order, before any decision).
-  void enqueue(MemBurst& burst);
+  std::vector<std::uint32_t> inbox_;  // staged entries added since the last run, in arrival order
+  /// Puts a staged entry of the inbox into its bank queue (in arrival order, before any decision).
+  void enqueue(std::uint32_t slot);
   std::deque<PimRequest> pim_;
 
   /// Per rank: refresh state, in one record (a decision reads all of it).

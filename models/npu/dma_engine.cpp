@@ -283,7 +283,7 @@ tlm::tlm_sync_enum DmaEngine::nb_transport_bw(tlm::tlm_generic_payload& payload,
       awaiting_end_req_ = nullptr;
       end_req_.notify(sc_core::SC_ZERO_TIME);
     }
-    if (const auto* tag = payload.get_extension<SlotTag>()) finish(*tag->slot);
+    finish(*static_cast<SlotPayload&>(payload).slot);
     return tlm::TLM_COMPLETED;
   }
   return tlm::TLM_ACCEPTED;

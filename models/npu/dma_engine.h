@@ -101,34 +101,25 @@ class DmaEngine : public sc_core::sc_module {
     hbm::PimExtension pim;
   };
   struct Slot;
-  /// Carried by every payload of the engine for good: finds a response's slot without a lookup.
-  struct SlotTag : tlm::tlm_extension<SlotTag> {
+  /// The payloads the engine sends know their slot, so a response finds it without a lookup:
+  /// the backward path only carries the engine's own payloads (the base protocol answers with
+  /// the object that was sent).
+  struct SlotPayload : tlm::tlm_generic_payload {
     Slot* slot = nullptr;
-    [[nodiscard]] tlm::tlm_extension_base* clone() const override { return new SlotTag(*this); }
-    void copy_from(const tlm::tlm_extension_base& other) override {
-      slot = static_cast<const SlotTag&>(other).slot;
-    }
   };
   struct Slot {
-    tlm::tlm_generic_payload payload;
+    SlotPayload payload;
     hbm::PimExtension extension;
-    SlotTag tag;
     JobPtr job;
     std::uint32_t channel = 0;
     std::uint32_t bytes = 0;
     std::uint32_t bursts = 0;  ///< MEM: the piece's bursts
     bool is_pim = false;
     std::vector<std::uint8_t> scratch;
-    Slot() {
-      tag.slot = this;
-      payload.set_extension(&tag);
-    }
+    Slot() { payload.slot = this; }
     Slot(const Slot&) = delete;
     Slot& operator=(const Slot&) = delete;
-    ~Slot() {  // the payload must not delete a member
-      payload.clear_extension(&extension);
-      payload.clear_extension(&tag);
-    }
+    ~Slot() { payload.clear_extension(&extension); }  // the payload must not delete a member
   };
   struct ChannelQueues {
     std::deque<Piece> mem, pim;
