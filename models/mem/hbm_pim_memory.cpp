@@ -578,6 +578,8 @@ void HbmPimMemory::collect(std::vector<Completion>& done) {
     Txn* found = find_txn(completion.txn);
     if (found == nullptr) continue;
     Txn& txn = *found;
+    if (!completion.ok && !completion.error.empty())  // say why, not only that it failed
+      SC_REPORT_WARNING(name(), fmt::format("transaction {} refused: {}", completion.txn, completion.error).c_str());
     txn.ok = txn.ok && completion.ok;
     txn.done_cycle = std::max(txn.done_cycle, completion.cycle);
     txn.remaining -= completion.count;
