@@ -5,8 +5,9 @@
 //   reused), so a channel's queued entries stay in a few cache lines that were touched recently.
 //   (A std::deque per bank holds a 512-byte block per bank even when empty: 16 KB per channel.)
 // - Positions are per bank, in arrival order: 0 is the oldest entry of the bank.
-// - A reference to an entry stays valid until it is erased or the next push_back() or stage().
-// - An entry may be stored first (stage()) and queued later (link()), in any order of banks.
+// - An entry is stored first (stage()) and queued later (link()); the controller stages it when
+//   the request arrives and links it when the channel runs.
+// - A reference to an entry stays valid until it is erased or the next stage().
 #pragma once
 
 #include <algorithm>
@@ -36,12 +37,15 @@ class QueueView {
 
 class BankQueues {
  public:
-  explicit BankQueues(std::uint32_t banks) : sizes_(banks, 0), order_(std::size_t{banks} * capacity_) {}
+  explicit BankQueues(std::uint32_t banks)
+      : sizes_(banks, 0), order_(std::size_t{banks} * capacity_) {}
 
   [[nodiscard]] bool empty(std::uint32_t bank) const { return sizes_[bank] == 0; }
   [[nodiscard]] std::size_t size(std::uint32_t bank) const { return sizes_[bank]; }
   [[nodiscard]] MemBurst& at(std::uint32_t bank, std::size_t i) { return pool_[row(bank)[i]]; }
-  [[nodiscard]] const MemBurst& at(std::uint32_t bank, std::size_t i) const { return pool_[row(bank)[i]]; }
+  [[nodiscard]] const MemBurst& at(std::uint32_t bank, std::size_t i) const {
+    return pool_[row(bank)[i]];
+  }
   [[nodiscard]] QueueView view(std::uint32_t bank) const {
     return QueueView(pool_.data(), row(bank), sizes_[bank]);
   }
@@ -63,7 +67,6 @@ class BankQueues {
     if (sizes_[bank] == capacity_) grow();
     row(bank)[sizes_[bank]++] = slot;
   }
-  void push_back(std::uint32_t bank, const MemBurst& burst) { link(bank, stage(burst)); }
   /// Removes the entry at position i of the bank's queue (0: the oldest).
   void erase(std::uint32_t bank, std::size_t i) {
     std::uint32_t* order = row(bank);
@@ -73,7 +76,9 @@ class BankQueues {
   }
 
  private:
-  [[nodiscard]] std::uint32_t* row(std::uint32_t bank) { return order_.data() + std::size_t{bank} * capacity_; }
+  [[nodiscard]] std::uint32_t* row(std::uint32_t bank) {
+    return order_.data() + std::size_t{bank} * capacity_;
+  }
   [[nodiscard]] const std::uint32_t* row(std::uint32_t bank) const {
     return order_.data() + std::size_t{bank} * capacity_;
   }
