@@ -345,7 +345,10 @@ void ChannelController::pim_candidate(Decision& best) {
     for (std::uint32_t r = 0; r < ranks_; ++r)
       if (rank_blocked(r, step.cycle)) return;  // refresh first
   }
-  if (!step.no_bus && dual_) pim_waiting_ = step;
+  if (!step.no_bus && dual_) {
+    pim_waiting_ = step;
+    pim_waiting_set_ = true;
+  }
   consider(best, step);
 }
 
@@ -407,7 +410,7 @@ void ChannelController::choose(std::uint32_t b) {
   // PIM priority: a MEM command may use an idle C/A slot only if it does not delay the PIM
   // command that is waiting. Its cycle already covers earliest() of the PIM command and the
   // bus slot after `cycle`, so only the MEM command's own rows can push it further.
-  if (pim_waiting_.kind == Kind::Pim && cycle < pim_waiting_.cycle &&
+  if (pim_waiting_set_ && cycle < pim_waiting_.cycle &&
       checker_.bound_after(CommandTarget{c.command, c.bank, 0}, cycle, pim_waiting_.target) > pim_waiting_.cycle)
     return;
   best = Leader{cycle, order, b};
@@ -426,7 +429,7 @@ ChannelController::Decision ChannelController::decide() {
     report_pim_use(pim_phase_ ? switch_start_ : now_);
   }
   Decision best;
-  pim_waiting_.kind = Kind::None;
+  pim_waiting_set_ = false;
   ++decision_generation_;
   if (!pim_.empty() && (dual_ || pim_phase_)) pim_candidate(best);
   Leader mem{best.cycle, order_of(best.kind, best.seq), banks_};

@@ -164,6 +164,7 @@ class ChannelController {
   bool blocked_;           ///< config_.mode == blocked
   bool closed_page_;       ///< config_.closed_page
   bool refresh_on_;        ///< config_.refresh
+  bool pim_waiting_set_ = false;  ///< pim_waiting_ holds this decision's waiting PIM command
   // Timing the MEM path needs per burst (from params_).
   std::uint32_t burst_cycles_, read_latency_, write_latency_, burst_bytes_;
   std::vector<BankId> bank_ids_;  ///< Organization::bank_at() of every bank, without divisions
@@ -193,7 +194,7 @@ class ChannelController {
   Decision pim_step_;
   bool pim_step_ok_ = false;
   bool pim_step_valid_ = false;
-  Decision pim_waiting_;               // the PIM command MEM commands must not delay (dual)
+  Decision pim_waiting_;  // the PIM command MEM commands must not delay (dual), if pim_waiting_set_
   /// The decision run_until() stopped at; still valid while nothing added since beats it
   /// (add() checks the new burst's bank; a PIM command always decides again).
   Decision next_;
