@@ -47,7 +47,10 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
       accumulators_(banks_, 0.0F) {
   in_order_ = scheduler_->in_order();
   bank_ids_.reserve(banks_);
-  for (std::uint32_t b = 0; b < banks_; ++b) bank_ids_.push_back(params.org.bank_at(b));
+  for (std::uint32_t b = 0; b < banks_; ++b) {
+    bank_ids_.push_back(params.org.bank_at(b));
+    slots_[b].choice.bank = bank_ids_.back();  // fixed: choose() does not write it
+  }
   // Staggered: one rank every tREFI / ranks.
   for (std::uint32_t r = 0; r < params.org.ranks; ++r)
     refresh_[r].due = std::uint64_t{params.timing.tREFI} * (r + 1) / params.org.ranks;
@@ -356,7 +359,6 @@ void ChannelController::choose(std::uint32_t b) {
   BankChoice& ch = slots_[b].choice;
   ch.valid = true;
   ch.exists = true;
-  ch.bank = bank_id(b);
   if (queues_.empty(b)) {  // closed page: close the row
     ch.exists = closed_page_ && slots_[b].mem_open != 0;
     ch.kind = Kind::MemOther;
