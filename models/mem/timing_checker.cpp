@@ -34,9 +34,6 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
       faw_(org.ranks, std::array<std::uint64_t, 4>{}),
       faw_count_(org.ranks, 0),
       org_(org),
-      timing_(timing),
-      mode_(mode),
-      fixes_(fixes),
       table_(build_constraints(timing, mode, fixes)) {
   if (org.ranks == 0 || org.ranks > kMaxRanks)  // the memory config allows 1..16
     throw std::logic_error(fmt::format("timing checker: {} ranks (1 to {} supported)", org.ranks, kMaxRanks));
@@ -96,7 +93,7 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
 
 unsigned TimingChecker::activations_of(Command command) const {
   if (command == Command::Act) return 1;
-  if (command == Command::GAct) return fixes_.gact_faw_activations;
+  if (command == Command::GAct) return gact_faw_activations_;
   return 0;
 }
 
@@ -129,7 +126,7 @@ std::uint64_t TimingChecker::bound_after(const CommandTarget& prev, std::uint64_
     for (unsigned i = 0; i < faw_count_[prev.bank.rank.value] && count < 4; ++i)
       window[count++] = faw_[prev.bank.rank.value][i];
     const unsigned index = 4 - needed;
-    if (count > index) t = std::max<std::uint64_t>(t, window[index] + timing_.tFAW);
+    if (count > index) t = std::max<std::uint64_t>(t, window[index] + tfaw_);
   }
   return t;
 }

@@ -128,8 +128,8 @@ class TimingChecker {
   // Members are ordered for the cache: what earliest() and issue() read comes first.
   std::uint64_t bus_free_ = 0;  // C/A bus: next free cycle
   bool comp_since_readres_ = false;
-  std::uint32_t tfaw_;                  // timing_.tFAW
-  std::uint32_t gact_faw_activations_;  // fixes_.gact_faw_activations
+  std::uint32_t tfaw_;                  // Timing::tFAW
+  std::uint32_t gact_faw_activations_;  // TimingFixes::gact_faw_activations
   std::uint32_t bank_groups_;           // org_.bank_groups (flat_group())
   Times channel_{};
   std::vector<std::uint32_t> group_of_;  // per bank: its flat bank group (no division per check)
@@ -145,9 +145,6 @@ class TimingChecker {
   std::vector<Rule> generic_;
   Organization org_;
 
-  Timing timing_;
-  PimMode mode_;
-  TimingFixes fixes_;
   std::vector<Constraint> table_;
   std::array<std::array<std::vector<Rule>, kCommands>, kCommands> by_pair_;
 };
