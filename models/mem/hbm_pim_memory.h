@@ -27,13 +27,10 @@
 // span).
 #pragma once
 
-#include <map>
+#include <functional>
 #include <memory>
 #include <queue>
-#include <unordered_map>
 #include <vector>
-
-#include <deque>
 
 #include <systemc>
 #include <tlm>
