@@ -81,11 +81,9 @@ class TimingChecker {
   /// earliest_local() with the target's flat bank and flat bank group already computed (issue()
   /// needs both anyway).
   [[nodiscard]] std::uint64_t earliest_local_at(Command command, std::uint32_t bank, std::uint32_t group) const {
-    switch (reach_of(command)) {
-      case CommandReach::Bank: return std::max(bank_[bank][index(command)], group_[group][index(command)]);
-      case CommandReach::BankGroup: return group_[group][index(command)];
-      default: return 0;
-    }
+    const CommandReach reach = reach_of(command);  // compared, not switched: no jump table
+    if (reach == CommandReach::Bank) return std::max(bank_[bank][index(command)], group_[group][index(command)]);
+    return reach == CommandReach::BankGroup ? group_[group][index(command)] : 0;
   }
   [[nodiscard]] std::uint32_t flat_group(const BankId& id) const {
     return id.rank.value * bank_groups_ + id.group.value;
