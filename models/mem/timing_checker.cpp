@@ -134,8 +134,8 @@ std::uint64_t TimingChecker::bound_after(const CommandTarget& prev, std::uint64_
 void TimingChecker::issue(const CommandTarget& target, std::uint64_t cycle) {
   const BankId& id = target.bank;
   const std::uint32_t bank = flat_bank(id), group = flat_group(id), rank = id.rank.value;
-  const std::uint64_t allowed =
-      std::max(earliest_local_at(target.command, bank, group), earliest_shared(target));  // earliest()
+  const std::uint64_t allowed = std::max(earliest_local_at(target.command, bank, group),
+                                         earliest_shared(target));  // earliest()
   if (cycle < allowed)
     throw std::logic_error(fmt::format("timing violation: {} at cycle {}, earliest legal is {}",
                                        to_string(target.command), cycle, allowed));

@@ -80,9 +80,11 @@ class TimingChecker {
 
   /// earliest_local() with the target's flat bank and flat bank group already computed (issue()
   /// needs both anyway).
-  [[nodiscard]] std::uint64_t earliest_local_at(Command command, std::uint32_t bank, std::uint32_t group) const {
+  [[nodiscard]] std::uint64_t earliest_local_at(Command command, std::uint32_t bank,
+                                                std::uint32_t group) const {
     const CommandReach reach = reach_of(command);  // compared, not switched: no jump table
-    if (reach == CommandReach::Bank) return std::max(bank_[bank][index(command)], group_[group][index(command)]);
+    if (reach == CommandReach::Bank)
+      return std::max(bank_[bank][index(command)], group_[group][index(command)]);
     return reach == CommandReach::BankGroup ? group_[group][index(command)] : 0;
   }
   [[nodiscard]] std::uint32_t flat_group(const BankId& id) const {
