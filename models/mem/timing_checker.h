@@ -38,11 +38,7 @@ class TimingChecker {
   /// The part of earliest() kept per bank and bank group: it changes only when a command is
   /// issued to that bank group, so a scheduler may cache it.
   [[nodiscard]] std::uint64_t earliest_local(const CommandTarget& target) const {
-    switch (reach_of(target.command)) {
-      case CommandReach::Bank: return earliest_in_bank(target.command, flat_bank(target.bank));
-      case CommandReach::BankGroup: return group_[flat_group(target.bank)][index(target.command)];
-      default: return 0;
-    }
+    return earliest_local_at(target.command, flat_bank(target.bank), flat_group(target.bank));
   }
   /// earliest_local() of a bank-reach command (ACT, PRE, RD, WR, ...) to bank `flat`.
   [[nodiscard]] std::uint64_t earliest_in_bank(Command command, std::uint32_t flat) const {
