@@ -203,10 +203,9 @@ void ChannelController::consider(Decision& best, const Decision& c) const {
 }
 
 void ChannelController::refresh_candidate(Decision& best, std::uint32_t rank) {
-  std::uint64_t t = refresh_due(rank);
-  if (t == kNever) return;
-  t = std::max(t, now_);
-  if (tile_active_) t = std::max<std::uint64_t>(t, refresh_[rank].due + 8ULL * params_.timing.tREFI);
+  if (refresh_due(rank) == kNever) return;
+  // Due, or during a PIM tile postponed (blocked_from(), kept current by update_blocked()).
+  const std::uint64_t t = std::max(refresh_[rank].blocked_from, now_);
   const auto& o = params_.org;
   Decision d;
   d.kind = Kind::Refresh;
