@@ -321,37 +321,41 @@ void ChannelController::pim_candidate(Decision& best) {
     pim_step_ = Decision{};
     pim_step_ok_ = pim_step(head, pim_step_, error);
   }
-  Decision step = pim_step_;
   if (!pim_step_ok_) {
-    step = Decision{};
-    step.kind = Kind::Pim;
-    step.no_bus = true;
-    step.target.command = Command::Count;  // marks the refusal
-    step.cycle = std::max(now_, head.arrival);
-    consider(best, step);
+    Decision refused;
+    refused.kind = Kind::Pim;
+    refused.no_bus = true;
+    refused.target.command = Command::Count;  // marks the refusal
+    refused.cycle = std::max(now_, head.arrival);
+    consider(best, refused);
     return;
   }
-  step.cycle = std::max(std::max(now_, head.arrival), step.no_bus ? 0 : checker_.earliest(step.target));
+  // The cached step is read in place and copied only when it leads: a copy of the whole
+  // Decision per decision cost more than the step itself.
+  const Decision& step = pim_step_;
+  const std::uint64_t cycle =
+      std::max(std::max(now_, head.arrival), step.no_bus ? 0 : checker_.earliest(step.target));
   if (!tile_active_) {
     if (head.cmd.op == PimOp::Header && !head.refresh_checked) {
       // Pull in refreshes the tile would run into, so the tile is not interrupted.
       head.refresh_checked = true;
-      const std::uint64_t end = step.cycle + estimate_tile(head.cmd);
+      const std::uint64_t end = cycle + estimate_tile(head.cmd);
       for (std::uint32_t r = 0; r < ranks_; ++r)
-        if (refresh_due(r) != kNever && refresh_due(r) <= end && refresh_due(r) > step.cycle) {
-          refresh_[r].pulled_in_to = step.cycle;
+        if (refresh_due(r) != kNever && refresh_due(r) <= end && refresh_due(r) > cycle) {
+          refresh_[r].pulled_in_to = cycle;
           ++stats_.refreshes_pulled_in;
         }
       update_blocked();
     }
     for (std::uint32_t r = 0; r < ranks_; ++r)
-      if (rank_blocked(r, step.cycle)) return;  // refresh first
+      if (rank_blocked(r, cycle)) return;  // refresh first
   }
-  if (!step.no_bus && dual_) {
-    pim_waiting_ = step;
-    pim_waiting_set_ = true;
+  pim_waiting_set_ = !step.no_bus && dual_;  // MEM commands must not delay it (mem_candidate)
+  pim_waiting_cycle_ = cycle;
+  if (cycle < best.cycle || (cycle == best.cycle && order_of(step.kind, step.seq) < order_of(best.kind, best.seq))) {
+    best = step;  // consider(), with the cycle set after the copy
+    best.cycle = cycle;
   }
-  consider(best, step);
 }
 
 void ChannelController::choose(std::uint32_t b) {
@@ -411,8 +415,8 @@ void ChannelController::choose(std::uint32_t b) {
   // PIM priority: a MEM command may use an idle C/A slot only if it does not delay the PIM
   // command that is waiting. Its cycle already covers earliest() of the PIM command and the
   // bus slot after `cycle`, so only the MEM command's own rows can push it further.
-  if (pim_waiting_set_ && cycle < pim_waiting_.cycle &&
-      checker_.bound_after(CommandTarget{c.command, c.bank, 0}, cycle, pim_waiting_.target) > pim_waiting_.cycle)
+  if (pim_waiting_set_ && cycle < pim_waiting_cycle_ &&
+      checker_.bound_after(CommandTarget{c.command, c.bank, 0}, cycle, pim_step_.target) > pim_waiting_cycle_)
     return;
   best = Leader{cycle, order, b};
 }

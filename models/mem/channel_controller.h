@@ -164,7 +164,8 @@ class ChannelController {
   bool blocked_;           ///< config_.mode == blocked
   bool closed_page_;       ///< config_.closed_page
   bool refresh_on_;        ///< config_.refresh
-  bool pim_waiting_set_ = false;  ///< pim_waiting_ holds this decision's waiting PIM command
+  bool pim_waiting_set_ = false;  ///< pim_step_ is this decision's waiting PIM command
+  std::uint64_t pim_waiting_cycle_ = 0;  ///< its cycle, if pim_waiting_set_
   // Timing the MEM path needs per burst (from params_).
   std::uint32_t burst_cycles_, read_latency_, write_latency_, burst_bytes_;
   std::vector<BankId> bank_ids_;  ///< Organization::bank_at() of every bank, without divisions
@@ -190,11 +191,11 @@ class ChannelController {
   bool pim_phase_ = false;                   // blocked mode: channel in PIM use
   std::uint64_t switch_start_ = 0;
 
-  /// pim_step() of the head PIM request, valid until the head or a row buffer changes.
+  /// pim_step() of the head PIM request, valid until the head or a row buffer changes (its
+  /// cycle is not kept: each decision computes it).
   Decision pim_step_;
   bool pim_step_ok_ = false;
   bool pim_step_valid_ = false;
-  Decision pim_waiting_;  // the PIM command MEM commands must not delay (dual), if pim_waiting_set_
   /// The decision run_until() stopped at; still valid while nothing added since beats it
   /// (add() checks the new burst's bank; a PIM command always decides again).
   Decision next_;
