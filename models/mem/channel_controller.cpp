@@ -352,7 +352,8 @@ void ChannelController::pim_candidate(Decision& best) {
   }
   pim_waiting_set_ = !step.no_bus && dual_;  // MEM commands must not delay it (mem_candidate)
   pim_waiting_cycle_ = cycle;
-  if (cycle < best.cycle || (cycle == best.cycle && order_of(step.kind, step.seq) < order_of(best.kind, best.seq))) {
+  if (cycle < best.cycle ||
+      (cycle == best.cycle && order_of(step.kind, step.seq) < order_of(best.kind, best.seq))) {
     best = step;  // consider(), with the cycle set after the copy
     best.cycle = cycle;
   }
@@ -416,7 +417,8 @@ void ChannelController::choose(std::uint32_t b) {
   // command that is waiting. Its cycle already covers earliest() of the PIM command and the
   // bus slot after `cycle`, so only the MEM command's own rows can push it further.
   if (pim_waiting_set_ && cycle < pim_waiting_cycle_ &&
-      checker_.bound_after(CommandTarget{c.command, c.bank, 0}, cycle, pim_step_.target) > pim_waiting_cycle_)
+      checker_.bound_after(CommandTarget{c.command, c.bank, 0}, cycle, pim_step_.target) >
+          pim_waiting_cycle_)
     return;
   best = Leader{cycle, order, b};
 }
