@@ -32,7 +32,7 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
       refresh_(params.org.ranks),
       slots_(banks_),
       bounds_(banks_),
-      shared_(std::size_t{params.org.ranks} * kCommandCount),
+      shared_(std::size_t{params.org.ranks} * kCommandCount + 1),
       mem_activity_(params.org.ranks),
       pim_activity_(params.org.ranks),
       active_((banks_ + 63) / 64, 0),
@@ -46,6 +46,8 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
       global_buffer_(params.org.row_bytes() / 2, 0.0F),
       accumulators_(banks_, 0.0F) {
   in_order_ = scheduler_->in_order();
+  no_shared_key_ = params.org.ranks * kCommandCount;
+  for (std::uint32_t b = 0; b < banks_; ++b) forget_choice(b);
   bank_ids_.reserve(banks_);
   for (std::uint32_t b = 0; b < banks_; ++b) {
     bank_ids_.push_back(params.org.bank_at(b));
@@ -392,25 +394,28 @@ void ChannelController::choose(std::uint32_t b) {
 // Inlined into decide(): it runs for every active bank of every decision.
 [[gnu::always_inline]] inline void ChannelController::mem_candidate(Leader& best, std::uint32_t b) {
   Bound& bound = bounds_[b];
-  if (bound.cycle > best.cycle || (bound.cycle == best.cycle && bound.order >= best.order)) return;
+  // No branch for a stale shared entry: any value it held is a lower bound (Bound).
+  const std::uint64_t lower = std::max(bound.cycle, shared_[bound.shared_key].cycle);
+  if (lower > best.cycle || (lower == best.cycle && bound.order >= best.order)) return;
   if (!slots_[b].choice.valid) choose(b);
   const BankChoice& c = slots_[b].choice;
   if (!c.exists) return;
   const std::uint64_t order = order_of(c.kind, c.seq);
   const std::uint64_t local = std::max(std::max(now_, c.arrival), checker_.earliest_in_bank(c.command, b));
+  // The shared part depends only on (rank, command): computed once per decision.
+  const auto key = static_cast<std::uint32_t>(c.bank.rank.value * kCommandCount +
+                                              static_cast<unsigned>(c.command));
   if (local > best.cycle) {  // cannot win: skip the shared part
-    bound = Bound{local, order};
+    bound = Bound{local, order, key};
     return;
   }
-  // The shared part depends only on (rank, command): computed once per decision.
-  const std::size_t key = std::size_t{c.bank.rank.value} * kCommandCount + static_cast<unsigned>(c.command);
   SharedEarliest& shared = shared_[key];
   if (shared.generation != decision_generation_) {
     shared.generation = decision_generation_;
     shared.cycle = checker_.earliest_shared(CommandTarget{c.command, c.bank, 0});
   }
   const std::uint64_t cycle = std::max(local, shared.cycle);
-  bound = Bound{cycle, order};
+  bound = Bound{cycle, order, key};
   if (cycle > best.cycle || (cycle == best.cycle && order >= best.order)) return;
   if (rank_blocked(c.bank.rank.value, cycle)) return;  // the rank waits for its refresh
   // PIM priority: a MEM command may use an idle C/A slot only if it does not delay the PIM

@@ -241,18 +241,25 @@ class ChannelController {
   /// Per bank: a lower bound of its candidate's (cycle, order), kept from the last time the
   /// bank was evaluated. A candidate's cycle only grows while its choice stays (timing state,
   /// now_ and arrival never decrease), so a bank whose bound already loses to the leader is
-  /// skipped without reading its choice or its timing rows. {0, 0} when the choice changed.
+  /// skipped without reading its choice or its timing rows. The cycle part is the larger of
+  /// `cycle` and the shared time last computed for the candidate's (rank, command), which only
+  /// grows too: a bank that tied on the C/A bus or a rank rule and lost on age is skipped at
+  /// the next decision once that shared time has moved past the leader.
   struct Bound {
     std::uint64_t cycle = 0;
     std::uint64_t order = 0;
+    std::uint32_t shared_key = 0;  ///< index in shared_; no_shared_key_ when the choice changed
   };
   std::vector<Bound> bounds_;
   void forget_choice(std::uint32_t b) {
     slots_[b].choice.valid = false;
-    bounds_[b] = Bound{};
+    bounds_[b] = Bound{0, 0, no_shared_key_};
   }
+  /// The entry of shared_ after the (rank, command) ones: never computed, its cycle stays 0.
+  std::uint32_t no_shared_key_ = 0;
   void mem_candidate(Leader& best, std::uint32_t bank);
-  /// Per (rank, command): TimingChecker::earliest_shared within the decision `generation`.
+  /// Per (rank, command): TimingChecker::earliest_shared within the decision `generation`
+  /// (from an earlier generation still a lower bound of it), and no_shared_key_'s entry.
   struct SharedEarliest {
     std::uint64_t generation = 0;
     std::uint64_t cycle = 0;
