@@ -27,9 +27,9 @@
 // span).
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <memory>
-#include <queue>
 #include <vector>
 
 #include <systemc>
@@ -80,7 +80,38 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   struct Response {
     std::uint64_t cycle;
     std::uint64_t txn;
-    bool operator>(const Response& o) const { return cycle != o.cycle ? cycle > o.cycle : txn > o.txn; }
+    bool operator<(const Response& o) const {
+      return cycle != o.cycle ? cycle < o.cycle : txn < o.txn;
+    }
+  };
+  /// Responses waiting to be sent, in (cycle, txn) order. A new one nearly always goes last
+  /// (its bursts were decided after those of the waiting ones), so inserting from the back
+  /// costs a comparison or two; a binary heap paid ~2 log n hard-to-predict ones per response.
+  class ResponseQueue {
+   public:
+    [[nodiscard]] bool empty() const { return head_ == items_.size(); }
+    [[nodiscard]] const Response& top() const { return items_[head_]; }
+    void pop() {
+      if (++head_ == items_.size()) {
+        items_.clear();
+        head_ = 0;
+      }
+    }
+    void push(const Response& response) {
+      if (head_ >= kCompactAfter && 2 * head_ >= items_.size()) {  // drop the sent ones
+        items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
+      }
+      auto at = items_.end();
+      const auto first = items_.begin() + static_cast<std::ptrdiff_t>(head_);
+      while (at != first && response < *(at - 1)) --at;
+      items_.insert(at, response);
+    }
+
+   private:
+    static constexpr std::size_t kCompactAfter = 1024;
+    std::vector<Response> items_;  ///< [head_, end): waiting, in order
+    std::size_t head_ = 0;
   };
 
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
@@ -156,7 +187,7 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   tlm::tlm_generic_payload* pending_ = nullptr;  // request held back (END_REQ withheld)
   std::uint64_t pending_arrival_ = 0;
   std::uint32_t blocking_channel_ = 0;  // the channel the pending request waits for
-  std::priority_queue<Response, std::vector<Response>, std::greater<>> responses_;
+  ResponseQueue responses_;
   sc_core::sc_event response_event_;
   bool awaiting_end_resp_ = false;
   std::vector<Completion> scratch_;
