@@ -76,9 +76,13 @@ TEST_CASE("channel hashing is a bijection and spreads power-of-two strides over 
     const std::uint64_t address = rng() % hashed.capacity();
     const auto a = hashed.decode(address);
     CHECK(hashed.encode(a) == address);
-    // Only the channel differs from the plain mapping, by the XOR of the upper bits' fold.
+    // Only the channel differs from the plain mapping, by the XOR of the upper bits' fold: the
+    // 5-bit chunks above the channel field (bits 10-14 in the default mapping), one by one.
     const auto p = plain.decode(address);
     CHECK((a.row == p.row && a.bank == p.bank && a.column == p.column && a.offset == p.offset));
+    std::uint32_t fold = 0;
+    for (std::uint64_t upper = address >> 15; upper != 0; upper >>= 5) fold ^= upper & 0x1F;
+    CHECK(a.channel.value == (p.channel.value ^ fold));
   }
   // A bank row (1 KiB) stays contiguous and in one channel.
   CHECK(hashed.decode(0x12345400).channel == hashed.decode(0x123457FF).channel);
