@@ -96,11 +96,13 @@ AddressMapping AddressMapping::from_config(ConfigNode& config, const std::string
     m.field_mask_[f] = (1ULL << p.bits) - 1;
   }
   m.channel_bits_ = static_cast<unsigned>(__builtin_popcountll(m.field_mask_[static_cast<unsigned>(Field::Channel)]));
-  if (m.hash_channel_) {  // the shifts of channel_hash()'s tree: it covers the chunks of all 64 bits
+  if (m.hash_channel_) {
+    // The shifts of channel_hash()'s tree, largest first: it folds the chunks of all 64 bits.
     const unsigned chunks = (64 - m.channel_top_ + m.channel_bits_ - 1) / m.channel_bits_;
     unsigned span = 1;
     while (span < chunks) span *= 2;
-    for (unsigned s = span / 2; s >= 1; s /= 2) m.hash_shifts_[m.hash_levels_++] = s * m.channel_bits_;
+    for (unsigned s = span / 2; s >= 1; s /= 2)
+      m.hash_shifts_[m.hash_levels_++] = s * m.channel_bits_;
   }
   // Runs of consecutive columns in one row: the offset and column fields are the lowest bits,
   // in that order, in one piece each (the channel hash reads only bits above the channel field).
