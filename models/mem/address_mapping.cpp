@@ -96,14 +96,6 @@ AddressMapping AddressMapping::from_config(ConfigNode& config, const std::string
     m.field_mask_[f] = (1ULL << p.bits) - 1;
   }
   m.channel_bits_ = static_cast<unsigned>(__builtin_popcountll(m.field_mask_[static_cast<unsigned>(Field::Channel)]));
-  if (m.hash_channel_) {
-    // The shifts of channel_hash()'s tree, largest first: it folds the chunks of all 64 bits.
-    const unsigned chunks = (64 - m.channel_top_ + m.channel_bits_ - 1) / m.channel_bits_;
-    unsigned span = 1;
-    while (span < chunks) span *= 2;
-    for (unsigned s = span / 2; s >= 1; s /= 2)
-      m.hash_shifts_[m.hash_levels_++] = s * m.channel_bits_;
-  }
   // Runs of consecutive columns in one row: the offset and column fields are the lowest bits,
   // in that order, in one piece each (the channel hash reads only bits above the channel field).
   const auto offset_bits = static_cast<unsigned>(__builtin_popcountll(m.field_mask_[0]));
@@ -116,11 +108,10 @@ AddressMapping AddressMapping::from_config(ConfigNode& config, const std::string
 
 std::uint32_t AddressMapping::channel_hash(std::uint64_t address) const {
   if (!hash_channel_) return 0;
-  // The XOR of all channel_bits_-wide chunks above the channel field, folded as a tree (a fixed
-  // number of shifts) rather than chunk by chunk (a loop whose length follows the address).
-  std::uint64_t hash = address >> channel_top_;
-  for (unsigned i = 0; i < hash_levels_; ++i) hash ^= hash >> hash_shifts_[i];
-  return static_cast<std::uint32_t>(hash & field_mask_[static_cast<unsigned>(Field::Channel)]);
+  const std::uint64_t mask = field_mask_[static_cast<unsigned>(Field::Channel)];
+  std::uint64_t hash = 0;
+  for (std::uint64_t upper = address >> channel_top_; upper != 0; upper >>= channel_bits_) hash ^= upper & mask;
+  return static_cast<std::uint32_t>(hash);
 }
 
 DramAddress AddressMapping::decode(std::uint64_t address) const {

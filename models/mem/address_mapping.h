@@ -76,8 +76,6 @@ class AddressMapping {
   std::uint64_t capacity_ = 0;
   unsigned row_run_bits_ = 0;
   unsigned channel_bits_ = 0;  ///< width of the channel field (the hash folds that many bits)
-  std::array<unsigned, 8> hash_shifts_{};  ///< channel_hash(): the fold's shifts, largest first
-  unsigned hash_levels_ = 0;
   std::vector<std::string> description_;
 };
 
