@@ -2,6 +2,7 @@
 # Sets up a Debian 12 machine for neupims-vp, builds it, then runs something:
 #   tools/quickstart.sh run [neupims-vp run options]   the default simulation
 #   tools/quickstart.sh test [ctest options]           the whole test suite
+#   tools/quickstart.sh build                          only the set-up and the build
 # Idempotent and incremental: installs only missing packages, reconfigures and rebuilds only what
 # changed.
 set -euo pipefail
@@ -16,13 +17,13 @@ PACKAGES=(
 )
 
 usage() {
-  echo "usage: $0 run [neupims-vp run options] | test [ctest options]" >&2
+  echo "usage: $0 run [neupims-vp run options] | test [ctest options] | build" >&2
   exit 2
 }
 [[ $# -ge 1 ]] || usage
 action=$1
 shift
-[[ $action == run || $action == test ]] || usage
+[[ $action == run || $action == test || $action == build ]] || usage
 
 missing=()
 for package in "${PACKAGES[@]}"; do
@@ -57,4 +58,5 @@ case $action in
     if [[ $# -eq 0 ]]; then set -- --system neupims --layers 4 --out out/neupims; fi
     exec ./build/platform/neupims-vp run "$@" ;;
   test) exec ctest --preset default "$@" ;;
+  build) ;;
 esac
