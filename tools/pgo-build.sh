@@ -4,7 +4,7 @@
 # from the profile they wrote. Same results bit for bit as the default build (the optimiser
 # only reorders and inlines differently); faster by the figures in docs/performance.md.
 #   tools/pgo-build.sh          then use build-pgo/platform/neupims-vp like build/platform/neupims-vp
-# Not incremental: every call trains and builds again (about 8 minutes on 2 cores).
+# Not incremental: every call trains and builds again (about 7 minutes on 2 cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
