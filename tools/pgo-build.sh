@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds an optimised copy of neupims-vp in build-pgo/ with GCC's profile-guided optimisation:
 # an instrumented build runs a few short training simulations, then the same folder is rebuilt
-# from the profile they wrote. Same results bit for bit as the default build (the optimiser
-# only reorders and inlines differently); faster by the figures in docs/performance.md.
+# from the profile they wrote. The optimiser only lays out, inlines and unrolls differently; the
+# timing runs checked give the default build's results bit for bit (docs/performance.md).
 #   tools/pgo-build.sh          then use build-pgo/platform/neupims-vp like build/platform/neupims-vp
 # Not incremental: every call trains and builds again (about 7 minutes on 2 cores).
 set -euo pipefail
