@@ -199,9 +199,7 @@ bool ChannelController::rank_blocked(std::uint32_t rank, std::uint64_t cycle) co
 
 void ChannelController::consider(Decision& best, const Decision& c) const {
   if (c.kind == Kind::None) return;
-  if (c.cycle < best.cycle ||
-      (c.cycle == best.cycle && order_of(c.kind, c.seq) < order_of(best.kind, best.seq)))
-    best = c;
+  if (leads(c.cycle, c.kind, c.seq, best)) best = c;
 }
 
 void ChannelController::refresh_candidate(Decision& best, std::uint32_t rank) {
@@ -354,8 +352,7 @@ void ChannelController::pim_candidate(Decision& best) {
   }
   pim_waiting_set_ = !step.no_bus && dual_;  // MEM commands must not delay it (mem_candidate)
   pim_waiting_cycle_ = cycle;
-  if (cycle < best.cycle ||
-      (cycle == best.cycle && order_of(step.kind, step.seq) < order_of(best.kind, best.seq))) {
+  if (leads(cycle, step.kind, step.seq, best)) {
     best = step;  // consider(), with the cycle set after the copy
     best.cycle = cycle;
   }

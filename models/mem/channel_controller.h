@@ -131,6 +131,12 @@ class ChannelController {
   void update_blocked();
   [[nodiscard]] Decision decide();
   void consider(Decision& best, const Decision& candidate) const;
+  /// Whether a candidate at `cycle` of (kind, seq) comes before `best` (earlier, or as early and
+  /// lower in order_of()).
+  static bool leads(std::uint64_t cycle, Kind kind, std::uint64_t seq, const Decision& best) {
+    return cycle < best.cycle ||
+           (cycle == best.cycle && order_of(kind, seq) < order_of(best.kind, best.seq));
+  }
   void refresh_candidate(Decision& best, std::uint32_t rank);
   /// The head PIM request's next step (only while PIM work is queued and may run).
   void pim_candidate(Decision& best);
