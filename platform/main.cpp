@@ -6,6 +6,7 @@
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <systemc>
 
 #include "models/mem/command_check.h"
@@ -127,10 +128,10 @@ int run_cli(int argc, char* argv[]) {
       ("print-config", po::bool_switch(&options.print_config), "print the resolved configuration before running")
       ("system", po::value<std::string>()->value_name("NAME"),
        "decode run of a system: configs/systems/NAME.json (neupims, npu-pim, npu-only, ablations); implies the decode firmware")
-      ("model", po::value<std::string>()->value_name("NAME"), "model: configs/models/NAME.json (gpt3-7b, gpt3-13b, gpt3-30b, gpt3-175b, gpt-tiny)")
-      ("batch", po::value<unsigned>()->value_name("N"), "requests per batch (modules.job.workload.batch)")
-      ("dataset", po::value<std::string>()->value_name("NAME"), "sharegpt, alpaca, or a TSV file of input/output token counts")
-      ("layers", po::value<unsigned>()->value_name("N"), "decoder layers to simulate per iteration (0 = all; fewer are scaled, see docs/firmware.md)")
+      ("model", po::value<std::string>()->value_name("NAME"), "model: configs/models/NAME.json (gpt3-7b, gpt3-13b, gpt3-30b, gpt3-175b, gpt-tiny) or a JSON file")
+      ("batch", po::value<std::string>()->value_name("N"), "requests per batch (modules.job.workload.batch)")
+      ("dataset", po::value<std::string>()->value_name("NAME"), "sharegpt, alpaca, or a TSV file of input/output token counts (docs/workloads.md)")
+      ("layers", po::value<std::string>()->value_name("N"), "decoder layers to simulate per iteration (0 = all; fewer are scaled, see docs/firmware.md)")
       ("trace", po::bool_switch(), "write all three traces into --out: timeline.json (Perfetto), waves.vcd + waves.gtkw "
        "(GTKWave), commands.db (SQLite); window and units via --set trace.start_ns/stop_ns/units (docs/tracing.md)");
   po::options_description hidden;
@@ -181,10 +182,20 @@ int run_cli(int argc, char* argv[]) {
     // Shorthands become overrides placed before the user's --set (which win).
     std::vector<std::string> shorthand;
     if (vm.count("system")) shorthand = vp::system_overrides(vm["system"].as<std::string>(), options.config_file);
-    if (vm.count("model")) shorthand.push_back("modules.job.model=../models/" + vm["model"].as<std::string>() + ".json");
-    if (vm.count("batch")) shorthand.push_back(fmt::format("modules.job.workload.batch={}", vm["batch"].as<unsigned>()));
-    if (vm.count("dataset")) shorthand.push_back("modules.job.workload.dataset=" + vm["dataset"].as<std::string>());
-    if (vm.count("layers")) shorthand.push_back(fmt::format("modules.job.layers={}", vm["layers"].as<unsigned>()));
+    // The values are handed to the config as given, so it checks them (range, sign, type).
+    auto text = [&vm](const char* option) { return vm[option].as<std::string>(); };
+    if (vm.count("model")) shorthand.push_back(vp::model_override(text("model"), options.config_file));
+    if (vm.count("batch")) shorthand.push_back("modules.job.workload.batch=" + text("batch"));
+    if (vm.count("dataset")) {
+      // A file given on the command line is relative to the working directory, not the config.
+      const std::string dataset = text("dataset");
+      shorthand.push_back("modules.job.workload.dataset=" +
+                          nlohmann::json(std::filesystem::is_regular_file(dataset)
+                                             ? std::filesystem::absolute(dataset).lexically_normal().string()
+                                             : dataset)
+                              .dump());
+    }
+    if (vm.count("layers")) shorthand.push_back("modules.job.layers=" + text("layers"));
     if (vm["trace"].as<bool>())
       for (const char* sink : {"trace.perfetto=timeline.json", "trace.vcd=waves.vcd", "trace.sqlite=commands.db"})
         shorthand.emplace_back(sink);

@@ -11,20 +11,41 @@
 
 namespace vp {
 
-std::vector<std::string> system_overrides(const std::string& name, const std::string& config_file) {
-  namespace fs = std::filesystem;
-  const fs::path folder = fs::path(config_file).parent_path() / ".." / "systems";
+namespace {
+
+namespace fs = std::filesystem;
+
+/// NAME as an existing file, else <config folder>/../<kind>s/NAME.json; an unknown name is an
+/// error that lists the names of that folder.
+fs::path find_named(const std::string& option, const std::string& kind, const std::string& name,
+                    const std::string& config_file) {
+  const fs::path folder = fs::path(config_file).parent_path() / ".." / (kind + "s");
   fs::path file = name;
-  if (!fs::is_regular_file(file)) file = folder / (name + ".json");
-  if (!fs::is_regular_file(file)) {
-    std::vector<std::string> known;
-    if (fs::is_directory(folder))
-      for (const auto& entry : fs::directory_iterator(folder))
-        if (entry.path().extension() == ".json") known.push_back(entry.path().stem().string());
-    std::sort(known.begin(), known.end());
-    throw ConfigError(fmt::format("--system: unknown system '{}' (systems in {}: {})", name, folder.string(),
-                                  fmt::join(known, ", ")));
+  if (fs::is_regular_file(file)) return file;
+  file = folder / (name + ".json");
+  if (fs::is_regular_file(file)) return file;
+  std::vector<std::string> known;
+  if (fs::is_directory(folder))
+    for (const auto& entry : fs::directory_iterator(folder))
+      if (entry.path().extension() == ".json") known.push_back(entry.path().stem().string());
+  std::sort(known.begin(), known.end());
+  throw ConfigError(fmt::format("{}: unknown {} '{}' ({}s in {}: {}; or the path of a JSON file)", option, kind,
+                                name, kind, folder.lexically_normal().string(), fmt::join(known, ", ")));
+}
+
+}  // namespace
+
+std::string model_override(const std::string& name, const std::string& config_file) {
+  // A name from the models folder keeps the folder-relative form the platform files use.
+  if (!fs::is_regular_file(name)) {
+    find_named("--model", "model", name, config_file);  // throws for an unknown name
+    return "modules.job.model=" + nlohmann::json("../models/" + name + ".json").dump();
   }
+  return "modules.job.model=" + nlohmann::json(fs::absolute(name).lexically_normal().string()).dump();
+}
+
+std::vector<std::string> system_overrides(const std::string& name, const std::string& config_file) {
+  const fs::path file = find_named("--system", "system", name, config_file);
   std::ifstream in(file);
   nlohmann::ordered_json doc;
   try {

@@ -1,9 +1,11 @@
-// Named systems: a system file (configs/systems/NAME.json) is a set of config overrides that
-// turns the platform into one of the paper's systems or an ablation.
+// Named systems and models for the `run` shorthands.
 //
-// Contract: system_overrides() finds NAME as a path, else as <config folder>/../systems/NAME.json,
-// reads {"description": "...", "set": {"key.path": value, ...}} and returns "key.path=<JSON>"
-// overrides in file order. An unknown name lists the systems that exist.
+// Contract:
+// - system_overrides() finds NAME as a path, else as <config folder>/../systems/NAME.json,
+//   reads {"description": "...", "set": {"key.path": value, ...}} and returns "key.path=<JSON>"
+//   overrides in file order. An unknown name lists the systems that exist.
+// - model_override() finds NAME as a JSON file path, else as <config folder>/../models/NAME.json,
+//   and returns the "modules.job.model=..." override; an unknown name lists the models that exist.
 #pragma once
 
 #include <string>
@@ -12,5 +14,6 @@
 namespace vp {
 
 [[nodiscard]] std::vector<std::string> system_overrides(const std::string& name, const std::string& config_file);
+[[nodiscard]] std::string model_override(const std::string& name, const std::string& config_file);
 
 }  // namespace vp

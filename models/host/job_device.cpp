@@ -119,6 +119,10 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
     workload_.dataset_file = context.resolve_path(fmt::format("../workloads/{}.tsv", workload_.dataset));
   } else {
     workload_.dataset_file = context.resolve_path(workload_.dataset);  // a TSV of the same format
+    if (!std::filesystem::is_regular_file(workload_.dataset_file))
+      throw ConfigError(fmt::format("{}: unknown dataset '{}' (allowed: sharegpt, alpaca, or a TSV file of input_toks "
+                                    "and output_toks columns; no file {})",
+                                    w.key_path("dataset"), workload_.dataset, workload_.dataset_file));
   }
   if (workload_.mode == "trace") workload_.trace_file = context.resolve_path(w.require_string("trace"));
   workload_.batch = static_cast<std::uint32_t>(w.get_u64("batch", 256, 1, 4096));
