@@ -1,10 +1,10 @@
 #include "platform/systems.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "platform/error.h"
@@ -29,8 +29,9 @@ fs::path find_named(const std::string& option, const std::string& kind, const st
     for (const auto& entry : fs::directory_iterator(folder))
       if (entry.path().extension() == ".json") known.push_back(entry.path().stem().string());
   std::sort(known.begin(), known.end());
-  throw ConfigError(fmt::format("{}: unknown {} '{}' ({}s in {}: {}; or the path of a JSON file)", option, kind,
-                                name, kind, folder.lexically_normal().string(), fmt::join(known, ", ")));
+  throw ConfigError(fmt::format("{}: unknown {} '{}' ({}s in {}: {}; or the path of a JSON file)",
+                                option, kind, name, kind, folder.lexically_normal().string(),
+                                fmt::join(known, ", ")));
 }
 
 }  // namespace
@@ -41,7 +42,8 @@ std::string model_override(const std::string& name, const std::string& config_fi
     find_named("--model", "model", name, config_file);  // throws for an unknown name
     return "modules.job.model=" + nlohmann::json("../models/" + name + ".json").dump();
   }
-  return "modules.job.model=" + nlohmann::json(fs::absolute(name).lexically_normal().string()).dump();
+  return "modules.job.model=" +
+         nlohmann::json(fs::absolute(name).lexically_normal().string()).dump();
 }
 
 std::vector<std::string> system_overrides(const std::string& name, const std::string& config_file) {
@@ -54,11 +56,13 @@ std::vector<std::string> system_overrides(const std::string& name, const std::st
     throw ConfigError(fmt::format("{}: not valid JSON: {}", file.string(), e.what()));
   }
   if (!doc.is_object() || !doc.contains("set") || !doc["set"].is_object())
-    throw ConfigError(fmt::format("{}: expected {{\"description\": ..., \"set\": {{\"key.path\": value, ...}}}}",
-                                  file.string()));
+    throw ConfigError(
+        fmt::format("{}: expected {{\"description\": ..., \"set\": {{\"key.path\": value, ...}}}}",
+                    file.string()));
   for (const auto& [key, value] : doc.items())
     if (key != "set" && key != "description")
-      throw ConfigError(fmt::format("{}: unknown key '{}' (allowed: description, set)", file.string(), key));
+      throw ConfigError(
+          fmt::format("{}: unknown key '{}' (allowed: description, set)", file.string(), key));
   std::vector<std::string> overrides;
   for (const auto& [key, value] : doc["set"].items()) overrides.push_back(key + "=" + value.dump());
   return overrides;

@@ -13,7 +13,8 @@
 
 namespace vp {
 
-[[nodiscard]] std::vector<std::string> system_overrides(const std::string& name, const std::string& config_file);
+[[nodiscard]] std::vector<std::string> system_overrides(const std::string& name,
+                                                        const std::string& config_file);
 [[nodiscard]] std::string model_override(const std::string& name, const std::string& config_file);
 
 }  // namespace vp
