@@ -233,15 +233,33 @@ std::vector<std::string> ConfigNode::object_keys(const std::string& key) {
 }
 
 std::vector<std::string> ConfigNode::get_string_list(const std::string& key) {
-  const json* v = lookup(key, "array");
+  const json* v = lookup(key, "any");
   std::vector<std::string> out;
-  if (v != nullptr)
+  if (v != nullptr && v->is_string()) {  // "a,b,c": what `--set key=a,b` gives
+    const std::string text = v->get<std::string>();
+    for (std::size_t begin = 0; begin <= text.size();) {
+      const std::size_t comma = std::min(text.find(',', begin), text.size());
+      std::string item = text.substr(begin, comma - begin);
+      item.erase(0, item.find_first_not_of(' '));
+      item.erase(item.find_last_not_of(' ') + 1);
+      if (item.empty())
+        throw ConfigError(fmt::format("{}: empty name in the list '{}' (allowed: names separated by commas, or a "
+                                      "JSON array of strings)",
+                                      key_path(key), text));
+      out.push_back(item);
+      begin = comma + 1;
+    }
+  } else if (v != nullptr && v->is_array()) {
     for (std::size_t i = 0; i < v->size(); ++i) {
       if (!(*v)[i].is_string())
         throw ConfigError(fmt::format("{}[{}]: expected a string", key_path(key), i));
       out.push_back((*v)[i].get<std::string>());
     }
-  record(key, v ? *v : json::array());
+  } else if (v != nullptr) {
+    throw ConfigError(fmt::format("{}: expected an array of strings or a comma-separated string, got {}",
+                                  key_path(key), type_name(*v)));
+  }
+  record(key, json(out));
   return out;
 }
 

@@ -55,7 +55,8 @@ class ConfigNode {
   std::vector<ConfigNode> child_array(const std::string& key);
   /// Keys of a nested object whose entries are objects (e.g. "modules").
   std::vector<std::string> object_keys(const std::string& key);
-  /// A list of strings; missing means empty.
+  /// A list of strings: a JSON array of strings or one string of comma-separated names;
+  /// missing means empty.
   std::vector<std::string> get_string_list(const std::string& key);
   /// Raw JSON (marked as used); for values the caller validates itself.
   const json& raw(const std::string& key);

@@ -53,6 +53,23 @@ TEST_CASE("unknown keys are rejected with the known ones listed", "[config]") {
                     "cpu.qantum_ns: unknown key 'qantum_ns' (known keys here: clock_mhz, quantum_ns)");
 }
 
+TEST_CASE("string lists are JSON arrays or comma-separated strings", "[config]") {
+  Config config = Config::from_json(
+      json::parse(R"({"array": ["hbm", "npu"], "text": "hbm, npu,cpu", "one": "hbm", "empty": "hbm,,npu",
+                      "number": 3, "mixed": ["hbm", 1]})"),
+      "t");
+  ConfigNode root = config.root();
+  CHECK(root.get_string_list("array") == std::vector<std::string>{"hbm", "npu"});
+  CHECK(root.get_string_list("text") == std::vector<std::string>{"hbm", "npu", "cpu"});
+  CHECK(root.get_string_list("one") == std::vector<std::string>{"hbm"});
+  CHECK(root.get_string_list("absent").empty());
+  CHECK_THROWS_WITH(root.get_string_list("empty"), Catch::Contains("empty: empty name in the list 'hbm,,npu'"));
+  CHECK_THROWS_WITH(root.get_string_list("number"),
+                    "number: expected an array of strings or a comma-separated string, got integer");
+  CHECK_THROWS_WITH(root.get_string_list("mixed"), "mixed[1]: expected a string");
+  CHECK(config.resolved()["text"] == json::array({"hbm", "npu", "cpu"}));  // resolved as the list it means
+}
+
 TEST_CASE("sizes and addresses accept integers, hex and units", "[config]") {
   CHECK(vp::parse_size(json(4096), "p") == 4096);
   CHECK(vp::parse_size(json("16 MiB"), "p") == 16ULL << 20);
