@@ -94,7 +94,32 @@ def load_sweep(path):
         if name not in variants:
             raise SweepError(f"{path}: axes.variant: '{name}' is not defined in 'variants' "
                              f"(defined: {', '.join(variants) or 'none'})")
+    check_axis_values(path, axes)
     return sweep
+
+
+def known_names(kind):
+    folder = os.path.join(ROOT, "configs", kind)
+    return sorted(f[:-5] for f in os.listdir(folder) if f.endswith(".json")) if os.path.isdir(folder) else []
+
+
+def check_axis_values(path, axes):
+    """Refuses values no run could take, before any run starts (the runs would each fail)."""
+    for axis, values in axes.items():
+        for value in values:
+            where = f"{path}: axes.{axis}: {json.dumps(value)}"
+            if axis in ("system", "model"):
+                kind = axis + "s"
+                if not isinstance(value, str) or not (value in known_names(kind) or os.path.isfile(value)):
+                    raise SweepError(f"{where} is not a known {axis} ({', '.join(known_names(kind))}) "
+                                     "nor a JSON file")
+            elif axis == "dataset":
+                if not isinstance(value, str) or not (value in ("sharegpt", "alpaca") or os.path.isfile(value)):
+                    raise SweepError(f"{where} is not a dataset (sharegpt, alpaca, or a TSV file)")
+            elif axis in ("batch", "layers", "seed"):
+                low = 1 if axis == "batch" else 0
+                if not isinstance(value, int) or isinstance(value, bool) or value < low:
+                    raise SweepError(f"{where} is not an integer of at least {low}")
 
 
 def expand(sweep):

@@ -2,13 +2,15 @@
 """Sweep variants end to end: a sweep whose axis is a set of tensor x pipeline splits (each with
 its batch) runs through tools/sweep.py, and every CSV row carries its variant's configuration,
 the shard the simulator actually ran (summary.tensor_parallel / pipeline_parallel /
-device_layers) and self-consistent energy and power. A sweep naming an undefined variant is
-refused with exit 2 before anything runs.
+device_layers) and self-consistent energy and power. A sweep naming an undefined variant, or
+an axis value no run could take (unknown model, system or dataset, batch 0), is refused with
+exit 2 before anything runs.
 
 usage: check_sweep_variants.py NEUPIMS_VP SWEEP_FILE BAD_SWEEP_FILE OUT_DIR"""
 import csv
 import json
 import os
+import shutil
 import sys
 
 from sweep_harness import ROOT, SweepHarness
@@ -59,5 +61,21 @@ bad = harness.sweep(bad_file, "run")
 check(bad.returncode == 2 and "axes.variant: 'tp4-pp1' is not defined" in bad.stderr,
       f"undefined variant: exit {bad.returncode}, {bad.stderr.strip()}")
 check(not os.path.exists(os.path.join(out, "bad-variant")), "a refused sweep started runs")
+
+# Axis values no run could take are refused up front too, each naming the axis and the value.
+for axis, value, message in (("model", "gpt3-8b", 'axes.model: "gpt3-8b" is not a known model (gpt-tiny, '),
+                             ("system", "neupim", 'axes.system: "neupim" is not a known system ('),
+                             ("batch", 0, "axes.batch: 0 is not an integer of at least 1"),
+                             ("dataset", "nope.tsv", 'axes.dataset: "nope.tsv" is not a dataset')):
+    axes = {"system": ["neupims"], "model": ["gpt-tiny"]}
+    axes[axis] = [value]
+    bad_values = os.path.join(out, f"bad-{axis}.json")
+    shutil.rmtree(os.path.join(out, f"bad-{axis}"), ignore_errors=True)  # left by an earlier run
+    with open(bad_values, "w") as f:
+        json.dump({"name": f"bad-{axis}", "axes": axes}, f)
+    refused = harness.sweep(bad_values, "run")
+    check(refused.returncode == 2 and message in refused.stderr,
+          f"bad {axis}: exit {refused.returncode}, {refused.stderr.strip()}")
+    check(not os.path.exists(os.path.join(out, f"bad-{axis}")), f"the sweep with a bad {axis} started runs")
 
 harness.finish("check_sweep_variants", len(rows))
