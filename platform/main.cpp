@@ -6,7 +6,6 @@
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <systemc>
 
 #include "models/mem/command_check.h"
@@ -186,15 +185,7 @@ int run_cli(int argc, char* argv[]) {
     auto text = [&vm](const char* option) { return vm[option].as<std::string>(); };
     if (vm.count("model")) shorthand.push_back(vp::model_override(text("model"), options.config_file));
     if (vm.count("batch")) shorthand.push_back("modules.job.workload.batch=" + text("batch"));
-    if (vm.count("dataset")) {
-      // A file given on the command line is relative to the working directory, not the config.
-      const std::string dataset = text("dataset");
-      shorthand.push_back("modules.job.workload.dataset=" +
-                          nlohmann::json(std::filesystem::is_regular_file(dataset)
-                                             ? std::filesystem::absolute(dataset).lexically_normal().string()
-                                             : dataset)
-                              .dump());
-    }
+    if (vm.count("dataset")) shorthand.push_back(vp::dataset_override(text("dataset")));
     if (vm.count("layers")) shorthand.push_back("modules.job.layers=" + text("layers"));
     if (vm["trace"].as<bool>())
       for (const char* sink : {"trace.perfetto=timeline.json", "trace.vcd=waves.vcd", "trace.sqlite=commands.db"})

@@ -34,16 +34,31 @@ fs::path find_named(const std::string& option, const std::string& kind, const st
                                 fmt::join(known, ", ")));
 }
 
+/// "key=<value as a JSON string>", the form of a --set override.
+std::string string_override(const std::string& key, const std::string& value) {
+  return key + "=" + nlohmann::json(value).dump();
+}
+
+/// A file named on the command line, made absolute: the config resolves relative paths from
+/// the config file's folder, the user meant the working directory.
+std::string absolute_file(const std::string& path) {
+  return fs::absolute(path).lexically_normal().string();
+}
+
 }  // namespace
 
 std::string model_override(const std::string& name, const std::string& config_file) {
+  const std::string key = "modules.job.model";
+  if (fs::is_regular_file(name)) return string_override(key, absolute_file(name));
+  find_named("--model", "model", name, config_file);  // throws for an unknown name
   // A name from the models folder keeps the folder-relative form the platform files use.
-  if (!fs::is_regular_file(name)) {
-    find_named("--model", "model", name, config_file);  // throws for an unknown name
-    return "modules.job.model=" + nlohmann::json("../models/" + name + ".json").dump();
-  }
-  return "modules.job.model=" +
-         nlohmann::json(fs::absolute(name).lexically_normal().string()).dump();
+  return string_override(key, "../models/" + name + ".json");
+}
+
+std::string dataset_override(const std::string& name) {
+  // Names (sharegpt, alpaca) and missing files are left to the job device, which checks them.
+  return string_override("modules.job.workload.dataset",
+                         fs::is_regular_file(name) ? absolute_file(name) : name);
 }
 
 std::vector<std::string> system_overrides(const std::string& name, const std::string& config_file) {

@@ -109,10 +109,9 @@ def check_axis_values(path, axes):
         for value in values:
             where = f"{path}: axes.{axis}: {json.dumps(value)}"
             if axis in ("system", "model"):
-                kind = axis + "s"
-                if not isinstance(value, str) or not (value in known_names(kind) or os.path.isfile(value)):
-                    raise SweepError(f"{where} is not a known {axis} ({', '.join(known_names(kind))}) "
-                                     "nor a JSON file")
+                known = known_names(axis + "s")
+                if not isinstance(value, str) or not (value in known or os.path.isfile(value)):
+                    raise SweepError(f"{where} is not a known {axis} ({', '.join(known)}) nor a JSON file")
             elif axis == "dataset":
                 if not isinstance(value, str) or not (value in ("sharegpt", "alpaca") or os.path.isfile(value)):
                     raise SweepError(f"{where} is not a dataset (sharegpt, alpaca, or a TSV file)")
