@@ -3,7 +3,8 @@
 // (header, G_ACT of all banks, 16 COMPS_READRES of 32 COMPs, PIM_PRE). Reports DRAM+PIM commands
 // issued per wall-clock second.
 // Arguments (optional): a benchmark name, then key=value settings of the memory module, e.g.
-//   bench_mem_commands_per_second mem_commands_per_second_aligned_2threads windows=aligned threads=2
+//   bench_mem_commands_per_second mem_commands_per_second_aligned_2threads windows=aligned
+//   threads=2
 // Ends with: BENCH <name, default mem_commands_per_second> <value> cmd/s
 #include <chrono>
 #include <cstdio>
@@ -58,7 +59,8 @@ int sc_main(int argc, char* argv[]) {
     t.set_streaming_width(2048);
     return t;
   };
-  auto pim_request = [&](const vp::hbm::PimExtension& e, unsigned length) -> tlm::tlm_generic_payload& {
+  auto pim_request = [&](const vp::hbm::PimExtension& e,
+                         unsigned length) -> tlm::tlm_generic_payload& {
     auto& t = payloads.emplace_back();
     t.set_command(tlm::TLM_READ_COMMAND);
     t.set_data_ptr(shared.data());
@@ -101,13 +103,16 @@ int sc_main(int argc, char* argv[]) {
     for (auto* t : order) cpu.send(*t);
     cpu.drain();
   });
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   double commands = 0;
   for (unsigned k = 0; k < vp::hbm::kCommandCount; ++k)
-    commands += context.stats.as_double(std::string("hbm.commands.") + vp::hbm::to_string(static_cast<vp::hbm::Command>(k)));
-  std::printf("%zu transactions, %.0f commands, %.3f us simulated, %.3f s wall, %.1f GB/s achieved\n",
-              order.size(), commands, sc_core::sc_time_stamp().to_seconds() * 1e6, wall,
-              context.stats.as_double("hbm.bandwidth_gbps"));
+    commands += context.stats.as_double(std::string("hbm.commands.") +
+                                        vp::hbm::to_string(static_cast<vp::hbm::Command>(k)));
+  std::printf(
+      "%zu transactions, %.0f commands, %.3f us simulated, %.3f s wall, %.1f GB/s achieved\n",
+      order.size(), commands, sc_core::sc_time_stamp().to_seconds() * 1e6, wall,
+      context.stats.as_double("hbm.bandwidth_gbps"));
   std::printf("BENCH %s %.0f cmd/s\n", name.c_str(), commands / wall);
   return 0;
 }

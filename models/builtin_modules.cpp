@@ -27,8 +27,8 @@ void register_builtin_modules(ModuleRegistry& registry) {
 }
 
 std::vector<const RegisterTable*> builtin_register_tables() {
-  return {&Uart::registers(), &SimCtl::registers(), &Clint::registers(), &IntC::registers(),
-          &npu::NpuCore::registers(), &host::JobDevice::registers()};
+  return {&Uart::registers(), &SimCtl::registers(),       &Clint::registers(),
+          &IntC::registers(), &npu::NpuCore::registers(), &host::JobDevice::registers()};
 }
 
 }  // namespace vp

@@ -90,9 +90,7 @@ sqlite3_stmt* CommandDatabase::prepare(const char* sql) const {
   return statement;
 }
 
-bool CommandDatabase::wants(const std::string& unit) const {
-  return window_.accepts_unit(unit);
-}
+bool CommandDatabase::wants(const std::string& unit) const { return window_.accepts_unit(unit); }
 
 void CommandDatabase::add_memory(const std::string& unit, const std::string& mode,
                                  std::uint64_t tck_ps, const nlohmann::json& params,

@@ -58,8 +58,8 @@ std::uint64_t parse_u64(const json& value, const std::string& path) {
           "{}: '{}' is not an unsigned integer (use decimal or 0x-prefixed hex)", path, text));
     return v;
   }
-  throw ConfigError(
-      fmt::format("{}: expected an unsigned integer or hex string, got {}", path, type_name(value)));
+  throw ConfigError(fmt::format("{}: expected an unsigned integer or hex string, got {}", path,
+                                type_name(value)));
 }
 
 std::uint64_t parse_size(const json& value, const std::string& path) {
@@ -85,8 +85,8 @@ std::uint64_t parse_size(const json& value, const std::string& path) {
 ConfigNode::ConfigNode(const json& value, std::string path, json* resolved)
     : value_(&value), path_(std::move(path)), resolved_(resolved) {
   if (!value_->is_object())
-    throw ConfigError(fmt::format("{}: expected an object, got {}", path_.empty() ? "<root>" : path_,
-                                  type_name(*value_)));
+    throw ConfigError(fmt::format("{}: expected an object, got {}",
+                                  path_.empty() ? "<root>" : path_, type_name(*value_)));
   if (resolved_ != nullptr && !resolved_->is_object()) *resolved_ = json::object();
 }
 
@@ -102,8 +102,7 @@ const json* ConfigNode::lookup(const std::string& key, const char* expected_type
   const auto actual = type_name(*it);
   const std::string expected = expected_type;
   const bool ok = expected == actual || (expected == "number" && actual == "integer") ||
-                  (expected == "integer" && actual == "string") ||
-                  (expected == "any");
+                  (expected == "integer" && actual == "string") || (expected == "any");
   if (!ok)
     throw ConfigError(fmt::format("{}: expected {}, got {}", key_path(key), expected, actual));
   return &*it;
@@ -142,8 +141,8 @@ bool ConfigNode::get_bool(const std::string& key, bool fallback) {
   return out;
 }
 
-std::uint64_t ConfigNode::get_u64(const std::string& key, std::uint64_t fallback,
-                                  std::uint64_t min, std::uint64_t max) {
+std::uint64_t ConfigNode::get_u64(const std::string& key, std::uint64_t fallback, std::uint64_t min,
+                                  std::uint64_t max) {
   const json* v = lookup(key, "integer");
   std::uint64_t out = v ? parse_u64(*v, key_path(key)) : fallback;
   if (out < min || out > max)
@@ -219,8 +218,7 @@ std::vector<ConfigNode> ConfigNode::child_array(const std::string& key) {
     for (std::size_t i = 0; i < v->size(); ++i) sub->push_back(json::object());
   }
   for (std::size_t i = 0; i < v->size(); ++i)
-    out.emplace_back((*v)[i], fmt::format("{}[{}]", key_path(key), i),
-                     sub ? &(*sub)[i] : nullptr);
+    out.emplace_back((*v)[i], fmt::format("{}[{}]", key_path(key), i), sub ? &(*sub)[i] : nullptr);
   return out;
 }
 
@@ -243,9 +241,10 @@ std::vector<std::string> ConfigNode::get_string_list(const std::string& key) {
       item.erase(0, item.find_first_not_of(' '));
       item.erase(item.find_last_not_of(' ') + 1);
       if (item.empty())
-        throw ConfigError(fmt::format("{}: empty name in the list '{}' (allowed: names separated by commas, or a "
-                                      "JSON array of strings)",
-                                      key_path(key), text));
+        throw ConfigError(
+            fmt::format("{}: empty name in the list '{}' (allowed: names separated by commas, or a "
+                        "JSON array of strings)",
+                        key_path(key), text));
       out.push_back(item);
       begin = comma + 1;
     }
@@ -256,8 +255,9 @@ std::vector<std::string> ConfigNode::get_string_list(const std::string& key) {
       out.push_back((*v)[i].get<std::string>());
     }
   } else if (v != nullptr) {
-    throw ConfigError(fmt::format("{}: expected an array of strings or a comma-separated string, got {}",
-                                  key_path(key), type_name(*v)));
+    throw ConfigError(
+        fmt::format("{}: expected an array of strings or a comma-separated string, got {}",
+                    key_path(key), type_name(*v)));
   }
   record(key, json(out));
   return out;
@@ -336,7 +336,8 @@ void Config::apply_override(const std::string& assignment) {
   while (true) {
     const auto dot = path.find('.', start);
     const std::string part = path.substr(start, dot == std::string::npos ? dot : dot - start);
-    if (part.empty()) throw ConfigError(fmt::format("--set '{}': empty path component", assignment));
+    if (part.empty())
+      throw ConfigError(fmt::format("--set '{}': empty path component", assignment));
     const bool last = dot == std::string::npos;
     if (node->is_array()) {
       std::size_t index = 0;
@@ -345,8 +346,8 @@ void Config::apply_override(const std::string& assignment) {
         index = std::stoul(part, &used);
         if (used != part.size()) throw std::invalid_argument(part);
       } catch (const std::exception&) {
-        throw ConfigError(
-            fmt::format("--set '{}': '{}' is an array; '{}' is not an index", assignment, walked, part));
+        throw ConfigError(fmt::format("--set '{}': '{}' is an array; '{}' is not an index",
+                                      assignment, walked, part));
       }
       if (index >= node->size())
         throw ConfigError(fmt::format("--set '{}': index {} is beyond the {} entries of '{}'",

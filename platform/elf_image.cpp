@@ -38,7 +38,8 @@ ElfImage read_elf(const std::string& path) {
   if (gelf_getehdr(elf.get(), &header) == nullptr)
     throw InputError(fmt::format("firmware '{}': unreadable ELF header: {}", path, elf_errmsg(-1)));
   if (header.e_ident[EI_CLASS] != ELFCLASS32)
-    throw InputError(fmt::format("firmware '{}': a 64-bit ELF; this platform runs RV32 (ELFCLASS32)", path));
+    throw InputError(
+        fmt::format("firmware '{}': a 64-bit ELF; this platform runs RV32 (ELFCLASS32)", path));
   if (header.e_ident[EI_DATA] != ELFDATA2LSB)
     throw InputError(fmt::format("firmware '{}': big-endian ELF; RISC-V is little-endian", path));
   if (header.e_machine != EM_RISCV)
@@ -62,7 +63,8 @@ ElfImage read_elf(const std::string& path) {
       throw InputError(fmt::format("firmware '{}': unreadable program header {}", path, i));
     if (ph.p_type != PT_LOAD || ph.p_memsz == 0) continue;
     if (ph.p_filesz > ph.p_memsz)
-      throw InputError(fmt::format("firmware '{}': segment {} has more file bytes than memory", path, i));
+      throw InputError(
+          fmt::format("firmware '{}': segment {} has more file bytes than memory", path, i));
     ElfSegment segment;
     segment.address = ph.p_paddr;
     segment.memory_size = ph.p_memsz;

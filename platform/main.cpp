@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include <systemc>
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
-#include <systemc>
 
 #include "models/mem/command_check.h"
 #include "platform/error.h"
@@ -22,7 +22,8 @@ constexpr int kExitUsage = 2;      // bad command line, config or input file
 constexpr int kExitSimFailed = 3;  // the simulation could not finish
 constexpr int kExitFirmwareFail = 1;
 
-const char* kUsage = R"(neupims-vp: a SystemC/TLM-2.0 virtual platform of the NeuPIMs NPU+PIM accelerator
+const char* kUsage =
+    R"(neupims-vp: a SystemC/TLM-2.0 virtual platform of the NeuPIMs NPU+PIM accelerator
 
 usage:
   neupims-vp run --config FILE [--set key.path=value]... [--firmware ELF] [--out DIR]
@@ -63,24 +64,30 @@ int print_summary(const vp::RunResult& r) {
             << fmt::format("  wall time       {:.3f} s\n", r.wall_seconds)
             << fmt::format("  simulated MIPS  {:.1f}\n", mips)
             << fmt::format("  stats           {}\n", r.stats_file);
-  if (!r.timeline_file.empty()) std::cout << fmt::format("  timeline        {} (ui.perfetto.dev)\n", r.timeline_file);
+  if (!r.timeline_file.empty())
+    std::cout << fmt::format("  timeline        {} (ui.perfetto.dev)\n", r.timeline_file);
   if (!r.waveform_file.empty())
-    std::cout << fmt::format("  waveform        {} (gtkwave {})\n", r.waveform_file,
-                             std::filesystem::path(r.waveform_file).replace_extension(".gtkw").string());
+    std::cout << fmt::format(
+        "  waveform        {} (gtkwave {})\n", r.waveform_file,
+        std::filesystem::path(r.waveform_file).replace_extension(".gtkw").string());
   if (!r.database_file.empty())
-    std::cout << fmt::format("  commands        {} (sqlite3; neupims-vp check-commands {})\n", r.database_file, r.database_file);
+    std::cout << fmt::format("  commands        {} (sqlite3; neupims-vp check-commands {})\n",
+                             r.database_file, r.database_file);
   if (!r.summary.empty()) {
     std::cout << "\n=== decode summary ===\n";
     // The headline numbers first, then the rest in name order.
-    const char* first[] = {"tokens_per_second", "iteration_time_ns", "npu_utilization", "pim_utilization"};
+    const char* first[] = {"tokens_per_second", "iteration_time_ns", "npu_utilization",
+                           "pim_utilization"};
     auto rank = [&first](const std::string& name) {
       for (std::size_t i = 0; i < std::size(first); ++i)
         if (name == first[i]) return i;
       return std::size(first);
     };
     auto values = r.summary;
-    std::stable_sort(values.begin(), values.end(), [&](const auto& a, const auto& b) { return rank(a.name) < rank(b.name); });
-    for (const auto& v : values) std::cout << fmt::format("  {:<28} {:>14.6g} {}\n", v.name, v.value, v.unit);
+    std::stable_sort(values.begin(), values.end(),
+                     [&](const auto& a, const auto& b) { return rank(a.name) < rank(b.name); });
+    for (const auto& v : values)
+      std::cout << fmt::format("  {:<28} {:>14.6g} {}\n", v.name, v.value, v.unit);
   }
   std::cout.flush();
   if (r.outcome == vp::RunResult::Outcome::Failed) {
@@ -101,11 +108,13 @@ int check_commands(const std::string& database) {
     for (const auto& message : report.messages) std::cout << "violation: " << message << '\n';
     if (report.violations > report.messages.size())
       std::cout << fmt::format("... and {} more\n", report.violations - report.messages.size());
-    std::cout << fmt::format("{}: {} commands on {} channels replayed against the constraint table{}: {} violations\n",
-                             database, report.commands, report.channels,
-                             report.state_checked ? " and the bank states" : " (bank states not checked: the "
-                                                                              "database holds a window)",
-                             report.violations);
+    std::cout << fmt::format(
+        "{}: {} commands on {} channels replayed against the constraint table{}: {} violations\n",
+        database, report.commands, report.channels,
+        report.state_checked ? " and the bank states"
+                             : " (bank states not checked: the "
+                               "database holds a window)",
+        report.violations);
     return report.violations == 0 ? 0 : 1;
   } catch (const vp::UserInputError& e) {
     std::cerr << "neupims-vp: error: " << e.what() << '\n';
@@ -116,25 +125,33 @@ int check_commands(const std::string& database) {
 int run_cli(int argc, char* argv[]) {
   vp::RunOptions options;
   po::options_description run_options(kUsage);
-  run_options.add_options()
-      ("help,h", "show this help")
-      ("version", "print the version")
-      ("config,c", po::value(&options.config_file)->value_name("FILE"), "platform configuration (JSON)")
-      ("set,s", po::value(&options.overrides)->composing()->value_name("KEY=VALUE"),
-       "override a config value, e.g. modules.cpu.quantum_ns=100 (value parsed as JSON, else a string)")
-      ("firmware,f", po::value(&options.firmware)->value_name("ELF"), "firmware image (overrides platform.firmware)")
-      ("out,o", po::value(&options.out_dir)->value_name("DIR")->default_value("out"), "output folder for config.json and stats.json")
-      ("print-config", po::bool_switch(&options.print_config), "print the resolved configuration before running")
-      ("system", po::value<std::string>()->value_name("NAME"),
-       "decode run of a system: configs/systems/NAME.json (neupims, npu-pim, npu-only, ablations); implies the decode firmware")
-      ("model", po::value<std::string>()->value_name("NAME"), "model: configs/models/NAME.json (gpt3-7b, gpt3-13b, gpt3-30b, gpt3-175b, gpt-tiny) or a JSON file")
-      ("batch", po::value<std::string>()->value_name("N"), "requests per batch (modules.job.workload.batch)")
-      ("dataset", po::value<std::string>()->value_name("NAME"), "sharegpt, alpaca, or a TSV file of input/output token counts (docs/workloads.md)")
-      ("layers", po::value<std::string>()->value_name("N"), "decoder layers to simulate per iteration (0 = all; fewer are scaled, see docs/firmware.md)")
-      ("trace", po::bool_switch(), "write all three traces into --out: timeline.json (Perfetto), waves.vcd + waves.gtkw "
-       "(GTKWave), commands.db (SQLite); window and units via --set trace.start_ns/stop_ns/units (docs/tracing.md)");
+  run_options.add_options()("help,h", "show this help")("version", "print the version")(
+      "config,c", po::value(&options.config_file)->value_name("FILE"),
+      "platform configuration (JSON)")(
+      "set,s", po::value(&options.overrides)->composing()->value_name("KEY=VALUE"),
+      "override a config value, e.g. modules.cpu.quantum_ns=100 (value parsed as JSON, else a string)")(
+      "firmware,f", po::value(&options.firmware)->value_name("ELF"),
+      "firmware image (overrides platform.firmware)")(
+      "out,o", po::value(&options.out_dir)->value_name("DIR")->default_value("out"),
+      "output folder for config.json and stats.json")(
+      "print-config", po::bool_switch(&options.print_config),
+      "print the resolved configuration before running")(
+      "system", po::value<std::string>()->value_name("NAME"),
+      "decode run of a system: configs/systems/NAME.json (neupims, npu-pim, npu-only, ablations); implies the decode firmware")(
+      "model", po::value<std::string>()->value_name("NAME"),
+      "model: configs/models/NAME.json (gpt3-7b, gpt3-13b, gpt3-30b, gpt3-175b, gpt-tiny) or a JSON file")(
+      "batch", po::value<std::string>()->value_name("N"),
+      "requests per batch (modules.job.workload.batch)")(
+      "dataset", po::value<std::string>()->value_name("NAME"),
+      "sharegpt, alpaca, or a TSV file of input/output token counts (docs/workloads.md)")(
+      "layers", po::value<std::string>()->value_name("N"),
+      "decoder layers to simulate per iteration (0 = all; fewer are scaled, see docs/firmware.md)")(
+      "trace", po::bool_switch(),
+      "write all three traces into --out: timeline.json (Perfetto), waves.vcd + waves.gtkw "
+      "(GTKWave), commands.db (SQLite); window and units via --set trace.start_ns/stop_ns/units (docs/tracing.md)");
   po::options_description hidden;
-  hidden.add_options()("command", po::value<std::string>(), "")("argument", po::value<std::string>(), "");
+  hidden.add_options()("command", po::value<std::string>(), "")("argument",
+                                                                po::value<std::string>(), "");
   po::options_description all;
   all.add(run_options).add(hidden);
   po::positional_options_description positional;
@@ -164,7 +181,8 @@ int run_cli(int argc, char* argv[]) {
       std::cout << fmt::format("  {:<16} {}\n", type, description);
     return 0;
   }
-  if (command == "check-commands") return check_commands(vm.count("argument") ? vm["argument"].as<std::string>() : "");
+  if (command == "check-commands")
+    return check_commands(vm.count("argument") ? vm["argument"].as<std::string>() : "");
   if (command != "run") {
     std::cerr << "neupims-vp: error: unknown command '" << command
               << "' (commands: run, check-commands, list-modules; see neupims-vp --help)\n";
@@ -172,7 +190,8 @@ int run_cli(int argc, char* argv[]) {
   }
   if (options.config_file.empty()) {
     if (!vm.count("system")) {
-      std::cerr << "neupims-vp: error: run needs --config FILE or --system NAME (see neupims-vp --help)\n";
+      std::cerr
+          << "neupims-vp: error: run needs --config FILE or --system NAME (see neupims-vp --help)\n";
       return kExitUsage;
     }
     options.config_file = std::string(NPVP_SOURCE_DIR) + "/configs/platforms/default.json";
@@ -180,15 +199,18 @@ int run_cli(int argc, char* argv[]) {
   try {
     // Shorthands become overrides placed before the user's --set (which win).
     std::vector<std::string> shorthand;
-    if (vm.count("system")) shorthand = vp::system_overrides(vm["system"].as<std::string>(), options.config_file);
+    if (vm.count("system"))
+      shorthand = vp::system_overrides(vm["system"].as<std::string>(), options.config_file);
     // The values are handed to the config as given, so it checks them (range, sign, type).
     auto text = [&vm](const char* option) { return vm[option].as<std::string>(); };
-    if (vm.count("model")) shorthand.push_back(vp::model_override(text("model"), options.config_file));
+    if (vm.count("model"))
+      shorthand.push_back(vp::model_override(text("model"), options.config_file));
     if (vm.count("batch")) shorthand.push_back("modules.job.workload.batch=" + text("batch"));
     if (vm.count("dataset")) shorthand.push_back(vp::dataset_override(text("dataset")));
     if (vm.count("layers")) shorthand.push_back("modules.job.layers=" + text("layers"));
     if (vm["trace"].as<bool>())
-      for (const char* sink : {"trace.perfetto=timeline.json", "trace.vcd=waves.vcd", "trace.sqlite=commands.db"})
+      for (const char* sink :
+           {"trace.perfetto=timeline.json", "trace.vcd=waves.vcd", "trace.sqlite=commands.db"})
         shorthand.emplace_back(sink);
     options.overrides.insert(options.overrides.begin(), shorthand.begin(), shorthand.end());
     return print_summary(vp::run_simulation(options, std::cout));

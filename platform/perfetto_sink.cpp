@@ -9,20 +9,24 @@ namespace vp {
 
 bool TraceWindow::accepts(const TraceEvent& e) const {
   // Ends are kept past the window so that spans begun inside it are closed.
-  if (e.kind != TraceEvent::Kind::End && (e.time_ps < start_ps || e.time_ps >= stop_ps)) return false;
+  if (e.kind != TraceEvent::Kind::End && (e.time_ps < start_ps || e.time_ps >= stop_ps))
+    return false;
   return accepts_unit(unit_of(e.track));
 }
 
-PerfettoSink::PerfettoSink(const std::string& path, TraceWindow window) : window_(std::move(window)) {
+PerfettoSink::PerfettoSink(const std::string& path, TraceWindow window)
+    : window_(std::move(window)) {
   file_ = std::fopen(path.c_str(), "w");
-  if (file_ == nullptr) throw ConfigError(fmt::format("trace: cannot write the timeline '{}'", path));
+  if (file_ == nullptr)
+    throw ConfigError(fmt::format("trace: cannot write the timeline '{}'", path));
   std::fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n", file_);
 }
 
 PerfettoSink::~PerfettoSink() {
   try {
     finish();  // normally done by TraceEvents::finish() already
-  } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw; the file stays cut short
+  } catch (
+      ...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw; the file stays cut short
   }
 }
 
@@ -101,7 +105,8 @@ void PerfettoSink::finish() {
   finished_ = true;
   bool first = written_ == 0;
   for (const auto& [name, tid] : tracks_) {
-    nlohmann::json j = {{"ph", "M"}, {"name", "thread_name"}, {"pid", 1}, {"tid", tid}, {"args", {{"name", name}}}};
+    nlohmann::json j = {
+        {"ph", "M"}, {"name", "thread_name"}, {"pid", 1}, {"tid", tid}, {"args", {{"name", name}}}};
     std::fprintf(file_, "%s%s\n", first ? "" : ",", j.dump().c_str());
     first = false;
   }

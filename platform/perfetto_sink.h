@@ -24,9 +24,13 @@ struct TraceWindow {
   std::set<std::string> units;  ///< empty: every unit
   [[nodiscard]] bool accepts(const TraceEvent& e) const;
   /// Whether a unit (module instance name, or "firmware") passes the unit filter.
-  [[nodiscard]] bool accepts_unit(const std::string& unit) const { return units.empty() || units.count(unit) != 0; }
+  [[nodiscard]] bool accepts_unit(const std::string& unit) const {
+    return units.empty() || units.count(unit) != 0;
+  }
   /// The unit of a track: its name before the first '.'.
-  [[nodiscard]] static std::string unit_of(const std::string& track) { return track.substr(0, track.find('.')); }
+  [[nodiscard]] static std::string unit_of(const std::string& track) {
+    return track.substr(0, track.find('.'));
+  }
 };
 
 class PerfettoSink : public TraceSink {

@@ -30,9 +30,9 @@ PlatformBuilder::PlatformBuilder(ConfigNode& root, const ModuleRegistry& registr
   ConfigNode modules = root.child("modules");
   for (const auto& name : root.object_keys("modules")) {
     if (!valid_instance_name(name))
-      throw ConfigError(fmt::format(
-          "{}: module name '{}' must be a C identifier (letters, digits, '_')",
-          modules.key_path(name), name));
+      throw ConfigError(
+          fmt::format("{}: module name '{}' must be a C identifier (letters, digits, '_')",
+                      modules.key_path(name), name));
     ConfigNode node = modules.child(name);
     const std::string type = node.require_string("type");
     modules_[name] = registry.create(type, node.key_path("type"), name, node, context);
@@ -57,8 +57,8 @@ std::pair<Module*, std::string> PlatformBuilder::split(const std::string& refere
   const std::string name = reference.substr(0, dot);
   Module* module = find(name);
   if (module == nullptr)
-    throw ConfigError(fmt::format("{}: no module named '{}' (modules: {})", where, name,
-                                  keys_of(modules_)));
+    throw ConfigError(
+        fmt::format("{}: no module named '{}' (modules: {})", where, name, keys_of(modules_)));
   return {module, dot == std::string::npos ? std::string() : reference.substr(dot + 1)};
 }
 
@@ -69,8 +69,7 @@ std::pair<Module*, std::string> PlatformBuilder::resolve_target(const std::strin
   if (port.empty()) {
     if (targets.size() != 1)
       throw ConfigError(fmt::format("{}: '{}' has {} target ports; name one as '{}.<port>' ({})",
-                                    where, reference, targets.size(), reference,
-                                    keys_of(targets)));
+                                    where, reference, targets.size(), reference, keys_of(targets)));
     port = targets.begin()->first;
   }
   if (targets.count(port) == 0)
@@ -105,9 +104,10 @@ void PlatformBuilder::make_interrupts(ConfigNode& root) {
                                     entry.key_path("to"), to.substr(0, to.find('.')), in_name,
                                     keys_of(inputs)));
     if (!driver_of.emplace(to, from).second)
-      throw ConfigError(fmt::format("{}: input '{}' is already driven by '{}'; an input has one "
-                                    "driver",
-                                    entry.key_path("to"), to, driver_of[to]));
+      throw ConfigError(
+          fmt::format("{}: input '{}' is already driven by '{}'; an input has one "
+                      "driver",
+                      entry.key_path("to"), to, driver_of[to]));
     auto& line = by_source[from];
     if (line == nullptr) {
       std::string signal_name = "irq_" + from;

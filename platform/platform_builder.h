@@ -36,7 +36,8 @@ class PlatformBuilder : public ModuleLookup {
 
  private:
   void make_interrupts(ConfigNode& root);
-  std::pair<Module*, std::string> split(const std::string& reference, const std::string& where) const;
+  std::pair<Module*, std::string> split(const std::string& reference,
+                                        const std::string& where) const;
 
   std::map<std::string, std::unique_ptr<Module>> modules_;
   std::map<std::string, std::string> types_;

@@ -8,15 +8,14 @@
 
 namespace vp {
 
-void ModuleRegistry::add(const std::string& type, const std::string& description,
-                         Factory factory) {
+void ModuleRegistry::add(const std::string& type, const std::string& description, Factory factory) {
   if (!entries_.emplace(type, Entry{description, std::move(factory)}).second)
     throw std::logic_error("module type '" + type + "' registered twice");
 }
 
 std::unique_ptr<Module> ModuleRegistry::create(const std::string& type, const std::string& where,
-                                               const std::string& instance_name,
-                                               ConfigNode& config, SimContext& context) const {
+                                               const std::string& instance_name, ConfigNode& config,
+                                               SimContext& context) const {
   auto it = entries_.find(type);
   if (it == entries_.end()) {
     std::string known;

@@ -24,8 +24,8 @@ class ModuleRegistry {
 
   void add(const std::string& type, const std::string& description, Factory factory);
   [[nodiscard]] std::unique_ptr<Module> create(const std::string& type, const std::string& where,
-                                               const std::string& instance_name,
-                                               ConfigNode& config, SimContext& context) const;
+                                               const std::string& instance_name, ConfigNode& config,
+                                               SimContext& context) const;
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> types() const;
 
  private:

@@ -5,15 +5,15 @@
 #include <filesystem>
 #include <fstream>
 
-#include <fmt/format.h>
 #include <systemc>
+#include <fmt/format.h>
 
+#include "platform/command_db.h"
 #include "platform/config.h"
 #include "platform/elf_image.h"
 #include "platform/error.h"
 #include "platform/loader.h"
 #include "platform/module.h"
-#include "platform/command_db.h"
 #include "platform/perfetto_sink.h"
 #include "platform/platform_builder.h"
 #include "platform/registry.h"
@@ -35,9 +35,10 @@ std::string resolve_firmware(const std::string& name) {
   if (fs::exists(name)) return name;
   const fs::path in_dir = fs::path(default_firmware_dir()) / name;
   if (fs::path(name).is_relative() && fs::exists(in_dir)) return in_dir.string();
-  throw InputError(fmt::format("firmware '{}' not found (looked in the current directory and in "
-                               "'{}'; set NPVP_FIRMWARE_DIR to search elsewhere)",
-                               name, default_firmware_dir()));
+  throw InputError(
+      fmt::format("firmware '{}' not found (looked in the current directory and in "
+                  "'{}'; set NPVP_FIRMWARE_DIR to search elsewhere)",
+                  name, default_firmware_dir()));
 }
 
 namespace {
@@ -45,7 +46,8 @@ namespace {
 void prepare_out_dir(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) throw ConfigError(fmt::format("--out '{}': cannot create the folder: {}", dir, ec.message()));
+  if (ec)
+    throw ConfigError(fmt::format("--out '{}': cannot create the folder: {}", dir, ec.message()));
   const fs::path probe = fs::path(dir) / ".write-test";
   std::ofstream out(probe);
   if (!out) throw ConfigError(fmt::format("--out '{}': the folder is not writable", dir));
@@ -64,7 +66,8 @@ void write_json(const fs::path& file, const json& value) {
 RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   Config config = Config::load_file(options.config_file);
   for (const auto& assignment : options.overrides) config.apply_override(assignment);
-  if (!options.firmware.empty()) config.apply_override("platform.firmware=\"" + options.firmware + "\"");
+  if (!options.firmware.empty())
+    config.apply_override("platform.firmware=\"" + options.firmware + "\"");
 
   auto context = std::make_unique<SimContext>();
   context->out_dir = options.out_dir;
@@ -93,9 +96,10 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   const std::uint64_t start_ns = trace.get_u64("start_ns", 0, 0, ~0ULL / 1000);
   const std::uint64_t stop_ns = trace.get_u64("stop_ns", 0, 0, ~0ULL / 1000);
   if (stop_ns != 0 && stop_ns <= start_ns)
-    throw ConfigError(fmt::format("trace: the window [{} ns, {} ns) is empty or inverted (stop_ns must "
-                                  "exceed start_ns; 0 = until the end)",
-                                  start_ns, stop_ns));
+    throw ConfigError(
+        fmt::format("trace: the window [{} ns, {} ns) is empty or inverted (stop_ns must "
+                    "exceed start_ns; 0 = until the end)",
+                    start_ns, stop_ns));
   window.start_ps = start_ns * 1000;
   window.stop_ps = stop_ns == 0 ? ~0ULL : stop_ns * 1000;
   std::vector<std::string> units;
@@ -151,16 +155,20 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   if (options.print_config) log << config.resolved().dump(2) << '\n';
 
   const auto wall_start = std::chrono::steady_clock::now();
-  if (max_time_ns > 0) sc_core::sc_start(sc_core::sc_time(static_cast<double>(max_time_ns), sc_core::SC_NS));
-  else sc_core::sc_start();
+  if (max_time_ns > 0)
+    sc_core::sc_start(sc_core::sc_time(static_cast<double>(max_time_ns), sc_core::SC_NS));
+  else
+    sc_core::sc_start();
   const auto wall_end = std::chrono::steady_clock::now();
 
   auto& control = context->control;
   if (control.state() == RunControl::State::Running) {
-    if (max_time_ns > 0 && sc_core::sc_time_stamp() >= sc_core::sc_time(static_cast<double>(max_time_ns), sc_core::SC_NS)) {
-      control.fail(fmt::format("simulated-time limit of {} ns reached before the firmware exited "
-                               "(platform.max_time_ns; 0 = no limit)",
-                               max_time_ns));
+    if (max_time_ns > 0 && sc_core::sc_time_stamp() >=
+                               sc_core::sc_time(static_cast<double>(max_time_ns), sc_core::SC_NS)) {
+      control.fail(
+          fmt::format("simulated-time limit of {} ns reached before the firmware exited "
+                      "(platform.max_time_ns; 0 = no limit)",
+                      max_time_ns));
     } else {
       std::string why;
       for (const auto& name : builder.names()) {
@@ -171,11 +179,14 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
     }
   }
 
-  result.simulated_ps = sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
+  result.simulated_ps =
+      sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
   result.wall_seconds = std::chrono::duration<double>(wall_end - wall_start).count();
   for (const auto& name : builder.names())
-    if (builder.find(name)->takes_entry_point() && context->stats.contains(name + ".instructions_retired"))
-      result.instructions += static_cast<std::uint64_t>(context->stats.as_double(name + ".instructions_retired"));
+    if (builder.find(name)->takes_entry_point() &&
+        context->stats.contains(name + ".instructions_retired"))
+      result.instructions +=
+          static_cast<std::uint64_t>(context->stats.as_double(name + ".instructions_retired"));
   if (control.state() == RunControl::State::Exited) {
     result.outcome = RunResult::Outcome::Exited;
     result.exit_code = control.exit_code();
@@ -185,7 +196,8 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   }
 
   auto& stats = context->stats;
-  const double mips = result.wall_seconds > 0 ? result.instructions / result.wall_seconds / 1e6 : 0.0;
+  const double mips =
+      result.wall_seconds > 0 ? result.instructions / result.wall_seconds / 1e6 : 0.0;
   stats.add("sim.simulated_time_ns", "ns", "simulated time at the end of the run",
             [&result] { return StatsTree::Value{result.simulated_ps / 1000}; });
   stats.add("sim.wall_time_s", "s", "wall-clock time of the simulation (sc_start)",
@@ -196,14 +208,17 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
             [mips] { return StatsTree::Value{mips}; });
   stats.add("sim.exit_code", "code", "firmware exit code (meaningful when sim.completed is 1)",
             [&result] { return StatsTree::Value{static_cast<std::uint64_t>(result.exit_code)}; });
-  stats.add("sim.completed", "bool", "1 if the firmware exited, 0 if the run failed",
-            [&result] { return StatsTree::Value{std::uint64_t{result.outcome == RunResult::Outcome::Exited}}; });
+  stats.add("sim.completed", "bool", "1 if the firmware exited, 0 if the run failed", [&result] {
+    return StatsTree::Value{std::uint64_t{result.outcome == RunResult::Outcome::Exited}};
+  });
   result.stats_file = (fs::path(options.out_dir) / "stats.json").string();
   const auto json = stats.to_json();
   write_json(result.stats_file, json);
-  if (json.contains("summary") && json["summary"].value("iterations", nlohmann::json::object()).value("value", 0) > 0)
+  if (json.contains("summary") &&
+      json["summary"].value("iterations", nlohmann::json::object()).value("value", 0) > 0)
     for (const auto& [name, entry] : json["summary"].items())
-      result.summary.push_back({name, entry["value"].get<double>(), entry["unit"].get<std::string>()});
+      result.summary.push_back(
+          {name, entry["value"].get<double>(), entry["unit"].get<std::string>()});
   context->events.finish();
   if (context->command_db != nullptr) context->command_db->finish(config.resolved(), json);
   return result;

@@ -21,7 +21,7 @@ struct RunOptions {
   std::string config_file;
   std::vector<std::string> overrides;  ///< "key.path=value"
   std::string out_dir = "out";
-  std::string firmware;  ///< Overrides platform.firmware when not empty.
+  std::string firmware;       ///< Overrides platform.firmware when not empty.
   bool print_config = false;  ///< Print the resolved config to `log` before running.
   /// Extra trace sinks (tests attach an in-memory sink here).
   std::vector<std::shared_ptr<TraceSink>> trace_sinks;
@@ -30,8 +30,8 @@ struct RunOptions {
 struct RunResult {
   enum class Outcome { Exited, Failed };
   Outcome outcome = Outcome::Failed;
-  int exit_code = 0;       ///< Firmware exit code (Outcome::Exited).
-  std::string message;     ///< Why the run failed (Outcome::Failed).
+  int exit_code = 0;    ///< Firmware exit code (Outcome::Exited).
+  std::string message;  ///< Why the run failed (Outcome::Failed).
   std::uint64_t simulated_ps = 0;
   double wall_seconds = 0;
   std::uint64_t instructions = 0;

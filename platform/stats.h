@@ -24,8 +24,8 @@ class StatsTree {
   void add(const std::string& name, const std::string& unit, const std::string& description,
            Reader reader);
   /// Convenience: a counter owned by the module.
-  void add_counter(const std::string& name, const std::string& unit,
-                   const std::string& description, const std::uint64_t& counter);
+  void add_counter(const std::string& name, const std::string& unit, const std::string& description,
+                   const std::uint64_t& counter);
 
   [[nodiscard]] bool contains(const std::string& name) const;
   /// Current value of one statistic; throws std::out_of_range for an unknown name.

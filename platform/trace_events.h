@@ -25,7 +25,7 @@ struct TraceEvent {
   std::string track;  ///< e.g. "cpu", "npu.sa0", "hbm.ch3"
   std::string name;   ///< e.g. "marker", "GEMM"
   std::vector<std::pair<std::string, std::uint64_t>> args;
-  double value = 0.0;  ///< Counter events only.
+  double value = 0.0;             ///< Counter events only.
   std::uint64_t duration_ps = 0;  ///< Complete events only.
   std::uint64_t flow_id = 0;      ///< FlowStart/FlowEnd only.
   /// One event per DRAM/PIM command: kept by the timeline, skipped by the waveform (which
@@ -81,7 +81,8 @@ class TraceEvents {
 /// often many times in the same picosecond). Register flush() with TraceEvents::on_finish.
 class CounterTrack {
  public:
-  CounterTrack(std::string track, std::string name) : track_(std::move(track)), name_(std::move(name)) {}
+  CounterTrack(std::string track, std::string name)
+      : track_(std::move(track)), name_(std::move(name)) {}
   void set(const TraceEvents& events, std::uint64_t time_ps, double value) {
     if (pending_ && time_ps != time_ps_) flush(events);
     pending_ = true;

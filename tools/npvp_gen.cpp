@@ -12,8 +12,8 @@
 #include <map>
 #include <sstream>
 
-#include <fmt/format.h>
 #include <systemc>
+#include <fmt/format.h>
 
 #include "models/bus/router.h"
 #include "models/mem/constraint_table.h"
@@ -34,7 +34,6 @@ std::string upper(std::string s) {
   return s;
 }
 
-
 struct MappedInstance {
   std::string name;
   std::string type;
@@ -54,25 +53,31 @@ std::string make_header(const std::vector<MappedInstance>& map, const std::strin
   for (const auto* table : vp::builtin_register_tables()) {
     out << fmt::format("\n/* {}: {} */\n", table->device_type, table->summary);
     for (const auto& r : table->registers)
-      out << fmt::format("#define VP_{}_{} 0x{:x}u /* {} {} */\n", table->c_prefix,
-                         r.name, r.offset, vp::to_string(r.access), r.description);
+      out << fmt::format("#define VP_{}_{} 0x{:x}u /* {} {} */\n", table->c_prefix, r.name,
+                         r.offset, vp::to_string(r.access), r.description);
   }
   out << "\n/* npu.core descriptors: 64 bytes = 16 words; word 0 = opcode | flags << 8 */\n";
   out << fmt::format("#define VP_NPU_DESC_BYTES {}u\n#define VP_NPU_FLAG_IRQ 0x{:x}u\n",
                      vp::npu::kDescriptorBytes, vp::npu::kFlagIrq);
   for (const auto& d : vp::npu::descriptor_table()) {
-    out << fmt::format("#define VP_NPU_OP_{} {}u /* {} */\n", d.name, static_cast<unsigned>(d.opcode), d.summary);
+    out << fmt::format("#define VP_NPU_OP_{} {}u /* {} */\n", d.name,
+                       static_cast<unsigned>(d.opcode), d.summary);
     for (const auto& f : d.fields)
-      out << fmt::format("#define VP_NPU_{}_{} {}u /* word: {} */\n", d.name, f.name, f.word, f.meaning);
+      out << fmt::format("#define VP_NPU_{}_{} {}u /* word: {} */\n", d.name, f.name, f.word,
+                         f.meaning);
   }
   for (std::uint32_t op = 0; op < static_cast<std::uint32_t>(vp::npu::VectorOp::Count); ++op)
-    out << fmt::format("#define VP_NPU_VECTOR_{} {}u\n", vp::npu::to_string(static_cast<vp::npu::VectorOp>(op)), op);
-  out << fmt::format("#define VP_NPU_ATTENTION_MODE_NPU {}u\n#define VP_NPU_ATTENTION_MODE_PIM {}u\n",
-                     static_cast<unsigned>(vp::npu::AttentionMode::Npu), static_cast<unsigned>(vp::npu::AttentionMode::Pim));
+    out << fmt::format("#define VP_NPU_VECTOR_{} {}u\n",
+                       vp::npu::to_string(static_cast<vp::npu::VectorOp>(op)), op);
+  out << fmt::format(
+      "#define VP_NPU_ATTENTION_MODE_NPU {}u\n#define VP_NPU_ATTENTION_MODE_PIM {}u\n",
+      static_cast<unsigned>(vp::npu::AttentionMode::Npu),
+      static_cast<unsigned>(vp::npu::AttentionMode::Pim));
   out << fmt::format("#define VP_NPU_ATTENTION_ENTRY_BYTES {}u\n", vp::npu::kAttentionEntryBytes);
   for (std::uint32_t e = 0; e < vp::npu::kQueueErrorCount; ++e) {
     const auto error = static_cast<vp::npu::QueueError>(e);
-    out << fmt::format("#define VP_NPU_ERR_{} {}u /* {} */\n", vp::npu::c_name(error), e, vp::npu::to_string(error));
+    out << fmt::format("#define VP_NPU_ERR_{} {}u /* {} */\n", vp::npu::c_name(error), e,
+                       vp::npu::to_string(error));
   }
   out << "\n#endif /* VP_PLATFORM_H */\n";
   return out.str();
@@ -108,25 +113,31 @@ std::string make_markdown(const std::vector<MappedInstance>& map, const std::str
       out << fmt::format("| `0x{:04x}` | `{}` | {} | `0x{:08x}` | {} |\n", r.offset, r.name,
                          vp::to_string(r.access), r.reset, r.description);
   }
-  out << fmt::format("\n## `npu.core` descriptors\n\n{} bytes = 16 little-endian words. Word 0: opcode "
-                     "(bits 7:0) and flags (bits 15:8; bit 8 = `IRQ`: set IRQ_STATUS bit 0 when done). "
-                     "C names: `VP_NPU_OP_<NAME>`, `VP_NPU_<NAME>_<FIELD>` (the word index), "
-                     "`VP_NPU_FLAG_IRQ`.\n\n| opcode | name | word | field | meaning |\n|---|---|---|---|---|\n",
-                     vp::npu::kDescriptorBytes);
+  out << fmt::format(
+      "\n## `npu.core` descriptors\n\n{} bytes = 16 little-endian words. Word 0: opcode "
+      "(bits 7:0) and flags (bits 15:8; bit 8 = `IRQ`: set IRQ_STATUS bit 0 when done). "
+      "C names: `VP_NPU_OP_<NAME>`, `VP_NPU_<NAME>_<FIELD>` (the word index), "
+      "`VP_NPU_FLAG_IRQ`.\n\n| opcode | name | word | field | meaning |\n|---|---|---|---|---|\n",
+      vp::npu::kDescriptorBytes);
   for (const auto& d : vp::npu::descriptor_table()) {
-    out << fmt::format("| {} | `{}` | | | {} |\n", static_cast<unsigned>(d.opcode), d.name, d.summary);
-    for (const auto& f : d.fields) out << fmt::format("| | | {} | `{}` | {} |\n", f.word, f.name, f.meaning);
+    out << fmt::format("| {} | `{}` | | | {} |\n", static_cast<unsigned>(d.opcode), d.name,
+                       d.summary);
+    for (const auto& f : d.fields)
+      out << fmt::format("| | | {} | `{}` | {} |\n", f.word, f.name, f.meaning);
   }
   out << "\nField values (C names):\n\n| C name | value |\n|---|---|\n";
   for (std::uint32_t op = 0; op < static_cast<std::uint32_t>(vp::npu::VectorOp::Count); ++op)
-    out << fmt::format("| `VP_NPU_VECTOR_{}` | {} |\n", vp::npu::to_string(static_cast<vp::npu::VectorOp>(op)), op);
+    out << fmt::format("| `VP_NPU_VECTOR_{}` | {} |\n",
+                       vp::npu::to_string(static_cast<vp::npu::VectorOp>(op)), op);
   out << fmt::format("| `VP_NPU_ATTENTION_MODE_NPU` | {} |\n| `VP_NPU_ATTENTION_MODE_PIM` | {} |\n",
-                     static_cast<unsigned>(vp::npu::AttentionMode::Npu), static_cast<unsigned>(vp::npu::AttentionMode::Pim));
+                     static_cast<unsigned>(vp::npu::AttentionMode::Npu),
+                     static_cast<unsigned>(vp::npu::AttentionMode::Pim));
   out << fmt::format("| `VP_NPU_ATTENTION_ENTRY_BYTES` | {} |\n", vp::npu::kAttentionEntryBytes);
   out << "\nQueue error codes (`Qn_STATUS`, C names `VP_NPU_ERR_<NAME>`):\n\n| code | name | meaning |\n|---|---|---|\n";
   for (std::uint32_t e = 0; e < vp::npu::kQueueErrorCount; ++e) {
     const auto error = static_cast<vp::npu::QueueError>(e);
-    out << fmt::format("| {} | `{}` | {} |\n", e, vp::npu::c_name(error), vp::npu::to_string(error));
+    out << fmt::format("| {} | `{}` | {} |\n", e, vp::npu::c_name(error),
+                       vp::npu::to_string(error));
   }
   return out.str();
 }
@@ -135,17 +146,19 @@ std::string make_constraints(const vp::hbm::MemoryParams& p, const std::string& 
   using namespace vp::hbm;
   std::ostringstream out;
   out << "# HBM2-PIM timing constraints\n\n"
-      << "Generated by `npvp-gen` from `models/mem/constraint_table.cpp` with the parameters of `" << origin
-      << "`; a test fails when this file and the table differ (regenerate with\n"
+      << "Generated by `npvp-gen` from `models/mem/constraint_table.cpp` with the parameters of `"
+      << origin << "`; a test fails when this file and the table differ (regenerate with\n"
       << "`cmake --build build --target memory-doc`). Values are in cycles of tCK ("
-      << p.timing.tCK_ps << " ps). A row reads: after `earlier` is issued at t, `later` may issue at a bank "
+      << p.timing.tCK_ps
+      << " ps). A row reads: after `earlier` is issued at t, `later` may issue at a bank "
          "within `scope` of the earlier command's bank no earlier than t + cycles. Besides these rows: one "
          "command per cycle on the C/A bus, and at most four activations per rank in any tFAW window (a "
          "G_ACT counts as "
       << p.fixes.gact_faw_activations << ").\n";
   for (PimMode mode : {PimMode::Dual, PimMode::Blocked, PimMode::Dram}) {
-    out << fmt::format("\n## Mode `{}`\n\n| earlier | later | scope | cycles | rule |\n|---|---|---|---|---|\n",
-                       to_string(mode));
+    out << fmt::format(
+        "\n## Mode `{}`\n\n| earlier | later | scope | cycles | rule |\n|---|---|---|---|---|\n",
+        to_string(mode));
     for (const auto& row : build_constraints(p.timing, mode, p.fixes)) {
       std::string cycles = std::to_string(row.cycles);
       if (row.per_comp != 0)
@@ -181,7 +194,9 @@ int sc_main(int argc, char* argv[]) {
       vp::ConfigNode root = memory.root();
       const auto params = vp::hbm::MemoryParams::from_config(root);
       root.finish();
-      write_file(args["--constraints"], make_constraints(params, args.count("--origin") ? args["--origin"] : args["--memory"]));
+      write_file(
+          args["--constraints"],
+          make_constraints(params, args.count("--origin") ? args["--origin"] : args["--memory"]));
       return 0;
     } catch (const std::exception& e) {
       std::cerr << "npvp-gen: error: " << e.what() << '\n';

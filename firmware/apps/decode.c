@@ -37,8 +37,8 @@ static void check_queues(void) {
 
 static void run_iteration(void) {
   if (!batch_grow(&batch)) {
-    printf("decode: the KV cache does not fit in HBM (iteration %lu, %lu requests)\n", (unsigned long)iteration,
-           (unsigned long)batch.count);
+    printf("decode: the KV cache does not fit in HBM (iteration %lu, %lu requests)\n",
+           (unsigned long)iteration, (unsigned long)batch.count);
     vp_exit(3);
   }
   int split = (job.flags & JOB_FLAG_SUB_BATCH) && batch.count >= job.sub_batch_min;
@@ -50,7 +50,8 @@ static void run_iteration(void) {
   batch_split(&batch, split ? 2u : 1u);
   job_iteration_begin(batch.count, batch.sub_batches);
   if (job.flags & JOB_FLAG_TOKENS) /* x = the embedding of each request's current token */
-    for (uint32_t i = 0; i < batch.count; ++i) tokens_embed(&job, &plan, i, batch.requests[i].token);
+    for (uint32_t i = 0; i < batch.count; ++i)
+      tokens_embed(&job, &plan, i, batch.requests[i].token);
   vp_marker_begin(MARK_ITERATION, iteration);
   vp_marker_begin(MARK_LAYERS, batch.sub_batches);
   program_layers(&batch, &plan);
@@ -76,7 +77,7 @@ static void run_iteration(void) {
 }
 
 /* Admits request r; with real tokens its first token is its prompt. */
-static int admit(const job_request *r) {
+static int admit(const job_request* r) {
   if (!batch_admit(&batch, r)) return 0;
   batch.requests[batch.count - 1u].token = tokens_prompt(&job, r->index);
   return 1;
@@ -86,8 +87,10 @@ static void admit_or_fail(uint32_t index) {
   job_request r;
   job_request_get(index, &r);
   if (!admit(&r)) {
-    printf("decode: request %lu (%lu tokens) does not fit (batch %lu of at most %lu, or its channel is full)\n",
-           (unsigned long)index, (unsigned long)r.context, (unsigned long)batch.count, (unsigned long)job.max_batch);
+    printf(
+        "decode: request %lu (%lu tokens) does not fit (batch %lu of at most %lu, or its channel is full)\n",
+        (unsigned long)index, (unsigned long)r.context, (unsigned long)batch.count,
+        (unsigned long)job.max_batch);
     vp_exit(3);
   }
 }
@@ -98,15 +101,15 @@ int main(void) {
     return 3;
   }
   if (job.v_chunk == 0 || (job.row_bytes / 2u) % job.v_chunk != 0) {
-    printf("decode: V_CHUNK %lu does not divide a bank row of %lu elements\n", (unsigned long)job.v_chunk,
-           (unsigned long)(job.row_bytes / 2u));
+    printf("decode: V_CHUNK %lu does not divide a bank row of %lu elements\n",
+           (unsigned long)job.v_chunk, (unsigned long)(job.row_bytes / 2u));
     return 3;
   }
   plan_memory(&plan, &job);
   const uint32_t first_row = plan_first_row(&plan, &job);
   if (!batch_init(&batch, &job, first_row)) {
-    printf("decode: the model needs rows up to %lu of %lu: no room for the KV cache\n", (unsigned long)first_row,
-           (unsigned long)job.rows);
+    printf("decode: the model needs rows up to %lu of %lu: no room for the KV cache\n",
+           (unsigned long)first_row, (unsigned long)job.rows);
     return 3;
   }
   npu_init(1);
@@ -114,16 +117,21 @@ int main(void) {
     printf("decode: no host memory for the embedding table and logits\n");
     return 3;
   }
-  printf("decode: %lu layers of %lu simulated, E %lu, %lu heads x %lu on this device, batch up to %lu, %s attention, "
-         "%s channels, sub-batches %s\n",
-         (unsigned long)job.layers, (unsigned long)job.device_layers, (unsigned long)job.d_model,
-         (unsigned long)job.heads, (unsigned long)job.head_dim, (unsigned long)job.max_batch,
-         (job.flags & JOB_FLAG_PIM_ATTENTION) ? "PIM" : "NPU", (job.flags & JOB_FLAG_GREEDY) ? "greedy" : "round-robin",
-         (job.flags & JOB_FLAG_SUB_BATCH_ADAPTIVE) ? "adaptive" : (job.flags & JOB_FLAG_SUB_BATCH) ? "on" : "off");
+  printf(
+      "decode: %lu layers of %lu simulated, E %lu, %lu heads x %lu on this device, batch up to %lu, %s attention, "
+      "%s channels, sub-batches %s\n",
+      (unsigned long)job.layers, (unsigned long)job.device_layers, (unsigned long)job.d_model,
+      (unsigned long)job.heads, (unsigned long)job.head_dim, (unsigned long)job.max_batch,
+      (job.flags & JOB_FLAG_PIM_ATTENTION) ? "PIM" : "NPU",
+      (job.flags & JOB_FLAG_GREEDY) ? "greedy" : "round-robin",
+      (job.flags & JOB_FLAG_SUB_BATCH_ADAPTIVE) ? "adaptive"
+      : (job.flags & JOB_FLAG_SUB_BATCH)        ? "on"
+                                                : "off");
 
   if (job.mode == JOB_MODE_SERVING) {
     uint32_t next = 0;
-    while ((batch.count > 0 || next < job.requests) && (job.iterations == 0 || iteration < job.iterations)) {
+    while ((batch.count > 0 || next < job.requests) &&
+           (job.iterations == 0 || iteration < job.iterations)) {
       for (;;) { /* admit arrivals while there is room */
         if (next >= job.requests || batch.count >= job.max_batch) break;
         job_request r;

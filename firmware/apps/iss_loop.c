@@ -17,10 +17,12 @@ int main(void) {
     x ^= x << 13;
     x ^= x >> 17;
     x ^= x << 5;
-    uint32_t *slot = &table[x & 255u];
+    uint32_t* slot = &table[x & 255u];
     *slot += x * 3u;
-    if (*slot & 1u) sum += *slot;
-    else sum ^= x;
+    if (*slot & 1u)
+      sum += *slot;
+    else
+      sum ^= x;
   }
   printf("iss_loop: %lu iterations, checksum 0x%08lx\n", (unsigned long)ISS_LOOP_ITERATIONS,
          (unsigned long)sum);

@@ -9,24 +9,24 @@ extern char __heap_end[];
 
 static unsigned failures;
 
-static void check(volatile uint32_t *p, uint32_t expect, const char *what) {
+static void check(volatile uint32_t* p, uint32_t expect, const char* what) {
   if (*p != expect) {
     if (failures < 8)
-      printf("memtest: %s mismatch at %p: read 0x%08lx, expected 0x%08lx\n", what, (void *)p,
+      printf("memtest: %s mismatch at %p: read 0x%08lx, expected 0x%08lx\n", what, (void*)p,
              (unsigned long)*p, (unsigned long)expect);
     failures++;
   }
 }
 
 int main(void) {
-  volatile uint32_t *begin = (volatile uint32_t *)__heap_start;
-  volatile uint32_t *end = (volatile uint32_t *)__heap_end;
+  volatile uint32_t* begin = (volatile uint32_t*)__heap_start;
+  volatile uint32_t* end = (volatile uint32_t*)__heap_end;
   const uint32_t words = (uint32_t)(end - begin);
 
-  for (volatile uint32_t *p = begin; p < end; ++p) *p = (uint32_t)(uintptr_t)p;
-  for (volatile uint32_t *p = begin; p < end; ++p) check(p, (uint32_t)(uintptr_t)p, "address");
-  for (volatile uint32_t *p = begin; p < end; ++p) *p = ~(uint32_t)(uintptr_t)p;
-  for (volatile uint32_t *p = begin; p < end; ++p) check(p, ~(uint32_t)(uintptr_t)p, "inverse");
+  for (volatile uint32_t* p = begin; p < end; ++p) *p = (uint32_t)(uintptr_t)p;
+  for (volatile uint32_t* p = begin; p < end; ++p) check(p, (uint32_t)(uintptr_t)p, "address");
+  for (volatile uint32_t* p = begin; p < end; ++p) *p = ~(uint32_t)(uintptr_t)p;
+  for (volatile uint32_t* p = begin; p < end; ++p) check(p, ~(uint32_t)(uintptr_t)p, "inverse");
 
   for (uint32_t bit = 0; bit < 32; ++bit) {
     begin[bit] = 1u << bit;
@@ -34,12 +34,16 @@ int main(void) {
   }
 
   /* Sub-word stores land little-endian. */
-  volatile uint8_t *bytes = (volatile uint8_t *)begin;
-  volatile uint16_t *halves = (volatile uint16_t *)begin;
+  volatile uint8_t* bytes = (volatile uint8_t*)begin;
+  volatile uint16_t* halves = (volatile uint16_t*)begin;
   begin[0] = 0;
-  bytes[0] = 0x11; bytes[1] = 0x22; bytes[2] = 0x33; bytes[3] = 0x44;
+  bytes[0] = 0x11;
+  bytes[1] = 0x22;
+  bytes[2] = 0x33;
+  bytes[3] = 0x44;
   check(&begin[0], 0x44332211u, "byte-lanes");
-  halves[2] = 0xBEEF; halves[3] = 0xDEAD;
+  halves[2] = 0xBEEF;
+  halves[3] = 0xDEAD;
   check(&begin[1], 0xDEADBEEFu, "half-lanes");
   /* Sign extension of loads. */
   bytes[8] = 0x80;

@@ -40,8 +40,8 @@ int main(void) {
   npu_submit(0, &d);
   const uint32_t status = npu_wait(0);
   if (status != VP_NPU_ERR_NONE) {
-    printf("npu_gemm_softmax: queue 0 stopped with error %lu at descriptor %lu\n", (unsigned long)status,
-           (unsigned long)npu_error_index(0));
+    printf("npu_gemm_softmax: queue 0 stopped with error %lu at descriptor %lu\n",
+           (unsigned long)status, (unsigned long)npu_error_index(0));
     return 2;
   }
 
@@ -51,7 +51,8 @@ int main(void) {
     float c[N], max = -1e30f, sum = 0.0f;
     for (unsigned j = 0; j < N; ++j) {
       float acc = 0.0f;
-      for (unsigned l = 0; l < K; ++l) acc += fp16_to_float(x[i * K + l]) * fp16_to_float(w[l * N + j]);
+      for (unsigned l = 0; l < K; ++l)
+        acc += fp16_to_float(x[i * K + l]) * fp16_to_float(w[l * N + j]);
       c[j] = fp16_to_float(fp16_from_float(acc)); /* the NPU stores C in fp16 */
       if (c[j] > max) max = c[j];
     }
@@ -62,7 +63,8 @@ int main(void) {
       if (err > 1e-3f) wrong++;
     }
   }
-  printf("npu_gemm_softmax: %ux%ux%u GEMM + softmax on the NPU, %u of %u values off, worst error %d e-6\n", M, K, N,
-         wrong, M * N, (int)(worst * 1e6f));
+  printf(
+      "npu_gemm_softmax: %ux%ux%u GEMM + softmax on the NPU, %u of %u values off, worst error %d e-6\n",
+      M, K, N, wrong, M * N, (int)(worst * 1e6f));
   return wrong == 0 ? 0 : 1;
 }

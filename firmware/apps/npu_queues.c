@@ -34,14 +34,14 @@ static uintptr_t on_trap(uint32_t mcause, uintptr_t mepc, uint32_t mtval) {
   return mepc;
 }
 
-static void check(int ok, const char *what) {
+static void check(int ok, const char* what) {
   printf("%-48s %s\n", what, ok ? "ok" : "WRONG");
   if (!ok) failures++;
 }
 
 /* Appends one descriptor to queue q's ring, waiting for space, and rings the doorbell. */
 static void push(unsigned q, uint32_t op_flags, uint32_t w1, uint32_t w2) {
-  descriptor *ring = q == 0 ? ring0 : ring1;
+  descriptor* ring = q == 0 ? ring0 : ring1;
   const uint32_t head = q == 0 ? NPU(Q0_HEAD) : NPU(Q1_HEAD);
   const uint32_t next = (head + 1) % RING;
   while ((q == 0 ? NPU(Q0_TAIL) : NPU(Q1_TAIL)) == next) {
@@ -50,13 +50,19 @@ static void push(unsigned q, uint32_t op_flags, uint32_t w1, uint32_t w2) {
   ring[head].word[0] = op_flags;
   ring[head].word[1] = w1;
   ring[head].word[2] = w2;
-  if (q == 0) NPU(Q0_HEAD) = next;
-  else NPU(Q1_HEAD) = next;
+  if (q == 0)
+    NPU(Q0_HEAD) = next;
+  else
+    NPU(Q1_HEAD) = next;
 }
 
 static void wait_idle(unsigned q) {
-  if (q == 0) while (NPU(Q0_TAIL) != NPU(Q0_HEAD) && NPU(Q0_STATUS) == 0) {}
-  else while (NPU(Q1_TAIL) != NPU(Q1_HEAD) && NPU(Q1_STATUS) == 0) {}
+  if (q == 0)
+    while (NPU(Q0_TAIL) != NPU(Q0_HEAD) && NPU(Q0_STATUS) == 0) {
+    }
+  else
+    while (NPU(Q1_TAIL) != NPU(Q1_HEAD) && NPU(Q1_STATUS) == 0) {
+    }
 }
 
 int main(void) {

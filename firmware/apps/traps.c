@@ -23,7 +23,7 @@ static uintptr_t on_trap(uint32_t mcause, uintptr_t mepc, uint32_t mtval) {
   return mepc + 4;
 }
 
-static void expect(const char *name, uint32_t cause, uint32_t epc, uint32_t tval) {
+static void expect(const char* name, uint32_t cause, uint32_t epc, uint32_t tval) {
   const int ok = trap_count == 1 && got_cause == cause && got_epc == epc && got_tval == tval;
   printf("%-28s mcause=%2lu mepc=0x%08lx mtval=0x%08lx  %s\n", name, (unsigned long)got_cause,
          (unsigned long)got_epc, (unsigned long)got_tval, ok ? "ok" : "WRONG");

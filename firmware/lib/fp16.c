@@ -8,9 +8,10 @@ fp16 fp16_from_float(float value) {
   const uint32_t sign = (f >> 16) & 0x8000u;
   const int32_t exponent = (int32_t)((f >> 23) & 0xFFu) - 127 + 15;
   uint32_t mantissa = f & 0x7FFFFFu;
-  if (((f >> 23) & 0xFFu) == 0xFFu) return (fp16)(sign | 0x7C00u | (mantissa ? 0x200u : 0u)); /* inf, nan */
-  if (exponent >= 31) return (fp16)(sign | 0x7C00u);                                             /* overflow */
-  if (exponent <= 0) {                                                                           /* subnormal */
+  if (((f >> 23) & 0xFFu) == 0xFFu)
+    return (fp16)(sign | 0x7C00u | (mantissa ? 0x200u : 0u)); /* inf, nan */
+  if (exponent >= 31) return (fp16)(sign | 0x7C00u);          /* overflow */
+  if (exponent <= 0) {                                        /* subnormal */
     if (exponent < -10) return (fp16)sign;
     mantissa |= 0x800000u;
     const uint32_t shift = (uint32_t)(14 - exponent);
@@ -21,7 +22,8 @@ fp16 fp16_from_float(float value) {
   }
   uint32_t half = sign | ((uint32_t)exponent << 10) | (mantissa >> 13);
   const uint32_t rest = mantissa & 0x1FFFu;
-  if (rest > 0x1000u || (rest == 0x1000u && (half & 1u))) half++; /* may carry into the exponent: correct */
+  if (rest > 0x1000u || (rest == 0x1000u && (half & 1u)))
+    half++; /* may carry into the exponent: correct */
   return (fp16)half;
 }
 

@@ -4,10 +4,11 @@
 #include <string.h>
 
 #define NPU(reg) VP_REG32(VP_NPU_BASE + VP_NPU_##reg)
-#define QREG(q, reg) VP_REG32(VP_NPU_BASE + VP_NPU_Q0_##reg + (q) * (VP_NPU_Q1_BASE - VP_NPU_Q0_BASE))
+#define QREG(q, reg) \
+  VP_REG32(VP_NPU_BASE + VP_NPU_Q0_##reg + (q) * (VP_NPU_Q1_BASE - VP_NPU_Q0_BASE))
 
 /* Stores a 64-bit HBM address in the descriptor's _LO word and the _HI word after it. */
-static void put_address(npu_descriptor *d, unsigned lo_word, uint64_t address) {
+static void put_address(npu_descriptor* d, unsigned lo_word, uint64_t address) {
   d->word[lo_word] = (uint32_t)address;
   d->word[lo_word + 1u] = (uint32_t)(address >> 32);
 }
@@ -17,8 +18,8 @@ static int interrupts;
 
 static uintptr_t on_trap(uint32_t mcause, uintptr_t mepc, uint32_t mtval) {
   if (mcause != (VP_MCAUSE_INTERRUPT | 11u)) {
-    printf("npu: unexpected trap %s at 0x%08lx (mtval 0x%08lx)\n", vp_cause_name(mcause), (unsigned long)mepc,
-           (unsigned long)mtval);
+    printf("npu: unexpected trap %s at 0x%08lx (mtval 0x%08lx)\n", vp_cause_name(mcause),
+           (unsigned long)mepc, (unsigned long)mtval);
     vp_exit(VP_EXIT_UNEXPECTED_TRAP);
   }
   (void)VP_REG32(VP_INTC_BASE + VP_INTC_CLAIM);
@@ -64,7 +65,7 @@ static int has_room(unsigned q) {
 
 static int idle(unsigned q) { return QREG(q, TAIL) == QREG(q, HEAD) || QREG(q, STATUS) != 0; }
 
-void npu_submit(unsigned q, const npu_descriptor *d) {
+void npu_submit(unsigned q, const npu_descriptor* d) {
   wait_until(has_room, q);
   const uint32_t head = QREG(q, HEAD);
   memcpy(&rings[q][head], d, sizeof *d);
@@ -77,11 +78,13 @@ uint32_t npu_wait(unsigned q) {
   return QREG(q, STATUS);
 }
 
-void npu_set_semaphore(unsigned sem, uint32_t value) { VP_REG32(VP_NPU_BASE + VP_NPU_SEM0 + 4u * sem) = value; }
+void npu_set_semaphore(unsigned sem, uint32_t value) {
+  VP_REG32(VP_NPU_BASE + VP_NPU_SEM0 + 4u * sem) = value;
+}
 
-npu_descriptor npu_attention(uint32_t mode, uint32_t requests, uint32_t heads, uint32_t head_dim, const void *table,
-                             uint64_t q, uint32_t q_stride, uint64_t out, uint32_t append, uint32_t row_offset,
-                             uint32_t v_chunk) {
+npu_descriptor npu_attention(uint32_t mode, uint32_t requests, uint32_t heads, uint32_t head_dim,
+                             const void* table, uint64_t q, uint32_t q_stride, uint64_t out,
+                             uint32_t append, uint32_t row_offset, uint32_t v_chunk) {
   npu_descriptor d = {{0}};
   d.word[0] = VP_NPU_OP_ATTENTION;
   d.word[VP_NPU_ATTENTION_MODE] = mode;
@@ -99,7 +102,8 @@ npu_descriptor npu_attention(uint32_t mode, uint32_t requests, uint32_t heads, u
 }
 
 /* SIGNAL and WAIT share their layout (SEM, VALUE). */
-_Static_assert(VP_NPU_SIGNAL_SEM == VP_NPU_WAIT_SEM && VP_NPU_SIGNAL_VALUE == VP_NPU_WAIT_VALUE, "semaphore ops");
+_Static_assert(VP_NPU_SIGNAL_SEM == VP_NPU_WAIT_SEM && VP_NPU_SIGNAL_VALUE == VP_NPU_WAIT_VALUE,
+               "semaphore ops");
 static npu_descriptor semaphore_op(uint32_t op, unsigned sem, uint32_t value) {
   npu_descriptor d = {{0}};
   d.word[0] = op;
@@ -108,10 +112,15 @@ static npu_descriptor semaphore_op(uint32_t op, unsigned sem, uint32_t value) {
   return d;
 }
 
-npu_descriptor npu_signal(unsigned sem, uint32_t value) { return semaphore_op(VP_NPU_OP_SIGNAL, sem, value); }
-npu_descriptor npu_wait_for(unsigned sem, uint32_t value) { return semaphore_op(VP_NPU_OP_WAIT, sem, value); }
+npu_descriptor npu_signal(unsigned sem, uint32_t value) {
+  return semaphore_op(VP_NPU_OP_SIGNAL, sem, value);
+}
+npu_descriptor npu_wait_for(unsigned sem, uint32_t value) {
+  return semaphore_op(VP_NPU_OP_WAIT, sem, value);
+}
 
-npu_descriptor npu_vector2(uint32_t op, uint32_t rows, uint32_t length, uint64_t src, uint64_t src2, uint64_t dst) {
+npu_descriptor npu_vector2(uint32_t op, uint32_t rows, uint32_t length, uint64_t src, uint64_t src2,
+                           uint64_t dst) {
   npu_descriptor d = npu_vector(op, rows, length, src, dst);
   put_address(&d, VP_NPU_VECTOR_SRC2_LO, src2);
   return d;
@@ -119,7 +128,7 @@ npu_descriptor npu_vector2(uint32_t op, uint32_t rows, uint32_t length, uint64_t
 
 uint32_t npu_error_index(unsigned q) { return QREG(q, ERROR_INDEX); }
 
-npu_descriptor npu_copy(int to_host, uint32_t bytes, const void *host, uint64_t hbm) {
+npu_descriptor npu_copy(int to_host, uint32_t bytes, const void* host, uint64_t hbm) {
   npu_descriptor d = {{0}};
   d.word[0] = VP_NPU_OP_COPY;
   d.word[VP_NPU_COPY_DIRECTION] = to_host ? 1u : 0u;
@@ -129,7 +138,8 @@ npu_descriptor npu_copy(int to_host, uint32_t bytes, const void *host, uint64_t 
   return d;
 }
 
-npu_descriptor npu_gemm(uint32_t m, uint32_t k, uint32_t n, uint64_t x, uint64_t w, uint64_t c, uint32_t layout) {
+npu_descriptor npu_gemm(uint32_t m, uint32_t k, uint32_t n, uint64_t x, uint64_t w, uint64_t c,
+                        uint32_t layout) {
   npu_descriptor d = {{0}};
   d.word[0] = VP_NPU_OP_GEMM;
   d.word[VP_NPU_GEMM_M] = m;

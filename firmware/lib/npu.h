@@ -22,19 +22,21 @@ typedef struct {
 } npu_descriptor;
 
 void npu_init(int use_interrupts);
-void npu_submit(unsigned q, const npu_descriptor *d);
+void npu_submit(unsigned q, const npu_descriptor* d);
 uint32_t npu_wait(unsigned q);
 uint32_t npu_error_index(unsigned q);
 void npu_set_semaphore(unsigned sem, uint32_t value);
 /* Helpers for the common descriptors (HBM addresses are 64-bit). */
-npu_descriptor npu_copy(int to_host, uint32_t bytes, const void *host, uint64_t hbm);
-npu_descriptor npu_gemm(uint32_t m, uint32_t k, uint32_t n, uint64_t x, uint64_t w, uint64_t c, uint32_t layout);
+npu_descriptor npu_copy(int to_host, uint32_t bytes, const void* host, uint64_t hbm);
+npu_descriptor npu_gemm(uint32_t m, uint32_t k, uint32_t n, uint64_t x, uint64_t w, uint64_t c,
+                        uint32_t layout);
 npu_descriptor npu_vector(uint32_t op, uint32_t rows, uint32_t length, uint64_t src, uint64_t dst);
-npu_descriptor npu_vector2(uint32_t op, uint32_t rows, uint32_t length, uint64_t src, uint64_t src2, uint64_t dst);
+npu_descriptor npu_vector2(uint32_t op, uint32_t rows, uint32_t length, uint64_t src, uint64_t src2,
+                           uint64_t dst);
 /* SCALE 0 (1/sqrt(head_dim)); `table`: TOKENS, CHANNEL, K_ROWS, V_ROWS per request; `v_chunk`:
  * tokens per V segment (0 = a whole bank row). */
-npu_descriptor npu_attention(uint32_t mode, uint32_t requests, uint32_t heads, uint32_t head_dim, const void *table,
-                             uint64_t q, uint32_t q_stride, uint64_t out, uint32_t append, uint32_t row_offset,
-                             uint32_t v_chunk);
+npu_descriptor npu_attention(uint32_t mode, uint32_t requests, uint32_t heads, uint32_t head_dim,
+                             const void* table, uint64_t q, uint32_t q_stride, uint64_t out,
+                             uint32_t append, uint32_t row_offset, uint32_t v_chunk);
 npu_descriptor npu_signal(unsigned sem, uint32_t value);
 npu_descriptor npu_wait_for(unsigned sem, uint32_t value);

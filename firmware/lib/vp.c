@@ -11,7 +11,7 @@ void vp_putc(char c) {
   VP_REG32(VP_UART_BASE + VP_UART_TXDATA) = (uint8_t)c;
 }
 
-void vp_puts(const char *s) {
+void vp_puts(const char* s) {
   while (*s) vp_putc(*s++);
 }
 
@@ -24,16 +24,16 @@ void vp_exit(int code) {
 /* picolibc: exit() ends here. */
 void _exit(int code) { vp_exit(code); }
 
-static int stdout_putc(char c, FILE *file) {
+static int stdout_putc(char c, FILE* file) {
   (void)file;
   vp_putc(c);
   return (unsigned char)c;
 }
 
 static FILE uart_stream = FDEV_SETUP_STREAM(stdout_putc, NULL, NULL, _FDEV_SETUP_WRITE);
-FILE *const stdout = &uart_stream;
-FILE *const stderr = &uart_stream;
-FILE *const stdin = NULL;
+FILE* const stdout = &uart_stream;
+FILE* const stderr = &uart_stream;
+FILE* const stdin = NULL;
 
 /* A consistent 64-bit value from two 32-bit registers of a running counter. */
 static uint64_t read_counter64(uint32_t hi_address, uint32_t lo_address) {
@@ -46,7 +46,8 @@ static uint64_t read_counter64(uint32_t hi_address, uint32_t lo_address) {
 }
 
 uint64_t vp_time_ns(void) {
-  return read_counter64(VP_SIMCTL_BASE + VP_SIMCTL_TIME_NS_HI, VP_SIMCTL_BASE + VP_SIMCTL_TIME_NS_LO);
+  return read_counter64(VP_SIMCTL_BASE + VP_SIMCTL_TIME_NS_HI,
+                        VP_SIMCTL_BASE + VP_SIMCTL_TIME_NS_LO);
 }
 
 static void marker(uint32_t reg, uint32_t id, uint32_t arg) {
@@ -70,7 +71,7 @@ void vp_set_mtimecmp(uint64_t value) {
 
 void vp_set_trap_handler(vp_trap_handler handler) { trap_handler = handler; }
 
-const char *vp_cause_name(uint32_t mcause) {
+const char* vp_cause_name(uint32_t mcause) {
   if (mcause & VP_MCAUSE_INTERRUPT) {
     switch (mcause & ~VP_MCAUSE_INTERRUPT) {
       case 3: return "machine software interrupt";

@@ -11,13 +11,13 @@
 
 #include "vp_platform.h"
 
-#define VP_REG32(address) (*(volatile uint32_t *)(uintptr_t)(address))
+#define VP_REG32(address) (*(volatile uint32_t*)(uintptr_t)(address))
 
-#define VP_CSR_READ(csr)                                   \
-  ({                                                       \
-    uint32_t vp_csr_value_;                                \
+#define VP_CSR_READ(csr)                                      \
+  ({                                                          \
+    uint32_t vp_csr_value_;                                   \
     __asm__ volatile("csrr %0, " #csr : "=r"(vp_csr_value_)); \
-    vp_csr_value_;                                         \
+    vp_csr_value_;                                            \
   })
 #define VP_CSR_WRITE(csr, value) __asm__ volatile("csrw " #csr ", %0" ::"r"((uint32_t)(value)))
 #define VP_CSR_SET(csr, bits) __asm__ volatile("csrs " #csr ", %0" ::"r"((uint32_t)(bits)))
@@ -34,7 +34,7 @@
 /* Ends the run with `code` (0 = pass). */
 void vp_exit(int code) __attribute__((noreturn));
 void vp_putc(char c);
-void vp_puts(const char *s);
+void vp_puts(const char* s);
 
 /* Simulated time in ns (simctl). */
 uint64_t vp_time_ns(void);
@@ -50,6 +50,6 @@ void vp_set_mtimecmp(uint64_t value);
 /* A trap handler returns the address to resume at (mepc to retry, mepc + 4 to skip). */
 typedef uintptr_t (*vp_trap_handler)(uint32_t mcause, uintptr_t mepc, uint32_t mtval);
 void vp_set_trap_handler(vp_trap_handler handler);
-const char *vp_cause_name(uint32_t mcause);
+const char* vp_cause_name(uint32_t mcause);
 
 #endif /* VP_H */

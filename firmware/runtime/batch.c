@@ -1,14 +1,14 @@
 #include "batch.h"
 
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vp.h"
 
 static uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1u) / b; }
 
-int batch_init(batch_state *b, const job_info *job, uint32_t first_kv_row) {
+int batch_init(batch_state* b, const job_info* job, uint32_t first_kv_row) {
   memset(b, 0, sizeof *b);
   b->job = job;
   b->row_elems = job->row_bytes / 2u;
@@ -19,7 +19,8 @@ int batch_init(batch_state *b, const job_info *job, uint32_t first_kv_row) {
   /* The job device checks V_CHUNK; a zero here would divide by zero below. */
   if (b->v_chunk == 0 || b->row_elems % b->v_chunk != 0) return 0;
   b->segments_per_row = b->row_elems / b->v_chunk;
-  b->v_capacity = ceil_div(ceil_div(job->max_seq, b->v_chunk) * job->heads * b->tiles_v, b->segments_per_row);
+  b->v_capacity =
+      ceil_div(ceil_div(job->max_seq, b->v_chunk) * job->heads * b->tiles_v, b->segments_per_row);
   /* Row groups as deep as the device's layers: the capacity is the full model's even when only
    * some layers are simulated (they use the first rows of each group). */
   if (!kv_init(&b->kv, job->channels, job->rows, first_kv_row, job->kv_layers)) return 0;
@@ -29,7 +30,7 @@ int batch_init(batch_state *b, const job_info *job, uint32_t first_kv_row) {
   return b->requests != 0 && b->lists != 0 && b->tables != 0;
 }
 
-void batch_free(batch_state *b) {
+void batch_free(batch_state* b) {
   free(b->requests);
   free(b->lists);
   free(b->tables);
@@ -38,28 +39,33 @@ void batch_free(batch_state *b) {
   b->count = 0;
 }
 
-uint32_t batch_load(const batch_state *b, uint32_t tokens) {
+uint32_t batch_load(const batch_state* b, uint32_t tokens) {
   const uint32_t gwrite = 100u, tile = 184u;
   if (tokens == 0) return 0;
   /* K: per chunk a GWRITE and a tile per 32 tokens; V: per head and token chunk a GWRITE and a
    * tile per KV row its dimension tiles occupy. */
   return b->chunks_k * (gwrite + ceil_div(tokens, 32u) * tile) +
-         ceil_div(tokens, b->v_chunk) * b->job->heads * (gwrite + ceil_div(b->tiles_v, b->segments_per_row) * tile);
+         ceil_div(tokens, b->v_chunk) * b->job->heads *
+             (gwrite + ceil_div(b->tiles_v, b->segments_per_row) * tile);
 }
 
 /* Rows needed for `tokens` tokens. */
-static uint32_t k_needed(const batch_state *b, uint32_t tokens) { return ceil_div(tokens, b->job->banks) * b->chunks_k; }
-static uint32_t v_needed(const batch_state *b, uint32_t tokens) {
+static uint32_t k_needed(const batch_state* b, uint32_t tokens) {
+  return ceil_div(tokens, b->job->banks) * b->chunks_k;
+}
+static uint32_t v_needed(const batch_state* b, uint32_t tokens) {
   return ceil_div(ceil_div(tokens, b->v_chunk) * b->job->heads * b->tiles_v, b->segments_per_row);
 }
 
-/* Rows a request of `tokens` tokens adds with its next token (0 for an empty request: not counted). */
-static uint32_t next_rows(const batch_state *b, uint32_t tokens) {
+/* Rows a request of `tokens` tokens adds with its next token (0 for an empty request: not counted).
+ */
+static uint32_t next_rows(const batch_state* b, uint32_t tokens) {
   if (tokens == 0) return 0;
-  return k_needed(b, tokens + 1u) + v_needed(b, tokens + 1u) - k_needed(b, tokens) - v_needed(b, tokens);
+  return k_needed(b, tokens + 1u) + v_needed(b, tokens + 1u) - k_needed(b, tokens) -
+         v_needed(b, tokens);
 }
 
-static int grow_to(batch_state *b, request_state *r, uint32_t tokens) {
+static int grow_to(batch_state* b, request_state* r, uint32_t tokens) {
   const uint32_t k = k_needed(b, tokens), v = v_needed(b, tokens);
   if (k > b->k_capacity || v > b->v_capacity) return 0;
   while (r->k_count < k) {
@@ -78,15 +84,15 @@ static int grow_to(batch_state *b, request_state *r, uint32_t tokens) {
   return 1;
 }
 
-
-static uint32_t pick_channel(batch_state *b, uint32_t tokens) {
+static uint32_t pick_channel(batch_state* b, uint32_t tokens) {
   const uint32_t channels = b->job->channels;
   const uint32_t need = k_needed(b, tokens + 1u) + v_needed(b, tokens + 1u);
   if (b->job->flags & JOB_FLAG_GREEDY) {
     uint32_t best = 0xFFFFFFFFu, best_load = 0xFFFFFFFFu;
     for (uint32_t c = 0; c < channels; ++c) {
       const uint32_t load = b->channel_load[c];
-      if (kv_available(&b->kv, c) >= need + b->growth_reserve[c] && load < best_load) best = c, best_load = load;
+      if (kv_available(&b->kv, c) >= need + b->growth_reserve[c] && load < best_load)
+        best = c, best_load = load;
     }
     return best;
   }
@@ -100,11 +106,12 @@ static uint32_t pick_channel(batch_state *b, uint32_t tokens) {
   return 0xFFFFFFFFu;
 }
 
-int batch_admit(batch_state *b, const job_request *in) {
+int batch_admit(batch_state* b, const job_request* in) {
   if (b->count >= b->job->max_batch) return 0;
-  const uint32_t channel = in->channel != JOB_ANY_CHANNEL ? in->channel : pick_channel(b, in->context);
+  const uint32_t channel =
+      in->channel != JOB_ANY_CHANNEL ? in->channel : pick_channel(b, in->context);
   if (channel >= b->job->channels) return 0;
-  request_state *r = &b->requests[b->count];
+  request_state* r = &b->requests[b->count];
   memset(r, 0, sizeof *r);
   r->channel = channel;
   r->remaining = in->remaining;
@@ -119,22 +126,22 @@ int batch_admit(batch_state *b, const job_request *in) {
   return 1;
 }
 
-int batch_grow(batch_state *b) {
+int batch_grow(batch_state* b) {
   for (uint32_t i = 0; i < b->count; ++i)
     if (!grow_to(b, &b->requests[i], b->requests[i].tokens + 1u)) return 0;
   return 1;
 }
 
-static void free_row(batch_state *b, uint32_t channel, uint32_t row) {
+static void free_row(batch_state* b, uint32_t channel, uint32_t row) {
   if (!kv_free(&b->kv, channel, row)) {
-    printf("decode: more than %u KV row groups freed in channel %lu and not reused\n", KV_FREE_STACK,
-           (unsigned long)channel);
+    printf("decode: more than %u KV row groups freed in channel %lu and not reused\n",
+           KV_FREE_STACK, (unsigned long)channel);
     vp_exit(3);
   }
 }
 
-void batch_release(batch_state *b, uint32_t i) {
-  request_state *r = &b->requests[i];
+void batch_release(batch_state* b, uint32_t i) {
+  request_state* r = &b->requests[i];
   b->channel_load[r->channel] -= batch_load(b, r->tokens);
   b->growth_reserve[r->channel] -= next_rows(b, r->tokens);
   for (uint32_t n = 0; n < r->k_count; ++n) free_row(b, r->channel, r->k_rows[n]);
@@ -142,7 +149,7 @@ void batch_release(batch_state *b, uint32_t i) {
   /* Move the last request into slot i, with its lists. */
   const uint32_t last = --b->count;
   if (i != last) {
-    request_state *l = &b->requests[last];
+    request_state* l = &b->requests[last];
     memcpy(r->k_rows, l->k_rows, sizeof(uint32_t) * l->k_count);
     memcpy(r->v_rows, l->v_rows, sizeof(uint32_t) * l->v_count);
     uint32_t *k = r->k_rows, *v = r->v_rows;
@@ -152,7 +159,7 @@ void batch_release(batch_state *b, uint32_t i) {
   }
 }
 
-static void swap_requests(batch_state *b, uint32_t i, uint32_t j) {
+static void swap_requests(batch_state* b, uint32_t i, uint32_t j) {
   if (i == j) return;
   request_state *x = &b->requests[i], *y = &b->requests[j];
   const uint32_t words = b->k_capacity + b->v_capacity;
@@ -169,7 +176,7 @@ static void swap_requests(batch_state *b, uint32_t i, uint32_t j) {
   y->k_rows = ly, y->v_rows = ly + b->k_capacity;
 }
 
-void batch_split(batch_state *b, uint32_t sub_batches) {
+void batch_split(batch_state* b, uint32_t sub_batches) {
   b->sub_batches = sub_batches;
   for (uint32_t i = 0; i < b->count; ++i) b->requests[i].sub_batch = 0;
   if (sub_batches == 2 && (b->job->flags & JOB_FLAG_SPLIT_BY_COUNT)) {
@@ -193,13 +200,14 @@ void batch_split(batch_state *b, uint32_t sub_batches) {
       for (;;) {
         uint32_t pick = 0xFFFFFFFFu, heaviest = 0;
         for (uint32_t i = 0; i < b->count; ++i) {
-          const request_state *r = &b->requests[i];
+          const request_state* r = &b->requests[i];
           if (r->channel != c || r->sub_batch != 0u) continue;
           const uint32_t l = batch_load(b, r->tokens) + 1u;
           if (pick == 0xFFFFFFFFu || l > heaviest) pick = i, heaviest = l;
         }
         if (pick == 0xFFFFFFFFu) break;
-        const uint32_t s = load[0] != load[1] ? (load[0] < load[1] ? 0u : 1u) : (total[0] <= total[1] ? 0u : 1u);
+        const uint32_t s =
+            load[0] != load[1] ? (load[0] < load[1] ? 0u : 1u) : (total[0] <= total[1] ? 0u : 1u);
         load[s] += heaviest;
         total[s] += heaviest;
         b->requests[pick].sub_batch = s + 1u; /* 1-based while splitting */
@@ -217,8 +225,8 @@ void batch_split(batch_state *b, uint32_t sub_batches) {
     b->start[0] = 0, b->start[1] = b->count, b->start[2] = b->count;
   }
   for (uint32_t i = 0; i < b->count; ++i) {
-    const request_state *r = &b->requests[i];
-    uint32_t *e = &b->tables[4u * i];
+    const request_state* r = &b->requests[i];
+    uint32_t* e = &b->tables[4u * i];
     e[0] = r->tokens;
     e[1] = r->channel;
     e[2] = (uint32_t)(uintptr_t)r->k_rows;

@@ -24,28 +24,29 @@ typedef struct {
 } request_state;
 
 typedef struct {
-  const job_info *job;
+  const job_info* job;
   kv_allocator kv;
   uint32_t chunks_k, tiles_v, row_elems, v_chunk, segments_per_row, k_capacity, v_capacity;
-  request_state *requests; /* active, in activation-row order after batch_split() */
+  request_state* requests; /* active, in activation-row order after batch_split() */
   uint32_t count;
-  uint32_t *lists; /* k and v row lists of each request slot */
+  uint32_t* lists; /* k and v row lists of each request slot */
   uint32_t round_robin;
-  uint32_t channel_load[KV_MAX_CHANNELS]; /* attention load of the requests in each channel */
-  uint32_t growth_reserve[KV_MAX_CHANNELS]; /* row groups the channel's requests add with their next token */
-  uint32_t sub_batches, start[3]; /* sub-batch s = requests [start[s], start[s+1]) */
-  uint32_t *tables;               /* max_batch entries of 4 words */
+  uint32_t channel_load[KV_MAX_CHANNELS];   /* attention load of the requests in each channel */
+  uint32_t growth_reserve[KV_MAX_CHANNELS]; /* row groups the channel's requests add with their next
+                                               token */
+  uint32_t sub_batches, start[3];           /* sub-batch s = requests [start[s], start[s+1]) */
+  uint32_t* tables;                         /* max_batch entries of 4 words */
 } batch_state;
 
-int batch_init(batch_state *b, const job_info *job, uint32_t first_kv_row);
+int batch_init(batch_state* b, const job_info* job, uint32_t first_kv_row);
 /* Releases what batch_init() allocated. */
-void batch_free(batch_state *b);
-uint32_t batch_load(const batch_state *b, uint32_t tokens);
+void batch_free(batch_state* b);
+uint32_t batch_load(const batch_state* b, uint32_t tokens);
 /* Adds a request with `context` tokens (channel: the job's, or assigned). 0 if no room. */
-int batch_admit(batch_state *b, const job_request *r);
+int batch_admit(batch_state* b, const job_request* r);
 /* Adds one token to every request (this iteration's), allocating rows as needed. 0 if no room. */
-int batch_grow(batch_state *b);
+int batch_grow(batch_state* b);
 /* Removes request i (frees its rows). */
-void batch_release(batch_state *b, uint32_t i);
+void batch_release(batch_state* b, uint32_t i);
 /* Orders the requests into `sub_batches` (1 or 2) sub-batches and fills the tables. */
-void batch_split(batch_state *b, uint32_t sub_batches);
+void batch_split(batch_state* b, uint32_t sub_batches);

@@ -4,7 +4,7 @@
 
 #define JOB(reg) VP_REG32(VP_JOB_BASE + VP_JOB_##reg)
 
-int job_read(job_info *job) {
+int job_read(job_info* job) {
   if (JOB(MAGIC) != 0x31424F4Au) return 0;
   job->flags = JOB(FLAGS);
   job->sub_batch_min = JOB(SUB_BATCH_MIN);
@@ -32,7 +32,7 @@ int job_read(job_info *job) {
   return 1;
 }
 
-void job_request_get(uint32_t index, job_request *r) {
+void job_request_get(uint32_t index, job_request* r) {
   JOB(REQ_INDEX) = index;
   r->index = index;
   r->context = JOB(REQ_CONTEXT);

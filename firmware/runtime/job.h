@@ -32,8 +32,8 @@ typedef struct {
 #define JOB_ANY_CHANNEL 0xFFFFFFFFu
 
 /* Returns 0 if no job device answers with the right magic. */
-int job_read(job_info *job);
-void job_request_get(uint32_t index, job_request *request);
+int job_read(job_info* job);
+void job_request_get(uint32_t index, job_request* request);
 /* Reports to the job device (it measures the iterations). */
 void job_iteration_begin(uint32_t batch, uint32_t sub_batches);
 void job_layers_end(void);

@@ -1,8 +1,9 @@
 #include "kv_alloc.h"
 
-
-int kv_init(kv_allocator *kv, uint32_t channels, uint32_t rows, uint32_t first_row, uint32_t layers) {
-  if (channels == 0 || channels > KV_MAX_CHANNELS || layers == 0 || first_row + layers > rows) return 0;
+int kv_init(kv_allocator* kv, uint32_t channels, uint32_t rows, uint32_t first_row,
+            uint32_t layers) {
+  if (channels == 0 || channels > KV_MAX_CHANNELS || layers == 0 || first_row + layers > rows)
+    return 0;
   kv->channels = channels;
   kv->layers = layers;
   kv->first_row = first_row;
@@ -12,7 +13,7 @@ int kv_init(kv_allocator *kv, uint32_t channels, uint32_t rows, uint32_t first_r
   return 1;
 }
 
-uint32_t kv_alloc(kv_allocator *kv, uint32_t channel) {
+uint32_t kv_alloc(kv_allocator* kv, uint32_t channel) {
   uint32_t group;
   if (kv->freed[channel] > 0) {
     group = kv->stack[channel][--kv->freed[channel]];
@@ -24,12 +25,12 @@ uint32_t kv_alloc(kv_allocator *kv, uint32_t channel) {
   return kv->first_row + group * kv->layers;
 }
 
-int kv_free(kv_allocator *kv, uint32_t channel, uint32_t row) {
+int kv_free(kv_allocator* kv, uint32_t channel, uint32_t row) {
   if (kv->freed[channel] >= KV_FREE_STACK) return 0;
   kv->stack[channel][kv->freed[channel]++] = (uint16_t)((row - kv->first_row) / kv->layers);
   return 1;
 }
 
-uint32_t kv_available(const kv_allocator *kv, uint32_t channel) {
+uint32_t kv_available(const kv_allocator* kv, uint32_t channel) {
   return kv->groups_per_channel - kv->next[channel] + kv->freed[channel];
 }

@@ -17,11 +17,12 @@ typedef struct {
 } kv_allocator;
 
 /* Returns 0 if the rows cannot hold one group per channel. */
-int kv_init(kv_allocator *kv, uint32_t channels, uint32_t rows, uint32_t first_row, uint32_t layers);
+int kv_init(kv_allocator* kv, uint32_t channels, uint32_t rows, uint32_t first_row,
+            uint32_t layers);
 /* The base row of a free group in `channel`, or 0xFFFFFFFF when the channel is full. */
-uint32_t kv_alloc(kv_allocator *kv, uint32_t channel);
+uint32_t kv_alloc(kv_allocator* kv, uint32_t channel);
 /* Returns 0 if the channel's free stack is full (more than KV_FREE_STACK groups freed and not
  * reused): the caller reports it. */
-int kv_free(kv_allocator *kv, uint32_t channel, uint32_t row);
+int kv_free(kv_allocator* kv, uint32_t channel, uint32_t row);
 /* Groups still free in `channel`. */
-uint32_t kv_available(const kv_allocator *kv, uint32_t channel);
+uint32_t kv_available(const kv_allocator* kv, uint32_t channel);

@@ -10,7 +10,7 @@ static uint64_t tiled_bytes(uint32_t k, uint32_t n) {
   return (uint64_t)((k + 127u) / 128u * 128u) * ((n + 127u) / 128u * 128u) * 2u;
 }
 
-void plan_memory(hbm_plan *plan, const job_info *job) {
+void plan_memory(hbm_plan* plan, const job_info* job) {
   const uint64_t rows = job->max_batch, e = job->d_model, et = job->embed;
   uint64_t at = 0;
   plan->x = at, at += rows * e * 2u;
@@ -32,7 +32,7 @@ void plan_memory(hbm_plan *plan, const job_info *job) {
   plan->end = at;
 }
 
-uint32_t plan_first_row(const hbm_plan *plan, const job_info *job) {
+uint32_t plan_first_row(const hbm_plan* plan, const job_info* job) {
   const uint64_t row_span = (uint64_t)job->channels * job->banks * job->row_bytes;
   return (uint32_t)((plan->end + row_span - 1u) / row_span);
 }
@@ -43,27 +43,31 @@ static void submit(unsigned q, npu_descriptor d) { npu_submit(q, &d); }
  * instant per stage, arg = stage << 8 | sub-batch. */
 enum { MARK_LAYER = 4, MARK_STAGE = 5 };
 enum { STAGE_QKV = 0, STAGE_ATTENTION = 1, STAGE_PROJECTION_FFN = 2 };
-static void mark_stage(uint32_t stage, uint32_t s) { vp_marker_instant(MARK_STAGE, (stage << 8) | s); }
+static void mark_stage(uint32_t stage, uint32_t s) {
+  vp_marker_instant(MARK_STAGE, (stage << 8) | s);
+}
 
-static void qkv(const batch_state *b, const hbm_plan *m, uint32_t s, uint32_t layer) {
-  const job_info *job = b->job;
+static void qkv(const batch_state* b, const hbm_plan* m, uint32_t s, uint32_t layer) {
+  const job_info* job = b->job;
   const uint32_t first = b->start[s], n = b->start[s + 1u] - first;
   const uint64_t e = job->d_model, w = m->weights + layer * m->layer_bytes;
   mark_stage(STAGE_QKV, s);
-  submit(0, npu_vector(VP_NPU_VECTOR_LAYERNORM, n, job->d_model, m->x + first * e * 2u, m->h + first * e * 2u));
+  submit(0, npu_vector(VP_NPU_VECTOR_LAYERNORM, n, job->d_model, m->x + first * e * 2u,
+                       m->h + first * e * 2u));
   submit(0, npu_gemm(n, job->d_model, 3u * job->embed, m->h + first * e * 2u, w + m->qkv_w,
                      m->qkv + (uint64_t)first * 3u * job->embed * 2u, 1u));
   submit(0, npu_signal(SEM_QKV + s, 1u));
 }
 
-static void projection_ffn(const batch_state *b, const hbm_plan *m, uint32_t s, uint32_t layer) {
-  const job_info *job = b->job;
+static void projection_ffn(const batch_state* b, const hbm_plan* m, uint32_t s, uint32_t layer) {
+  const job_info* job = b->job;
   const uint32_t first = b->start[s], n = b->start[s + 1u] - first;
   const uint64_t e = job->d_model, w = m->weights + layer * m->layer_bytes;
   const uint64_t x = m->x + first * e * 2u, h = m->h + first * e * 2u, p = m->p + first * e * 2u;
   const uint64_t f1 = m->f1 + (uint64_t)first * job->ffn * 2u;
   mark_stage(STAGE_PROJECTION_FFN, s);
-  submit(0, npu_gemm(n, job->embed, job->d_model, m->att + (uint64_t)first * job->embed * 2u, w + m->proj_w, p, 1u));
+  submit(0, npu_gemm(n, job->embed, job->d_model, m->att + (uint64_t)first * job->embed * 2u,
+                     w + m->proj_w, p, 1u));
   submit(0, npu_vector2(VP_NPU_VECTOR_ADD, n, job->d_model, x, p, x));
   submit(0, npu_vector(VP_NPU_VECTOR_LAYERNORM, n, job->d_model, x, h));
   submit(0, npu_gemm(n, job->d_model, job->ffn, h, w + m->ffn1_w, f1, 1u));
@@ -72,20 +76,21 @@ static void projection_ffn(const batch_state *b, const hbm_plan *m, uint32_t s, 
   submit(0, npu_vector2(VP_NPU_VECTOR_ADD, n, job->d_model, x, p, x));
 }
 
-static void attention(const batch_state *b, const hbm_plan *m, uint32_t s, uint32_t layer) {
-  const job_info *job = b->job;
+static void attention(const batch_state* b, const hbm_plan* m, uint32_t s, uint32_t layer) {
+  const job_info* job = b->job;
   const uint32_t first = b->start[s], n = b->start[s + 1u] - first;
   const uint64_t q = m->qkv + (uint64_t)first * 3u * job->embed * 2u;
   const uint64_t out = m->att + (uint64_t)first * job->embed * 2u;
-  const uint32_t mode = (job->flags & JOB_FLAG_PIM_ATTENTION) ? VP_NPU_ATTENTION_MODE_PIM : VP_NPU_ATTENTION_MODE_NPU;
+  const uint32_t mode =
+      (job->flags & JOB_FLAG_PIM_ATTENTION) ? VP_NPU_ATTENTION_MODE_PIM : VP_NPU_ATTENTION_MODE_NPU;
   mark_stage(STAGE_ATTENTION, s);
   submit(1, npu_wait_for(SEM_QKV + s, layer + 1u));
-  submit(1, npu_attention(mode, n, job->heads, job->head_dim, &b->tables[4u * first], q, 3u * job->embed * 2u, out, 1u,
-                          layer, job->v_chunk));
+  submit(1, npu_attention(mode, n, job->heads, job->head_dim, &b->tables[4u * first], q,
+                          3u * job->embed * 2u, out, 1u, layer, job->v_chunk));
   submit(1, npu_signal(SEM_ATT + s, 1u));
 }
 
-void program_layers(const batch_state *b, const hbm_plan *m) {
+void program_layers(const batch_state* b, const hbm_plan* m) {
   const uint32_t layers = b->job->layers;
   for (uint32_t s = 0; s < 4u; ++s) npu_set_semaphore(s, 0);
   for (uint32_t l = 0; l < layers; ++l) {
@@ -110,22 +115,24 @@ void program_layers(const batch_state *b, const hbm_plan *m) {
   }
 }
 
-void program_lm_head(const batch_state *b, const hbm_plan *m) {
-  const job_info *job = b->job;
+void program_lm_head(const batch_state* b, const hbm_plan* m) {
+  const job_info* job = b->job;
   submit(0, npu_vector(VP_NPU_VECTOR_LAYERNORM, b->count, job->d_model, m->x, m->h));
   submit(0, npu_gemm(b->count, job->d_model, job->vocab, m->h, m->lm_head, m->logits, 1u));
 }
 
-static uint32_t gemm_estimate_ns(const job_info *job, uint32_t rows, uint32_t k, uint32_t n) {
+static uint32_t gemm_estimate_ns(const job_info* job, uint32_t rows, uint32_t k, uint32_t n) {
   const uint32_t tiles = ((k + 127u) / 128u) * ((n + 127u) / 128u);
   const uint32_t compute = (tiles + 7u) / 8u * (rows > 128u ? rows : 128u);
-  const uint32_t memory = (uint32_t)(tiled_bytes(k, n) / (30u * job->channels)); /* B / (GB/s) = ns */
+  const uint32_t memory =
+      (uint32_t)(tiled_bytes(k, n) / (30u * job->channels)); /* B / (GB/s) = ns */
   return compute > memory ? compute : memory;
 }
 
-void estimate_layer(const batch_state *b, const hbm_plan *plan, uint32_t *one_ns, uint32_t *two_ns) {
+void estimate_layer(const batch_state* b, const hbm_plan* plan, uint32_t* one_ns,
+                    uint32_t* two_ns) {
   (void)plan;
-  const job_info *job = b->job;
+  const job_info* job = b->job;
   uint32_t gemm[2] = {0, 0};
   for (uint32_t split = 1; split <= 2u; ++split) {
     const uint32_t rows = (b->count + split - 1u) / split;

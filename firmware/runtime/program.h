@@ -25,18 +25,18 @@ typedef struct {
   uint64_t end;
 } hbm_plan;
 
-void plan_memory(hbm_plan *plan, const job_info *job);
+void plan_memory(hbm_plan* plan, const job_info* job);
 /* The first DRAM row above the plan. */
-uint32_t plan_first_row(const hbm_plan *plan, const job_info *job);
+uint32_t plan_first_row(const hbm_plan* plan, const job_info* job);
 /* Submits the decoder layers of one iteration for the batch's sub-batches; returns once every
  * descriptor is submitted (not done). */
-void program_layers(const batch_state *b, const hbm_plan *plan);
+void program_layers(const batch_state* b, const hbm_plan* plan);
 /* The adaptive sub-batch policy: estimated time of one layer (ns) with one sub-batch and with
  * two. GEMMs: each of the four takes the longer of streaming its weights (bytes / the memory's
  * refresh-limited bandwidth, 30 GB/s per channel) and its systolic-array time (tiles / 8 arrays
  * x max(rows, 128) cycles at 1 GHz); split, they run twice at half the rows. Attention: the
  * slowest channel's load (batch_load, in PIM cycles of 1 ns). One sub-batch: GEMMs + attention;
  * two: the arrays' and PIM's shares overlap, so the layer takes the larger of them. */
-void estimate_layer(const batch_state *b, const hbm_plan *plan, uint32_t *one_ns, uint32_t *two_ns);
+void estimate_layer(const batch_state* b, const hbm_plan* plan, uint32_t* one_ns, uint32_t* two_ns);
 /* Submits the LM head over the whole batch. */
-void program_lm_head(const batch_state *b, const hbm_plan *plan);
+void program_lm_head(const batch_state* b, const hbm_plan* plan);

@@ -5,8 +5,8 @@
 
 #include "npu.h"
 
-static fp16 *embedding; /* vocab x E */
-static fp16 *logits;    /* max_batch x vocab */
+static fp16* embedding; /* vocab x E */
+static fp16* logits;    /* max_batch x vocab */
 static fp16 tile[128 * 128];
 
 uint32_t tokens_hash(uint32_t seed, uint32_t stream, uint32_t index) {
@@ -29,7 +29,8 @@ fp16 tokens_value(uint32_t seed, uint32_t stream, uint32_t index, uint32_t fan_i
 }
 
 /* W [k x n] of `stream`, pre-tiled (tile (kt, nt) at base + (kt ceil(n/128) + nt) 32 KiB). */
-static void write_matrix(const job_info *job, uint64_t base, uint32_t stream, uint32_t k, uint32_t n) {
+static void write_matrix(const job_info* job, uint64_t base, uint32_t stream, uint32_t k,
+                         uint32_t n) {
   const uint32_t n_tiles = (n + 127u) / 128u, k_tiles = (k + 127u) / 128u;
   for (uint32_t kt = 0; kt < k_tiles; ++kt)
     for (uint32_t nt = 0; nt < n_tiles; ++nt) {
@@ -39,13 +40,14 @@ static void write_matrix(const job_info *job, uint64_t base, uint32_t stream, ui
           tile[r * 128u + c] =
               (row < k && col < n) ? tokens_value(job->seed, stream, row * n + col, k) : 0;
         }
-      const npu_descriptor d = npu_copy(0, sizeof tile, tile, base + (uint64_t)(kt * n_tiles + nt) * sizeof tile);
+      const npu_descriptor d =
+          npu_copy(0, sizeof tile, tile, base + (uint64_t)(kt * n_tiles + nt) * sizeof tile);
       npu_submit(0, &d);
       npu_wait(0); /* the tile buffer is reused */
     }
 }
 
-int tokens_init(const job_info *job, const hbm_plan *plan) {
+int tokens_init(const job_info* job, const hbm_plan* plan) {
   for (uint32_t l = 0; l < job->layers; ++l) {
     const uint64_t w = plan->weights + l * plan->layer_bytes;
     write_matrix(job, w + plan->qkv_w, 8u * l + 0u, job->d_model, 3u * job->embed);
@@ -59,21 +61,22 @@ int tokens_init(const job_info *job, const hbm_plan *plan) {
   if (embedding == 0 || logits == 0) return 0;
   for (uint32_t t = 0; t < job->vocab; ++t)
     for (uint32_t i = 0; i < job->d_model; ++i)
-      embedding[t * job->d_model + i] = tokens_value(job->seed, 8u * job->layers + 5u, t * job->d_model + i, 1u);
+      embedding[t * job->d_model + i] =
+          tokens_value(job->seed, 8u * job->layers + 5u, t * job->d_model + i, 1u);
   return 1;
 }
 
-uint32_t tokens_prompt(const job_info *job, uint32_t request) {
+uint32_t tokens_prompt(const job_info* job, uint32_t request) {
   return tokens_hash(job->seed, 0xFFFFu, request) % job->vocab;
 }
 
-void tokens_embed(const job_info *job, const hbm_plan *plan, uint32_t slot, uint32_t token) {
+void tokens_embed(const job_info* job, const hbm_plan* plan, uint32_t slot, uint32_t token) {
   const npu_descriptor d = npu_copy(0, job->d_model * 2u, &embedding[token * job->d_model],
                                     plan->x + (uint64_t)slot * job->d_model * 2u);
   npu_submit(0, &d);
 }
 
-void tokens_fetch_logits(const job_info *job, const hbm_plan *plan, uint32_t count) {
+void tokens_fetch_logits(const job_info* job, const hbm_plan* plan, uint32_t count) {
   const npu_descriptor d = npu_copy(1, count * job->vocab * 2u, logits, plan->logits);
   npu_submit(0, &d);
   npu_wait(0);
@@ -87,8 +90,8 @@ static int32_t ordered(fp16 v) {
   return (magnitude ^ sign) - sign;
 }
 
-uint32_t tokens_argmax(const job_info *job, uint32_t slot) {
-  const fp16 *row = &logits[slot * job->vocab];
+uint32_t tokens_argmax(const job_info* job, uint32_t slot) {
+  const fp16* row = &logits[slot * job->vocab];
   uint32_t best = 0;
   int32_t best_value = ordered(row[0]);
   for (uint32_t t = 1; t < job->vocab; ++t) {

@@ -22,11 +22,11 @@ uint32_t tokens_hash(uint32_t seed, uint32_t stream, uint32_t index);
 fp16 tokens_value(uint32_t seed, uint32_t stream, uint32_t index, uint32_t fan_in);
 /* Writes the weights of the simulated layers and the LM head into HBM (pre-tiled, by COPY) and
  * builds the embedding table in host RAM. Returns 0 without memory for the table. */
-int tokens_init(const job_info *job, const hbm_plan *plan);
-uint32_t tokens_prompt(const job_info *job, uint32_t request);
+int tokens_init(const job_info* job, const hbm_plan* plan);
+uint32_t tokens_prompt(const job_info* job, uint32_t request);
 /* Submits (queue 0) the COPY of token `token`'s embedding into activation row `slot` of X. */
-void tokens_embed(const job_info *job, const hbm_plan *plan, uint32_t slot, uint32_t token);
+void tokens_embed(const job_info* job, const hbm_plan* plan, uint32_t slot, uint32_t token);
 /* Copies the logits of rows 0 .. count-1 to host memory (waits) and returns row `slot`'s argmax
  * through tokens_argmax(). */
-void tokens_fetch_logits(const job_info *job, const hbm_plan *plan, uint32_t count);
-uint32_t tokens_argmax(const job_info *job, uint32_t slot);
+void tokens_fetch_logits(const job_info* job, const hbm_plan* plan, uint32_t count);
+uint32_t tokens_argmax(const job_info* job, uint32_t slot);

@@ -9,7 +9,8 @@
 namespace vp {
 
 void Router::register_type(ModuleRegistry& registry) {
-  add_module_type<Router>(registry, "bus.router", "LT system bus routing by the memory map in its config.");
+  add_module_type<Router>(registry, "bus.router",
+                          "LT system bus routing by the memory map in its config.");
 }
 
 Router::Router(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& context)
@@ -43,9 +44,10 @@ void Router::connect(ModuleLookup& lookup) {
     auto [module, port] = lookup.resolve_target(r.target, r.where + ".target");
     if (r.size == 0) r.size = module->mapped_size(port);
     if (r.size == 0)
-      throw ConfigError(fmt::format("{}: target '{}' does not say how much it decodes; give "
-                                    "\"size\"",
-                                    r.where, r.target));
+      throw ConfigError(
+          fmt::format("{}: target '{}' does not say how much it decodes; give "
+                      "\"size\"",
+                      r.where, r.target));
     if (r.base + r.size < r.base || r.base + r.size - 1 > 0xFFFFFFFFULL)
       throw ConfigError(fmt::format("{}: region {:#x}+{:#x} exceeds the 32-bit address space",
                                     r.where, r.base, r.size));

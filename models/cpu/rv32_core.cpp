@@ -12,7 +12,8 @@ namespace vp {
 using rv32::CostClass;
 
 void Rv32Core::register_type(ModuleRegistry& registry) {
-  add_module_type<Rv32Core>(registry, "cpu.rv32", "RV32IM + Zicsr host CPU (LT, quantum keeper, DMI).");
+  add_module_type<Rv32Core>(registry, "cpu.rv32",
+                            "RV32IM + Zicsr host CPU (LT, quantum keeper, DMI).");
 }
 
 namespace {
@@ -20,9 +21,9 @@ namespace {
 rv32::CycleCosts read_costs(ConfigNode config) {
   rv32::CycleCosts costs;
   const std::pair<const char*, CostClass> classes[] = {
-      {"alu", CostClass::Alu},       {"mul", CostClass::Mul},     {"div", CostClass::Div},
-      {"load", CostClass::Load},     {"store", CostClass::Store}, {"branch", CostClass::Branch},
-      {"jump", CostClass::Jump},     {"csr", CostClass::Csr},     {"system", CostClass::System}};
+      {"alu", CostClass::Alu},   {"mul", CostClass::Mul},     {"div", CostClass::Div},
+      {"load", CostClass::Load}, {"store", CostClass::Store}, {"branch", CostClass::Branch},
+      {"jump", CostClass::Jump}, {"csr", CostClass::Csr},     {"system", CostClass::System}};
   const std::uint32_t defaults[] = {1, 3, 34, 2, 1, 1, 2, 1, 3};
   for (std::size_t i = 0; i < std::size(classes); ++i)
     costs.by_class[static_cast<unsigned>(classes[i].second)] =
@@ -72,8 +73,8 @@ Rv32Core::Rv32Core(const sc_core::sc_module_name& name, ConfigNode& config, SimC
             [this] { return StatsTree::Value{hart_.traps()}; });
   stats.add(prefix + ".interrupts", "events", "interrupts taken",
             [this] { return StatsTree::Value{hart_.interrupts()}; });
-  stats.add_counter(prefix + ".bus_accesses", "transactions",
-                    "accesses outside DMI (b_transport)", bus_accesses_);
+  stats.add_counter(prefix + ".bus_accesses", "transactions", "accesses outside DMI (b_transport)",
+                    bus_accesses_);
   stats.add_counter(prefix + ".sleep_cycles", "cycles", "cycles spent asleep in WFI",
                     sleep_cycles_);
 
@@ -87,8 +88,8 @@ void Rv32Core::connect(ModuleLookup& lookup) {
 
 void Rv32Core::set_entry_point(std::uint64_t address) {
   if (address > 0xFFFFFFFFULL || (address & 3U) != 0)
-    throw InputError(fmt::format(
-        "{}: entry point {:#x} is not a 4-byte aligned 32-bit address", name(), address));
+    throw InputError(fmt::format("{}: entry point {:#x} is not a 4-byte aligned 32-bit address",
+                                 name(), address));
   entry_ = static_cast<std::uint32_t>(address);
 }
 
@@ -136,8 +137,7 @@ void Rv32Core::thread() {
       context_.control.fail(fmt::format(
           "{}: {} traps in a row without retiring an instruction; last: {} at pc={:#010x} "
           "(mtval={:#010x}, mtvec={:#010x})",
-          name(), trap_loop_limit_ + 1, rv32::cause_name(trap.cause), trap.epc,
-          trap.tval, mtvec));
+          name(), trap_loop_limit_ + 1, rv32::cause_name(trap.cause), trap.epc, trap.tval, mtvec));
       return;
     }
     if (max_instructions_ != 0 && hart_.instret() >= max_instructions_) {
@@ -174,8 +174,8 @@ std::string Rv32Core::idle_report() const {
 
 void Rv32Core::on_trap(const rv32::Hart::TrapInfo& trap) {
   if (!log_traps_) return;
-  std::cerr << fmt::format("{}: trap: {} (mcause={:#x}) at pc={:#010x}, mtval={:#010x}\n",
-                           name(), rv32::cause_name(trap.cause), trap.cause, trap.epc, trap.tval);
+  std::cerr << fmt::format("{}: trap: {} (mcause={:#x}) at pc={:#010x}, mtval={:#010x}\n", name(),
+                           rv32::cause_name(trap.cause), trap.cause, trap.epc, trap.tval);
 }
 
 bool Rv32Core::access(tlm::tlm_command command, std::uint32_t address, unsigned size,

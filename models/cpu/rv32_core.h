@@ -5,11 +5,12 @@
 // tlm_quantumkeeper. RAM is reached through DMI (acquired on the first access that allows it);
 // every other access is a b_transport with the local time offset as delay, an error response
 // becomes the matching access-fault trap, and the core synchronises after it (so interrupt lines
-// a device access changed are seen by the next instruction, and polled models make progress). WFI with nothing pending puts the thread to sleep until
-// an interrupt line changes, so a sleeping hart costs no simulation events. Interrupt inputs:
-// "msip", "mtip", "meip". If "trap_loop_limit" traps happen in a row without an instruction
-// retiring (e.g. a jump to unmapped memory with no valid trap vector) the run fails with the
-// trap's cause and address; "max_instructions" (0 = none) bounds a run.
+// a device access changed are seen by the next instruction, and polled models make progress). WFI
+// with nothing pending puts the thread to sleep until an interrupt line changes, so a sleeping hart
+// costs no simulation events. Interrupt inputs: "msip", "mtip", "meip". If "trap_loop_limit" traps
+// happen in a row without an instruction retiring (e.g. a jump to unmapped memory with no valid
+// trap vector) the run fails with the trap's cause and address; "max_instructions" (0 = none)
+// bounds a run.
 #pragma once
 
 #include <string>
@@ -51,8 +52,8 @@ class Rv32Core : public sc_core::sc_module, public Module, private rv32::HartBus
   void thread();
   void end_of_elaboration() override;
   void update_interrupt_lines();
-  bool access(tlm::tlm_command command, std::uint32_t address, unsigned size,
-              std::uint32_t& value, std::uint64_t& stall_cycles);
+  bool access(tlm::tlm_command command, std::uint32_t address, unsigned size, std::uint32_t& value,
+              std::uint64_t& stall_cycles);
   bool read(std::uint32_t address, unsigned size, std::uint32_t& value,
             std::uint64_t& stall_cycles) override;
   bool write(std::uint32_t address, unsigned size, std::uint32_t value,

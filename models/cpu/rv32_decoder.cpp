@@ -39,6 +39,8 @@ DecodedInsn decode(std::uint32_t raw) {
   d.rs2 = static_cast<std::uint8_t>(bits(raw, 24, 20));
   Op op = Op::Illegal;
 
+  // Kept one encoding per line.
+  // clang-format off
   switch (opcode) {
     case 0x37: op = Op::Lui; d.imm = imm_u(raw); break;
     case 0x17: op = Op::Auipc; d.imm = imm_u(raw); break;
@@ -123,6 +125,7 @@ DecodedInsn decode(std::uint32_t raw) {
     }
     default: break;
   }
+  // clang-format on
   d.op = op;
   return d;
 }

@@ -195,8 +195,10 @@ void Hart::raise(Cause cause, std::uint32_t tval) {
 void Hart::take_interrupt() {
   const std::uint32_t pending = mip_ & mie_;
   unsigned code = irq::kTimer;
-  if (pending & (1U << irq::kExternal)) code = irq::kExternal;
-  else if (pending & (1U << irq::kSoftware)) code = irq::kSoftware;
+  if (pending & (1U << irq::kExternal))
+    code = irq::kExternal;
+  else if (pending & (1U << irq::kSoftware))
+    code = irq::kSoftware;
   ++interrupts_;
   cycle_ += op_cost_[static_cast<unsigned>(Op::Illegal)];
   enter_trap(kInterruptBit | code, 0, (mtvec_ & ~3U) + ((mtvec_ & 1U) ? 4 * code : 0));
@@ -215,11 +217,17 @@ bool Hart::read_csr(std::uint16_t number, std::uint32_t& value) const {
     case csr::kMepc: value = mepc_; return true;
     case csr::kMcause: value = mcause_; return true;
     case csr::kMtval: value = mtval_; return true;
-    case csr::kMcycle: case csr::kCycle: value = static_cast<std::uint32_t>(mcycle); return true;
-    case csr::kMcycleh: case csr::kCycleh: value = static_cast<std::uint32_t>(mcycle >> 32); return true;
-    case csr::kMinstret: case csr::kInstret: value = static_cast<std::uint32_t>(instret_); return true;
-    case csr::kMinstreth: case csr::kInstreth: value = static_cast<std::uint32_t>(instret_ >> 32); return true;
-    case csr::kMvendorid: case csr::kMarchid: case csr::kMimpid: value = 0; return true;
+    case csr::kMcycle:
+    case csr::kCycle: value = static_cast<std::uint32_t>(mcycle); return true;
+    case csr::kMcycleh:
+    case csr::kCycleh: value = static_cast<std::uint32_t>(mcycle >> 32); return true;
+    case csr::kMinstret:
+    case csr::kInstret: value = static_cast<std::uint32_t>(instret_); return true;
+    case csr::kMinstreth:
+    case csr::kInstreth: value = static_cast<std::uint32_t>(instret_ >> 32); return true;
+    case csr::kMvendorid:
+    case csr::kMarchid:
+    case csr::kMimpid: value = 0; return true;
     case csr::kMhartid: value = hart_id_; return true;
     default: return false;
   }
@@ -232,7 +240,8 @@ bool Hart::write_csr(std::uint16_t number, std::uint32_t value) {
     case csr::kMstatus:
       mstatus_ = (value & (mstatus::kMie | mstatus::kMpie)) | mstatus::kMppMask;
       break;
-    case csr::kMstatush: case csr::kMisa: break;  // WARL, nothing writable
+    case csr::kMstatush:
+    case csr::kMisa: break;  // WARL, nothing writable
     case csr::kMie: mie_ = value & irq::kMask; break;
     case csr::kMip: break;  // MSIP/MTIP/MEIP follow the interrupt lines
     case csr::kMtvec: mtvec_ = (value & ~3U) | ((value & 3U) == 1 ? 1U : 0U); break;
@@ -306,10 +315,12 @@ inline void Hart::execute(const DecodedInsn& d) {
     case Op::Bgeu: branch(a >= b); break;
     case Op::Lb:
       if (load<1>(a + imm, value))
-        x_[d.rd] = static_cast<std::uint32_t>(static_cast<std::int32_t>(static_cast<std::int8_t>(value & 0xFF)));
+        x_[d.rd] = static_cast<std::uint32_t>(
+            static_cast<std::int32_t>(static_cast<std::int8_t>(value & 0xFF)));
       break;
     case Op::Lh:
-      if (load<2>(a + imm, value)) x_[d.rd] = static_cast<std::uint32_t>(static_cast<std::int16_t>(value));
+      if (load<2>(a + imm, value))
+        x_[d.rd] = static_cast<std::uint32_t>(static_cast<std::int16_t>(value));
       break;
     case Op::Lw:
       if (load<4>(a + imm, value)) x_[d.rd] = value;
@@ -345,26 +356,34 @@ inline void Hart::execute(const DecodedInsn& d) {
     case Op::Mul: x_[d.rd] = a * b; break;
     case Op::Mulh:
       x_[d.rd] = static_cast<std::uint32_t>(
-          (static_cast<std::int64_t>(as_signed(a)) * static_cast<std::int64_t>(as_signed(b))) >> 32);
+          (static_cast<std::int64_t>(as_signed(a)) * static_cast<std::int64_t>(as_signed(b))) >>
+          32);
       break;
     case Op::Mulhsu:
       x_[d.rd] = static_cast<std::uint32_t>(
           static_cast<std::uint64_t>(static_cast<std::int64_t>(as_signed(a)) *
-                                     static_cast<std::int64_t>(std::uint64_t{b})) >> 32);
+                                     static_cast<std::int64_t>(std::uint64_t{b})) >>
+          32);
       break;
     case Op::Mulhu:
       x_[d.rd] = static_cast<std::uint32_t>((std::uint64_t{a} * std::uint64_t{b}) >> 32);
       break;
     case Op::Div:
-      if (b == 0) x_[d.rd] = 0xFFFFFFFFU;
-      else if (a == 0x80000000U && b == 0xFFFFFFFFU) x_[d.rd] = a;
-      else x_[d.rd] = static_cast<std::uint32_t>(as_signed(a) / as_signed(b));
+      if (b == 0)
+        x_[d.rd] = 0xFFFFFFFFU;
+      else if (a == 0x80000000U && b == 0xFFFFFFFFU)
+        x_[d.rd] = a;
+      else
+        x_[d.rd] = static_cast<std::uint32_t>(as_signed(a) / as_signed(b));
       break;
     case Op::Divu: x_[d.rd] = b == 0 ? 0xFFFFFFFFU : a / b; break;
     case Op::Rem:
-      if (b == 0) x_[d.rd] = a;
-      else if (a == 0x80000000U && b == 0xFFFFFFFFU) x_[d.rd] = 0;
-      else x_[d.rd] = static_cast<std::uint32_t>(as_signed(a) % as_signed(b));
+      if (b == 0)
+        x_[d.rd] = a;
+      else if (a == 0x80000000U && b == 0xFFFFFFFFU)
+        x_[d.rd] = 0;
+      else
+        x_[d.rd] = static_cast<std::uint32_t>(as_signed(a) % as_signed(b));
       break;
     case Op::Remu: x_[d.rd] = b == 0 ? a : a % b; break;
     case Op::Fence: break;
@@ -381,11 +400,14 @@ inline void Hart::execute(const DecodedInsn& d) {
       break;
     }
     case Op::Wfi: in_wfi_ = true; break;
-    case Op::Csrrw: case Op::Csrrs: case Op::Csrrc:
-    case Op::Csrrwi: case Op::Csrrsi: case Op::Csrrci:
-      csr_op(d);
-      break;
-    case Op::Illegal: case Op::Count: raise(Cause::IllegalInstruction, d.raw); break;
+    case Op::Csrrw:
+    case Op::Csrrs:
+    case Op::Csrrc:
+    case Op::Csrrwi:
+    case Op::Csrrsi:
+    case Op::Csrrci: csr_op(d); break;
+    case Op::Illegal:
+    case Op::Count: raise(Cause::IllegalInstruction, d.raw); break;
   }
 }
 

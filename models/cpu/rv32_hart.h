@@ -66,7 +66,10 @@ class Hart {
   Stop run(std::uint64_t until_cycle);
   /// Executes exactly one instruction (or takes one pending interrupt); for tests.
   Stop step();
-  void request_stop() { stop_requested_ = true; until_ = 0; }
+  void request_stop() {
+    stop_requested_ = true;
+    until_ = 0;
+  }
   /// Ends the current run() after this instruction (e.g. so that the effects of a device
   /// access, like an interrupt line change, are seen before the next instruction).
   void end_run_after_instruction() { until_ = 0; }

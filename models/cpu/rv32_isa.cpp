@@ -3,6 +3,8 @@
 namespace vp::rv32 {
 
 CostClass cost_class(Op op) {
+  // Kept one cost class per line.
+  // clang-format off
   switch (op) {
     case Op::Mul: case Op::Mulh: case Op::Mulhsu: case Op::Mulhu: return CostClass::Mul;
     case Op::Div: case Op::Divu: case Op::Rem: case Op::Remu: return CostClass::Div;
@@ -17,16 +19,18 @@ CostClass cost_class(Op op) {
     case Op::Wfi: case Op::Illegal: return CostClass::System;
     default: return CostClass::Alu;
   }
+  // clang-format on
 }
 
 const char* mnemonic(Op op) {
   static constexpr const char* kNames[] = {
-      "illegal", "lui", "auipc", "jal", "jalr", "beq", "bne", "blt", "bge", "bltu", "bgeu",
-      "lb", "lh", "lw", "lbu", "lhu", "sb", "sh", "sw", "addi", "slti", "sltiu", "xori", "ori",
-      "andi", "slli", "srli", "srai", "add", "sub", "sll", "slt", "sltu", "xor", "srl", "sra",
-      "or", "and", "fence", "fence.i", "ecall", "ebreak", "mret", "wfi", "csrrw", "csrrs",
-      "csrrc", "csrrwi", "csrrsi", "csrrci", "mul", "mulh", "mulhsu", "mulhu", "div", "divu",
-      "rem", "remu"};
+      "illegal", "lui",   "auipc",  "jal",     "jalr",   "beq",    "bne",  "blt",    "bge",
+      "bltu",    "bgeu",  "lb",     "lh",      "lw",     "lbu",    "lhu",  "sb",     "sh",
+      "sw",      "addi",  "slti",   "sltiu",   "xori",   "ori",    "andi", "slli",   "srli",
+      "srai",    "add",   "sub",    "sll",     "slt",    "sltu",   "xor",  "srl",    "sra",
+      "or",      "and",   "fence",  "fence.i", "ecall",  "ebreak", "mret", "wfi",    "csrrw",
+      "csrrs",   "csrrc", "csrrwi", "csrrsi",  "csrrci", "mul",    "mulh", "mulhsu", "mulhu",
+      "div",     "divu",  "rem",    "remu"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == static_cast<unsigned>(Op::Count));
   return kNames[static_cast<unsigned>(op)];
 }

@@ -11,6 +11,8 @@
 namespace vp::rv32 {
 
 enum class Op : std::uint8_t {
+  // Kept grouped as in the manual.
+  // clang-format off
   Illegal,
   // RV32I
   Lui, Auipc, Jal, Jalr,
@@ -25,10 +27,22 @@ enum class Op : std::uint8_t {
   // M
   Mul, Mulh, Mulhsu, Mulhu, Div, Divu, Rem, Remu,
   Count
+  // clang-format on
 };
 
 /// Cycle-cost classes, each configurable (cpu config "cycles").
-enum class CostClass : std::uint8_t { Alu, Mul, Div, Load, Store, Branch, Jump, Csr, System, Count };
+enum class CostClass : std::uint8_t {
+  Alu,
+  Mul,
+  Div,
+  Load,
+  Store,
+  Branch,
+  Jump,
+  Csr,
+  System,
+  Count
+};
 
 constexpr unsigned kSinkRegister = 32;  ///< Where writes to x0 go.
 

@@ -25,8 +25,8 @@
 #include <vector>
 
 #include "models/host/model_spec.h"
-#include "models/mem/pim_memory_info.h"
 #include "models/host/workload.h"
+#include "models/mem/pim_memory_info.h"
 #include "models/periph/register_device.h"
 #include "platform/registry.h"
 
@@ -57,7 +57,7 @@ class JobDevice : public RegisterDevice {
   WorkloadSpec workload_;
   std::vector<WorkloadRequest> requests_;
   std::string npu_, memory_, memory_where_;
-  std::uint32_t layers_ = 0;  ///< simulated decoder layers per iteration
+  std::uint32_t layers_ = 0;     ///< simulated decoder layers per iteration
   std::uint32_t kv_layers_ = 0;  ///< layers of KV cache reserved per request
   std::uint32_t v_chunk_ = 0;    ///< tokens per V segment (0 until connect: the memory's row)
   std::string v_chunk_where_;
@@ -66,8 +66,8 @@ class JobDevice : public RegisterDevice {
   Window begin_, layers_end_;
   bool in_iteration_ = false;
   std::uint64_t iterations_ = 0, tokens_ = 0, batch_sum_ = 0, split_iterations_ = 0;
-  double time_ns_ = 0, scaled_time_ns_ = 0, macs_ = 0, pim_ns_ = 0, peak_macs_per_ns_ = 0, memory_pj_ = 0,
-         npu_pj_ = 0;
+  double time_ns_ = 0, scaled_time_ns_ = 0, macs_ = 0, pim_ns_ = 0, peak_macs_per_ns_ = 0,
+         memory_pj_ = 0, npu_pj_ = 0;
   std::chrono::steady_clock::time_point wall_start_, last_print_;
   std::map<std::uint32_t, std::vector<std::uint32_t>> tokens_by_request_;
 };

@@ -25,12 +25,14 @@ void ModelSpec::check(const std::string& where) const {
   auto require = [&](bool ok, const std::string& what) {
     if (!ok) throw ConfigError(fmt::format("{}: {}", where, what));
   };
-  require(d_model % heads == 0, fmt::format("d_model {} is not a multiple of heads {}", d_model, heads));
+  require(d_model % heads == 0,
+          fmt::format("d_model {} is not a multiple of heads {}", d_model, heads));
   require(heads % tp == 0, fmt::format("heads {} do not split over tp {}", heads, tp));
   require(layers % pp == 0, fmt::format("layers {} do not split over pp {}", layers, pp));
 }
 
-ModelSpec ModelSpec::with_parallelism(std::uint32_t new_tp, std::uint32_t new_pp, const std::string& where) const {
+ModelSpec ModelSpec::with_parallelism(std::uint32_t new_tp, std::uint32_t new_pp,
+                                      const std::string& where) const {
   ModelSpec m = *this;
   if (new_tp != 0) m.tp = new_tp;
   if (new_pp != 0) m.pp = new_pp;

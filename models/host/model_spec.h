@@ -21,7 +21,8 @@ struct ModelSpec {
   static ModelSpec from_config(ConfigNode& node);
   /// The same model split over `tp` x `pp` devices (0 keeps the current value); `where` names
   /// the setting in errors.
-  [[nodiscard]] ModelSpec with_parallelism(std::uint32_t tp, std::uint32_t pp, const std::string& where) const;
+  [[nodiscard]] ModelSpec with_parallelism(std::uint32_t tp, std::uint32_t pp,
+                                           const std::string& where) const;
   /// Throws ConfigError (prefixed with `where`) unless heads, d_model and layers split evenly.
   void check(const std::string& where) const;
 

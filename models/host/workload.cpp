@@ -21,13 +21,15 @@ std::uint32_t parse_count(std::string_view text, const Where& where) {
     if (c < '0' || c > '9') ok = false;
     v = v * 10 + static_cast<std::uint64_t>(c - '0');
   }
-  if (!ok || v > 0xFFFFFFFFULL) throw InputError(fmt::format("{}: '{}' is not a non-negative integer", where(), text));
+  if (!ok || v > 0xFFFFFFFFULL)
+    throw InputError(fmt::format("{}: '{}' is not a non-negative integer", where(), text));
   return static_cast<std::uint32_t>(v);
 }
 
 /// Calls row(cells, where) for every data row of a delimited file with the given header.
 template <typename Row>
-void read_table(const std::string& path, char separator, const std::vector<std::string>& header, Row row) {
+void read_table(const std::string& path, char separator, const std::vector<std::string>& header,
+                Row row) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(fmt::format("cannot open '{}'", path));
   std::ostringstream buffer;
@@ -58,11 +60,13 @@ void read_table(const std::string& path, char separator, const std::vector<std::
     if (cells.empty()) continue;
     if (number == 1) {
       if (cells != expected)
-        throw InputError(fmt::format("{}:1: expected the header '{}'", path, fmt::join(header, std::string(1, separator))));
+        throw InputError(fmt::format("{}:1: expected the header '{}'", path,
+                                     fmt::join(header, std::string(1, separator))));
       continue;
     }
     if (cells.size() != header.size())
-      throw InputError(fmt::format("{}:{}: expected {} columns, found {}", path, number, header.size(), cells.size()));
+      throw InputError(fmt::format("{}:{}: expected {} columns, found {}", path, number,
+                                   header.size(), cells.size()));
     row(cells, [&] { return fmt::format("{}:{}", path, number); });
     ++rows;
   }
@@ -73,36 +77,43 @@ void read_table(const std::string& path, char separator, const std::vector<std::
 
 std::vector<LengthPair> load_lengths(const std::string& path) {
   std::vector<LengthPair> pairs;
-  read_table(path, '\t', {"input_toks", "output_toks"}, [&](const std::vector<std::string_view>& row, const auto& where) {
-    const LengthPair p{parse_count(row[0], where), parse_count(row[1], where)};
-    if (p.input > 0 && p.output > 0) pairs.push_back(p);  // a request without tokens never decodes
-  });
-  if (pairs.empty()) throw InputError(fmt::format("{}: no row with input and output counts of at least 1", path));
+  read_table(path, '\t', {"input_toks", "output_toks"},
+             [&](const std::vector<std::string_view>& row, const auto& where) {
+               const LengthPair p{parse_count(row[0], where), parse_count(row[1], where)};
+               if (p.input > 0 && p.output > 0)
+                 pairs.push_back(p);  // a request without tokens never decodes
+             });
+  if (pairs.empty())
+    throw InputError(fmt::format("{}: no row with input and output counts of at least 1", path));
   return pairs;
 }
 
 std::vector<WorkloadRequest> load_trace(const std::string& path, std::uint32_t max_seq) {
   std::vector<WorkloadRequest> requests;
-  read_table(path, ',', {"seq_len", "ch_idx"}, [&](const std::vector<std::string_view>& row, const auto& where) {
-    // seq_len is what the simulator's attention covers: the KV already held plus the token being
-    // generated, whose K and V are appended first. So the context (KV held) is seq_len - 1.
-    const std::uint32_t seq_len = parse_count(row[0], where);
-    if (seq_len == 0 || seq_len > max_seq)
-      throw InputError(fmt::format("{}: seq_len {} is outside 1 .. {} (the model's longest sequence: the tokens "
-                                   "attended, the one being generated included)",
-                                   where(), seq_len, max_seq));
-    WorkloadRequest r;
-    r.context = seq_len - 1;
-    r.channel = parse_count(row[1], where);
-    r.remaining = 1;
-    requests.push_back(r);
-  });
+  read_table(path, ',', {"seq_len", "ch_idx"},
+             [&](const std::vector<std::string_view>& row, const auto& where) {
+               // seq_len is what the simulator's attention covers: the KV already held plus the
+               // token being generated, whose K and V are appended first. So the context (KV held)
+               // is seq_len - 1.
+               const std::uint32_t seq_len = parse_count(row[0], where);
+               if (seq_len == 0 || seq_len > max_seq)
+                 throw InputError(fmt::format(
+                     "{}: seq_len {} is outside 1 .. {} (the model's longest sequence: the tokens "
+                     "attended, the one being generated included)",
+                     where(), seq_len, max_seq));
+               WorkloadRequest r;
+               r.context = seq_len - 1;
+               r.channel = parse_count(row[1], where);
+               r.remaining = 1;
+               requests.push_back(r);
+             });
   return requests;
 }
 
 std::vector<WorkloadRequest> make_workload(const WorkloadSpec& spec) {
   if (spec.mode == "trace") return load_trace(spec.trace_file, spec.max_seq);
-  const std::vector<LengthPair> pairs = spec.mode == "prompt" ? std::vector<LengthPair>{} : load_lengths(spec.dataset_file);
+  const std::vector<LengthPair> pairs =
+      spec.mode == "prompt" ? std::vector<LengthPair>{} : load_lengths(spec.dataset_file);
   std::mt19937_64 rng(spec.seed);
   auto draw = [&](std::uint64_t n) { return static_cast<std::uint32_t>(rng() % n); };
   std::vector<WorkloadRequest> requests;

@@ -33,8 +33,8 @@ struct WorkloadRequest {
   std::uint32_t context = 0;    ///< tokens in the KV cache when the request joins
   std::uint32_t remaining = 0;  ///< tokens it still generates
   std::uint32_t channel = kAnyChannel;
-  std::uint32_t batch = 0;      ///< steady/trace: the sampled batch it belongs to
-  std::uint32_t arrival = 0;    ///< serving: the iteration it arrives at
+  std::uint32_t batch = 0;    ///< steady/trace: the sampled batch it belongs to
+  std::uint32_t arrival = 0;  ///< serving: the iteration it arrives at
 };
 
 struct WorkloadSpec {
@@ -49,7 +49,8 @@ struct WorkloadSpec {
 
 [[nodiscard]] std::vector<LengthPair> load_lengths(const std::string& path);
 /// Contexts must leave room for the token to generate: 1 .. max_seq - 1.
-[[nodiscard]] std::vector<WorkloadRequest> load_trace(const std::string& path, std::uint32_t max_seq);
+[[nodiscard]] std::vector<WorkloadRequest> load_trace(const std::string& path,
+                                                      std::uint32_t max_seq);
 [[nodiscard]] std::vector<WorkloadRequest> make_workload(const WorkloadSpec& spec);
 
 }  // namespace vp::host

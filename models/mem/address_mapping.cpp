@@ -1,6 +1,5 @@
 #include "models/mem/address_mapping.h"
 
-
 #include <array>
 
 #include <fmt/format.h>
@@ -10,8 +9,8 @@
 namespace vp::hbm {
 namespace {
 
-constexpr std::array<const char*, 7> kFieldNames = {"offset", "column", "channel", "bank",
-                                                    "bank_group", "rank", "row"};
+constexpr std::array<const char*, 7> kFieldNames = {"offset",     "column", "channel", "bank",
+                                                    "bank_group", "rank",   "row"};
 
 unsigned log2_exact(std::uint64_t v) {
   unsigned bits = 0;
@@ -28,16 +27,19 @@ std::vector<std::string> AddressMapping::default_fields() {
 AddressMapping AddressMapping::from_config(ConfigNode& config, const std::string& key,
                                            const Organization& org, bool hash_channel) {
   const std::array<unsigned, 7> needed = {
-      log2_exact(org.burst_bytes()), log2_exact(org.bursts_per_row()), log2_exact(org.channels),
-      log2_exact(org.banks_per_group), log2_exact(org.bank_groups), log2_exact(org.ranks),
+      log2_exact(org.burst_bytes()), log2_exact(org.bursts_per_row()),
+      log2_exact(org.channels),      log2_exact(org.banks_per_group),
+      log2_exact(org.bank_groups),   log2_exact(org.ranks),
       log2_exact(org.rows)};
   std::vector<std::string> items;
   const std::string where = config.key_path(key);
   if (config.has(key)) {
     const json& list = config.raw(key);
-    if (!list.is_array()) throw ConfigError(where + ": expected a list of \"field[:bits]\" strings");
+    if (!list.is_array())
+      throw ConfigError(where + ": expected a list of \"field[:bits]\" strings");
     for (const auto& item : list) {
-      if (!item.is_string()) throw ConfigError(where + ": every entry must be a string \"field[:bits]\"");
+      if (!item.is_string())
+        throw ConfigError(where + ": every entry must be a string \"field[:bits]\"");
       items.push_back(item.get<std::string>());
     }
   } else {
@@ -52,9 +54,10 @@ AddressMapping AddressMapping::from_config(ConfigNode& config, const std::string
     unsigned index = 0;
     while (index < kFieldNames.size() && name != kFieldNames[index]) ++index;
     if (index == kFieldNames.size())
-      throw ConfigError(fmt::format("{}: unknown field '{}' (fields: offset, column, channel, bank, "
-                                    "bank_group, rank, row)",
-                                    where, name));
+      throw ConfigError(
+          fmt::format("{}: unknown field '{}' (fields: offset, column, channel, bank, "
+                      "bank_group, rank, row)",
+                      where, name));
     unsigned bits = needed[index] - std::min(needed[index], used[index]);
     if (colon != std::string::npos) {
       try {
@@ -84,7 +87,8 @@ AddressMapping AddressMapping::from_config(ConfigNode& config, const std::string
         m.channel_top_ = p.shift + p.bits;
       }
     if (channel_pieces > 1)
-      throw ConfigError(fmt::format("{}: channel hashing needs the channel field in one piece", where));
+      throw ConfigError(
+          fmt::format("{}: channel hashing needs the channel field in one piece", where));
     m.hash_channel_ = needed[2] > 0;
   }
   m.simple_ = m.pieces_.size() <= kFieldNames.size();
@@ -95,12 +99,14 @@ AddressMapping AddressMapping::from_config(ConfigNode& config, const std::string
     m.field_shift_[f] = p.shift;
     m.field_mask_[f] = (1ULL << p.bits) - 1;
   }
-  m.channel_bits_ = static_cast<unsigned>(__builtin_popcountll(m.field_mask_[static_cast<unsigned>(Field::Channel)]));
+  m.channel_bits_ = static_cast<unsigned>(
+      __builtin_popcountll(m.field_mask_[static_cast<unsigned>(Field::Channel)]));
   // Runs of consecutive columns in one row: the offset and column fields are the lowest bits,
   // in that order, in one piece each (the channel hash reads only bits above the channel field).
   const auto offset_bits = static_cast<unsigned>(__builtin_popcountll(m.field_mask_[0]));
   const auto column_bits = static_cast<unsigned>(__builtin_popcountll(m.field_mask_[1]));
-  const bool columns_low = m.simple_ && m.field_shift_[0] == 0 && m.field_shift_[1] == offset_bits &&
+  const bool columns_low = m.simple_ && m.field_shift_[0] == 0 &&
+                           m.field_shift_[1] == offset_bits &&
                            (!m.hash_channel_ || m.channel_top_ >= offset_bits + column_bits);
   m.row_run_bits_ = columns_low ? offset_bits + column_bits : offset_bits;
   return m;
@@ -110,7 +116,8 @@ std::uint32_t AddressMapping::channel_hash(std::uint64_t address) const {
   if (!hash_channel_) return 0;
   const std::uint64_t mask = field_mask_[static_cast<unsigned>(Field::Channel)];
   std::uint64_t hash = 0;
-  for (std::uint64_t upper = address >> channel_top_; upper != 0; upper >>= channel_bits_) hash ^= upper & mask;
+  for (std::uint64_t upper = address >> channel_top_; upper != 0; upper >>= channel_bits_)
+    hash ^= upper & mask;
   return static_cast<std::uint32_t>(hash);
 }
 
@@ -142,13 +149,13 @@ DramAddress AddressMapping::decode(std::uint64_t address) const {
 }
 
 std::uint64_t AddressMapping::encode(const DramAddress& a) const {
-  const std::array<std::uint32_t, 7> value = {a.offset,         a.column.value,
-                                              a.channel.value,  a.bank.bank.value,
-                                              a.bank.group.value, a.bank.rank.value,
-                                              a.row.value};
+  const std::array<std::uint32_t, 7> value = {
+      a.offset,           a.column.value,    a.channel.value, a.bank.bank.value,
+      a.bank.group.value, a.bank.rank.value, a.row.value};
   std::uint64_t address = 0;
   for (const auto& p : pieces_) {
-    const std::uint64_t piece = (value[static_cast<unsigned>(p.field)] >> p.field_shift) & ((1ULL << p.bits) - 1);
+    const std::uint64_t piece =
+        (value[static_cast<unsigned>(p.field)] >> p.field_shift) & ((1ULL << p.bits) - 1);
     address |= piece << p.shift;
   }
   if (hash_channel_) {

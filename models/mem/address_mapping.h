@@ -28,7 +28,7 @@ struct DramAddress {
   Channel channel;
   BankId bank;
   Row row;
-  Column column;  ///< Burst index within the row.
+  Column column;             ///< Burst index within the row.
   std::uint32_t offset = 0;  ///< Byte within the burst.
 };
 
@@ -61,7 +61,7 @@ class AddressMapping {
   struct Piece {
     Field field;
     unsigned bits;
-    unsigned shift;  ///< position in the address
+    unsigned shift;        ///< position in the address
     unsigned field_shift;  ///< position within the field value
   };
   std::vector<Piece> pieces_;

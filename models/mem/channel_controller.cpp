@@ -78,8 +78,9 @@ void ChannelController::enqueue(std::uint32_t slot) {
   // (an arrival can end a PIM phase), FCFS (the new burst is never the oldest unless alone) and
   // a decision for this very bank (its choice may change) decide again.
   if (!next_valid_) return;
-  const bool keep = !blocked_ && !in_order_ && next_.kind != Kind::None &&
-                    !((next_.kind == Kind::MemHit || next_.kind == Kind::MemOther) && next_.bank_index == b);
+  const bool keep =
+      !blocked_ && !in_order_ && next_.kind != Kind::None &&
+      !((next_.kind == Kind::MemHit || next_.kind == Kind::MemOther) && next_.bank_index == b);
   if (!keep) {
     next_valid_ = false;
     return;
@@ -92,19 +93,23 @@ void ChannelController::enqueue(std::uint32_t slot) {
 void ChannelController::update_active(std::uint32_t b) {
   const bool active = !queues_.empty(b) || (closed_page_ && slots_[b].mem_open != 0);
   const std::uint64_t bit = 1ULL << (b % 64);
-  if (active) active_[b / 64] |= bit;
-  else active_[b / 64] &= ~bit;
+  if (active)
+    active_[b / 64] |= bit;
+  else
+    active_[b / 64] &= ~bit;
 }
 
 void ChannelController::note_open(std::vector<RankActivity>& activity,
-                                  std::vector<std::uint64_t>& total, std::uint32_t bank, bool open) {
+                                  std::vector<std::uint64_t>& total, std::uint32_t bank,
+                                  bool open) {
   const std::uint32_t rank = bank_ids_[bank].rank.value;
   auto& a = activity[rank];
   if (open && a.open++ == 0) a.since = now_;
   if (!open && --a.open == 0) total[rank] += now_ - a.since;
 }
 
-std::uint64_t ChannelController::active_cycles(std::uint32_t rank, std::uint64_t cycle, bool pim) const {
+std::uint64_t ChannelController::active_cycles(std::uint32_t rank, std::uint64_t cycle,
+                                               bool pim) const {
   const auto& a = (pim ? pim_activity_ : mem_activity_)[rank];
   const auto& total = pim ? stats_.pim_active_cycles : stats_.mem_active_cycles;
   return total[rank] + (a.open > 0 && cycle > a.since ? cycle - a.since : 0);
@@ -114,7 +119,8 @@ double ChannelController::pim_energy_pj() const {
   const EnergyModel e = params_.energy();
   const auto& n = stats_.commands;
   auto count = [&n](Command c) { return static_cast<double>(n[static_cast<unsigned>(c)]); };
-  return count(Command::Gwrite) * e.gwrite + count(Command::GAct) * e.g_act + count(Command::Comp) * e.comp +
+  return count(Command::Gwrite) * e.gwrite + count(Command::GAct) * e.g_act +
+         count(Command::Comp) * e.comp +
          (count(Command::ReadRes) + count(Command::CompsReadRes)) * e.readres +
          static_cast<double>(stats_.comps_in_compsreadres) * e.comp;
 }
@@ -123,14 +129,16 @@ double ChannelController::energy_pj(std::uint64_t cycle) const {
   const EnergyModel e = params_.energy();
   const auto& n = stats_.commands;
   auto count = [&n](Command c) { return static_cast<double>(n[static_cast<unsigned>(c)]); };
-  double pj = count(Command::Act) * e.act + count(Command::Rd) * e.read + count(Command::Wr) * e.write +
-              count(Command::Ref) * e.refresh + pim_energy_pj();
+  double pj = count(Command::Act) * e.act + count(Command::Rd) * e.read +
+              count(Command::Wr) * e.write + count(Command::Ref) * e.refresh + pim_energy_pj();
   for (std::uint32_t r = 0; r < ranks_; ++r) {
     const double active = static_cast<double>(active_cycles(r, cycle, false));
-    pj += active * e.active_standby_per_cycle + (static_cast<double>(cycle) - active) * e.precharge_standby_per_cycle;
+    pj += active * e.active_standby_per_cycle +
+          (static_cast<double>(cycle) - active) * e.precharge_standby_per_cycle;
     if (dual_) {  // the PIM row buffer has its own standby current
       const double pim_active = static_cast<double>(active_cycles(r, cycle, true));
-      pj += pim_active * e.active_standby_per_cycle + (static_cast<double>(cycle) - pim_active) * e.precharge_standby_per_cycle;
+      pj += pim_active * e.active_standby_per_cycle +
+            (static_cast<double>(cycle) - pim_active) * e.precharge_standby_per_cycle;
     }
   }
   return pj;
@@ -142,8 +150,10 @@ void ChannelController::set_mem_open(std::uint32_t b, bool open) {
   if (!dual_) pim_step_valid_ = false;  // one row buffer: PIM sees the MEM rows
   note_open(mem_activity_, stats_.mem_active_cycles, b, open);
   slots_[b].mem_open = open ? 1 : 0;
-  if (open) ++mem_open_count_;
-  else --mem_open_count_;
+  if (open)
+    ++mem_open_count_;
+  else
+    --mem_open_count_;
   update_active(b);
 }
 
@@ -156,8 +166,10 @@ void ChannelController::set_pim_open(std::uint32_t b, bool open) {
   pim_step_valid_ = false;
   note_open(pim_activity_, stats_.pim_active_cycles, b, open);
   slots_[b].pim_open = open ? 1 : 0;
-  if (open) ++pim_open_count_;
-  else --pim_open_count_;
+  if (open)
+    ++pim_open_count_;
+  else
+    --pim_open_count_;
 }
 
 void ChannelController::add(PimRequest request) {
@@ -247,11 +259,10 @@ bool ChannelController::pim_step(const PimRequest& head, Decision& step, std::st
   };
   step.kind = Kind::Pim;
   switch (c.op) {
-    case PimOp::Header:
-      step.no_bus = true;
-      return true;
+    case PimOp::Header: step.no_bus = true; return true;
     case PimOp::Gwrite:
-      step.target = {Command::Gwrite, BankId{Rank(c.rank), BankGroup(c.bank_group), Bank(c.bank)}, 0};
+      step.target = {Command::Gwrite, BankId{Rank(c.rank), BankGroup(c.bank_group), Bank(c.bank)},
+                     0};
       return true;
     case PimOp::GAct: {
       const std::uint32_t groups = c.all_banks ? o.ranks * o.bank_groups : 1;
@@ -286,14 +297,15 @@ bool ChannelController::pim_step(const PimRequest& head, Decision& step, std::st
       for (std::uint32_t b = 0; b < banks_ && !all_open; ++b)
         if (!pim_open(b)) {
           const BankId id = bank_id(b);
-          error = fmt::format("{} on channel {}: bank (rank {}, group {}, bank {}) has no open PIM "
-                              "row; send G_ACT first",
-                              to_string(c.op), id_.value, id.rank.value, id.group.value, id.bank.value);
+          error = fmt::format(
+              "{} on channel {}: bank (rank {}, group {}, bank {}) has no open PIM "
+              "row; send G_ACT first",
+              to_string(c.op), id_.value, id.rank.value, id.group.value, id.bank.value);
           return false;
         }
-      const Command command = c.op == PimOp::Comp       ? Command::Comp
+      const Command command = c.op == PimOp::Comp      ? Command::Comp
                               : c.op == PimOp::ReadRes ? Command::ReadRes
-                                                        : Command::CompsReadRes;
+                                                       : Command::CompsReadRes;
       step.target = {command, bank_id(0), c.op == PimOp::CompsReadRes ? c.comps : 1};
       return true;
     }
@@ -372,8 +384,8 @@ void ChannelController::choose(std::uint32_t b) {
     ch.row = Row{};
     return;
   }
-  const std::size_t i = scheduler_->choose(
-      BankView{queues_.view(b), slots_[b].mem_open != 0, slots_[b].mem_row, slots_[b].hits_since_act});
+  const std::size_t i = scheduler_->choose(BankView{queues_.view(b), slots_[b].mem_open != 0,
+                                                    slots_[b].mem_row, slots_[b].hits_since_act});
   const MemBurst& c = queues_.at(b, i);
   ch.queue_index = static_cast<std::uint32_t>(i);
   ch.seq = c.seq;
@@ -398,7 +410,8 @@ void ChannelController::choose(std::uint32_t b) {
   const BankChoice& c = slots_[b].choice;
   if (!c.exists) return;
   const std::uint64_t order = order_of(c.kind, c.seq);
-  const std::uint64_t local = std::max(std::max(now_, c.arrival), checker_.earliest_in_bank(c.command, b));
+  const std::uint64_t local =
+      std::max(std::max(now_, c.arrival), checker_.earliest_in_bank(c.command, b));
   // The shared part depends only on (rank, command): computed once per decision.
   const auto key = static_cast<std::uint32_t>(c.bank.rank.value * kCommandCount +
                                               static_cast<unsigned>(c.command));
@@ -505,7 +518,8 @@ void ChannelController::issue(const Decision& d, std::uint64_t txn) {
       column = queues_.at(d.bank_index, d.queue_index).where.column;
       row = queues_.at(d.bank_index, d.queue_index).where.row;
     }
-    on_command(IssuedCommand{d.cycle, d.target.command, d.target.bank, row, column, txn, d.target.comps});
+    on_command(
+        IssuedCommand{d.cycle, d.target.command, d.target.bank, row, column, txn, d.target.comps});
   }
 }
 
@@ -516,8 +530,10 @@ void ChannelController::execute(const Decision& d, std::vector<Completion>& done
       const std::uint32_t rank = d.bank_index;
       const std::uint32_t first = rank * params_.org.banks_per_rank();
       if (d.target.command == Command::PreAll)
-        for (std::uint32_t b = first; b < first + params_.org.banks_per_rank(); ++b) set_mem_open(b, false);
-      if (d.target.command == Command::PimPre) set_pim_open(checker_.flat_bank(d.target.bank), false);
+        for (std::uint32_t b = first; b < first + params_.org.banks_per_rank(); ++b)
+          set_mem_open(b, false);
+      if (d.target.command == Command::PimPre)
+        set_pim_open(checker_.flat_bank(d.target.bank), false);
       if (d.target.command == Command::Ref) {
         if (d.cycle > refresh_[rank].due + params_.timing.tREFI) ++stats_.refreshes_postponed;
         refresh_[rank].due += params_.timing.tREFI;
@@ -565,7 +581,8 @@ void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& 
       const std::uint64_t next = burst.address - burst.where.offset + burst_bytes_;
       burst.data += next - burst.address;
       burst.address = next;
-      burst.length = static_cast<std::uint32_t>(std::min<std::uint64_t>(burst_bytes_, burst.end - next));
+      burst.length =
+          static_cast<std::uint32_t>(std::min<std::uint64_t>(burst_bytes_, burst.end - next));
       burst.where.column = Column(burst.where.column.value + 1);
       burst.where.offset = 0;
       burst.outcome = MemBurst::Outcome::Hit;
@@ -646,7 +663,8 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
       break;
     case Command::Gwrite:
       if (storage_ != nullptr && head.data != nullptr) {
-        const std::uint32_t n = std::min<std::uint32_t>(head.length / 2, static_cast<std::uint32_t>(global_buffer_.size()));
+        const std::uint32_t n = std::min<std::uint32_t>(
+            head.length / 2, static_cast<std::uint32_t>(global_buffer_.size()));
         for (std::uint32_t i = 0; i < n; ++i) {
           Imath::half h;
           std::uint16_t bits;
@@ -669,7 +687,8 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
       stats_.comps_in_compsreadres += c.comps;
       for (std::uint32_t k = 0; k < c.comps; ++k) pim_compute(c.column + k);
       pim_read_results(head);
-      finish(d.cycle + std::uint64_t{t.comp_interval} * std::max(c.comps, t.comp_pipeline) + t.read_latency());
+      finish(d.cycle + std::uint64_t{t.comp_interval} * std::max(c.comps, t.comp_pipeline) +
+             t.read_latency());
       return;
     default: break;
   }

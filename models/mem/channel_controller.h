@@ -30,8 +30,8 @@
 #include "models/mem/bank_queues.h"
 #include "models/mem/mem_request.h"
 #include "models/mem/scheduler_policy.h"
-#include "models/mem/timing_checker.h"
 #include "models/mem/sparse_storage.h"
+#include "models/mem/timing_checker.h"
 
 namespace vp::hbm {
 
@@ -54,8 +54,8 @@ struct ChannelStats {
   std::uint64_t pim_tiles = 0;
   std::uint64_t pim_busy_cycles = 0;  ///< PIM_HEADER to the tile's last command
   std::uint64_t pim_errors = 0;
-  std::uint64_t mode_switches = 0;    ///< blocked mode: MEM -> PIM switches
-  std::uint64_t pim_phase_cycles = 0; ///< blocked mode: cycles the channel was reserved for PIM
+  std::uint64_t mode_switches = 0;     ///< blocked mode: MEM -> PIM switches
+  std::uint64_t pim_phase_cycles = 0;  ///< blocked mode: cycles the channel was reserved for PIM
   std::uint64_t refreshes_pulled_in = 0;
   std::uint64_t refreshes_postponed = 0;
   std::uint64_t comps_in_compsreadres = 0;  ///< COMPs executed inside COMPS_READRES commands
@@ -70,7 +70,7 @@ struct IssuedCommand {
   BankId bank;
   Row row;
   Column column;
-  std::uint64_t txn;  ///< the transaction served, 0 for refresh and housekeeping
+  std::uint64_t txn;        ///< the transaction served, 0 for refresh and housekeeping
   std::uint32_t comps = 0;  ///< COMPS_READRES: the COMPs it runs
 };
 
@@ -98,7 +98,8 @@ class ChannelController {
 
   [[nodiscard]] const ChannelStats& stats() const { return stats_; }
   /// Active-standby cycles per rank up to `cycle` (MEM and PIM row buffers).
-  [[nodiscard]] std::uint64_t active_cycles(std::uint32_t rank, std::uint64_t cycle, bool pim) const;
+  [[nodiscard]] std::uint64_t active_cycles(std::uint32_t rank, std::uint64_t cycle,
+                                            bool pim) const;
   /// Energy in pJ up to `cycle`: commands plus background of every rank.
   [[nodiscard]] double energy_pj(std::uint64_t cycle) const;
   /// The part of energy_pj() spent by PIM commands.
@@ -116,10 +117,10 @@ class ChannelController {
     std::uint64_t cycle = ~0ULL;
     CommandTarget target;
     Row row;
-    std::uint32_t bank_index = 0;   ///< MEM: bank; refresh: rank
-    std::size_t queue_index = 0;    ///< MEM: position in the bank queue
-    std::uint64_t seq = 0;          ///< MEM: age, for ties
-    bool no_bus = false;            ///< PIM step with no bus command (HEADER, finished G_ACT)
+    std::uint32_t bank_index = 0;  ///< MEM: bank; refresh: rank
+    std::size_t queue_index = 0;   ///< MEM: position in the bank queue
+    std::uint64_t seq = 0;         ///< MEM: age, for ties
+    bool no_bus = false;           ///< PIM step with no bus command (HEADER, finished G_ACT)
   };
 
   [[nodiscard]] std::uint64_t refresh_due(std::uint32_t rank) const;
@@ -150,7 +151,9 @@ class ChannelController {
   [[nodiscard]] std::uint8_t& pim_open(std::uint32_t flat) {
     return dual_ ? slots_[flat].pim_open : slots_[flat].mem_open;
   }
-  [[nodiscard]] Row& pim_row(std::uint32_t flat) { return dual_ ? slots_[flat].pim_row : slots_[flat].mem_row; }
+  [[nodiscard]] Row& pim_row(std::uint32_t flat) {
+    return dual_ ? slots_[flat].pim_row : slots_[flat].mem_row;
+  }
   void pim_compute(std::uint32_t column);
   void pim_read_results(const PimRequest& request);
   [[nodiscard]] float row_element(std::uint32_t flat, Row row, std::uint32_t element) const;
@@ -165,18 +168,18 @@ class ChannelController {
   std::uint32_t ranks_;
   std::uint32_t queue_bursts_;  ///< config_.queue_bursts
   std::uint32_t pim_queue_;     ///< config_.pim_queue
-  bool in_order_ = false;  ///< scheduler_->in_order(), asked once
+  bool in_order_ = false;       ///< scheduler_->in_order(), asked once
   bool dual_;
-  bool blocked_;           ///< config_.mode == blocked
-  bool closed_page_;       ///< config_.closed_page
-  bool refresh_on_;        ///< config_.refresh
-  bool pim_waiting_set_ = false;  ///< pim_step_ is this decision's waiting PIM command
+  bool blocked_;                         ///< config_.mode == blocked
+  bool closed_page_;                     ///< config_.closed_page
+  bool refresh_on_;                      ///< config_.refresh
+  bool pim_waiting_set_ = false;         ///< pim_step_ is this decision's waiting PIM command
   std::uint64_t pim_waiting_cycle_ = 0;  ///< its cycle, if pim_waiting_set_
   // Timing the MEM path needs per burst (from params_).
   std::uint32_t burst_cycles_, read_latency_, write_latency_, burst_bytes_;
   std::vector<BankId> bank_ids_;  ///< Organization::bank_at() of every bank, without divisions
 
-  BankQueues queues_;  // per bank, arrival order
+  BankQueues queues_;                 // per bank, arrival order
   std::vector<std::uint32_t> inbox_;  // staged entries added since the last run, in arrival order
   /// Puts a staged entry of the inbox into its bank queue (in arrival order, before any decision).
   void enqueue(std::uint32_t slot);
@@ -184,9 +187,9 @@ class ChannelController {
 
   /// Per rank: refresh state, in one record (a decision reads all of it).
   struct RankRefresh {
-    std::uint64_t due = 0;                 ///< scheduled
-    std::uint64_t pulled_in_to = ~0ULL;    ///< ~0: not pulled in
-    std::uint64_t blocked_from = ~0ULL;    ///< blocked_from(), kept by update_blocked()
+    std::uint64_t due = 0;               ///< scheduled
+    std::uint64_t pulled_in_to = ~0ULL;  ///< ~0: not pulled in
+    std::uint64_t blocked_from = ~0ULL;  ///< blocked_from(), kept by update_blocked()
   };
   std::vector<RankRefresh> refresh_;
   /// min over the ranks of refresh_due(), kept by update_blocked(): a decision looks at the
@@ -194,7 +197,7 @@ class ChannelController {
   std::uint64_t earliest_refresh_ = ~0ULL;
   bool tile_active_ = false;
   std::uint64_t tile_start_ = 0;
-  bool pim_phase_ = false;                   // blocked mode: channel in PIM use
+  bool pim_phase_ = false;  // blocked mode: channel in PIM use
   std::uint64_t switch_start_ = 0;
 
   /// pim_step() of the head PIM request, valid until the head or a row buffer changes (its
@@ -297,8 +300,8 @@ class ChannelController {
   const AddressMapping& mapping_;
   SparseStorage* storage_;
   std::unique_ptr<SchedulerPolicy> scheduler_;
-  std::vector<float> global_buffer_;   // fp16 values widened
-  std::vector<float> accumulators_;    // one per bank
+  std::vector<float> global_buffer_;  // fp16 values widened
+  std::vector<float> accumulators_;   // one per bank
 };
 
 }  // namespace vp::hbm

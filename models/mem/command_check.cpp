@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <nlohmann/json.hpp>
 
 #include "models/mem/hbm_timing.h"
 #include "models/mem/timing_checker.h"

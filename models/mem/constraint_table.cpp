@@ -11,7 +11,8 @@ std::vector<Constraint> build_constraints(const Timing& t, PimMode mode, const T
                      std::int64_t cycles, const std::string& rule) {
     if (cycles <= 0) return;  // no constraint (e.g. WR -> RD in another rank)
     for (Command next : nexts)
-      rows.push_back(Constraint{prev, next, scope, static_cast<std::uint32_t>(cycles), 0, 0, false, rule});
+      rows.push_back(
+          Constraint{prev, next, scope, static_cast<std::uint32_t>(cycles), 0, 0, false, rule});
   };
   using C = Command;
   using S = Scope;
@@ -54,11 +55,13 @@ std::vector<Constraint> build_constraints(const Timing& t, PimMode mode, const T
   const std::initializer_list<Command> comp_like = {C::Comp, C::CompsReadRes, C::ReadRes};
   const std::int64_t comp = t.comp_interval;
 
-  add(C::Rd, comp_like, S::SameBankGroup, blocked ? rd_rd_l : 0, "max(BL/2, tCCD_L); 0 with a PIM row buffer");
+  add(C::Rd, comp_like, S::SameBankGroup, blocked ? rd_rd_l : 0,
+      "max(BL/2, tCCD_L); 0 with a PIM row buffer");
   add(C::Rd, comp_like, S::SameRank, rd_rd_s, "max(BL/2, tCCD_S)");
   add(C::Rd, {C::ReadRes}, S::OtherRanks, b + t.tRTRS, "BL/2 + tRTRS (rank switch)");
   if (fixes.compsreadres_other_rank)
-    add(C::Rd, {C::CompsReadRes}, S::OtherRanks, b + t.tRTRS, "BL/2 + tRTRS (its READRES; gap closed)");
+    add(C::Rd, {C::CompsReadRes}, S::OtherRanks, b + t.tRTRS,
+        "BL/2 + tRTRS (its READRES; gap closed)");
   add(C::Rd, {C::Gwrite}, S::SameRank, rd_rd_l, "max(BL/2, tCCD_L)");
   add(C::Wr, comp_like, S::SameBankGroup, blocked ? wl + b + t.tWTR_L : 0,
       "WL + BL/2 + tWTR_L; 0 with a PIM row buffer");
@@ -86,7 +89,8 @@ std::vector<Constraint> build_constraints(const Timing& t, PimMode mode, const T
       "max(BL/2, tCCD_S)");
   add(C::Comp, {C::Wr}, S::Channel, rd_to_wr, "RL + BL/2 - WL + tRTRS");
   add(C::Comp, {C::PimPre}, S::Channel, t.tRTP, "tRTP");
-  add(C::Comp, {C::Pre, C::PreAll}, S::Channel, blocked ? t.tRTP : 0, "tRTP; 0 with a PIM row buffer");
+  add(C::Comp, {C::Pre, C::PreAll}, S::Channel, blocked ? t.tRTP : 0,
+      "tRTP; 0 with a PIM row buffer");
   rows.push_back(Constraint{C::Comp, C::ReadRes, S::Channel,
                             static_cast<std::uint32_t>(t.comp_pipeline * t.tCCD_S), 0, 0, true,
                             "COMP pipeline fill: comp_pipeline_comps x tCCD_S"});
@@ -96,7 +100,8 @@ std::vector<Constraint> build_constraints(const Timing& t, PimMode mode, const T
   add(C::ReadRes, {C::Wr}, S::Channel, rd_to_wr, "RL + BL/2 - WL + tRTRS");
   add(C::ReadRes, {C::GAct}, S::Channel, t.tRTP + t.tRP, "tRTP + tRP");
   add(C::ReadRes, {C::PimPre}, S::Channel, t.tRTP, "tRTP");
-  add(C::ReadRes, {C::Pre, C::PreAll}, S::Channel, blocked ? t.tRTP : 0, "tRTP; 0 with a PIM row buffer");
+  add(C::ReadRes, {C::Pre, C::PreAll}, S::Channel, blocked ? t.tRTP : 0,
+      "tRTP; 0 with a PIM row buffer");
 
   rows.push_back(Constraint{C::CompsReadRes, C::CompsReadRes, S::Channel,
                             static_cast<std::uint32_t>(comp), static_cast<std::uint32_t>(comp),

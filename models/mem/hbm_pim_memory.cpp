@@ -1,6 +1,5 @@
 #include "models/mem/hbm_pim_memory.h"
 
-
 #include <fmt/format.h>
 
 #include "platform/command_db.h"
@@ -14,7 +13,9 @@ constexpr std::uint64_t kNever = ~0ULL;
 MemoryParams load_params(ConfigNode& config, const SimContext& context, json& document) {
   const std::string where = config.key_path("memory");
   if (!config.has("memory"))
-    throw ConfigError(where + ": required: a memory config file (e.g. \"../memory/neupims-hbm2.json\") or object");
+    throw ConfigError(
+        where +
+        ": required: a memory config file (e.g. \"../memory/neupims-hbm2.json\") or object");
   const json& value = config.raw("memory");
   if (value.is_object()) {
     document = value;
@@ -36,15 +37,19 @@ MemoryParams load_params(ConfigNode& config, const SimContext& context, json& do
 }  // namespace
 
 void HbmPimMemory::register_type(ModuleRegistry& registry) {
-  add_module_type<HbmPimMemory>(registry, "mem.hbm_pim",
-                                "HBM2 with PIM: per-channel controllers, MEM+PIM row buffers (AT).");
+  add_module_type<HbmPimMemory>(
+      registry, "mem.hbm_pim", "HBM2 with PIM: per-channel controllers, MEM+PIM row buffers (AT).");
 }
 
 HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& config,
                            SimContext& context)
-    : sc_core::sc_module(name), socket("socket"), params_(load_params(config, context, params_document_)) {
+    : sc_core::sc_module(name),
+      socket("socket"),
+      params_(load_params(config, context, params_document_)) {
   const auto mode = config.get_enum("mode", "dual", {"dram", "blocked", "dual"});
-  config_.mode = mode == "dram" ? PimMode::Dram : mode == "blocked" ? PimMode::Blocked : PimMode::Dual;
+  config_.mode = mode == "dram"      ? PimMode::Dram
+                 : mode == "blocked" ? PimMode::Blocked
+                                     : PimMode::Dual;
   config_.functional = config.get_bool("functional", true);
   config_.scheduler = config.get_string("scheduler", "fr-fcfs");
   (void)make_scheduler(config_.scheduler, 0, config.key_path("scheduler"));
@@ -57,17 +62,19 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
   aligned_ = config.get_enum("windows", "per-channel", {"per-channel", "aligned"}) == "aligned";
   const auto threads = static_cast<unsigned>(config.get_u64("threads", 1, 1, 64));
   if (threads > 1 && !aligned_)
-    throw ConfigError(fmt::format("{}: {} threads need \"windows\": \"aligned\" (per-channel windows "
-                                  "wake one channel at a time)",
-                                  config.key_path("threads"), threads));
+    throw ConfigError(
+        fmt::format("{}: {} threads need \"windows\": \"aligned\" (per-channel windows "
+                    "wake one channel at a time)",
+                    config.key_path("threads"), threads));
   if (threads > 1) pool_ = std::make_unique<WorkerPool>(threads);
   activity_gap_ = config.get_u64("trace_activity_gap_ck", 32, 0, 1000000);
-  mapping_ = std::make_unique<AddressMapping>(
-      AddressMapping::from_config(config, "address_mapping", params_.org, config.get_bool("channel_hash", true)));
+  mapping_ = std::make_unique<AddressMapping>(AddressMapping::from_config(
+      config, "address_mapping", params_.org, config.get_bool("channel_hash", true)));
   tck_ = sc_core::sc_time(static_cast<double>(params_.timing.tCK_ps), sc_core::SC_PS);
 
   for (std::uint32_t c = 0; c < params_.org.channels; ++c) {
-    channels_.push_back(std::make_unique<ChannelController>(Channel(c), params_, config_, *mapping_, &storage_));
+    channels_.push_back(
+        std::make_unique<ChannelController>(Channel(c), params_, config_, *mapping_, &storage_));
   }
   if (!aligned_) {
     wake_at_.assign(params_.org.channels, kNever);
@@ -107,11 +114,16 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
   const std::string p = basename();
   auto& stats = context.stats;
   stats.add_counter(p + ".transactions", "transactions", "transactions received", transactions_);
-  stats.add_counter(p + ".backpressure_events", "transactions", "requests held back (END_REQ withheld)", backpressure_events_);
-  stats.add_counter(p + ".refused_requests", "transactions", "requests answered with an error before queuing", refused_);
+  stats.add_counter(p + ".backpressure_events", "transactions",
+                    "requests held back (END_REQ withheld)", backpressure_events_);
+  stats.add_counter(p + ".refused_requests", "transactions",
+                    "requests answered with an error before queuing", refused_);
   if (aligned_) {
-    stats.add_counter(p + ".windows", "windows", "wake-ups of the aligned scheduler (window starts and arrivals inside a window)", windows_);
-    stats.add_counter(p + ".parallel_windows", "windows", "of those, wake-ups whose channels ran on several threads",
+    stats.add_counter(
+        p + ".windows", "windows",
+        "wake-ups of the aligned scheduler (window starts and arrivals inside a window)", windows_);
+    stats.add_counter(p + ".parallel_windows", "windows",
+                      "of those, wake-ups whose channels ran on several threads",
                       parallel_windows_);
   }
   stats.add(p + ".storage_bytes", "bytes", "host memory holding written data (sparse)",
@@ -132,16 +144,23 @@ void HbmPimMemory::register_stats(StatsTree& stats) {
   };
   std::vector<Stat> table = {
       {"row_hits", "bursts", "bursts served from an open row", field(&ChannelStats::row_hits)},
-      {"row_misses", "bursts", "bursts that needed an ACT of a closed bank", field(&ChannelStats::row_misses)},
-      {"row_conflicts", "bursts", "bursts that needed a PRE of another row", field(&ChannelStats::row_conflicts)},
+      {"row_misses", "bursts", "bursts that needed an ACT of a closed bank",
+       field(&ChannelStats::row_misses)},
+      {"row_conflicts", "bursts", "bursts that needed a PRE of another row",
+       field(&ChannelStats::row_conflicts)},
       {"bytes_read", "bytes", "bytes read by MEM bursts", field(&ChannelStats::bytes_read)},
-      {"bytes_written", "bytes", "bytes written by MEM bursts", field(&ChannelStats::bytes_written)},
-      {"data_bus_cycles", "cycles", "cycles the data bus carried MEM bursts", field(&ChannelStats::data_bus_cycles)},
+      {"bytes_written", "bytes", "bytes written by MEM bursts",
+       field(&ChannelStats::bytes_written)},
+      {"data_bus_cycles", "cycles", "cycles the data bus carried MEM bursts",
+       field(&ChannelStats::data_bus_cycles)},
       {"pim_tiles", "tiles", "PIM tiles (PIM_HEADER)", field(&ChannelStats::pim_tiles)},
-      {"pim_busy_cycles", "cycles", "PIM_HEADER-to-last-command time", field(&ChannelStats::pim_busy_cycles)},
+      {"pim_busy_cycles", "cycles", "PIM_HEADER-to-last-command time",
+       field(&ChannelStats::pim_busy_cycles)},
       {"pim_errors", "commands", "PIM commands refused", field(&ChannelStats::pim_errors)},
-      {"mode_switches", "switches", "blocked mode: MEM to PIM switches", field(&ChannelStats::mode_switches)},
-      {"pim_phase_cycles", "cycles", "blocked mode: cycles reserved for PIM", field(&ChannelStats::pim_phase_cycles)},
+      {"mode_switches", "switches", "blocked mode: MEM to PIM switches",
+       field(&ChannelStats::mode_switches)},
+      {"pim_phase_cycles", "cycles", "blocked mode: cycles reserved for PIM",
+       field(&ChannelStats::pim_phase_cycles)},
       {"refreshes_pulled_in", "refreshes", "refreshes done early so a PIM tile is not interrupted",
        field(&ChannelStats::refreshes_pulled_in)},
       {"refreshes_postponed", "refreshes", "refreshes issued more than tREFI late",
@@ -169,11 +188,12 @@ void HbmPimMemory::register_stats(StatsTree& stats) {
     auto value = [integral](double v) {
       return integral ? StatsTree::Value{static_cast<std::uint64_t>(v)} : StatsTree::Value{v};
     };
-    stats.add(p + "." + stat.name, stat.unit, stat.description + " (all channels)", [this, stat, now, value] {
-      double sum = 0;
-      for (const auto& ch : channels_) sum += stat.read(*ch, now());
-      return value(sum);
-    });
+    stats.add(p + "." + stat.name, stat.unit, stat.description + " (all channels)",
+              [this, stat, now, value] {
+                double sum = 0;
+                for (const auto& ch : channels_) sum += stat.read(*ch, now());
+                return value(sum);
+              });
     for (std::uint32_t c = 0; c < channels_.size(); ++c) {
       const ChannelController* ch = channels_[c].get();
       stats.add(fmt::format("{}.ch{:02}.{}", p, c, stat.name), stat.unit, stat.description,
@@ -182,9 +202,12 @@ void HbmPimMemory::register_stats(StatsTree& stats) {
   }
 }
 
-std::uint64_t HbmPimMemory::mapped_size(const std::string& /*port*/) const { return mapping_->capacity(); }
+std::uint64_t HbmPimMemory::mapped_size(const std::string& /*port*/) const {
+  return mapping_->capacity();
+}
 
-void HbmPimMemory::on_command(const std::function<void(std::uint32_t, const IssuedCommand&)>& observer) {
+void HbmPimMemory::on_command(
+    const std::function<void(std::uint32_t, const IssuedCommand&)>& observer) {
   observers_.push_back(observer);
   if (observers_.size() > 1) return;  // the channels already call every observer
   for (std::uint32_t c = 0; c < channels_.size(); ++c)
@@ -201,12 +224,14 @@ void HbmPimMemory::trace_to_timeline(TraceEvents& events) {
   for (std::uint32_t c = 0; c < params_.org.channels; ++c) {
     mem_tracks.push_back(fmt::format("{}.ch{:02}.mem", basename(), c));
     pim_tracks.push_back(fmt::format("{}.ch{:02}.pim", basename(), c));
-    outstanding_tracks_.emplace_back(fmt::format("{}.ch{:02}.outstanding", basename(), c), "outstanding");
+    outstanding_tracks_.emplace_back(fmt::format("{}.ch{:02}.outstanding", basename(), c),
+                                     "outstanding");
   }
   outstanding_.assign(params_.org.channels, 0);
   const auto tck_ps = params_.timing.tCK_ps;
   activity_.assign(std::size_t{2} * params_.org.channels, Activity{});
-  on_command([this, &events, mem_tracks, pim_tracks, tck_ps, org = params_.org](std::uint32_t c, const IssuedCommand& cmd) {
+  on_command([this, &events, mem_tracks, pim_tracks, tck_ps, org = params_.org](
+                 std::uint32_t c, const IssuedCommand& cmd) {
     const bool pim = cmd.command >= Command::Gwrite;
     // Activity spans: runs of commands on one side of a channel with gaps below activity_gap_ck.
     Activity& a = activity_[2 * c + (pim ? 1 : 0)];
@@ -223,7 +248,10 @@ void HbmPimMemory::trace_to_timeline(TraceEvents& events) {
     e.duration_ps = tck_ps;
     e.track = (pim ? pim_tracks : mem_tracks)[c] + ".commands";
     e.name = to_string(cmd.command);
-    e.args = {{"bank", org.flat_bank(cmd.bank)}, {"row", cmd.row.value}, {"column", cmd.column.value}, {"txn", cmd.txn}};
+    e.args = {{"bank", org.flat_bank(cmd.bank)},
+              {"row", cmd.row.value},
+              {"column", cmd.column.value},
+              {"txn", cmd.txn}};
     events.emit(e);
   });
   events.on_finish([this] {
@@ -233,7 +261,8 @@ void HbmPimMemory::trace_to_timeline(TraceEvents& events) {
   activity_tracks_ = std::move(mem_tracks);
   activity_tracks_.insert(activity_tracks_.end(), pim_tracks.begin(), pim_tracks.end());
   for (std::uint32_t c = 0; c < params_.org.channels; ++c)
-    channels_[c]->on_pim_use = [&events, tck_ps, track = fmt::format("{}.ch{:02}.pim_use", basename(), c)](
+    channels_[c]->on_pim_use = [&events, tck_ps,
+                                track = fmt::format("{}.ch{:02}.pim_use", basename(), c)](
                                    std::uint64_t cycle, bool pim) {
       TraceEvent e;
       e.kind = TraceEvent::Kind::Counter;
@@ -267,9 +296,11 @@ void HbmPimMemory::flush_activity() {
 }
 
 void HbmPimMemory::count_outstanding(std::uint32_t channel, int change) {
-  outstanding_[channel] = static_cast<std::uint32_t>(static_cast<int>(outstanding_[channel]) + change);
-  outstanding_tracks_[channel].set(*events_, sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value(),
-                                   outstanding_[channel]);
+  outstanding_[channel] =
+      static_cast<std::uint32_t>(static_cast<int>(outstanding_[channel]) + change);
+  outstanding_tracks_[channel].set(
+      *events_, sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value(),
+      outstanding_[channel]);
 }
 
 void HbmPimMemory::record_to_database() {
@@ -277,7 +308,8 @@ void HbmPimMemory::record_to_database() {
                      {"scheduler", config_.scheduler},
                      {"page_policy", config_.closed_page ? "closed" : "open"},
                      {"refresh", config_.refresh}};
-  db_->add_memory(basename(), to_string(config_.mode), params_.timing.tCK_ps, params_document_, controller);
+  db_->add_memory(basename(), to_string(config_.mode), params_.timing.tCK_ps, params_document_,
+                  controller);
   on_command([this, tck_ps = params_.timing.tCK_ps](std::uint32_t c, const IssuedCommand& cmd) {
     CommandRow row;
     row.cycle = cmd.cycle;
@@ -333,12 +365,16 @@ bool HbmPimMemory::validate(tlm::tlm_generic_payload& trans, const PimExtension*
     bool ok = config_.mode != PimMode::Dram && pim->channel < o.channels && pim->rank < o.ranks &&
               pim->bank_group < o.bank_groups && pim->bank < o.banks_per_group && pim->row < o.rows;
     switch (pim->op) {
-      case PimOp::Gwrite: ok = ok && trans.is_write() && trans.get_data_length() == o.row_bytes(); break;
+      case PimOp::Gwrite:
+        ok = ok && trans.is_write() && trans.get_data_length() == o.row_bytes();
+        break;
       case PimOp::Comp: ok = ok && pim->column < slices && trans.get_data_length() == 0; break;
       case PimOp::CompsReadRes:
         ok = ok && pim->comps >= 1 && pim->column + pim->comps <= slices;
         [[fallthrough]];
-      case PimOp::ReadRes: ok = ok && trans.is_read() && trans.get_data_length() == 2 * o.banks(); break;
+      case PimOp::ReadRes:
+        ok = ok && trans.is_read() && trans.get_data_length() == 2 * o.banks();
+        break;
       default: ok = ok && trans.get_data_length() == 0; break;
     }
     return ok || refuse(tlm::TLM_GENERIC_ERROR_RESPONSE);
@@ -348,13 +384,15 @@ bool HbmPimMemory::validate(tlm::tlm_generic_payload& trans, const PimExtension*
     return false;
   }
   if (trans.get_byte_enable_ptr() != nullptr) return refuse(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-  if (trans.get_streaming_width() < trans.get_data_length()) return refuse(tlm::TLM_BURST_ERROR_RESPONSE);
+  if (trans.get_streaming_width() < trans.get_data_length())
+    return refuse(tlm::TLM_BURST_ERROR_RESPONSE);
   if (!mapping_->contains(trans.get_address(), trans.get_data_length()))
     return refuse(tlm::TLM_ADDRESS_ERROR_RESPONSE);
   return true;
 }
 
-bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arrival, const PimExtension* pim) {
+bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arrival,
+                             const PimExtension* pim) {
   if (pim != nullptr) {
     auto& ch = *channels_[pim->channel];
     if (!ch.pim_slot_free()) {
@@ -470,7 +508,9 @@ void HbmPimMemory::request_arrived(std::uint32_t c) {
 
 void HbmPimMemory::retry_pending(std::uint32_t channel, std::uint64_t now) {
   if (pending_ == nullptr || channel != blocking_channel_) return;
-  if (!try_admit(*pending_, std::max(pending_arrival_, now), pending_->get_extension<PimExtension>())) return;
+  if (!try_admit(*pending_, std::max(pending_arrival_, now),
+                 pending_->get_extension<PimExtension>()))
+    return;
   tlm::tlm_generic_payload* admitted = pending_;
   pending_ = nullptr;
   tlm::tlm_phase phase = tlm::END_REQ;
@@ -536,7 +576,8 @@ void HbmPimMemory::run_window() {
   if (parallel) {
     ++parallel_windows_;
     pool_->run(channels_.size(), [this](std::size_t c) {
-      if (in_window_[c] != 0) next_decision_[c] = channels_[c]->run_until(window_end_, window_done_[c]);
+      if (in_window_[c] != 0)
+        next_decision_[c] = channels_[c]->run_until(window_end_, window_done_[c]);
     });
   } else {
     for (const std::uint32_t c : window_channels_)
@@ -570,7 +611,8 @@ HbmPimMemory::Txn* HbmPimMemory::find_txn(std::uint64_t id) {
 void HbmPimMemory::erase_txn(Txn& txn) {
   txn.payload = nullptr;
   txn.channels.clear();
-  while (txn_base_ < next_txn_ && txns_[txn_base_ & (txns_.size() - 1)].payload == nullptr) ++txn_base_;
+  while (txn_base_ < next_txn_ && txns_[txn_base_ & (txns_.size() - 1)].payload == nullptr)
+    ++txn_base_;
 }
 
 void HbmPimMemory::collect(std::vector<Completion>& done) {
@@ -579,7 +621,9 @@ void HbmPimMemory::collect(std::vector<Completion>& done) {
     if (found == nullptr) continue;
     Txn& txn = *found;
     if (!completion.ok && !completion.error.empty())  // say why, not only that it failed
-      SC_REPORT_WARNING(name(), fmt::format("transaction {} refused: {}", completion.txn, completion.error).c_str());
+      SC_REPORT_WARNING(
+          name(),
+          fmt::format("transaction {} refused: {}", completion.txn, completion.error).c_str());
     txn.ok = txn.ok && completion.ok;
     txn.done_cycle = std::max(txn.done_cycle, completion.cycle);
     txn.remaining -= completion.count;
@@ -629,8 +673,10 @@ unsigned int HbmPimMemory::transport_dbg(tlm::tlm_generic_payload& trans) {
   const auto address = trans.get_address();
   const auto length = trans.get_data_length();
   if (!mapping_->contains(address, length)) return 0;
-  if (trans.is_read()) storage_.read(address, trans.get_data_ptr(), length);
-  else if (trans.is_write()) storage_.write(address, trans.get_data_ptr(), length);
+  if (trans.is_read())
+    storage_.read(address, trans.get_data_ptr(), length);
+  else if (trans.is_write())
+    storage_.write(address, trans.get_data_ptr(), length);
   return length;
 }
 

@@ -159,18 +159,18 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   std::vector<std::unique_ptr<ChannelController>> channels_;
   /// Per-channel windows: the calendar of channel wake-ups (see schedule_wake()).
   sc_core::sc_event calendar_event_;
-  std::vector<std::uint64_t> wake_at_;     ///< per channel: timed wake-up cycle, ~0 none
-  std::vector<std::uint8_t> wake_delta_;   ///< per channel: a wake-up in the next delta cycle
-  std::vector<std::uint32_t> waking_;      ///< the channels of the current calendar run
-  std::uint64_t next_wake_ = ~0ULL;        ///< earliest timed wake-up, kept by run_calendar()
+  std::vector<std::uint64_t> wake_at_;    ///< per channel: timed wake-up cycle, ~0 none
+  std::vector<std::uint8_t> wake_delta_;  ///< per channel: a wake-up in the next delta cycle
+  std::vector<std::uint32_t> waking_;     ///< the channels of the current calendar run
+  std::uint64_t next_wake_ = ~0ULL;       ///< earliest timed wake-up, kept by run_calendar()
   std::uint64_t lookahead_ = 16;
-  bool aligned_ = false;                      ///< windows: aligned
-  std::unique_ptr<WorkerPool> pool_;          ///< threads > 1
+  bool aligned_ = false;              ///< windows: aligned
+  std::unique_ptr<WorkerPool> pool_;  ///< threads > 1
   sc_core::sc_event window_event_;
-  std::uint64_t window_end_ = 0;              ///< end of the current aligned window (cycle)
-  std::vector<std::uint64_t> next_decision_;  ///< per channel: run_until's answer, ~0 idle
-  std::vector<std::uint8_t> arrived_;         ///< per channel: requests since it last ran
-  std::vector<std::uint8_t> in_window_;       ///< per channel: runs in this window
+  std::uint64_t window_end_ = 0;                      ///< end of the current aligned window (cycle)
+  std::vector<std::uint64_t> next_decision_;          ///< per channel: run_until's answer, ~0 idle
+  std::vector<std::uint8_t> arrived_;                 ///< per channel: requests since it last ran
+  std::vector<std::uint8_t> in_window_;               ///< per channel: runs in this window
   std::vector<std::vector<Completion>> window_done_;  ///< per channel
   std::vector<std::uint32_t> window_channels_;
   sc_core::sc_time tck_;

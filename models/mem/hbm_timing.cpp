@@ -62,17 +62,22 @@ MemoryParams MemoryParams::from_config(ConfigNode& config) {
   tm.tRFC = u32(t, "tRFC", 1, kMax);
   tm.tREFI = u32(t, "tREFI", 1, 100000000);
   tm.burst_cycles = p.org.burst_length / 2;
-  require(tm.tRAS >= tm.tRCD, t, "tRAS", fmt::format("tRAS ({}) < tRCD ({}): a row must stay open "
-                                                     "at least until it can be read", tm.tRAS, tm.tRCD));
+  require(tm.tRAS >= tm.tRCD, t, "tRAS",
+          fmt::format("tRAS ({}) < tRCD ({}): a row must stay open "
+                      "at least until it can be read",
+                      tm.tRAS, tm.tRCD));
   require(tm.tRRD_L >= tm.tRRD_S, t, "tRRD_L",
-          fmt::format("tRRD_L ({}) < tRRD_S ({}): same-group spacing cannot be shorter", tm.tRRD_L, tm.tRRD_S));
+          fmt::format("tRRD_L ({}) < tRRD_S ({}): same-group spacing cannot be shorter", tm.tRRD_L,
+                      tm.tRRD_S));
   require(tm.tCCD_L >= tm.tCCD_S, t, "tCCD_L",
           fmt::format("tCCD_L ({}) < tCCD_S ({})", tm.tCCD_L, tm.tCCD_S));
   require(tm.tWTR_L >= tm.tWTR_S, t, "tWTR_L",
           fmt::format("tWTR_L ({}) < tWTR_S ({})", tm.tWTR_L, tm.tWTR_S));
-  require(tm.tFAW >= tm.tRRD_S, t, "tFAW", fmt::format("tFAW ({}) < tRRD_S ({})", tm.tFAW, tm.tRRD_S));
+  require(tm.tFAW >= tm.tRRD_S, t, "tFAW",
+          fmt::format("tFAW ({}) < tRRD_S ({})", tm.tFAW, tm.tRRD_S));
   require(tm.tREFI > tm.tRFC, t, "tREFI",
-          fmt::format("tREFI ({}) must exceed tRFC ({}), or the rank only refreshes", tm.tREFI, tm.tRFC));
+          fmt::format("tREFI ({}) must exceed tRFC ({}), or the rank only refreshes", tm.tREFI,
+                      tm.tRFC));
   t.finish();
 
   ConfigNode pim = config.child("pim");
@@ -96,7 +101,8 @@ MemoryParams MemoryParams::from_config(ConfigNode& config) {
   pw.idd4w = power.get_double("IDD4W_mA", pw.idd4w, 0, 10000);
   pw.idd5ab = power.get_double("IDD5AB_mA", pw.idd5ab, 0, 10000);
   pw.comp_read_factor = power.get_double("comp_read_factor", pw.comp_read_factor, 0, 1000);
-  require(pw.idd3n >= pw.idd2n, power, "IDD3N_mA", "active standby current below precharge standby");
+  require(pw.idd3n >= pw.idd2n, power, "IDD3N_mA",
+          "active standby current below precharge standby");
   require(pw.idd4r >= pw.idd3n && pw.idd4w >= pw.idd3n && pw.idd5ab >= pw.idd3n, power, "IDD4R_mA",
           "read, write and refresh currents must exceed active standby (IDD3N)");
   power.finish();

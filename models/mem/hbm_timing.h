@@ -17,10 +17,10 @@ namespace vp::hbm {
 struct Organization {
   std::uint32_t channels = 32;
   std::uint32_t ranks = 2;
-  std::uint32_t bank_groups = 4;     ///< per rank
+  std::uint32_t bank_groups = 4;  ///< per rank
   std::uint32_t banks_per_group = 4;
   std::uint32_t rows = 32768;
-  std::uint32_t columns = 64;        ///< device columns per row
+  std::uint32_t columns = 64;  ///< device columns per row
   std::uint32_t bus_width_bits = 128;
   std::uint32_t burst_length = 4;
 
@@ -52,10 +52,10 @@ struct Timing {
   std::uint32_t tRFC = 260, tREFI = 3900;
   std::uint32_t burst_cycles = 2;  ///< BL / 2 (double data rate)
   // PIM
-  std::uint32_t gwrite = 96;          ///< GWRITE occupancy; simulator: (tCCD_S + tCCD_L) x 32
-  std::uint32_t comp_interval = 2;    ///< COMP -> COMP; max(burst, tCCD_S)
-  std::uint32_t comp_pipeline = 6;    ///< COMPs before the first result can be read out
-  std::uint32_t pim_multipliers = 16; ///< fp16 multipliers per bank (elements per COMP)
+  std::uint32_t gwrite = 96;           ///< GWRITE occupancy; simulator: (tCCD_S + tCCD_L) x 32
+  std::uint32_t comp_interval = 2;     ///< COMP -> COMP; max(burst, tCCD_S)
+  std::uint32_t comp_pipeline = 6;     ///< COMPs before the first result can be read out
+  std::uint32_t pim_multipliers = 16;  ///< fp16 multipliers per bank (elements per COMP)
 
   // Derived
   [[nodiscard]] std::uint32_t burst() const { return burst_cycles; }
@@ -66,11 +66,12 @@ struct Timing {
 
 /// Which of the public simulator's timing gaps are closed (all by default).
 struct TimingFixes {
-  bool pre_to_gact_trp = true;          ///< a MEM PRE delays a G_ACT of that bank by tRP
+  bool pre_to_gact_trp = true;  ///< a MEM PRE delays a G_ACT of that bank by tRP
   /// Activations a G_ACT counts as in the tFAW window: 4 (it opens four banks) by default, 0 as
   /// in the public simulator (G_ACTs outside the window).
   std::uint32_t gact_faw_activations = 4;
-  bool compsreadres_other_rank = true;  ///< READ -> COMPS_READRES across ranks needs the rank switch
+  bool compsreadres_other_rank =
+      true;  ///< READ -> COMPS_READRES across ranks needs the rank switch
 };
 
 /// Currents (mA) and voltage of the Micron-style DRAM power model, per device (one per rank).

@@ -39,18 +39,18 @@ struct BankId {
 /// Commands on a channel's command/address bus. PIM_HEADER is not among them: it is a
 /// controller-level announcement that issues nothing on the bus.
 enum class Command : std::uint8_t {
-  Act,            ///< activate a row into the MEM row buffer of one bank
-  Pre,            ///< precharge the MEM row buffer of one bank
-  PreAll,         ///< precharge every MEM row buffer of a rank
-  Rd,             ///< read one burst from the MEM row buffer
-  Wr,             ///< write one burst into the MEM row buffer
-  Ref,            ///< all-bank refresh of a rank
-  Gwrite,         ///< copy a row (through the MEM row buffer) into the channel's global buffer
-  GAct,           ///< activate the same row of the 4 banks of a bank group into their PIM buffers
-  Comp,           ///< all-bank MAC step: 16 elements of each PIM row buffer x the global buffer
-  ReadRes,        ///< read the per-bank accumulators (one burst)
-  CompsReadRes,   ///< n x COMP then READRES as one command (NeuPIMs)
-  PimPre,         ///< precharge the PIM row buffer of one bank
+  Act,           ///< activate a row into the MEM row buffer of one bank
+  Pre,           ///< precharge the MEM row buffer of one bank
+  PreAll,        ///< precharge every MEM row buffer of a rank
+  Rd,            ///< read one burst from the MEM row buffer
+  Wr,            ///< write one burst into the MEM row buffer
+  Ref,           ///< all-bank refresh of a rank
+  Gwrite,        ///< copy a row (through the MEM row buffer) into the channel's global buffer
+  GAct,          ///< activate the same row of the 4 banks of a bank group into their PIM buffers
+  Comp,          ///< all-bank MAC step: 16 elements of each PIM row buffer x the global buffer
+  ReadRes,       ///< read the per-bank accumulators (one burst)
+  CompsReadRes,  ///< n x COMP then READRES as one command (NeuPIMs)
+  PimPre,        ///< precharge the PIM row buffer of one bank
   Count
 };
 constexpr unsigned kCommandCount = static_cast<unsigned>(Command::Count);
@@ -62,8 +62,11 @@ enum class CommandReach : std::uint8_t { Bank, BankGroup, Rank, Channel };
 constexpr CommandReach reach_of(Command command) {
   switch (command) {
     case Command::GAct: return CommandReach::BankGroup;
-    case Command::PreAll: case Command::Ref: return CommandReach::Rank;
-    case Command::Comp: case Command::ReadRes: case Command::CompsReadRes: return CommandReach::Channel;
+    case Command::PreAll:
+    case Command::Ref: return CommandReach::Rank;
+    case Command::Comp:
+    case Command::ReadRes:
+    case Command::CompsReadRes: return CommandReach::Channel;
     default: return CommandReach::Bank;
   }
 }

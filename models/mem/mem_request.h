@@ -14,7 +14,7 @@ namespace vp::hbm {
 /// (one RD/WR command) at a time. The fields describe the next burst to serve.
 struct MemBurst {
   enum class Outcome : std::uint8_t { Hit, Miss, Conflict };
-  std::uint64_t txn = 0;           ///< owning transaction (the memory module's id)
+  std::uint64_t txn = 0;  ///< owning transaction (the memory module's id)
   bool write = false;
   DramAddress where;
   std::uint32_t flat_bank = 0;
@@ -43,7 +43,7 @@ struct Completion {
   std::uint64_t cycle = 0;  ///< when the data (or the command's effect) is complete
   std::uint32_t count = 1;  ///< bursts (or commands) of the transaction this completes
   bool ok = true;
-  std::string error;        ///< why the command was refused (ok == false)
+  std::string error;  ///< why the command was refused (ok == false)
 };
 
 }  // namespace vp::hbm

@@ -38,10 +38,10 @@ class PimExtension : public tlm::tlm_extension<PimExtension> {
   std::uint32_t bank = 0;
   bool all_banks = false;
   std::uint32_t row = 0;
-  std::uint32_t column = 0;       ///< COMP slice index: elements [16*column, 16*column + 16)
-  std::uint32_t comps = 1;        ///< COMPS_READRES: number of COMPs; HEADER: COMPs in the tile
-  std::uint32_t readres = 0;      ///< HEADER: READRES (or COMPS_READRES) in the tile
-  bool last_in_tile = false;      ///< Ends the tile (refresh may happen after it).
+  std::uint32_t column = 0;   ///< COMP slice index: elements [16*column, 16*column + 16)
+  std::uint32_t comps = 1;    ///< COMPS_READRES: number of COMPs; HEADER: COMPs in the tile
+  std::uint32_t readres = 0;  ///< HEADER: READRES (or COMPS_READRES) in the tile
+  bool last_in_tile = false;  ///< Ends the tile (refresh may happen after it).
 
   [[nodiscard]] tlm::tlm_extension_base* clone() const override { return new PimExtension(*this); }
   void copy_from(const tlm::tlm_extension_base& other) override {

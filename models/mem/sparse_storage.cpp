@@ -11,8 +11,10 @@ void SparseStorage::read(std::uint64_t address, unsigned char* out, std::uint64_
     const std::uint64_t offset = address % kPageBytes;
     const std::uint64_t chunk = std::min(length, kPageBytes - offset);
     auto it = pages_.find(page);
-    if (it == pages_.end()) std::memset(out, 0, chunk);
-    else std::memcpy(out, it->second->data() + offset, chunk);
+    if (it == pages_.end())
+      std::memset(out, 0, chunk);
+    else
+      std::memcpy(out, it->second->data() + offset, chunk);
     address += chunk;
     out += chunk;
     length -= chunk;

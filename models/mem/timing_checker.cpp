@@ -36,7 +36,8 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
       org_(org),
       table_(build_constraints(timing, mode, fixes)) {
   if (org.ranks == 0 || org.ranks > kMaxRanks)  // the memory config allows 1..16
-    throw std::logic_error(fmt::format("timing checker: {} ranks (1 to {} supported)", org.ranks, kMaxRanks));
+    throw std::logic_error(
+        fmt::format("timing checker: {} ranks (1 to {} supported)", org.ranks, kMaxRanks));
   for (std::uint32_t b = 0; b < org.banks(); ++b) group_of_.push_back(b / org.banks_per_group);
   shared_slots_.resize(org.ranks);
   for (std::uint32_t rank = 0; rank < org.ranks; ++rank) {
@@ -55,23 +56,32 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
   for (const auto& row : table_) {
     // Fold into the coarsest of: the rule's scope, the earlier command's reach, the later
     // command's reach (it is checked at that level).
-    const int where = std::max({level(row.scope), level(reach_of(row.prev)), level(reach_of(row.next))});
-    const Rule rule{static_cast<std::uint8_t>(row.next), static_cast<std::uint8_t>(where),
-                    row.scope == Scope::OtherRanks && where < 3, row.first_comp, row.cycles,
-                    row.per_comp, row.min_comps};
+    const int where =
+        std::max({level(row.scope), level(reach_of(row.prev)), level(reach_of(row.next))});
+    const Rule rule{static_cast<std::uint8_t>(row.next),
+                    static_cast<std::uint8_t>(where),
+                    row.scope == Scope::OtherRanks && where < 3,
+                    row.first_comp,
+                    row.cycles,
+                    row.per_comp,
+                    row.min_comps};
     Folds& folds = by_prev[static_cast<unsigned>(row.prev)];
     if (rule.first_comp || rule.per_comp != 0) {
       folds.generic.push_back(rule);
     } else {
       auto fold = [&folds](std::uint8_t target, const Rule& r) {
         auto& list = target < kRankSlot ? folds.local : folds.shared;
-        auto same = std::find_if(list.begin(), list.end(),
-                                 [&](const Fold& f) { return f.target == target && f.next == r.next; });
-        if (same == list.end()) list.push_back(Fold{target, r.next, r.cycles});
-        else same->cycles = std::max(same->cycles, r.cycles);
+        auto same = std::find_if(list.begin(), list.end(), [&](const Fold& f) {
+          return f.target == target && f.next == r.next;
+        });
+        if (same == list.end())
+          list.push_back(Fold{target, r.next, r.cycles});
+        else
+          same->cycles = std::max(same->cycles, r.cycles);
       };
       if (rule.other_ranks) {
-        for (std::uint32_t k = 0; k + 1 < org.ranks; ++k) fold(static_cast<std::uint8_t>(kOtherRankSlot + k), rule);
+        for (std::uint32_t k = 0; k + 1 < org.ranks; ++k)
+          fold(static_cast<std::uint8_t>(kOtherRankSlot + k), rule);
       } else {
         fold(static_cast<std::uint8_t>(where), rule);  // kBankSlot .. kChannelSlot
       }
@@ -97,7 +107,8 @@ unsigned TimingChecker::activations_of(Command command) const {
   return 0;
 }
 
-bool TimingChecker::reaches(int where, bool other_ranks, const BankId& prev, const BankId& next) const {
+bool TimingChecker::reaches(int where, bool other_ranks, const BankId& prev,
+                            const BankId& next) const {
   if (where >= 3) return true;
   if (other_ranks) return prev.rank != next.rank;
   if (prev.rank != next.rank) return false;
@@ -109,11 +120,13 @@ bool TimingChecker::reaches(int where, bool other_ranks, const BankId& prev, con
 std::uint64_t TimingChecker::bound_after(const CommandTarget& prev, std::uint64_t at,
                                          const CommandTarget& next) const {
   std::uint64_t t = 0;
-  for (const Rule& rule : by_pair_[static_cast<unsigned>(prev.command)][static_cast<unsigned>(next.command)]) {
+  for (const Rule& rule :
+       by_pair_[static_cast<unsigned>(prev.command)][static_cast<unsigned>(next.command)]) {
     if (rule.first_comp && (prev.command != Command::Comp || comp_since_readres_)) continue;
     if (!reaches(rule.where, rule.other_ranks, prev.bank, next.bank)) continue;
     std::uint64_t value = at + rule.cycles;
-    if (rule.per_comp != 0) value += std::uint64_t{rule.per_comp} * std::max(prev.comps, rule.min_comps);
+    if (rule.per_comp != 0)
+      value += std::uint64_t{rule.per_comp} * std::max(prev.comps, rule.min_comps);
     t = std::max(t, value);
   }
   const unsigned added = activations_of(prev.command);
@@ -152,7 +165,8 @@ void TimingChecker::issue(const CommandTarget& target, std::uint64_t cycle) {
     const Rule& rule = generic_[i];
     if (rule.first_comp && !first_comp) continue;
     std::uint64_t value = cycle + rule.cycles;
-    if (rule.per_comp != 0) value += std::uint64_t{rule.per_comp} * std::max(target.comps, rule.min_comps);
+    if (rule.per_comp != 0)
+      value += std::uint64_t{rule.per_comp} * std::max(target.comps, rule.min_comps);
     if (rule.other_ranks) {
       for (std::uint32_t r = 0; r < org_.ranks; ++r)
         if (r != rank) raise(rank_[r][rule.next], value);

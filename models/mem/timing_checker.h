@@ -20,8 +20,8 @@ namespace vp::hbm {
 
 struct CommandTarget {
   Command command = Command::Act;
-  BankId bank;               ///< For bank-group, rank or channel commands: any bank inside.
-  std::uint32_t comps = 0;   ///< COMPS_READRES: number of COMPs.
+  BankId bank;              ///< For bank-group, rank or channel commands: any bank inside.
+  std::uint32_t comps = 0;  ///< COMPS_READRES: number of COMPs.
 };
 
 class TimingChecker {
@@ -94,7 +94,8 @@ class TimingChecker {
   }
   [[nodiscard]] unsigned activations_of(Command command) const;
   /// Whether a row folded at `where` for an earlier command at `prev` reaches `next`'s banks.
-  [[nodiscard]] bool reaches(int where, bool other_ranks, const BankId& prev, const BankId& next) const;
+  [[nodiscard]] bool reaches(int where, bool other_ranks, const BankId& prev,
+                             const BankId& next) const;
   static void raise(std::uint64_t& slot, std::uint64_t value) {
     slot = value > slot ? value : slot;  // unconditional store: no branch to mispredict
   }
@@ -138,9 +139,9 @@ class TimingChecker {
   std::uint32_t bank_groups_;           // org_.bank_groups (flat_group())
   Times channel_{};
   std::vector<std::uint32_t> group_of_;  // per bank: its flat bank group (no division per check)
-  std::vector<Times> bank_;   // per bank: constraints on bank-reach commands
-  std::vector<Times> group_;  // per bank group
-  std::vector<Times> rank_;   // per rank
+  std::vector<Times> bank_;              // per bank: constraints on bank-reach commands
+  std::vector<Times> group_;             // per bank group
+  std::vector<Times> rank_;              // per rank
   std::vector<std::array<std::uint64_t, 4>> faw_;  // per rank: last 4 activations, newest first
   std::vector<unsigned> faw_count_;
   /// Per issuing rank: its rank row, the channel row and the other ranks' rows by slot.

@@ -16,14 +16,17 @@ namespace {
 std::uint8_t* bytes_of(std::vector<Half>& v) { return reinterpret_cast<std::uint8_t*>(v.data()); }
 
 /// p = softmax(scale x logits) per head, in fp32, rounded to fp16 as stored for the GWRITE.
-void softmax_rows(const std::vector<Half>& logits, std::uint32_t heads, std::uint32_t tokens, float scale,
-                  std::vector<float>& p) {
+void softmax_rows(const std::vector<Half>& logits, std::uint32_t heads, std::uint32_t tokens,
+                  float scale, std::vector<float>& p) {
   p.assign(std::size_t{heads} * tokens, 0.0F);
   for (std::uint32_t h = 0; h < heads; ++h) {
     float max = -INFINITY, sum = 0.0F;
-    for (std::uint32_t t = 0; t < tokens; ++t) max = std::max(max, scale * float(logits[h * tokens + t]));
-    for (std::uint32_t t = 0; t < tokens; ++t) sum += (p[h * tokens + t] = std::exp(scale * float(logits[h * tokens + t]) - max));
-    for (std::uint32_t t = 0; t < tokens; ++t) p[h * tokens + t] = float(Half(p[h * tokens + t] / sum));
+    for (std::uint32_t t = 0; t < tokens; ++t)
+      max = std::max(max, scale * float(logits[h * tokens + t]));
+    for (std::uint32_t t = 0; t < tokens; ++t)
+      sum += (p[h * tokens + t] = std::exp(scale * float(logits[h * tokens + t]) - max));
+    for (std::uint32_t t = 0; t < tokens; ++t)
+      p[h * tokens + t] = float(Half(p[h * tokens + t] / sum));
   }
 }
 
@@ -36,8 +39,9 @@ hbm::PimExtension pim_command(hbm::PimOp op, std::uint32_t channel) {
 
 }  // namespace
 
-AttentionEngine::AttentionEngine(std::string name, const SystolicConfig& systolic, const VectorConfig& vector,
-                                 VectorUnitPool& units, sc_core::sc_mutex& arrays, const sc_core::sc_time& period,
+AttentionEngine::AttentionEngine(std::string name, const SystolicConfig& systolic,
+                                 const VectorConfig& vector, VectorUnitPool& units,
+                                 sc_core::sc_mutex& arrays, const sc_core::sc_time& period,
                                  DmaEngine& dma, const TraceEvents& events, bool functional)
     : name_(std::move(name)),
       systolic_(systolic),
@@ -51,7 +55,8 @@ AttentionEngine::AttentionEngine(std::string name, const SystolicConfig& systoli
   stats_.channel_busy_cycles.assign(dma.memory().organization().channels, 0);
 }
 
-std::uint64_t AttentionEngine::bank_row_address(std::uint32_t channel, std::uint32_t bank, std::uint32_t row) const {
+std::uint64_t AttentionEngine::bank_row_address(std::uint32_t channel, std::uint32_t bank,
+                                                std::uint32_t row) const {
   hbm::DramAddress a;
   a.channel = hbm::Channel(channel);
   a.bank = dma_.memory().organization().bank_at(bank);
@@ -77,13 +82,15 @@ bool AttentionEngine::run(const AttentionJob& job) {
   return ok;
 }
 
-AttentionEngine::Append AttentionEngine::start_append(const AttentionJob& job, std::uint32_t index) {
+AttentionEngine::Append AttentionEngine::start_append(const AttentionJob& job,
+                                                      std::uint32_t index) {
   const std::uint32_t E = job.layout.embedding();
   Append a;
   a.kv.assign(std::size_t{2} * E, Half(0.0F));
   a.key_rows.assign(std::size_t{job.layout.chunks_k()} * job.layout.row_elems, Half(0.0F));
   const std::uint64_t q = job.q + std::uint64_t{index} * job.q_stride;
-  a.read = dma_.read(q + std::uint64_t{E} * 2, std::uint64_t{E} * 4, functional_ ? bytes_of(a.kv) : nullptr);
+  a.read = dma_.read(q + std::uint64_t{E} * 2, std::uint64_t{E} * 4,
+                     functional_ ? bytes_of(a.kv) : nullptr);
   a.writes = std::make_shared<DmaEngine::Job>();
   return a;
 }
@@ -96,14 +103,19 @@ bool AttentionEngine::finish_append(const AttentionJob& job, std::uint32_t index
   std::copy(a.kv.begin(), a.kv.begin() + E, a.key_rows.begin());
   for (std::uint32_t c = 0; c < lay.chunks_k(); ++c) {
     const auto slot = lay.k_slot(t, c * P);
-    dma_.write(bank_row_address(req.channel, slot.bank, req.k_rows[slot.list_index]), std::uint64_t{P} * 2,
+    dma_.write(bank_row_address(req.channel, slot.bank, req.k_rows[slot.list_index]),
+               std::uint64_t{P} * 2,
                functional_ ? bytes_of(a.key_rows) + std::size_t{c} * P * 2 : nullptr, a.writes);
   }
   for (std::uint32_t h = 0; h < lay.heads; ++h)
     for (std::uint32_t d = 0; d < lay.head_dim; ++d) {
       const auto slot = lay.v_slot(t, h, d);
-      dma_.write(bank_row_address(req.channel, slot.bank, req.v_rows[slot.list_index]) + std::uint64_t{slot.element} * 2,
-                 2, functional_ ? bytes_of(a.kv) + (std::size_t{E} + std::size_t{h} * lay.head_dim + d) * 2 : nullptr,
+      dma_.write(bank_row_address(req.channel, slot.bank, req.v_rows[slot.list_index]) +
+                     std::uint64_t{slot.element} * 2,
+                 2,
+                 functional_
+                     ? bytes_of(a.kv) + (std::size_t{E} + std::size_t{h} * lay.head_dim + d) * 2
+                     : nullptr,
                  a.writes);
     }
   return a.read->ok;
@@ -111,7 +123,8 @@ bool AttentionEngine::finish_append(const AttentionJob& job, std::uint32_t index
 
 bool AttentionEngine::run_pim(const AttentionJob& job) {
   std::map<std::uint32_t, std::vector<std::uint32_t>> by_channel;
-  for (std::uint32_t i = 0; i < job.requests.size(); ++i) by_channel[job.requests[i].channel].push_back(i);
+  for (std::uint32_t i = 0; i < job.requests.size(); ++i)
+    by_channel[job.requests[i].channel].push_back(i);
   std::size_t remaining = by_channel.size();
   sc_core::sc_event all_done;
   bool ok = true;
@@ -139,10 +152,12 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
     sc_core::sc_time softmax_done;
   };
   auto busy = [&](const sc_core::sc_time& start, const char* what, std::uint32_t index) {
-    stats_.channel_busy_cycles[channel] += static_cast<std::uint64_t>((sc_core::sc_time_stamp() - start) / period_);
+    stats_.channel_busy_cycles[channel] +=
+        static_cast<std::uint64_t>((sc_core::sc_time_stamp() - start) / period_);
     emit_span(events_, track, what, start, sc_core::sc_time_stamp(), {{"request", index}});
   };
-  auto tile = [&](const DmaEngine::JobPtr& cmds, std::uint32_t row, std::uint32_t comps, std::uint32_t readres) {
+  auto tile = [&](const DmaEngine::JobPtr& cmds, std::uint32_t row, std::uint32_t comps,
+                  std::uint32_t readres) {
     auto header = pim_command(hbm::PimOp::Header, channel);
     header.comps = comps;
     header.readres = readres;
@@ -162,7 +177,8 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
   auto logit_phase = [&](Live& r) {
     const AttentionRequest& req = job.requests[r.index];
     const sc_core::sc_time start = now();
-    const std::uint32_t chunks = lay.chunks_k(), groups = lay.token_groups(req.tokens), hpc = lay.heads_per_chunk();
+    const std::uint32_t chunks = lay.chunks_k(), groups = lay.token_groups(req.tokens),
+                        hpc = lay.heads_per_chunk();
     if (job.append) {  // PIM commands are not ordered against writes: the tiles wait for them
       Append a = start_append(job, r.index);
       ok &= finish_append(job, r.index, a);
@@ -177,8 +193,8 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
     r.results.assign(std::size_t{chunks} * groups * hpc * B, Half(0.0F));
     auto cmds = std::make_shared<DmaEngine::Job>();
     for (std::uint32_t c = 0; c < chunks; ++c) {
-      dma_.pim(pim_command(hbm::PimOp::Gwrite, channel), bytes_of(r.gbuf) + std::size_t{c} * row_bytes, row_bytes,
-               cmds);
+      dma_.pim(pim_command(hbm::PimOp::Gwrite, channel),
+               bytes_of(r.gbuf) + std::size_t{c} * row_bytes, row_bytes, cmds);
       const std::uint32_t heads_here = std::min(hpc, lay.heads - c * hpc);
       for (std::uint32_t g = 0; g < groups; ++g) {
         tile(cmds, req.k_rows[g * chunks + c], heads_here * (dk / 16), heads_here);
@@ -186,8 +202,9 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
           auto cr = pim_command(hbm::PimOp::CompsReadRes, channel);
           cr.column = hl * dk / 16;
           cr.comps = dk / 16;
-          dma_.pim(cr, bytes_of(r.results) + ((std::size_t{c} * groups + g) * hpc + hl) * result_bytes, result_bytes,
-                   cmds);
+          dma_.pim(cr,
+                   bytes_of(r.results) + ((std::size_t{c} * groups + g) * hpc + hl) * result_bytes,
+                   result_bytes, cmds);
         }
         close_tile(cmds);
       }
@@ -199,7 +216,8 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
     for (std::uint32_t h = 0; h < lay.heads; ++h)
       for (std::uint32_t t = 0; t < req.tokens; ++t) {
         const std::uint32_t c = h / hpc, hl = h % hpc, g = t / B;
-        r.logits[std::size_t{h} * req.tokens + t] = r.results[((std::size_t{c} * groups + g) * hpc + hl) * B + t % B];
+        r.logits[std::size_t{h} * req.tokens + t] =
+            r.results[((std::size_t{c} * groups + g) * hpc + hl) * B + t % B];
       }
     r.softmax_done = units_.book(lay.heads, softmax_row_time(req.tokens), sc_core::sc_time_stamp());
     emit_span(events_, name_ + ".softmax", "SOFTMAX", sc_core::sc_time_stamp(), r.softmax_done,
@@ -212,15 +230,18 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
   // those segments a tile: HEADER, G_ACT, one COMPS_READRES per segment (its columns), PIM_PRE.
   auto attend_phase = [&](Live& r) {
     const AttentionRequest& req = job.requests[r.index];
-    if (sc_core::sc_time_stamp() < r.softmax_done) sc_core::wait(r.softmax_done - sc_core::sc_time_stamp());
+    if (sc_core::sc_time_stamp() < r.softmax_done)
+      sc_core::wait(r.softmax_done - sc_core::sc_time_stamp());
     const sc_core::sc_time start = now();
-    const std::uint32_t C = lay.v_tokens(), chunks_v = lay.chunks_v(req.tokens), tiles = lay.tiles_v();
+    const std::uint32_t C = lay.v_tokens(), chunks_v = lay.chunks_v(req.tokens),
+                        tiles = lay.tiles_v();
     r.p_chunks.assign(std::size_t{lay.heads} * chunks_v * P, Half(0.0F));
     r.partials.assign(std::size_t{lay.heads} * chunks_v * tiles * B, Half(0.0F));
     auto cmds = std::make_shared<DmaEngine::Job>();
     for (std::uint32_t h = 0; h < lay.heads; ++h)
       for (std::uint32_t ci = 0; ci < chunks_v; ++ci) {
-        const std::uint32_t in_chunk = std::min(C, req.tokens - ci * C), comps = (in_chunk + 15) / 16;
+        const std::uint32_t in_chunk = std::min(C, req.tokens - ci * C),
+                            comps = (in_chunk + 15) / 16;
         Half* gbuf = r.p_chunks.data() + (std::size_t{h} * chunks_v + ci) * P;
         if (functional_)
           for (std::uint32_t ti = 0; ti < tiles; ++ti) {
@@ -228,7 +249,8 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
             const float* p = r.p.data() + std::size_t{h} * req.tokens + std::size_t{ci} * C;
             for (std::uint32_t t = 0; t < in_chunk; ++t) gbuf[offset + t] = Half(p[t]);
           }
-        dma_.pim(pim_command(hbm::PimOp::Gwrite, channel), reinterpret_cast<unsigned char*>(gbuf), row_bytes, cmds);
+        dma_.pim(pim_command(hbm::PimOp::Gwrite, channel), reinterpret_cast<unsigned char*>(gbuf),
+                 row_bytes, cmds);
         for (std::uint32_t ti = 0; ti < tiles;) {  // the tiles' segments, grouped by KV row
           const std::uint32_t row = lay.v_segment_row(lay.v_segment(ci, h, ti));
           std::uint32_t end = ti + 1;
@@ -238,7 +260,9 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
             auto cr = pim_command(hbm::PimOp::CompsReadRes, channel);
             cr.column = lay.v_segment_offset(lay.v_segment(ci, h, ti)) / 16;
             cr.comps = comps;
-            dma_.pim(cr, bytes_of(r.partials) + ((std::size_t{h} * chunks_v + ci) * tiles + ti) * result_bytes,
+            dma_.pim(cr,
+                     bytes_of(r.partials) +
+                         ((std::size_t{h} * chunks_v + ci) * tiles + ti) * result_bytes,
                      result_bytes, cmds);
           }
           close_tile(cmds);
@@ -248,8 +272,11 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
     ok &= cmds->ok;
     busy(start, "attend", r.index);
     if (chunks_v > 1) {  // partial sums of the token chunks, on the vector units
-      const auto add_row = period_ * static_cast<double>((chunks_v - 1) * vector_row_cycles(VectorOp::Add, dk, vector_));
-      sc_core::wait(units_.book(lay.heads, add_row, sc_core::sc_time_stamp()) - sc_core::sc_time_stamp());
+      const auto add_row =
+          period_ *
+          static_cast<double>((chunks_v - 1) * vector_row_cycles(VectorOp::Add, dk, vector_));
+      sc_core::wait(units_.book(lay.heads, add_row, sc_core::sc_time_stamp()) -
+                    sc_core::sc_time_stamp());
     }
     std::vector<Half> out(E, Half(0.0F));
     if (functional_)
@@ -257,10 +284,12 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
         for (std::uint32_t d = 0; d < dk; ++d) {
           float sum = 0.0F;
           for (std::uint32_t ci = 0; ci < chunks_v; ++ci)
-            sum += float(r.partials[((std::size_t{h} * chunks_v + ci) * tiles + d / B) * B + d % B]);
+            sum +=
+                float(r.partials[((std::size_t{h} * chunks_v + ci) * tiles + d / B) * B + d % B]);
           out[std::size_t{h} * dk + d] = Half(sum);
         }
-    auto w = dma_.write(job.out + std::uint64_t{r.index} * E * 2, std::uint64_t{E} * 2, functional_ ? bytes_of(out) : nullptr);
+    auto w = dma_.write(job.out + std::uint64_t{r.index} * E * 2, std::uint64_t{E} * 2,
+                        functional_ ? bytes_of(out) : nullptr);
     w->wait();
     ok &= w->ok;
   };
@@ -295,8 +324,8 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
       l.k.assign(req.k_rows.size() * B * P, Half(0.0F));
       l.v.assign(req.v_rows.size() * B * P, Half(0.0F));
     }
-    dma_.read(job.q + std::uint64_t{index} * job.q_stride, std::uint64_t{E} * 2, functional_ ? bytes_of(l.q) : nullptr,
-              l.job);
+    dma_.read(job.q + std::uint64_t{index} * job.q_stride, std::uint64_t{E} * 2,
+              functional_ ? bytes_of(l.q) : nullptr, l.job);
     // Only what holds the request's tokens: a K bank row is one token's key chunk (read the
     // banks of tokens < tokens); a V bank row holds segments of C tokens of one dimension (read
     // up to the end of the last token of its last used segment).
@@ -306,11 +335,16 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
         dma_.read(bank_row_address(req.channel, b, req.k_rows[i]), row_bytes,
                   functional_ ? bytes_of(l.k) + (i * B + b) * row_bytes : nullptr, l.job);
     }
-    const std::uint32_t C = lay.v_tokens(), segments = lay.heads * lay.tiles_v() * lay.chunks_v(req.tokens);
+    const std::uint32_t C = lay.v_tokens(),
+                        segments = lay.heads * lay.tiles_v() * lay.chunks_v(req.tokens);
     for (std::size_t i = 0; i < req.v_rows.size(); ++i) {
-      const std::uint32_t last = std::min<std::uint32_t>(segments, static_cast<std::uint32_t>(i + 1) * lay.segments_per_row()) - 1;
+      const std::uint32_t last =
+          std::min<std::uint32_t>(segments,
+                                  static_cast<std::uint32_t>(i + 1) * lay.segments_per_row()) -
+          1;
       const std::uint32_t chunk = last / (lay.heads * lay.tiles_v());
-      const std::uint64_t bytes = (std::uint64_t{lay.v_segment_offset(last)} + std::min(C, req.tokens - chunk * C)) * 2;
+      const std::uint64_t bytes =
+          (std::uint64_t{lay.v_segment_offset(last)} + std::min(C, req.tokens - chunk * C)) * 2;
       for (std::uint32_t b = 0; b < B; ++b)
         dma_.read(bank_row_address(req.channel, b, req.v_rows[i]), bytes,
                   functional_ ? bytes_of(l.v) + (i * B + b) * row_bytes : nullptr, l.job);
@@ -325,7 +359,8 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
   arrays_.lock();
   std::vector<sc_core::sc_time> free_at(systolic_.arrays, now());
   const sc_core::sc_time item = period_ * static_cast<double>(systolic_.rows);
-  const sc_core::sc_time tail = period_ * static_cast<double>(2 * systolic_.rows + systolic_.cols - 1);
+  const sc_core::sc_time tail =
+      period_ * static_cast<double>(2 * systolic_.rows + systolic_.cols - 1);
   auto run_items = [&](std::uint64_t items, const sc_core::sc_time& ready) {
     sc_core::sc_time last_start = ready;
     for (std::uint64_t n = 0; n < items; ++n) {
@@ -351,8 +386,8 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
         continue;
       }
       const std::uint32_t i = it->request;
-      dma_.write(job.out + std::uint64_t{i} * E * 2, std::uint64_t{E} * 2, functional_ ? bytes_of(outputs[i]) : nullptr,
-                 writes);
+      dma_.write(job.out + std::uint64_t{i} * E * 2, std::uint64_t{E} * 2,
+                 functional_ ? bytes_of(outputs[i]) : nullptr, writes);
       it = pending.erase(it);
     }
   };
@@ -409,12 +444,16 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
       std::fill(free_at.begin(), free_at.end(), t);
       attend_done = t;
     } else {
-      const sc_core::sc_time logits_done =
-          run_items(std::uint64_t{lay.heads} * tiles(dk, systolic_.rows) * tiles(req.tokens, systolic_.cols), start);
-      const sc_core::sc_time softmax_done = units_.book(lay.heads, softmax_row_time(req.tokens), logits_done);
-      emit_span(events_, name_ + ".softmax", "SOFTMAX", logits_done, softmax_done, {{"request", i}, {"tokens", req.tokens}});
-      attend_done =
-          run_items(std::uint64_t{lay.heads} * tiles(req.tokens, systolic_.rows) * tiles(dk, systolic_.cols), softmax_done);
+      const sc_core::sc_time logits_done = run_items(
+          std::uint64_t{lay.heads} * tiles(dk, systolic_.rows) * tiles(req.tokens, systolic_.cols),
+          start);
+      const sc_core::sc_time softmax_done =
+          units_.book(lay.heads, softmax_row_time(req.tokens), logits_done);
+      emit_span(events_, name_ + ".softmax", "SOFTMAX", logits_done, softmax_done,
+                {{"request", i}, {"tokens", req.tokens}});
+      attend_done = run_items(
+          std::uint64_t{lay.heads} * tiles(req.tokens, systolic_.rows) * tiles(dk, systolic_.cols),
+          softmax_done);
     }
     emit_span(events_, name_ + ".npu", "attention", start, attend_done, {{"request", i}});
     all_done = std::max(all_done, attend_done);
@@ -426,8 +465,9 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
           float sum = 0.0F;
           for (std::uint32_t d = 0; d < dk; ++d) {
             const auto slot = lay.k_slot(t, h * dk + d);
-            sum += float(current.q[h * dk + d]) *
-                   float(current.k[(std::size_t{slot.list_index} * B + slot.bank) * P + slot.element]);
+            sum +=
+                float(current.q[h * dk + d]) *
+                float(current.k[(std::size_t{slot.list_index} * B + slot.bank) * P + slot.element]);
           }
           logits[std::size_t{h} * req.tokens + t] = Half(sum);
         }
@@ -438,8 +478,9 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
           float sum = 0.0F;
           for (std::uint32_t t = 0; t < req.tokens; ++t) {
             const auto slot = lay.v_slot(t, h, d);
-            sum += p[std::size_t{h} * req.tokens + t] *
-                   float(current.v[(std::size_t{slot.list_index} * B + slot.bank) * P + slot.element]);
+            sum +=
+                p[std::size_t{h} * req.tokens + t] *
+                float(current.v[(std::size_t{slot.list_index} * B + slot.bank) * P + slot.element]);
           }
           outputs[i][std::size_t{h} * dk + d] = Half(sum);
         }

@@ -78,8 +78,8 @@ class AttentionEngine {
   };
 
   AttentionEngine(std::string name, const SystolicConfig& systolic, const VectorConfig& vector,
-                  VectorUnitPool& units, sc_core::sc_mutex& arrays, const sc_core::sc_time& period, DmaEngine& dma,
-                  const TraceEvents& events, bool functional);
+                  VectorUnitPool& units, sc_core::sc_mutex& arrays, const sc_core::sc_time& period,
+                  DmaEngine& dma, const TraceEvents& events, bool functional);
 
   /// From a thread: runs one ATTENTION (already validated); false if the memory refused something.
   bool run(const AttentionJob& job);
@@ -90,9 +90,11 @@ class AttentionEngine {
   bool run_pim(const AttentionJob& job);
   bool run_npu(const AttentionJob& job);
   /// One channel of the PIM dispatcher: its requests (indices into job.requests) in order.
-  bool pim_channel(const AttentionJob& job, std::uint32_t channel, const std::vector<std::uint32_t>& requests);
+  bool pim_channel(const AttentionJob& job, std::uint32_t channel,
+                   const std::vector<std::uint32_t>& requests);
   /// Bus address of the first byte of `row` in bank `bank` of `channel` (a bank row is contiguous).
-  [[nodiscard]] std::uint64_t bank_row_address(std::uint32_t channel, std::uint32_t bank, std::uint32_t row) const;
+  [[nodiscard]] std::uint64_t bank_row_address(std::uint32_t channel, std::uint32_t bank,
+                                               std::uint32_t row) const;
   /// Appending request `index`'s new k and v (see append): start_append() reads them from the
   /// QKV output; finish_append() waits for that read and queues the writes on `writes`.
   struct Append {

@@ -16,11 +16,11 @@ constexpr std::uint32_t kDescriptorBytes = 64;
 constexpr std::uint32_t kDescriptorWords = kDescriptorBytes / 4;
 
 enum class Opcode : std::uint8_t {
-  Nop = 0,     ///< does nothing (completes after the descriptor overhead)
-  Signal = 1,  ///< semaphore[sem] += value
-  Wait = 2,    ///< wait until semaphore[sem] >= value
-  Gemm = 3,    ///< C[M x N] = X[M x K] . W[K x N] on the systolic arrays, operands in HBM
-  Vector = 4,  ///< an element-wise or row-reduction op on the vector units, operands in HBM
+  Nop = 0,        ///< does nothing (completes after the descriptor overhead)
+  Signal = 1,     ///< semaphore[sem] += value
+  Wait = 2,       ///< wait until semaphore[sem] >= value
+  Gemm = 3,       ///< C[M x N] = X[M x K] . W[K x N] on the systolic arrays, operands in HBM
+  Vector = 4,     ///< an element-wise or row-reduction op on the vector units, operands in HBM
   Attention = 5,  ///< attention of a list of requests over their KV rows, on PIM or on the NPU
   Copy = 6,       ///< copy between host memory (system bus) and the NPU's memory (HBM)
 };
@@ -42,8 +42,8 @@ constexpr std::uint32_t kGemmFlagWTiled = 1U;
 constexpr std::uint32_t kFlagIrq = 1U << 8;  ///< raise the completion interrupt when done
 
 struct DescriptorField {
-  std::string name;   ///< C identifier suffix, e.g. "SEM"
-  unsigned word;      ///< word index 1..15
+  std::string name;  ///< C identifier suffix, e.g. "SEM"
+  unsigned word;     ///< word index 1..15
   std::string meaning;
 };
 
@@ -61,13 +61,14 @@ enum class QueueError : std::uint32_t {
   None = 0,
   UnknownOpcode = 1,
   BadSemaphore = 2,
-  BusError = 3,      ///< the descriptor could not be read from the ring
-  BadDoorbell = 4,   ///< HEAD written with a value >= SIZE, or SIZE/BASE invalid
-  BadSize = 5,       ///< a dimension, count or size is 0 or above its limit
-  BadVectorOp = 6,   ///< VECTOR with an unknown operation
-  BadAddress = 7,    ///< an operand outside the memory, a bad KV row or channel, or an unreadable host table
-  MemoryError = 8,   ///< the memory refused a transfer or PIM command
-  BadFlags = 9,      ///< a LAYOUT or MODE field with undefined bits or values
+  BusError = 3,     ///< the descriptor could not be read from the ring
+  BadDoorbell = 4,  ///< HEAD written with a value >= SIZE, or SIZE/BASE invalid
+  BadSize = 5,      ///< a dimension, count or size is 0 or above its limit
+  BadVectorOp = 6,  ///< VECTOR with an unknown operation
+  BadAddress =
+      7,  ///< an operand outside the memory, a bad KV row or channel, or an unreadable host table
+  MemoryError = 8,  ///< the memory refused a transfer or PIM command
+  BadFlags = 9,     ///< a LAYOUT or MODE field with undefined bits or values
 };
 
 [[nodiscard]] const char* to_string(QueueError error);

@@ -16,26 +16,30 @@ DmaEngine::DmaEngine(const sc_core::sc_module_name& name, const DmaConfig& confi
 void DmaEngine::attach(const hbm::PimMemoryInfo& memory) {
   memory_ = &memory;
   if (config_.outstanding_bytes_per_channel == 0)
-    config_.outstanding_bytes_per_channel = memory.queue_bursts() * memory.organization().burst_bytes();
-  if (config_.pim_outstanding_per_channel == 0) config_.pim_outstanding_per_channel = memory.pim_queue();
+    config_.outstanding_bytes_per_channel =
+        memory.queue_bursts() * memory.organization().burst_bytes();
+  if (config_.pim_outstanding_per_channel == 0)
+    config_.pim_outstanding_per_channel = memory.pim_queue();
 
   channels_.assign(memory.organization().channels, {});
   for (auto& mask : ready_) mask.assign((channels_.size() + 63) / 64, 0);
   pim_commands.assign(memory.organization().channels, 0);
 }
 
-DmaEngine::JobPtr DmaEngine::read(std::uint64_t address, std::uint64_t bytes, std::uint8_t* data, JobPtr job) {
+DmaEngine::JobPtr DmaEngine::read(std::uint64_t address, std::uint64_t bytes, std::uint8_t* data,
+                                  JobPtr job) {
   return transfer(tlm::TLM_READ_COMMAND, address, bytes, data, std::move(job));
 }
 
-DmaEngine::JobPtr DmaEngine::write(std::uint64_t address, std::uint64_t bytes, const std::uint8_t* data,
-                                   JobPtr job) {
+DmaEngine::JobPtr DmaEngine::write(std::uint64_t address, std::uint64_t bytes,
+                                   const std::uint8_t* data, JobPtr job) {
   // The payload API takes a non-const pointer; a write never modifies the buffer.
-  return transfer(tlm::TLM_WRITE_COMMAND, address, bytes, const_cast<std::uint8_t*>(data), std::move(job));
+  return transfer(tlm::TLM_WRITE_COMMAND, address, bytes, const_cast<std::uint8_t*>(data),
+                  std::move(job));
 }
 
-DmaEngine::JobPtr DmaEngine::transfer(tlm::tlm_command command, std::uint64_t address, std::uint64_t bytes,
-                                      std::uint8_t* data, JobPtr job) {
+DmaEngine::JobPtr DmaEngine::transfer(tlm::tlm_command command, std::uint64_t address,
+                                      std::uint64_t bytes, std::uint8_t* data, JobPtr job) {
   if (!job) job = std::make_shared<Job>();
   const std::uint64_t size = config_.transaction_bytes;
   const std::uint64_t burst = memory_->organization().burst_bytes();
@@ -64,8 +68,8 @@ DmaEngine::JobPtr DmaEngine::transfer(tlm::tlm_command command, std::uint64_t ad
   return job;
 }
 
-DmaEngine::JobPtr DmaEngine::pim(const hbm::PimExtension& command, std::uint8_t* data, std::uint32_t bytes,
-                                 JobPtr job) {
+DmaEngine::JobPtr DmaEngine::pim(const hbm::PimExtension& command, std::uint8_t* data,
+                                 std::uint32_t bytes, JobPtr job) {
   if (!job) job = std::make_shared<Job>();
   Piece piece;
   piece.job = job;
@@ -75,8 +79,9 @@ DmaEngine::JobPtr DmaEngine::pim(const hbm::PimExtension& command, std::uint8_t*
   piece.is_pim = true;
   piece.pim = command;
   ++job->remaining;
-  enqueue(std::min<std::uint32_t>(command.channel, static_cast<std::uint32_t>(channels_.size()) - 1), true,
-          std::move(piece));
+  enqueue(
+      std::min<std::uint32_t>(command.channel, static_cast<std::uint32_t>(channels_.size()) - 1),
+      true, std::move(piece));
   work_.notify(sc_core::SC_ZERO_TIME);
   return job;
 }
@@ -89,7 +94,8 @@ bool DmaEngine::debug_write(std::uint64_t address, std::uint64_t bytes, const st
   return debug(tlm::TLM_WRITE_COMMAND, address, bytes, const_cast<std::uint8_t*>(data));
 }
 
-bool DmaEngine::debug(tlm::tlm_command command, std::uint64_t address, std::uint64_t bytes, std::uint8_t* data) {
+bool DmaEngine::debug(tlm::tlm_command command, std::uint64_t address, std::uint64_t bytes,
+                      std::uint8_t* data) {
   constexpr std::uint64_t kChunk = 1U << 20;
   for (std::uint64_t done = 0; done < bytes;) {
     const auto length = static_cast<unsigned>(std::min(kChunk, bytes - done));
@@ -123,7 +129,8 @@ bool DmaEngine::mem_piece_fits(const ChannelQueues& q, const Piece& piece) const
   if (q.mem_outstanding + piece.bytes > config_.outstanding_bytes_per_channel) return false;
   // Every burst a piece touches takes a slot of the channel queue, however few bytes it moves
   // (a 2-byte KV append takes one). A piece larger than the queue goes alone.
-  return q.mem_outstanding_bursts == 0 || q.mem_outstanding_bursts + piece.bursts <= memory_->queue_bursts();
+  return q.mem_outstanding_bursts == 0 ||
+         q.mem_outstanding_bursts + piece.bursts <= memory_->queue_bursts();
 }
 
 DmaEngine::Piece DmaEngine::dequeue(std::uint32_t channel, bool pim) {
@@ -137,7 +144,8 @@ DmaEngine::Piece* DmaEngine::pick(std::uint32_t& channel, bool& from_pim) {
   // PIM commands first, then memory pieces; within a kind the channels whose front piece may
   // go, in round-robin order from round_robin_.
   const auto count = static_cast<std::uint32_t>(channels_.size());
-  const std::uint32_t first_word = round_robin_ / 64, words = static_cast<std::uint32_t>(ready_[0].size());
+  const std::uint32_t first_word = round_robin_ / 64,
+                      words = static_cast<std::uint32_t>(ready_[0].size());
   for (int pass = 0; pass < 2; ++pass) {
     const bool want_pim = pass == 0;
     const auto& mask = ready_[want_pim ? 1 : 0];
@@ -145,8 +153,10 @@ DmaEngine::Piece* DmaEngine::pick(std::uint32_t& channel, bool& from_pim) {
     for (std::uint32_t n = 0; n <= words; ++n) {
       const std::uint32_t w = (first_word + n) % words;
       std::uint64_t bits = mask[w];
-      if (n == 0) bits &= ~0ULL << (round_robin_ % 64);                                  // c >= round_robin_
-      if (n == words) bits &= (round_robin_ % 64) != 0 ? (1ULL << (round_robin_ % 64)) - 1 : 0;  // c < round_robin_
+      if (n == 0) bits &= ~0ULL << (round_robin_ % 64);  // c >= round_robin_
+      if (n == words)
+        bits &=
+            (round_robin_ % 64) != 0 ? (1ULL << (round_robin_ % 64)) - 1 : 0;  // c < round_robin_
       if (bits != 0) {
         const std::uint32_t c = w * 64 + static_cast<std::uint32_t>(__builtin_ctzll(bits));
         channel = c;
@@ -269,8 +279,8 @@ void DmaEngine::finish(Slot& slot) {
   work_.notify(sc_core::SC_ZERO_TIME);
 }
 
-tlm::tlm_sync_enum DmaEngine::nb_transport_bw(tlm::tlm_generic_payload& payload, tlm::tlm_phase& phase,
-                                              sc_core::sc_time& /*delay*/) {
+tlm::tlm_sync_enum DmaEngine::nb_transport_bw(tlm::tlm_generic_payload& payload,
+                                              tlm::tlm_phase& phase, sc_core::sc_time& /*delay*/) {
   if (phase == tlm::END_REQ) {
     if (awaiting_end_req_ == &payload) {
       awaiting_end_req_ = nullptr;

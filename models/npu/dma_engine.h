@@ -21,8 +21,8 @@
 // - Stats: bytes read/written, transactions, PIM commands per channel, refused transactions.
 #pragma once
 
-#include <cstdint>
 #include <array>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <vector>
@@ -71,10 +71,11 @@ class DmaEngine : public sc_core::sc_module {
   [[nodiscard]] const DmaConfig& config() const { return config_; }
 
   JobPtr read(std::uint64_t address, std::uint64_t bytes, std::uint8_t* data, JobPtr job = nullptr);
-  JobPtr write(std::uint64_t address, std::uint64_t bytes, const std::uint8_t* data, JobPtr job = nullptr);
+  JobPtr write(std::uint64_t address, std::uint64_t bytes, const std::uint8_t* data,
+               JobPtr job = nullptr);
   /// One PIM command; `data`/`bytes`: GWRITE input (row bytes) or READRES results (2 B x banks).
-  JobPtr pim(const hbm::PimExtension& command, std::uint8_t* data = nullptr, std::uint32_t bytes = 0,
-             JobPtr job = nullptr);
+  JobPtr pim(const hbm::PimExtension& command, std::uint8_t* data = nullptr,
+             std::uint32_t bytes = 0, JobPtr job = nullptr);
 
   /// Untimed access through the socket's debug transport (functional math); false on a refusal.
   bool debug_read(std::uint64_t address, std::uint64_t bytes, std::uint8_t* data);
@@ -139,7 +140,8 @@ class DmaEngine : public sc_core::sc_module {
 
   JobPtr transfer(tlm::tlm_command command, std::uint64_t address, std::uint64_t bytes,
                   std::uint8_t* data, JobPtr job);
-  bool debug(tlm::tlm_command command, std::uint64_t address, std::uint64_t bytes, std::uint8_t* data);
+  bool debug(tlm::tlm_command command, std::uint64_t address, std::uint64_t bytes,
+             std::uint8_t* data);
   void issue_thread();
   /// The next piece allowed to go now (nullptr if none).
   Piece* pick(std::uint32_t& channel, bool& from_pim);

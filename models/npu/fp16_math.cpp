@@ -24,21 +24,23 @@ float gelu(float x) {
 
 }  // namespace
 
-void gemm_fp16(const Half* x, const Half* w, Half* c, std::uint64_t m, std::uint64_t k, std::uint64_t n) {
+void gemm_fp16(const Half* x, const Half* w, Half* c, std::uint64_t m, std::uint64_t k,
+               std::uint64_t n) {
   const Matrix product = to_float(x, m, k) * to_float(w, k, n);
   const float* p = product.data();
   for (std::uint64_t i = 0; i < m * n; ++i) c[i] = Half(p[i]);
 }
 
-void vector_fp16(VectorOp op, std::uint64_t rows, std::uint64_t length, const Half* src, const Half* src2,
-                 float scalar, Half* dst) {
+void vector_fp16(VectorOp op, std::uint64_t rows, std::uint64_t length, const Half* src,
+                 const Half* src2, float scalar, Half* dst) {
   std::vector<float> row(length);
   for (std::uint64_t r = 0; r < rows; ++r) {
     const Half* in = src + r * length;
     for (std::uint64_t i = 0; i < length; ++i) row[i] = static_cast<float>(in[i]);
     switch (op) {
       case VectorOp::Add:
-        for (std::uint64_t i = 0; i < length; ++i) row[i] += static_cast<float>(src2[r * length + i]);
+        for (std::uint64_t i = 0; i < length; ++i)
+          row[i] += static_cast<float>(src2[r * length + i]);
         break;
       case VectorOp::Scale:
         for (auto& v : row) v *= scalar;

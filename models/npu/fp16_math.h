@@ -19,12 +19,13 @@ namespace vp::npu {
 using Half = Imath::half;
 
 /// C[m x n] = X[m x k] . W[k x n], all row-major.
-void gemm_fp16(const Half* x, const Half* w, Half* c, std::uint64_t m, std::uint64_t k, std::uint64_t n);
+void gemm_fp16(const Half* x, const Half* w, Half* c, std::uint64_t m, std::uint64_t k,
+               std::uint64_t n);
 
 /// One VECTOR op over `rows` rows of `length` elements: dst = op(src[, src2]).
 /// ADD: src + src2; SCALE: scalar x src; GELU, SOFTMAX: of src; LAYERNORM: src2 = gamma[length]
 /// followed by beta[length], or nullptr for none.
-void vector_fp16(VectorOp op, std::uint64_t rows, std::uint64_t length, const Half* src, const Half* src2,
-                 float scalar, Half* dst);
+void vector_fp16(VectorOp op, std::uint64_t rows, std::uint64_t length, const Half* src,
+                 const Half* src2, float scalar, Half* dst);
 
 }  // namespace vp::npu

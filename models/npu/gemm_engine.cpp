@@ -18,12 +18,14 @@ namespace {
 void strided(DmaEngine& dma, bool write, const DmaEngine::JobPtr& job, std::uint64_t address,
              std::uint64_t segment, std::uint64_t stride, std::uint64_t count, std::uint8_t* data) {
   if (segment == stride) {
-    write ? dma.write(address, segment * count, data, job) : dma.read(address, segment * count, data, job);
+    write ? dma.write(address, segment * count, data, job)
+          : dma.read(address, segment * count, data, job);
     return;
   }
   for (std::uint64_t r = 0; r < count; ++r) {
     std::uint8_t* at = data != nullptr ? data + r * stride : nullptr;
-    write ? dma.write(address + r * stride, segment, at, job) : dma.read(address + r * stride, segment, at, job);
+    write ? dma.write(address + r * stride, segment, at, job)
+          : dma.read(address + r * stride, segment, at, job);
   }
 }
 
@@ -35,9 +37,9 @@ struct PendingWrite {
 
 }  // namespace
 
-GemmEngine::GemmEngine(std::string track_prefix, const SystolicConfig& config, std::uint32_t prefetch_waves,
-                       const sc_core::sc_time& period, DmaEngine& dma, sc_core::sc_mutex& arrays,
-                       const TraceEvents& events, bool functional)
+GemmEngine::GemmEngine(std::string track_prefix, const SystolicConfig& config,
+                       std::uint32_t prefetch_waves, const sc_core::sc_time& period, DmaEngine& dma,
+                       sc_core::sc_mutex& arrays, const TraceEvents& events, bool functional)
     : track_prefix_(std::move(track_prefix)),
       config_(config),
       prefetch_waves_(std::max<std::uint32_t>(1, prefetch_waves)),
@@ -76,12 +78,14 @@ bool GemmEngine::stream(const GemmShape& shape, const Operands& operands) {
     ok &= dma_.debug_read(operands.x, x.size() * 2, reinterpret_cast<std::uint8_t*>(x.data()));
     if (operands.w_tiled) {
       std::vector<Half> tiles(weight_bytes(shape, true) / 2);
-      ok &= dma_.debug_read(operands.w, tiles.size() * 2, reinterpret_cast<std::uint8_t*>(tiles.data()));
+      ok &= dma_.debug_read(operands.w, tiles.size() * 2,
+                            reinterpret_cast<std::uint8_t*>(tiles.data()));
       const std::uint64_t tile = std::uint64_t{config_.rows} * config_.cols;
       for (std::uint64_t r = 0; r < shape.k; ++r)
         for (std::uint64_t col = 0; col < shape.n; ++col) {
           const std::uint64_t t = (r / config_.rows) * plan.n_tiles + col / config_.cols;
-          w[r * shape.n + col] = tiles[t * tile + (r % config_.rows) * config_.cols + col % config_.cols];
+          w[r * shape.n + col] =
+              tiles[t * tile + (r % config_.rows) * config_.cols + col % config_.cols];
         }
     } else {
       ok &= dma_.debug_read(operands.w, w.size() * 2, reinterpret_cast<std::uint8_t*>(w.data()));
@@ -109,8 +113,8 @@ bool GemmEngine::stream(const GemmShape& shape, const Operands& operands) {
         const std::uint64_t t = (it.k0 / config_.rows) * plan.n_tiles + it.n0 / config_.cols;
         dma_.read(operands.w + t * tile_bytes, tile_bytes, nullptr, job);
       } else {
-        strided(dma_, false, job, operands.w + (it.k0 * shape.n + it.n0) * 2, it.n_len * 2, row_bytes_w, it.k_len,
-                nullptr);
+        strided(dma_, false, job, operands.w + (it.k0 * shape.n + it.n0) * 2, it.n_len * 2,
+                row_bytes_w, it.k_len, nullptr);
       }
     }
     for (const auto& [row0, k0] : slices[i]) {
@@ -118,14 +122,15 @@ bool GemmEngine::stream(const GemmShape& shape, const Operands& operands) {
       const GemmItem* owner = nullptr;
       for (const auto& items : plan.items)
         if (i < items.size() && items[i].row0 == row0 && items[i].k0 == k0) owner = &items[i];
-      strided(dma_, false, job, operands.x + (row0 * shape.k + k0) * 2, owner->k_len * 2, row_bytes_x, owner->rows,
-              nullptr);
+      strided(dma_, false, job, operands.x + (row0 * shape.k + k0) * 2, owner->k_len * 2,
+              row_bytes_x, owner->rows, nullptr);
     }
     return job;
   };
 
   std::vector<DmaEngine::JobPtr> jobs(waves);
-  for (std::size_t i = 0; i < std::min<std::size_t>(prefetch_waves_, waves); ++i) jobs[i] = load_wave(i);
+  for (std::size_t i = 0; i < std::min<std::size_t>(prefetch_waves_, waves); ++i)
+    jobs[i] = load_wave(i);
 
   auto writes = std::make_shared<DmaEngine::Job>();
   std::priority_queue<PendingWrite, std::vector<PendingWrite>, std::greater<>> pending;
@@ -169,13 +174,16 @@ bool GemmEngine::stream(const GemmShape& shape, const Operands& operands) {
   // A simulator model (systolic_timing.h): its compute time, spread evenly over the waves.
   const std::uint64_t sim_cycles = simulator_gemm_cycles(shape, config_);
   const bool simulated = sim_cycles > 0;
-  const sc_core::sc_time sim_wave = period_ * (static_cast<double>(sim_cycles) / static_cast<double>(std::max<std::size_t>(waves, 1)));
+  const sc_core::sc_time sim_wave =
+      period_ *
+      (static_cast<double>(sim_cycles) / static_cast<double>(std::max<std::size_t>(waves, 1)));
   sc_core::sc_time pipeline_free = t0;
   const auto fill_drain = static_cast<double>(config_.rows + config_.cols - 2);
   auto close_span = [&](std::uint32_t a) {
-    stats_.array_busy_cycles[a] += static_cast<std::uint64_t>((arrays[a].span_end - arrays[a].span_start) / period_);
-    emit_span(events_, fmt::format("{}{}", track_prefix_, a), "GEMM", arrays[a].span_start, arrays[a].span_end,
-              {{"m", shape.m}, {"k", shape.k}, {"n", shape.n}});
+    stats_.array_busy_cycles[a] +=
+        static_cast<std::uint64_t>((arrays[a].span_end - arrays[a].span_start) / period_);
+    emit_span(events_, fmt::format("{}{}", track_prefix_, a), "GEMM", arrays[a].span_start,
+              arrays[a].span_end, {{"m", shape.m}, {"k", shape.k}, {"n", shape.n}});
   };
   for (std::size_t i = 0; i < waves; ++i) {
     wait_job(*jobs[i]);
@@ -200,10 +208,12 @@ bool GemmEngine::stream(const GemmShape& shape, const Operands& operands) {
       if (i >= plan.items[a].size()) continue;
       const GemmItem& it = plan.items[a][i];
       ArrayState& s = arrays[a];
-      const sc_core::sc_time preload_start = s.started ? std::max(s.stream_start, arrived) : arrived;
+      const sc_core::sc_time preload_start =
+          s.started ? std::max(s.stream_start, arrived) : arrived;
       const sc_core::sc_time preload_end = preload_start + weight_load;
       const sc_core::sc_time stream_start =
-          s.started ? std::max(s.stream_start + period_ * static_cast<double>(s.m), preload_end) : preload_end;
+          s.started ? std::max(s.stream_start + period_ * static_cast<double>(s.m), preload_end)
+                    : preload_end;
       const sc_core::sc_time stream_end = stream_start + period_ * static_cast<double>(it.rows);
       if (!s.started || stream_start > s.span_end) {
         if (s.started) close_span(a);
@@ -234,7 +244,8 @@ bool GemmEngine::stream(const GemmShape& shape, const Operands& operands) {
   ++stats_.gemms;
   stats_.cycles += static_cast<std::uint64_t>((sc_core::sc_time_stamp() - t0) / period_);
   stats_.compute_cycles += simulated ? sim_cycles : timing.cycles;
-  stats_.macs += static_cast<double>(shape.m) * static_cast<double>(shape.k) * static_cast<double>(shape.n);
+  stats_.macs +=
+      static_cast<double>(shape.m) * static_cast<double>(shape.k) * static_cast<double>(shape.n);
   for (const auto& items : plan.items)
     for (const GemmItem& it : items)
       stats_.sram_bytes += 2.0 * static_cast<double>(it.k_len * it.n_len + it.rows * it.k_len) +

@@ -48,8 +48,8 @@ class GemmEngine {
   [[nodiscard]] std::uint64_t weight_bytes(const GemmShape& shape, bool tiled) const;
   struct Stats {
     std::uint64_t gemms = 0;
-    std::uint64_t cycles = 0;            ///< wall cycles of GEMM descriptors
-    std::uint64_t compute_cycles = 0;    ///< what they would take with operands always on chip
+    std::uint64_t cycles = 0;          ///< wall cycles of GEMM descriptors
+    std::uint64_t compute_cycles = 0;  ///< what they would take with operands always on chip
     std::vector<std::uint64_t> array_busy_cycles;
     double macs = 0.0;
     /// On-chip SRAM traffic of the arrays: weight tiles and activation chunks read (fp16) and
@@ -58,8 +58,8 @@ class GemmEngine {
   };
 
   GemmEngine(std::string track_prefix, const SystolicConfig& config, std::uint32_t prefetch_waves,
-             const sc_core::sc_time& period, DmaEngine& dma, sc_core::sc_mutex& arrays, const TraceEvents& events,
-             bool functional);
+             const sc_core::sc_time& period, DmaEngine& dma, sc_core::sc_mutex& arrays,
+             const TraceEvents& events, bool functional);
 
   /// From a thread: runs one GEMM (shape already validated); false if a transfer was refused.
   bool run(const GemmShape& shape, const Operands& operands);

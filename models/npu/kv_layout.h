@@ -33,8 +33,8 @@ struct KvLayout {
   std::uint32_t v_chunk = 0;      ///< tokens per V segment; 0 = row_elems
 
   [[nodiscard]] bool valid() const {
-    return heads > 0 && head_dim > 0 && head_dim % 16 == 0 && head_dim <= row_elems && row_elems % head_dim == 0 &&
-           (v_chunk == 0 || valid_v_chunk(v_chunk, row_elems));
+    return heads > 0 && head_dim > 0 && head_dim % 16 == 0 && head_dim <= row_elems &&
+           row_elems % head_dim == 0 && (v_chunk == 0 || valid_v_chunk(v_chunk, row_elems));
   }
   /// A V segment of `tokens` tokens: a multiple of 16 that divides a bank row of `row_elems`.
   [[nodiscard]] static bool valid_v_chunk(std::uint32_t tokens, std::uint32_t row_elems) {
@@ -45,11 +45,17 @@ struct KvLayout {
   [[nodiscard]] std::uint32_t embedding() const { return heads * head_dim; }
   [[nodiscard]] std::uint32_t chunks_k() const { return (embedding() + row_elems - 1) / row_elems; }
   [[nodiscard]] std::uint32_t heads_per_chunk() const { return row_elems / head_dim; }
-  [[nodiscard]] std::uint32_t token_groups(std::uint32_t tokens) const { return (tokens + banks - 1) / banks; }
+  [[nodiscard]] std::uint32_t token_groups(std::uint32_t tokens) const {
+    return (tokens + banks - 1) / banks;
+  }
   [[nodiscard]] std::uint32_t tiles_v() const { return (head_dim + banks - 1) / banks; }
-  [[nodiscard]] std::uint32_t chunks_v(std::uint32_t tokens) const { return (tokens + v_tokens() - 1) / v_tokens(); }
+  [[nodiscard]] std::uint32_t chunks_v(std::uint32_t tokens) const {
+    return (tokens + v_tokens() - 1) / v_tokens();
+  }
   /// KV rows a request of `tokens` tokens needs.
-  [[nodiscard]] std::uint32_t k_rows(std::uint32_t tokens) const { return token_groups(tokens) * chunks_k(); }
+  [[nodiscard]] std::uint32_t k_rows(std::uint32_t tokens) const {
+    return token_groups(tokens) * chunks_k();
+  }
   [[nodiscard]] std::uint32_t v_rows(std::uint32_t tokens) const {
     return (heads * tiles_v() * chunks_v(tokens) + segments_per_row() - 1) / segments_per_row();
   }
@@ -57,7 +63,7 @@ struct KvLayout {
   struct Slot {
     std::uint32_t list_index;  ///< index into k_rows or v_rows
     std::uint32_t bank;
-    std::uint32_t element;     ///< fp16 element within the bank row
+    std::uint32_t element;  ///< fp16 element within the bank row
   };
   /// Element e (0 .. E-1) of token t's key.
   [[nodiscard]] Slot k_slot(std::uint32_t token, std::uint32_t e) const {
@@ -69,12 +75,17 @@ struct KvLayout {
     return {v_segment_row(s), d % banks, v_segment_offset(s) + token % v_tokens()};
   }
   /// The V segment of (token chunk ci, head h, dimension tile ti).
-  [[nodiscard]] std::uint32_t v_segment(std::uint32_t ci, std::uint32_t head, std::uint32_t ti) const {
+  [[nodiscard]] std::uint32_t v_segment(std::uint32_t ci, std::uint32_t head,
+                                        std::uint32_t ti) const {
     return (ci * heads + head) * tiles_v() + ti;
   }
   /// Index in v_rows of the row holding segment s, and the segment's first element in it.
-  [[nodiscard]] std::uint32_t v_segment_row(std::uint32_t s) const { return s / segments_per_row(); }
-  [[nodiscard]] std::uint32_t v_segment_offset(std::uint32_t s) const { return (s % segments_per_row()) * v_tokens(); }
+  [[nodiscard]] std::uint32_t v_segment_row(std::uint32_t s) const {
+    return s / segments_per_row();
+  }
+  [[nodiscard]] std::uint32_t v_segment_offset(std::uint32_t s) const {
+    return (s % segments_per_row()) * v_tokens();
+  }
 };
 
 }  // namespace vp::npu

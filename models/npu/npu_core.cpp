@@ -13,26 +13,38 @@ namespace vp::npu {
 
 const RegisterTable& NpuCore::registers() {
   static const RegisterTable table = [] {
-    RegisterTable t{"npu.core", "NPU", "NPU command processor: queues, semaphores, interrupts.", 0x1000, {}};
+    RegisterTable t{
+        "npu.core", "NPU", "NPU command processor: queues, semaphores, interrupts.", 0x1000, {}};
     t.registers.push_back({"ID", 0x000, 0x4E505530, RegAccess::ReadOnly, "Reads 'NPU0'."});
-    t.registers.push_back({"IRQ_STATUS", 0x004, 0, RegAccess::ReadWrite,
-                           "Bit 0: a descriptor with the IRQ flag completed; bit 1: a queue stopped on an "
-                           "error. Write 1s to clear."});
-    t.registers.push_back({"IRQ_ENABLE", 0x008, 0, RegAccess::ReadWrite, "Mask of IRQ_STATUS bits that raise irq."});
+    t.registers.push_back(
+        {"IRQ_STATUS", 0x004, 0, RegAccess::ReadWrite,
+         "Bit 0: a descriptor with the IRQ flag completed; bit 1: a queue stopped on an "
+         "error. Write 1s to clear."});
+    t.registers.push_back(
+        {"IRQ_ENABLE", 0x008, 0, RegAccess::ReadWrite, "Mask of IRQ_STATUS bits that raise irq."});
     for (unsigned q = 0; q < kQueues; ++q) {
       const std::uint32_t at = 0x100 + 0x20 * q;
       const std::string p = fmt::format("Q{}_", q);
-      t.registers.push_back({p + "BASE", at + 0x00, 0, RegAccess::ReadWrite, "Ring address in host RAM (64-byte aligned)."});
-      t.registers.push_back({p + "SIZE", at + 0x04, 0, RegAccess::ReadWrite, "Ring entries (descriptors)."});
-      t.registers.push_back({p + "HEAD", at + 0x08, 0, RegAccess::ReadWrite, "Doorbell: index of the next free slot."});
-      t.registers.push_back({p + "TAIL", at + 0x0C, 0, RegAccess::ReadOnly, "Index of the next descriptor to run."});
-      t.registers.push_back({p + "STATUS", at + 0x10, 0, RegAccess::ReadOnly, "0, or the error code that stopped the queue."});
-      t.registers.push_back({p + "ERROR_INDEX", at + 0x14, 0, RegAccess::ReadOnly, "Ring index of the failed descriptor."});
-      t.registers.push_back({p + "CONTROL", at + 0x18, 0, RegAccess::WriteOnly, "Bit 0: clear the error and resume at TAIL."});
-      t.registers.push_back({p + "COMPLETED", at + 0x1C, 0, RegAccess::ReadOnly, "Descriptors completed (wraps at 2^32)."});
+      t.registers.push_back({p + "BASE", at + 0x00, 0, RegAccess::ReadWrite,
+                             "Ring address in host RAM (64-byte aligned)."});
+      t.registers.push_back(
+          {p + "SIZE", at + 0x04, 0, RegAccess::ReadWrite, "Ring entries (descriptors)."});
+      t.registers.push_back({p + "HEAD", at + 0x08, 0, RegAccess::ReadWrite,
+                             "Doorbell: index of the next free slot."});
+      t.registers.push_back(
+          {p + "TAIL", at + 0x0C, 0, RegAccess::ReadOnly, "Index of the next descriptor to run."});
+      t.registers.push_back({p + "STATUS", at + 0x10, 0, RegAccess::ReadOnly,
+                             "0, or the error code that stopped the queue."});
+      t.registers.push_back({p + "ERROR_INDEX", at + 0x14, 0, RegAccess::ReadOnly,
+                             "Ring index of the failed descriptor."});
+      t.registers.push_back({p + "CONTROL", at + 0x18, 0, RegAccess::WriteOnly,
+                             "Bit 0: clear the error and resume at TAIL."});
+      t.registers.push_back({p + "COMPLETED", at + 0x1C, 0, RegAccess::ReadOnly,
+                             "Descriptors completed (wraps at 2^32)."});
     }
     for (unsigned s = 0; s < kSemaphores; ++s)
-      t.registers.push_back({fmt::format("SEM{}", s), 0x200 + 4 * s, 0, RegAccess::ReadWrite, "Semaphore value."});
+      t.registers.push_back(
+          {fmt::format("SEM{}", s), 0x200 + 4 * s, 0, RegAccess::ReadWrite, "Semaphore value."});
     return t;
   }();
   return table;
@@ -46,7 +58,8 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
     : RegisterDevice(name, registers(), config), context_(context) {
   bus_where_ = config.key_path("bus");
   bus_target_ = config.require_string("bus");
-  period_ = sc_core::sc_time(1000.0 / config.get_double("clock_mhz", 1000.0, 1.0, 100000.0), sc_core::SC_NS);
+  period_ = sc_core::sc_time(1000.0 / config.get_double("clock_mhz", 1000.0, 1.0, 100000.0),
+                             sc_core::SC_NS);
   descriptor_cycles_ = config.get_u64("descriptor_cycles", 10, 0, 1000000);
   memory_where_ = config.key_path("memory");
   memory_target_ = config.require_string("memory");
@@ -59,16 +72,21 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
   systolic_.arrays = static_cast<std::uint32_t>(systolic.get_u64("arrays", 8, 1, 1024));
   systolic_.rows = static_cast<std::uint32_t>(systolic.get_u64("rows", 128, 1, 4096));
   systolic_.cols = static_cast<std::uint32_t>(systolic.get_u64("cols", 128, 1, 4096));
-  systolic_.accumulator_bytes = systolic.get_size("accumulator_bytes", 1ULL << 20, 4ULL * systolic_.cols, 1ULL << 32);
+  systolic_.accumulator_bytes =
+      systolic.get_size("accumulator_bytes", 1ULL << 20, 4ULL * systolic_.cols, 1ULL << 32);
   prefetch_waves_ = static_cast<std::uint32_t>(systolic.get_u64("prefetch_waves", 2, 1, 64));
   systolic.finish();
   ConfigNode vector = config.child("vector");
   vector_.units = static_cast<std::uint32_t>(vector.get_u64("units", 8, 1, 1024));
   vector_.lanes = static_cast<std::uint32_t>(vector.get_u64("lanes", 128, 1, 65536));
   ConfigNode costs = vector.child("cycles");
-  for (auto [key, slot] : {std::pair<const char*, std::uint32_t*>{"add", &vector_.add}, {"mul", &vector_.mul},
-                           {"exp", &vector_.exp}, {"gelu", &vector_.gelu}, {"add_tree", &vector_.add_tree},
-                           {"scalar_mul", &vector_.scalar_mul}, {"scalar_sqrt", &vector_.scalar_sqrt}})
+  for (auto [key, slot] : {std::pair<const char*, std::uint32_t*>{"add", &vector_.add},
+                           {"mul", &vector_.mul},
+                           {"exp", &vector_.exp},
+                           {"gelu", &vector_.gelu},
+                           {"add_tree", &vector_.add_tree},
+                           {"scalar_mul", &vector_.scalar_mul},
+                           {"scalar_sqrt", &vector_.scalar_sqrt}})
     *slot = static_cast<std::uint32_t>(costs.get_u64(key, 1, 1, 1000000));
   costs.finish();
   vector.finish();
@@ -83,7 +101,8 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
   energy.finish();
   ConfigNode dma = config.child("dma");
   DmaConfig dma_config;
-  dma_config.transaction_bytes = static_cast<std::uint32_t>(dma.get_size("transaction_bytes", 1024, 32, 1U << 20));
+  dma_config.transaction_bytes =
+      static_cast<std::uint32_t>(dma.get_size("transaction_bytes", 1024, 32, 1U << 20));
   dma_config.outstanding_bytes_per_channel =
       static_cast<std::uint32_t>(dma.get_size("outstanding_bytes_per_channel", 0, 0, 1U << 24));
   dma_config.pim_outstanding_per_channel =
@@ -91,7 +110,8 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
   dma.finish();
   dma_ = std::make_unique<DmaEngine>("dma", dma_config);
   dma_->trace_to(&context.events, fmt::format("{}.dma", basename()));
-  vector_units_ = std::make_unique<VectorUnitPool>(vector_.units, &context.events, fmt::format("{}.vu", basename()));
+  vector_units_ = std::make_unique<VectorUnitPool>(vector_.units, &context.events,
+                                                   fmt::format("{}.vu", basename()));
   ports_.irq_outputs["irq"] = &irq;
 
   on_read("IRQ_STATUS", [this] { return irq_status_; });
@@ -126,8 +146,10 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
     });
     sc_core::sc_spawn([this, q] { run_queue(q); }, fmt::format("queue{}", q).c_str());
     const std::string prefix = fmt::format("{}.q{}", basename(), q);
-    context.stats.add_counter(prefix + ".descriptors", "descriptors", "descriptors completed", queue.completed);
-    context.stats.add_counter(prefix + ".errors", "errors", "descriptors that stopped the queue", queue.errors);
+    context.stats.add_counter(prefix + ".descriptors", "descriptors", "descriptors completed",
+                              queue.completed);
+    context.stats.add_counter(prefix + ".errors", "errors", "descriptors that stopped the queue",
+                              queue.errors);
   }
   register_unit_stats(context.stats);
   for (unsigned s = 0; s < kSemaphores; ++s) {
@@ -144,7 +166,9 @@ namespace {
 /// built at connect time, statistics are declared at construction).
 template <typename Engine, typename Field>
 StatsTree::Reader engine_stat(const std::unique_ptr<Engine>& engine, Field field) {
-  return [&engine, field] { return StatsTree::Value{engine ? field(engine->stats()) : std::uint64_t{0}}; };
+  return [&engine, field] {
+    return StatsTree::Value{engine ? field(engine->stats()) : std::uint64_t{0}};
+  };
 }
 }  // namespace
 
@@ -156,59 +180,76 @@ NpuCore::EnergyParts NpuCore::energy_parts() const {
   // SRAM: the arrays' operand and accumulator traffic, attention's K and V read into the arrays
   // (2 bytes per MAC operand), and every DMA byte written into or read out of the SRAM.
   const double dma_bytes = static_cast<double>(dma_->bytes_read + dma_->bytes_written);
-  e.sram = ((gemm_ ? gemm_->stats().sram_bytes : 0.0) + 2.0 * attention_macs + dma_bytes) * energy_.sram_pj_per_byte;
+  e.sram = ((gemm_ ? gemm_->stats().sram_bytes : 0.0) + 2.0 * attention_macs + dma_bytes) *
+           energy_.sram_pj_per_byte;
   e.leakage = energy_.static_w * sc_core::sc_time_stamp().to_seconds() * 1e12;
   return e;
 }
 
 void NpuCore::register_unit_stats(StatsTree& stats) {
   const std::string en = std::string(basename()) + ".energy";
-  stats.add(en + ".total_pj", "pJ", "NPU energy: mac_pj + vector_pj + sram_pj + static_pj (model in docs/npu.md)",
+  stats.add(en + ".total_pj", "pJ",
+            "NPU energy: mac_pj + vector_pj + sram_pj + static_pj (model in docs/npu.md)",
             [this] { return StatsTree::Value{energy_parts().total()}; });
   stats.add(en + ".mac_pj", "pJ", "(GEMM + NPU attention MACs) x energy.mac_pj",
             [this] { return StatsTree::Value{energy_parts().mac}; });
   stats.add(en + ".vector_pj", "pJ", "vector busy cycles x lanes x energy.vector_lane_pj",
             [this] { return StatsTree::Value{energy_parts().vector}; });
-  stats.add(en + ".sram_pj", "pJ", "SRAM bytes (array operands, accumulators, DMA) x energy.sram_pj_per_byte",
+  stats.add(en + ".sram_pj", "pJ",
+            "SRAM bytes (array operands, accumulators, DMA) x energy.sram_pj_per_byte",
             [this] { return StatsTree::Value{energy_parts().sram}; });
   stats.add(en + ".static_pj", "pJ", "energy.static_w x simulated time",
             [this] { return StatsTree::Value{energy_parts().leakage}; });
   const std::string sa = std::string(basename()) + ".sa";
   auto gemm = [this](auto field) { return engine_stat(gemm_, field); };
-  stats.add(sa + ".gemms", "descriptors", "GEMMs run", gemm([](const GemmEngine::Stats& s) { return s.gemms; }));
+  stats.add(sa + ".gemms", "descriptors", "GEMMs run",
+            gemm([](const GemmEngine::Stats& s) { return s.gemms; }));
   stats.add(sa + ".gemm_cycles", "cycles", "wall cycles of GEMM descriptors (operands streamed)",
             gemm([](const GemmEngine::Stats& s) { return s.cycles; }));
-  stats.add(sa + ".compute_cycles", "cycles", "cycles the same GEMMs take with operands always on chip",
+  stats.add(sa + ".compute_cycles", "cycles",
+            "cycles the same GEMMs take with operands always on chip",
             gemm([](const GemmEngine::Stats& s) { return s.compute_cycles; }));
-  stats.add(sa + ".stall_cycles", "cycles", "gemm_cycles - compute_cycles: time lost waiting for memory",
-            gemm([](const GemmEngine::Stats& s) { return s.cycles - std::min(s.cycles, s.compute_cycles); }));
-  stats.add(sa + ".busy_cycles", "cycles", "busy cycles summed over the arrays", gemm([](const GemmEngine::Stats& s) {
+  stats.add(sa + ".stall_cycles", "cycles",
+            "gemm_cycles - compute_cycles: time lost waiting for memory",
+            gemm([](const GemmEngine::Stats& s) {
+              return s.cycles - std::min(s.cycles, s.compute_cycles);
+            }));
+  stats.add(sa + ".busy_cycles", "cycles", "busy cycles summed over the arrays",
+            gemm([](const GemmEngine::Stats& s) {
               std::uint64_t sum = 0;
               for (auto c : s.array_busy_cycles) sum += c;
               return sum;
             }));
   for (std::uint32_t a = 0; a < systolic_.arrays; ++a)
-    stats.add(fmt::format("{}.a{}.busy_cycles", sa, a), "cycles", "cycles this array was occupied: weight loads, streaming, fill/drain (the timeline's spans; stalls excluded)",
-              [this, a] { return StatsTree::Value{gemm_ ? gemm_->stats().array_busy_cycles[a] : std::uint64_t{0}}; });
+    stats.add(
+        fmt::format("{}.a{}.busy_cycles", sa, a), "cycles",
+        "cycles this array was occupied: weight loads, streaming, fill/drain (the timeline's spans; stalls excluded)",
+        [this, a] {
+          return StatsTree::Value{gemm_ ? gemm_->stats().array_busy_cycles[a] : std::uint64_t{0}};
+        });
   stats.add(sa + ".macs", "MACs", "useful multiply-accumulates of GEMM descriptors",
             [this] { return StatsTree::Value{gemm_ ? gemm_->stats().macs : 0.0}; });
   stats.add(sa + ".peak_macs_per_ns", "MACs/ns", "arrays x rows x cols x clock", [this] {
-    return StatsTree::Value{static_cast<double>(systolic_.arrays) * systolic_.rows * systolic_.cols /
-                            (period_.to_seconds() * 1e9)};
+    return StatsTree::Value{static_cast<double>(systolic_.arrays) * systolic_.rows *
+                            systolic_.cols / (period_.to_seconds() * 1e9)};
   });
-  stats.add(sa + ".utilization", "ratio", "useful MACs / (arrays x rows x cols x simulated cycles)", [this] {
-    const double cycles = sc_core::sc_time_stamp() / period_;
-    const double peak = static_cast<double>(systolic_.arrays) * systolic_.rows * systolic_.cols * cycles;
-    return StatsTree::Value{peak > 0 && gemm_ ? gemm_->stats().macs / peak : 0.0};
-  });
+  stats.add(sa + ".utilization", "ratio", "useful MACs / (arrays x rows x cols x simulated cycles)",
+            [this] {
+              const double cycles = sc_core::sc_time_stamp() / period_;
+              const double peak =
+                  static_cast<double>(systolic_.arrays) * systolic_.rows * systolic_.cols * cycles;
+              return StatsTree::Value{peak > 0 && gemm_ ? gemm_->stats().macs / peak : 0.0};
+            });
   const std::string vu = std::string(basename()) + ".vu";
   auto vec = [this](auto field) { return engine_stat(vector_unit_, field); };
-  stats.add(vu + ".ops", "descriptors", "VECTOR descriptors run", vec([](const VectorEngine::Stats& s) { return s.ops; }));
+  stats.add(vu + ".ops", "descriptors", "VECTOR descriptors run",
+            vec([](const VectorEngine::Stats& s) { return s.ops; }));
   stats.add(vu + ".cycles", "cycles", "wall cycles of VECTOR descriptors (operands streamed)",
             vec([](const VectorEngine::Stats& s) { return s.cycles; }));
-  stats.add(vu + ".busy_cycles", "cycles", "busy cycles summed over the units (VECTOR and attention work)", [this] {
-    return StatsTree::Value{static_cast<std::uint64_t>(vector_units_->busy() / period_)};
-  });
+  stats.add(vu + ".busy_cycles", "cycles",
+            "busy cycles summed over the units (VECTOR and attention work)", [this] {
+              return StatsTree::Value{static_cast<std::uint64_t>(vector_units_->busy() / period_)};
+            });
   stats.add(vu + ".utilization", "ratio", "busy_cycles / (units x simulated cycles)", [this] {
     const double cycles = sc_core::sc_time_stamp() / period_ * vector_units_->units();
     return StatsTree::Value{cycles > 0 ? (vector_units_->busy() / period_) / cycles : 0.0};
@@ -217,8 +258,10 @@ void NpuCore::register_unit_stats(StatsTree& stats) {
   auto attn = [this](auto field) { return engine_stat(attention_, field); };
   stats.add(att + ".descriptors", "descriptors", "ATTENTION descriptors run",
             attn([](const AttentionEngine::Stats& s) { return s.descriptors; }));
-  stats.add(att + ".requests", "requests", "requests attended", attn([](const AttentionEngine::Stats& s) { return s.requests; }));
-  stats.add(att + ".tokens", "tokens", "context tokens attended", attn([](const AttentionEngine::Stats& s) { return s.tokens; }));
+  stats.add(att + ".requests", "requests", "requests attended",
+            attn([](const AttentionEngine::Stats& s) { return s.requests; }));
+  stats.add(att + ".tokens", "tokens", "context tokens attended",
+            attn([](const AttentionEngine::Stats& s) { return s.tokens; }));
   stats.add(att + ".cycles", "cycles", "wall cycles of ATTENTION descriptors",
             attn([](const AttentionEngine::Stats& s) { return s.cycles; }));
   stats.add(att + ".pim_busy_cycles", "cycles", "PIM phases summed over the channels (PIM mode)",
@@ -232,21 +275,26 @@ void NpuCore::register_unit_stats(StatsTree& stats) {
     const auto& busy = attention_->stats().channel_busy_cycles;
     double sum = 0;
     for (auto c : busy) sum += static_cast<double>(c);
-    return StatsTree::Value{busy.empty() ? 0.0 : sum * period_.to_seconds() * 1e9 / static_cast<double>(busy.size())};
+    return StatsTree::Value{
+        busy.empty() ? 0.0 : sum * period_.to_seconds() * 1e9 / static_cast<double>(busy.size())};
   });
-  stats.add(att + ".pim_utilization", "ratio", "pim_busy_cycles / (channels x simulated cycles)", [this] {
-    if (!attention_) return StatsTree::Value{0.0};
-    const auto& busy = attention_->stats().channel_busy_cycles;
-    double sum = 0;
-    for (auto c : busy) sum += static_cast<double>(c);
-    const double cycles = sc_core::sc_time_stamp() / period_ * static_cast<double>(busy.size());
-    return StatsTree::Value{cycles > 0 ? sum / cycles : 0.0};
-  });
+  stats.add(
+      att + ".pim_utilization", "ratio", "pim_busy_cycles / (channels x simulated cycles)", [this] {
+        if (!attention_) return StatsTree::Value{0.0};
+        const auto& busy = attention_->stats().channel_busy_cycles;
+        double sum = 0;
+        for (auto c : busy) sum += static_cast<double>(c);
+        const double cycles = sc_core::sc_time_stamp() / period_ * static_cast<double>(busy.size());
+        return StatsTree::Value{cycles > 0 ? sum / cycles : 0.0};
+      });
   const std::string d = std::string(basename()) + ".dma";
   stats.add_counter(d + ".bytes_read", "bytes", "bytes the DMA read from memory", dma_->bytes_read);
-  stats.add_counter(d + ".bytes_written", "bytes", "bytes the DMA wrote to memory", dma_->bytes_written);
-  stats.add_counter(d + ".transactions", "transactions", "memory transactions and PIM commands sent", dma_->transactions);
-  stats.add_counter(d + ".refused", "transactions", "transactions the memory refused", dma_->refused);
+  stats.add_counter(d + ".bytes_written", "bytes", "bytes the DMA wrote to memory",
+                    dma_->bytes_written);
+  stats.add_counter(d + ".transactions", "transactions",
+                    "memory transactions and PIM commands sent", dma_->transactions);
+  stats.add_counter(d + ".refused", "transactions", "transactions the memory refused",
+                    dma_->refused);
   stats.add(d + ".pim_commands", "commands", "PIM commands sent (all channels)", [this] {
     std::uint64_t sum = 0;
     for (auto c : dma_->pim_commands) sum += c;
@@ -257,31 +305,37 @@ void NpuCore::register_unit_stats(StatsTree& stats) {
 void NpuCore::connect(ModuleLookup& lookup) {
   bus.bind(lookup.target(bus_target_, bus_where_));
   dma_->socket.bind(lookup.target(memory_target_, memory_where_));
-  auto* info = dynamic_cast<const hbm::PimMemoryInfo*>(lookup.resolve_target(memory_target_, memory_where_).first);
+  auto* info = dynamic_cast<const hbm::PimMemoryInfo*>(
+      lookup.resolve_target(memory_target_, memory_where_).first);
   if (info == nullptr)
-    throw ConfigError(fmt::format("{}: '{}' is not an HBM-PIM memory (the NPU needs a module that publishes its "
-                                  "address mapping, e.g. type mem.hbm_pim)",
-                                  memory_where_, memory_target_));
+    throw ConfigError(
+        fmt::format("{}: '{}' is not an HBM-PIM memory (the NPU needs a module that publishes its "
+                    "address mapping, e.g. type mem.hbm_pim)",
+                    memory_where_, memory_target_));
   dma_->attach(*info);
   for (std::uint32_t c = 0; c < info->organization().channels; ++c) {
     const std::string ch = fmt::format("{}.pim.ch{:02}", basename(), c);
     context_.stats.add(ch + ".commands", "commands", "PIM commands sent to this channel",
                        [this, c] { return StatsTree::Value{dma_->pim_commands[c]}; });
-    context_.stats.add(ch + ".busy_cycles", "cycles", "cycles this channel ran attention phases",
-                       [this, c] { return StatsTree::Value{attention_->stats().channel_busy_cycles[c]}; });
+    context_.stats.add(
+        ch + ".busy_cycles", "cycles", "cycles this channel ran attention phases",
+        [this, c] { return StatsTree::Value{attention_->stats().channel_busy_cycles[c]}; });
   }
   if (dma_->config().transaction_bytes > dma_->config().outstanding_bytes_per_channel)
-    throw ConfigError(fmt::format("{}.dma.transaction_bytes: {} bytes exceed the {} bytes allowed in flight per "
-                                  "channel (outstanding_bytes_per_channel, default: what '{}' queues per channel)",
-                                  name(), dma_->config().transaction_bytes,
-                                  dma_->config().outstanding_bytes_per_channel, memory_target_));
+    throw ConfigError(fmt::format(
+        "{}.dma.transaction_bytes: {} bytes exceed the {} bytes allowed in flight per "
+        "channel (outstanding_bytes_per_channel, default: what '{}' queues per channel)",
+        name(), dma_->config().transaction_bytes, dma_->config().outstanding_bytes_per_channel,
+        memory_target_));
   const std::string sa_track = std::string(basename()) + ".sa";
-  gemm_ = std::make_unique<GemmEngine>(sa_track, systolic_, prefetch_waves_, period_, *dma_, arrays_,
-                                       context_.events, info->functional());
-  attention_ = std::make_unique<AttentionEngine>(std::string(basename()) + ".pim", systolic_, vector_, *vector_units_,
-                                                 arrays_, period_, *dma_, context_.events, info->functional());
-  vector_unit_ = std::make_unique<VectorEngine>(std::string(basename()) + ".vu", vector_, period_, *dma_,
-                                                *vector_units_, context_.events, info->functional());
+  gemm_ = std::make_unique<GemmEngine>(sa_track, systolic_, prefetch_waves_, period_, *dma_,
+                                       arrays_, context_.events, info->functional());
+  attention_ = std::make_unique<AttentionEngine>(std::string(basename()) + ".pim", systolic_,
+                                                 vector_, *vector_units_, arrays_, period_, *dma_,
+                                                 context_.events, info->functional());
+  vector_unit_ =
+      std::make_unique<VectorEngine>(std::string(basename()) + ".vu", vector_, period_, *dma_,
+                                     *vector_units_, context_.events, info->functional());
 }
 
 bool NpuCore::in_memory(std::uint64_t address, std::uint64_t bytes) const {
@@ -321,12 +375,14 @@ void NpuCore::trace_depth(unsigned q) {
   e.time_ps = to_ps(sc_core::sc_time_stamp());
   e.track = fmt::format("{}.q{}.depth", basename(), q);
   e.name = "depth";
-  e.value = queue.size == 0 ? 0.0 : static_cast<double>((queue.head + queue.size - queue.tail) % queue.size);
+  e.value = queue.size == 0
+                ? 0.0
+                : static_cast<double>((queue.head + queue.size - queue.tail) % queue.size);
   context_.events.emit(e);
 }
 
-void NpuCore::trace(unsigned q, TraceEvent::Kind kind, const std::array<std::uint32_t, kDescriptorWords>& words,
-                    std::uint32_t index) {
+void NpuCore::trace(unsigned q, TraceEvent::Kind kind,
+                    const std::array<std::uint32_t, kDescriptorWords>& words, std::uint32_t index) {
   if (!context_.events.enabled()) return;
   const auto opcode = static_cast<Opcode>(words[0] & 0xFFU);
   TraceEvent e;
@@ -359,8 +415,8 @@ QueueError NpuCore::run_gemm(const std::array<std::uint32_t, kDescriptorWords>& 
   if (bad_dim(words[1]) || bad_dim(words[2]) || bad_dim(words[3])) return QueueError::BadSize;
   const GemmShape shape{words[1], words[2], words[3]};
   if ((words[10] & ~kGemmFlagWTiled) != 0) return QueueError::BadFlags;
-  const GemmEngine::Operands operands{address_at(words, 4), address_at(words, 6), address_at(words, 8),
-                                      (words[10] & kGemmFlagWTiled) != 0};
+  const GemmEngine::Operands operands{address_at(words, 4), address_at(words, 6),
+                                      address_at(words, 8), (words[10] & kGemmFlagWTiled) != 0};
   if (!in_memory(operands.x, shape.m * shape.k * 2) ||
       !in_memory(operands.w, gemm_->weight_bytes(shape, operands.w_tiled)) ||
       !in_memory(operands.c, shape.m * shape.n * 2))
@@ -381,7 +437,8 @@ QueueError NpuCore::run_vector(const std::array<std::uint32_t, kDescriptorWords>
   std::memcpy(&job.scalar, &words[10], sizeof(float));
   const std::uint64_t bytes = job.rows * job.length * 2;
   if (!in_memory(job.src, bytes) || !in_memory(job.dst, bytes)) return QueueError::BadAddress;
-  if (const std::uint64_t extra = VectorEngine::src2_bytes(job); extra != 0 && !in_memory(job.src2, extra))
+  if (const std::uint64_t extra = VectorEngine::src2_bytes(job);
+      extra != 0 && !in_memory(job.src2, extra))
     return QueueError::BadAddress;
   return vector_unit_->run(job) ? QueueError::None : QueueError::MemoryError;
 }
@@ -390,7 +447,8 @@ bool NpuCore::read_host(std::uint64_t address, void* data, std::uint32_t bytes) 
   return access_host(tlm::TLM_READ_COMMAND, address, data, bytes);
 }
 
-bool NpuCore::access_host(tlm::tlm_command command, std::uint64_t address, void* data, std::uint32_t bytes) {
+bool NpuCore::access_host(tlm::tlm_command command, std::uint64_t address, void* data,
+                          std::uint32_t bytes) {
   if (bytes == 0) return true;
   tlm::tlm_generic_payload payload;
   payload.set_command(command);
@@ -415,7 +473,8 @@ QueueError NpuCore::run_attention(const std::array<std::uint32_t, kDescriptorWor
   job.layout.row_elems = org.row_bytes() / 2;
   job.layout.banks = org.banks();
   job.layout.v_chunk = words[14];
-  if (words[2] == 0 || words[2] > kMaxAttentionRequests || !job.layout.valid() || words[3] > kMaxGemmDim)
+  if (words[2] == 0 || words[2] > kMaxAttentionRequests || !job.layout.valid() ||
+      words[3] > kMaxGemmDim)
     return QueueError::BadSize;
   job.q = address_at(words, 6);
   job.out = address_at(words, 8);
@@ -431,7 +490,8 @@ QueueError NpuCore::run_attention(const std::array<std::uint32_t, kDescriptorWor
   if (!in_memory(job.q, q_bytes) || !in_memory(job.out, std::uint64_t{words[2]} * vector_bytes))
     return QueueError::BadAddress;
   std::vector<std::uint32_t> table(std::size_t{words[2]} * kAttentionEntryBytes / 4);
-  if (!read_host(words[5], table.data(), static_cast<std::uint32_t>(table.size() * 4))) return QueueError::BadAddress;
+  if (!read_host(words[5], table.data(), static_cast<std::uint32_t>(table.size() * 4)))
+    return QueueError::BadAddress;
   job.requests.resize(words[2]);
   for (std::uint32_t r = 0; r < words[2]; ++r) {
     AttentionRequest& req = job.requests[r];
@@ -441,8 +501,10 @@ QueueError NpuCore::run_attention(const std::array<std::uint32_t, kDescriptorWor
     if (req.channel >= org.channels) return QueueError::BadAddress;
     req.k_rows.resize(job.layout.k_rows(req.tokens));
     req.v_rows.resize(job.layout.v_rows(req.tokens));
-    if (!read_host(table[std::size_t{4} * r + 2], req.k_rows.data(), static_cast<std::uint32_t>(req.k_rows.size() * 4)) ||
-        !read_host(table[std::size_t{4} * r + 3], req.v_rows.data(), static_cast<std::uint32_t>(req.v_rows.size() * 4)))
+    if (!read_host(table[std::size_t{4} * r + 2], req.k_rows.data(),
+                   static_cast<std::uint32_t>(req.k_rows.size() * 4)) ||
+        !read_host(table[std::size_t{4} * r + 3], req.v_rows.data(),
+                   static_cast<std::uint32_t>(req.v_rows.size() * 4)))
       return QueueError::BadAddress;
     for (auto* list : {&req.k_rows, &req.v_rows})
       for (std::uint32_t& row : *list) {
@@ -479,7 +541,8 @@ QueueError NpuCore::run_copy(const std::array<std::uint32_t, kDescriptorWords>& 
     reads->wait();
     ok = reads->ok;
     for (std::uint32_t at = 0; ok && at < bytes; at += kPiece)
-      if (!access_host(tlm::TLM_WRITE_COMMAND, host + at, buffer.data() + at, std::min(kPiece, bytes - at)))
+      if (!access_host(tlm::TLM_WRITE_COMMAND, host + at, buffer.data() + at,
+                       std::min(kPiece, bytes - at)))
         return QueueError::BadAddress;
   }
   return ok ? QueueError::None : QueueError::MemoryError;
@@ -522,7 +585,8 @@ void NpuCore::run_queue(unsigned q) {
   Queue& queue = queues_[q];
   std::array<std::uint32_t, kDescriptorWords> words{};
   while (true) {
-    while (queue.status != QueueError::None || queue.tail == queue.head) sc_core::wait(queue.doorbell);
+    while (queue.status != QueueError::None || queue.tail == queue.head)
+      sc_core::wait(queue.doorbell);
     if (!fetch(q, words)) {
       fail(q, QueueError::BusError);
       continue;
@@ -546,7 +610,8 @@ void NpuCore::run_queue(unsigned q) {
           trace_flow(q, TraceEvent::Kind::FlowStart, last_signal_flow_[sem]);
         } else {
           while (semaphores_[sem] < words[2]) sc_core::wait(semaphore_changed_);
-          trace_flow(q, TraceEvent::Kind::FlowEnd, last_signal_flow_[sem]);  // the SIGNAL that released it
+          trace_flow(q, TraceEvent::Kind::FlowEnd,
+                     last_signal_flow_[sem]);  // the SIGNAL that released it
         }
         break;
       }
@@ -564,9 +629,7 @@ void NpuCore::run_queue(unsigned q) {
         }
         break;
       }
-      default:
-        fail(q, QueueError::UnknownOpcode);
-        continue;
+      default: fail(q, QueueError::UnknownOpcode); continue;
     }
     trace(q, TraceEvent::Kind::End, words, index);
     queue.tail = (queue.tail + 1) % queue.size;

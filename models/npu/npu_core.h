@@ -20,8 +20,8 @@
 
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "models/npu/descriptors.h"
 #include "models/npu/attention_engine.h"
+#include "models/npu/descriptors.h"
 #include "models/npu/dma_engine.h"
 #include "models/npu/gemm_engine.h"
 #include "models/npu/vector_engine.h"
@@ -57,8 +57,8 @@ class NpuCore : public RegisterDevice {
 
   void run_queue(unsigned q);
   /// A descriptor's begin (with its fields as arguments) or end on the queue's track.
-  void trace(unsigned q, TraceEvent::Kind kind, const std::array<std::uint32_t, kDescriptorWords>& words,
-             std::uint32_t index);
+  void trace(unsigned q, TraceEvent::Kind kind,
+             const std::array<std::uint32_t, kDescriptorWords>& words, std::uint32_t index);
   void fail(unsigned q, QueueError error);
   void update_irq();
   bool fetch(unsigned q, std::array<std::uint32_t, kDescriptorWords>& words);
@@ -84,7 +84,8 @@ class NpuCore : public RegisterDevice {
   QueueError run_copy(const std::array<std::uint32_t, kDescriptorWords>& words);
   /// Reads host memory through the bus (request tables); false if the bus refused.
   bool read_host(std::uint64_t address, void* data, std::uint32_t bytes);
-  bool access_host(tlm::tlm_command command, std::uint64_t address, void* data, std::uint32_t bytes);
+  bool access_host(tlm::tlm_command command, std::uint64_t address, void* data,
+                   std::uint32_t bytes);
   /// Whether [address, address + bytes) lies in the NPU's memory.
   [[nodiscard]] bool in_memory(std::uint64_t address, std::uint64_t bytes) const;
   void register_unit_stats(StatsTree& stats);

@@ -25,7 +25,8 @@ GemmPlan gemm_plan(const GemmShape& shape, const SystolicConfig& c) {
   for (std::uint64_t b = 0; b < plan.blocks; ++b) {
     const std::uint64_t chunk = b % plan.row_chunks, nt = b / plan.row_chunks;
     const std::uint64_t row0 = chunk * max_rows, n0 = nt * c.cols;
-    owned[b % c.arrays].push_back({row0, std::min(max_rows, shape.m - row0), n0, std::min<std::uint64_t>(c.cols, shape.n - n0)});
+    owned[b % c.arrays].push_back({row0, std::min(max_rows, shape.m - row0), n0,
+                                   std::min<std::uint64_t>(c.cols, shape.n - n0)});
   }
   const std::uint64_t block_acc_bytes = std::uint64_t{c.cols} * 4;  // per activation row
   for (std::uint32_t a = 0; a < c.arrays; ++a) {
@@ -34,13 +35,15 @@ GemmPlan gemm_plan(const GemmShape& shape, const SystolicConfig& c) {
       // A group: the blocks whose partial sums fit in the accumulator together.
       std::size_t last = first;
       std::uint64_t used = blocks[first].rows * block_acc_bytes;
-      while (last + 1 < blocks.size() && used + blocks[last + 1].rows * block_acc_bytes <= c.accumulator_bytes)
+      while (last + 1 < blocks.size() &&
+             used + blocks[last + 1].rows * block_acc_bytes <= c.accumulator_bytes)
         used += blocks[++last].rows * block_acc_bytes;
       for (std::uint64_t kt = 0; kt < plan.k_tiles; ++kt)
         for (std::size_t b = first; b <= last; ++b) {
           const std::uint64_t k0 = kt * c.rows;
-          plan.items[a].push_back({blocks[b].row0, blocks[b].rows, k0, std::min<std::uint64_t>(c.rows, shape.k - k0),
-                                   blocks[b].n0, blocks[b].n_len, kt + 1 == plan.k_tiles});
+          plan.items[a].push_back({blocks[b].row0, blocks[b].rows, k0,
+                                   std::min<std::uint64_t>(c.rows, shape.k - k0), blocks[b].n0,
+                                   blocks[b].n_len, kt + 1 == plan.k_tiles});
         }
       first = last + 1;
     }
@@ -65,7 +68,8 @@ GemmTiming gemm_timing(const GemmPlan& plan, const GemmShape& shape, const Systo
     const auto& items = plan.items[a];
     if (items.empty()) continue;
     std::uint64_t slots = 0;  // sum of max(m, rows) over all but the last item
-    for (std::size_t i = 0; i + 1 < items.size(); ++i) slots += std::max<std::uint64_t>(items[i].rows, c.rows);
+    for (std::size_t i = 0; i + 1 < items.size(); ++i)
+      slots += std::max<std::uint64_t>(items[i].rows, c.rows);
     t.array_cycles[a] = c.rows + slots + items.back().rows + fill_drain;
     t.cycles = std::max(t.cycles, t.array_cycles[a]);
   }

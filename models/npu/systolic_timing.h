@@ -14,7 +14,8 @@
 //   The next item's weights load while this one streams, so an item occupies max(m, rows)
 //   cycles except the first weight load and the last item's streaming; the pipeline fill/drain
 //   rows + cols - 2 is paid once at the end:
-//   array cycles = rows + sum over all but the last item of max(m_i, rows) + m_last + rows + cols - 2
+//   array cycles = rows + sum over all but the last item of max(m_i, rows) + m_last + rows + cols -
+//   2
 // - The GEMM takes the slowest array's cycles; utilization = M N K / (arrays rows cols cycles).
 // Memory traffic (weights streamed from HBM by the DMA) is the GEMM engine's (gemm_engine.h).
 //
@@ -36,17 +37,22 @@ enum class SystolicModel : std::uint8_t { Arrays, Simulator, SimulatorNpuOnly };
 struct SystolicConfig {
   SystolicModel model = SystolicModel::Arrays;
   std::uint32_t arrays = 8;
-  std::uint32_t rows = 128;  ///< PE rows = weight-tile K extent
-  std::uint32_t cols = 128;  ///< PE columns = weight-tile N extent
+  std::uint32_t rows = 128;                      ///< PE rows = weight-tile K extent
+  std::uint32_t cols = 128;                      ///< PE columns = weight-tile N extent
   std::uint64_t accumulator_bytes = 1ULL << 20;  ///< per array, fp32 partial sums
 
-  [[nodiscard]] std::uint64_t max_rows() const { return accumulator_bytes / (std::uint64_t{cols} * 4); }
+  [[nodiscard]] std::uint64_t max_rows() const {
+    return accumulator_bytes / (std::uint64_t{cols} * 4);
+  }
   /// Simulator models: cycles of one GEMM instruction (a block of `rows` tokens).
-  [[nodiscard]] std::uint64_t simulator_block() const { return std::max<std::uint64_t>(rows / arrays, 4); }
+  [[nodiscard]] std::uint64_t simulator_block() const {
+    return std::max<std::uint64_t>(rows / arrays, 4);
+  }
   /// Simulator models: latency of one instruction of `size` cycles (its NeuPIMs branch
   /// rows + cols - 2 + size, its NPU-only branch rows + cols + size - 1).
   [[nodiscard]] std::uint64_t simulator_latency(std::uint64_t size) const {
-    return model == SystolicModel::SimulatorNpuOnly ? rows + cols + size - 1 : rows + cols - 2 + size;
+    return model == SystolicModel::SimulatorNpuOnly ? rows + cols + size - 1
+                                                    : rows + cols - 2 + size;
   }
 };
 
@@ -78,11 +84,13 @@ struct GemmTiming {
 [[nodiscard]] GemmPlan gemm_plan(const GemmShape& shape, const SystolicConfig& config);
 [[nodiscard]] GemmTiming gemm_timing(const GemmShape& shape, const SystolicConfig& config);
 /// The same for a plan already made by gemm_plan(shape, config).
-[[nodiscard]] GemmTiming gemm_timing(const GemmPlan& plan, const GemmShape& shape, const SystolicConfig& config);
+[[nodiscard]] GemmTiming gemm_timing(const GemmPlan& plan, const GemmShape& shape,
+                                     const SystolicConfig& config);
 /// Compute cycles of a GEMM (M tokens, K, N outputs) under a simulator model (0 for Arrays):
 /// B = ceil(M / rows) x ceil(K / rows) PRELOAD blocks, O = ceil(N / cols) instructions each;
 /// Simulator: B (rows + s (O - 1)) + latency(s); SimulatorNpuOnly: B (latency(s) + s (O - 1))
 /// + latency(s).
-[[nodiscard]] std::uint64_t simulator_gemm_cycles(const GemmShape& shape, const SystolicConfig& config);
+[[nodiscard]] std::uint64_t simulator_gemm_cycles(const GemmShape& shape,
+                                                  const SystolicConfig& config);
 
 }  // namespace vp::npu

@@ -1,7 +1,7 @@
 // Time and timeline helpers shared by the NPU's units.
 //
-// Contract: now() copies the current time; emit_span() emits one Complete event [start, end) when tracing is on, and does
-// nothing (not even build the event) when it is off.
+// Contract: now() copies the current time; emit_span() emits one Complete event [start, end) when
+// tracing is on, and does nothing (not even build the event) when it is off.
 #pragma once
 
 #include <string>

@@ -29,11 +29,15 @@ class VectorUnitPool {
  public:
   /// `events`/`track_prefix`: when tracing, each unit's booked rows become spans on
   /// "<track_prefix><unit>".
-  explicit VectorUnitPool(std::uint32_t units, const TraceEvents* events = nullptr, std::string track_prefix = {})
-      : free_at_(units, sc_core::SC_ZERO_TIME), events_(events), track_prefix_(std::move(track_prefix)) {}
+  explicit VectorUnitPool(std::uint32_t units, const TraceEvents* events = nullptr,
+                          std::string track_prefix = {})
+      : free_at_(units, sc_core::SC_ZERO_TIME),
+        events_(events),
+        track_prefix_(std::move(track_prefix)) {}
   /// Books `rows` rows of `row_time` each, none starting before `earliest`; returns when the last
   /// one ends. Adds the booked time to busy().
-  sc_core::sc_time book(std::uint64_t rows, const sc_core::sc_time& row_time, const sc_core::sc_time& earliest) {
+  sc_core::sc_time book(std::uint64_t rows, const sc_core::sc_time& row_time,
+                        const sc_core::sc_time& earliest) {
     const bool tracing = events_ != nullptr && events_->enabled();
     if (tracing) span_start_.assign(free_at_.size(), sc_core::sc_time::from_value(~0ULL));
     sc_core::sc_time end = earliest;
@@ -51,7 +55,8 @@ class VectorUnitPool {
     if (tracing)  // each unit's rows of this booking are back to back: one span per unit
       for (std::size_t u = 0; u < free_at_.size(); ++u)
         if (span_start_[u] != sc_core::sc_time::from_value(~0ULL))
-          emit_span(*events_, track_prefix_ + std::to_string(u), "rows", span_start_[u], free_at_[u]);
+          emit_span(*events_, track_prefix_ + std::to_string(u), "rows", span_start_[u],
+                    free_at_[u]);
     return end;
   }
   [[nodiscard]] const sc_core::sc_time& busy() const { return busy_; }
@@ -79,8 +84,8 @@ class VectorEngine {
     std::uint64_t cycles = 0;  ///< wall cycles of VECTOR descriptors
   };
 
-  VectorEngine(std::string track, const VectorConfig& config, const sc_core::sc_time& period, DmaEngine& dma,
-               VectorUnitPool& units, const TraceEvents& events, bool functional);
+  VectorEngine(std::string track, const VectorConfig& config, const sc_core::sc_time& period,
+               DmaEngine& dma, VectorUnitPool& units, const TraceEvents& events, bool functional);
 
   /// Bytes of src2 the op reads (0 if it has none).
   [[nodiscard]] static std::uint64_t src2_bytes(const VectorJob& job);

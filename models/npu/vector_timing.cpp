@@ -34,13 +34,15 @@ std::uint64_t vector_row_cycles(VectorOp op, std::uint64_t length, const VectorC
     case VectorOp::Gelu: return v * c.gelu;
     case VectorOp::Softmax: return 2 * t * c.add_tree + v * (c.add + c.exp + c.mul);
     case VectorOp::LayerNorm:
-      return 2 * t * c.add_tree + 2 * std::uint64_t{c.scalar_mul} + c.scalar_sqrt + v * (2 * c.add + 3 * c.mul);
+      return 2 * t * c.add_tree + 2 * std::uint64_t{c.scalar_mul} + c.scalar_sqrt +
+             v * (2 * c.add + 3 * c.mul);
     case VectorOp::Count: break;
   }
   return 0;
 }
 
-std::uint64_t vector_timing(VectorOp op, std::uint64_t rows, std::uint64_t length, const VectorConfig& c) {
+std::uint64_t vector_timing(VectorOp op, std::uint64_t rows, std::uint64_t length,
+                            const VectorConfig& c) {
   return ceil_div(rows, c.units) * vector_row_cycles(op, length, c);
 }
 

@@ -14,7 +14,14 @@
 
 namespace vp::npu {
 
-enum class VectorOp : std::uint32_t { Add = 0, Scale = 1, Gelu = 2, Softmax = 3, LayerNorm = 4, Count };
+enum class VectorOp : std::uint32_t {
+  Add = 0,
+  Scale = 1,
+  Gelu = 2,
+  Softmax = 3,
+  LayerNorm = 4,
+  Count
+};
 
 [[nodiscard]] const char* to_string(VectorOp op);
 
@@ -25,7 +32,8 @@ struct VectorConfig {
 };
 
 /// Cycles of one row of `length` elements.
-[[nodiscard]] std::uint64_t vector_row_cycles(VectorOp op, std::uint64_t length, const VectorConfig& c);
+[[nodiscard]] std::uint64_t vector_row_cycles(VectorOp op, std::uint64_t length,
+                                              const VectorConfig& c);
 /// Cycles of `rows` rows spread over the units.
 [[nodiscard]] std::uint64_t vector_timing(VectorOp op, std::uint64_t rows, std::uint64_t length,
                                           const VectorConfig& c);

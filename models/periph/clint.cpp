@@ -29,9 +29,8 @@ Clint::Clint(const sc_core::sc_module_name& name, ConfigNode& config, SimContext
   ports_.irq_outputs["msip"] = &msip;
   on_read("MTIME_LO", [this] { return static_cast<std::uint32_t>(mtime_at(access_time())); });
   on_read("MTIME_HI", [this] { return static_cast<std::uint32_t>(mtime_at(access_time()) >> 32); });
-  on_write("MTIME_LO", [this](std::uint32_t v) {
-    set_mtime((mtime_at(access_time()) & ~0xFFFFFFFFULL) | v);
-  });
+  on_write("MTIME_LO",
+           [this](std::uint32_t v) { set_mtime((mtime_at(access_time()) & ~0xFFFFFFFFULL) | v); });
   on_write("MTIME_HI", [this](std::uint32_t v) {
     set_mtime((mtime_at(access_time()) & 0xFFFFFFFFULL) | (std::uint64_t{v} << 32));
   });
@@ -94,9 +93,9 @@ void Clint::reschedule() {
 }
 
 void Clint::update_timer() {
-  const bool pending = mtime_at(sc_core::sc_time_stamp() > access_time() ? sc_core::sc_time_stamp()
-                                                                          : access_time()) >=
-                       mtimecmp();
+  const bool pending =
+      mtime_at(sc_core::sc_time_stamp() > access_time() ? sc_core::sc_time_stamp()
+                                                        : access_time()) >= mtimecmp();
   if (pending && !mtip.level()) ++interrupts_;
   mtip.set(pending);
 }

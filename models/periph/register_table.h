@@ -23,9 +23,9 @@ struct RegisterSpec {
 };
 
 struct RegisterTable {
-  std::string device_type;  ///< Registry type name, e.g. "periph.uart".
-  std::string c_prefix;     ///< Prefix of the generated C names, e.g. "UART".
-  std::string summary;      ///< One line for the docs.
+  std::string device_type;     ///< Registry type name, e.g. "periph.uart".
+  std::string c_prefix;        ///< Prefix of the generated C names, e.g. "UART".
+  std::string summary;         ///< One line for the docs.
   std::uint32_t window_bytes;  ///< Address space the device decodes.
   std::vector<RegisterSpec> registers;
 };

@@ -29,8 +29,7 @@ void SimCtl::register_type(ModuleRegistry& registry) {
 }
 
 SimCtl::SimCtl(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& context)
-    : RegisterDevice(name, registers(), config),
-      context_(context) {
+    : RegisterDevice(name, registers(), config), context_(context) {
   on_write("EXIT", [this](std::uint32_t code) { context_.control.exit(static_cast<int>(code)); });
   on_read("TIME_NS_LO", [this] { return static_cast<std::uint32_t>(now_ns()); });
   on_read("TIME_NS_HI", [this] { return static_cast<std::uint32_t>(now_ns() >> 32); });

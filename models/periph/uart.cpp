@@ -31,9 +31,10 @@ Uart::Uart(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& 
   } else {
     sink_ = std::fopen(output.c_str(), "wb");
     if (sink_ == nullptr)
-      throw ConfigError(fmt::format("{}: cannot open '{}' for writing (use \"stdout\" or a "
-                                    "writable file path)",
-                                    config.key_path("output"), output));
+      throw ConfigError(
+          fmt::format("{}: cannot open '{}' for writing (use \"stdout\" or a "
+                      "writable file path)",
+                      config.key_path("output"), output));
     owns_sink_ = true;
   }
   on_write("TXDATA", [this](std::uint32_t value) {
@@ -46,8 +47,10 @@ Uart::Uart(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& 
 }
 
 Uart::~Uart() {
-  if (owns_sink_) std::fclose(sink_);
-  else std::fflush(sink_);
+  if (owns_sink_)
+    std::fclose(sink_);
+  else
+    std::fflush(sink_);
 }
 
 }  // namespace vp

@@ -10,7 +10,8 @@ namespace {
 using Imath::half;
 
 std::uint32_t hash(std::uint32_t seed, std::uint32_t stream, std::uint32_t index) {
-  std::uint32_t h = (seed * 0x9E3779B1U) ^ ((stream + 0x7F4A7C15U) * 0x85EBCA77U) ^ (index * 0xC2B2AE3DU);
+  std::uint32_t h =
+      (seed * 0x9E3779B1U) ^ ((stream + 0x7F4A7C15U) * 0x85EBCA77U) ^ (index * 0xC2B2AE3DU);
   h ^= h >> 15;
   h *= 0x2C1B3C6DU;
   h ^= h >> 12;
@@ -23,7 +24,8 @@ double value(std::uint32_t seed, std::uint32_t stream, std::uint32_t index, std:
   const int top = -1 - static_cast<int>(std::floor(std::log2(static_cast<double>(fan_in)))) / 2;
   const std::uint32_t h = hash(seed, stream, index);
   const int exponent = top - static_cast<int>((h >> 10) & 3U);
-  const double magnitude = (1.0 + static_cast<double>(h & 0x3FFU) / 1024.0) * std::ldexp(1.0, exponent);
+  const double magnitude =
+      (1.0 + static_cast<double>(h & 0x3FFU) / 1024.0) * std::ldexp(1.0, exponent);
   return ((h >> 12) & 1U) != 0 ? -magnitude : magnitude;
 }
 
@@ -33,7 +35,7 @@ using Vector = std::vector<double>;
 
 struct Matrix {
   std::uint32_t k = 0, n = 0;
-  Vector w;  // row-major k x n
+  Vector w;                              // row-major k x n
   Vector times(const Vector& x) const {  // fp16(x . W)
     Vector y(n, 0.0);
     for (std::uint32_t j = 0; j < n; ++j) {
@@ -48,7 +50,8 @@ struct Matrix {
 Matrix make(std::uint32_t seed, std::uint32_t stream, std::uint32_t k, std::uint32_t n) {
   Matrix m{k, n, Vector(std::size_t{k} * n)};
   for (std::uint32_t i = 0; i < k; ++i)
-    for (std::uint32_t j = 0; j < n; ++j) m.w[std::size_t{i} * n + j] = value(seed, stream, i * n + j, k);
+    for (std::uint32_t j = 0; j < n; ++j)
+      m.w[std::size_t{i} * n + j] = value(seed, stream, i * n + j, k);
   return m;
 }
 
@@ -63,20 +66,22 @@ Vector layer_norm(const Vector& x) {
   return y;
 }
 
-double gelu(double x) { return 0.5 * x * (1.0 + std::tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))); }
+double gelu(double x) {
+  return 0.5 * x * (1.0 + std::tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
+}
 
 }  // namespace
 
 std::vector<std::vector<std::uint32_t>> decode_prompts(const TinyGptSpec& s, std::uint32_t requests,
-                                                      std::uint32_t steps) {
+                                                       std::uint32_t steps) {
   const std::uint32_t E = s.d_model, dk = s.d_model / s.heads;
   struct Layer {
     Matrix qkv, proj, ffn1, ffn2;
   };
   std::vector<Layer> layers;
   for (std::uint32_t l = 0; l < s.layers; ++l)
-    layers.push_back({make(s.seed, 8 * l, E, 3 * E), make(s.seed, 8 * l + 1, E, E), make(s.seed, 8 * l + 2, E, s.ffn),
-                      make(s.seed, 8 * l + 3, s.ffn, E)});
+    layers.push_back({make(s.seed, 8 * l, E, 3 * E), make(s.seed, 8 * l + 1, E, E),
+                      make(s.seed, 8 * l + 2, E, s.ffn), make(s.seed, 8 * l + 3, s.ffn, E)});
   const Matrix lm_head = make(s.seed, 8 * s.layers + 4, E, s.vocab);
   std::vector<std::vector<std::uint32_t>> out(requests);
   for (std::uint32_t r = 0; r < requests; ++r) {
@@ -84,7 +89,8 @@ std::vector<std::vector<std::uint32_t>> decode_prompts(const TinyGptSpec& s, std
     std::vector<std::vector<Vector>> keys(s.layers), values(s.layers);  // [layer][token] -> E
     for (std::uint32_t step = 0; step < steps; ++step) {
       Vector x(E);
-      for (std::uint32_t i = 0; i < E; ++i) x[i] = value(s.seed, 8 * s.layers + 5, token * E + i, 1);
+      for (std::uint32_t i = 0; i < E; ++i)
+        x[i] = value(s.seed, 8 * s.layers + 5, token * E + i, 1);
       for (std::uint32_t l = 0; l < s.layers; ++l) {
         const Vector qkv = layers[l].qkv.times(layer_norm(x));
         keys[l].emplace_back(qkv.begin() + E, qkv.begin() + 2 * E);

@@ -14,7 +14,8 @@ struct TinyGptSpec {
 };
 
 /// Greedy decoding of `requests` one-token prompts for `steps` tokens each: tokens[r][i].
-[[nodiscard]] std::vector<std::vector<std::uint32_t>> decode_prompts(const TinyGptSpec& spec, std::uint32_t requests,
-                                                                    std::uint32_t steps);
+[[nodiscard]] std::vector<std::vector<std::uint32_t>> decode_prompts(const TinyGptSpec& spec,
+                                                                     std::uint32_t requests,
+                                                                     std::uint32_t steps);
 
 }  // namespace reference

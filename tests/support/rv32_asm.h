@@ -36,6 +36,8 @@ constexpr std::uint32_t j_type(std::int32_t imm, std::uint32_t rd) {
          (((u >> 12) & 0xFF) << 12) | (rd << 7) | 0x6F;
 }
 
+// Kept one instruction per line, like the manual's tables.
+// clang-format off
 // RV32I
 constexpr std::uint32_t lui(unsigned rd, std::uint32_t imm20) { return u_type(imm20, rd, 0x37); }
 constexpr std::uint32_t auipc(unsigned rd, std::uint32_t imm20) { return u_type(imm20, rd, 0x17); }
@@ -96,5 +98,6 @@ constexpr std::uint32_t div(unsigned rd, unsigned a, unsigned b) { return r_type
 constexpr std::uint32_t divu(unsigned rd, unsigned a, unsigned b) { return r_type(0x01, b, a, 5, rd, 0x33); }
 constexpr std::uint32_t rem(unsigned rd, unsigned a, unsigned b) { return r_type(0x01, b, a, 6, rd, 0x33); }
 constexpr std::uint32_t remu(unsigned rd, unsigned a, unsigned b) { return r_type(0x01, b, a, 7, rd, 0x33); }
+// clang-format on
 
 }  // namespace rvasm

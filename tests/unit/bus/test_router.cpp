@@ -15,7 +15,8 @@ json two_rams(const std::string& second_base = "0x20000000") {
     "modules": {
       "bus":  {"type": "bus.router", "latency_ns": 3, "map": [
                  {"target": "ram0", "base": "0x10000000"},
-                 {"target": "ram1", "base": ")" + second_base + R"(", "size": 4096}]},
+                 {"target": "ram1", "base": ")" +
+                     second_base + R"(", "size": 4096}]},
       "ram0": {"type": "mem.ram", "size": 8192},
       "ram1": {"type": "mem.ram", "size": "64 KiB"}
     }})");

@@ -9,6 +9,8 @@ using namespace vp::rv32;
 using namespace rvasm;
 
 TEST_CASE("decoder maps every instruction to its operation", "[cpu][decoder]") {
+  // Kept as a table.
+  // clang-format off
   const std::pair<std::uint32_t, Op> cases[] = {
       {lui(1, 0x12345), Op::Lui},       {auipc(1, 1), Op::Auipc},      {jal(1, 8), Op::Jal},
       {jalr(1, 2, 4), Op::Jalr},        {beq(1, 2, 8), Op::Beq},       {bne(1, 2, 8), Op::Bne},
@@ -31,6 +33,7 @@ TEST_CASE("decoder maps every instruction to its operation", "[cpu][decoder]") {
       {mulhu(1, 2, 3), Op::Mulhu},      {div(1, 2, 3), Op::Div},       {divu(1, 2, 3), Op::Divu},
       {rem(1, 2, 3), Op::Rem},          {remu(1, 2, 3), Op::Remu},
   };
+  // clang-format on
   for (const auto& [word, op] : cases) {
     INFO("word 0x" << std::hex << word << " expected " << mnemonic(op));
     CHECK(decode(word).op == op);
@@ -62,21 +65,21 @@ TEST_CASE("decoder redirects writes to x0 to the sink register", "[cpu][decoder]
 
 TEST_CASE("decoder rejects reserved and foreign encodings", "[cpu][decoder]") {
   const std::uint32_t illegal[] = {
-      0x00000000U,                       // all zeros (defined illegal)
-      0xFFFFFFFFU,                       // all ones
-      r_type(0x20, 1, 2, 1, 3, 0x33),    // SLL with funct7 0x20
-      r_type(0x01, 1, 2, 1, 3, 0x13),    // SLLI with funct7 bit set (RV64 shamt)
-      r_type(0x40, 1, 2, 5, 3, 0x13),    // SRAI with a bad funct7
-      i_type(0, 1, 3, 2, 0x03),          // LD (RV64)
-      s_type(0, 1, 2, 3, 0x23),          // SD (RV64)
-      b_type(8, 1, 2, 2),                // branch funct3 2
-      i_type(0, 1, 1, 2, 0x67),          // JALR funct3 1
-      i_type(0, 0, 4, 1, 0x73),          // SYSTEM funct3 4
-      0x00000007U,                       // FLW (F extension)
-      0x00000053U,                       // OP-FP
-      0x0000002FU,                       // AMO (A extension)
-      0x10200073U,                       // SRET (no S-mode)
-      0x00100173U,                       // EBREAK with rd != 0
+      0x00000000U,                     // all zeros (defined illegal)
+      0xFFFFFFFFU,                     // all ones
+      r_type(0x20, 1, 2, 1, 3, 0x33),  // SLL with funct7 0x20
+      r_type(0x01, 1, 2, 1, 3, 0x13),  // SLLI with funct7 bit set (RV64 shamt)
+      r_type(0x40, 1, 2, 5, 3, 0x13),  // SRAI with a bad funct7
+      i_type(0, 1, 3, 2, 0x03),        // LD (RV64)
+      s_type(0, 1, 2, 3, 0x23),        // SD (RV64)
+      b_type(8, 1, 2, 2),              // branch funct3 2
+      i_type(0, 1, 1, 2, 0x67),        // JALR funct3 1
+      i_type(0, 0, 4, 1, 0x73),        // SYSTEM funct3 4
+      0x00000007U,                     // FLW (F extension)
+      0x00000053U,                     // OP-FP
+      0x0000002FU,                     // AMO (A extension)
+      0x10200073U,                     // SRET (no S-mode)
+      0x00100173U,                     // EBREAK with rd != 0
   };
   for (std::uint32_t word : illegal) {
     INFO("word 0x" << std::hex << word);

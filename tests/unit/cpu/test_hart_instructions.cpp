@@ -121,14 +121,18 @@ TEST_CASE("conditional branches", "[cpu][isa]") {
     bool taken;
   };
   const BranchCase cases[] = {
-      {"beq taken", beq(1, 2, 16), 3, 3, true},       {"beq not", beq(1, 2, 16), 3, 4, false},
-      {"bne taken", bne(1, 2, 16), 3, 4, true},       {"bne not", bne(1, 2, 16), 3, 3, false},
+      {"beq taken", beq(1, 2, 16), 3, 3, true},
+      {"beq not", beq(1, 2, 16), 3, 4, false},
+      {"bne taken", bne(1, 2, 16), 3, 4, true},
+      {"bne not", bne(1, 2, 16), 3, 3, false},
       {"blt signed", blt(1, 2, 16), 0xFFFFFFFF, 0, true},
       {"blt not", blt(1, 2, 16), 0, 0xFFFFFFFF, false},
-      {"bge equal", bge(1, 2, 16), 5, 5, true},       {"bge not", bge(1, 2, 16), 0xFFFFFFFF, 0, false},
+      {"bge equal", bge(1, 2, 16), 5, 5, true},
+      {"bge not", bge(1, 2, 16), 0xFFFFFFFF, 0, false},
       {"bltu unsigned", bltu(1, 2, 16), 0, 0xFFFFFFFF, true},
       {"bltu not", bltu(1, 2, 16), 0xFFFFFFFF, 0, false},
-      {"bgeu", bgeu(1, 2, 16), 0xFFFFFFFF, 0, true}, {"bgeu not", bgeu(1, 2, 16), 0, 1, false},
+      {"bgeu", bgeu(1, 2, 16), 0xFFFFFFFF, 0, true},
+      {"bgeu not", bgeu(1, 2, 16), 0, 1, false},
   };
   for (const auto& c : cases) {
     HartBench bench;
@@ -150,8 +154,8 @@ TEST_CASE("loads sign- or zero-extend, stores write only their bytes", "[cpu][is
   HartBench bench;
   const std::uint32_t data = kRamBase + 0x1000;
   bench.poke32(data, 0x8899AABBU);
-  bench.load({lb(3, 1, 0), lbu(4, 1, 0), lh(5, 1, 2), lhu(6, 1, 2), lw(7, 1, 0),
-              sb(2, 1, 5), sh(2, 1, 10), sw(2, 1, 12)});
+  bench.load({lb(3, 1, 0), lbu(4, 1, 0), lh(5, 1, 2), lhu(6, 1, 2), lw(7, 1, 0), sb(2, 1, 5),
+              sh(2, 1, 10), sw(2, 1, 12)});
   bench.hart.set_reg(1, data);
   bench.hart.set_reg(2, 0x11223344U);
   bench.poke32(data + 4, 0xFFFFFFFFU);
@@ -222,8 +226,8 @@ TEST_CASE("every instruction adds its class's cycle cost", "[cpu][isa][timing]")
   costs.by_class[static_cast<unsigned>(CostClass::Branch)] = 5;
   costs.branch_taken_extra = 7;
   HartBench bench(costs);
-  bench.load({addi(1, 0, 1), mul(2, 1, 1), div(2, 1, 1), lw(3, 0, 0), sw(3, 0, 0),
-              beq(0, 1, 8), beq(0, 0, 4)});
+  bench.load({addi(1, 0, 1), mul(2, 1, 1), div(2, 1, 1), lw(3, 0, 0), sw(3, 0, 0), beq(0, 1, 8),
+              beq(0, 0, 4)});
   bench.hart.set_reg(0, 0);
   bench.steps(1);
   CHECK(bench.hart.cycle() == 1);

@@ -69,10 +69,10 @@ TEST_CASE("each exception cause sets mcause, mepc and mtval", "[cpu][traps]") {
       std::uint32_t cause;
     };
     const Case cases[] = {
-        {lw(1, 2, 0), kRamBase + 0x102, 4},  {lh(1, 2, 0), kRamBase + 0x101, 4},
-        {sw(1, 2, 0), kRamBase + 0x101, 6},  {sh(1, 2, 0), kRamBase + 0x103, 6},
-        {lw(1, 2, 0), 0x00002000U, 5},       {lb(1, 2, 0), 0x00002001U, 5},
-        {sw(1, 2, 0), 0x00002000U, 7},       {sb(1, 2, 0), 0x00002003U, 7},
+        {lw(1, 2, 0), kRamBase + 0x102, 4}, {lh(1, 2, 0), kRamBase + 0x101, 4},
+        {sw(1, 2, 0), kRamBase + 0x101, 6}, {sh(1, 2, 0), kRamBase + 0x103, 6},
+        {lw(1, 2, 0), 0x00002000U, 5},      {lb(1, 2, 0), 0x00002001U, 5},
+        {sw(1, 2, 0), 0x00002000U, 7},      {sb(1, 2, 0), 0x00002003U, 7},
     };
     for (const auto& c : cases) {
       HartBench bench;
@@ -205,8 +205,9 @@ TEST_CASE("CSR access rules", "[cpu][traps][csr]") {
     HartBench bench;
     bench.hart.set_reg(1, 0xF0F0F0F0U);
     bench.hart.set_reg(2, 0x0000FFFFU);
-    bench.load({csrrw(3, csr::kMscratch, 1), csrrs(4, csr::kMscratch, 2), csrrc(5, csr::kMscratch, 1),
-                csrrwi(6, csr::kMscratch, 21), csrrsi(7, csr::kMscratch, 8), csrrci(8, csr::kMscratch, 1)});
+    bench.load({csrrw(3, csr::kMscratch, 1), csrrs(4, csr::kMscratch, 2),
+                csrrc(5, csr::kMscratch, 1), csrrwi(6, csr::kMscratch, 21),
+                csrrsi(7, csr::kMscratch, 8), csrrci(8, csr::kMscratch, 1)});
     bench.steps(6);
     CHECK(bench.hart.reg(3) == 0);
     CHECK(bench.hart.reg(4) == 0xF0F0F0F0U);
@@ -227,8 +228,9 @@ TEST_CASE("CSR access rules", "[cpu][traps][csr]") {
   }
   SECTION("mcycle and minstret count and can be written") {
     HartBench bench;
-    bench.load({addi(1, 0, 1), addi(1, 0, 1), csrrs(2, csr::kMinstret, 0), csrrs(3, csr::kMcycle, 0),
-                csrrw(0, csr::kMinstret, 0), csrrs(4, csr::kMinstret, 0), csrrs(5, csr::kMinstreth, 0)});
+    bench.load({addi(1, 0, 1), addi(1, 0, 1), csrrs(2, csr::kMinstret, 0),
+                csrrs(3, csr::kMcycle, 0), csrrw(0, csr::kMinstret, 0), csrrs(4, csr::kMinstret, 0),
+                csrrs(5, csr::kMinstreth, 0)});
     bench.steps(7);
     CHECK(bench.hart.reg(2) == 2);
     CHECK(bench.hart.reg(3) == 3);  // cost 1 each, read at the start of the fourth

@@ -21,7 +21,7 @@ constexpr unsigned kDataReg = 31;
 
 std::vector<std::uint32_t> random_program(std::mt19937& rng, unsigned length) {
   auto pick = [&rng](unsigned n) { return static_cast<unsigned>(rng() % n); };
-  auto reg = [&] { return pick(31); };                      // x0..x30 (x31 is the data pointer)
+  auto reg = [&] { return pick(31); };  // x0..x30 (x31 is the data pointer)
   auto simm12 = [&] { return static_cast<std::int32_t>(pick(4096)) - 2048; };
   std::vector<std::uint32_t> program;
   for (unsigned i = 0; i < length; ++i) {
@@ -30,41 +30,44 @@ std::vector<std::uint32_t> random_program(std::mt19937& rng, unsigned length) {
     std::uint32_t insn = 0;
     switch (pick(12)) {
       case 0: {
-        const std::uint32_t ops[] = {add(rd, a, b), sub(rd, a, b), sll(rd, a, b), slt(rd, a, b),
+        const std::uint32_t ops[] = {add(rd, a, b),  sub(rd, a, b),  sll(rd, a, b), slt(rd, a, b),
                                      sltu(rd, a, b), xor_(rd, a, b), srl(rd, a, b), sra(rd, a, b),
-                                     or_(rd, a, b), and_(rd, a, b)};
+                                     or_(rd, a, b),  and_(rd, a, b)};
         insn = ops[pick(10)];
         break;
       }
-      case 1: case 2: {
-        const std::uint32_t ops[] = {addi(rd, a, simm12()), slti(rd, a, simm12()),
-                                     sltiu(rd, a, simm12()), xori(rd, a, simm12()),
-                                     ori(rd, a, simm12()), andi(rd, a, simm12()),
-                                     slli(rd, a, pick(32)), srli(rd, a, pick(32)),
-                                     srai(rd, a, pick(32))};
+      case 1:
+      case 2: {
+        const std::uint32_t ops[] = {
+            addi(rd, a, simm12()), slti(rd, a, simm12()), sltiu(rd, a, simm12()),
+            xori(rd, a, simm12()), ori(rd, a, simm12()),  andi(rd, a, simm12()),
+            slli(rd, a, pick(32)), srli(rd, a, pick(32)), srai(rd, a, pick(32))};
         insn = ops[pick(9)];
         break;
       }
-      case 3: case 4: {
-        const std::uint32_t ops[] = {mul(rd, a, b), mulh(rd, a, b), mulhsu(rd, a, b),
-                                     mulhu(rd, a, b), div(rd, a, b), divu(rd, a, b),
-                                     rem(rd, a, b), remu(rd, a, b)};
+      case 3:
+      case 4: {
+        const std::uint32_t ops[] = {mul(rd, a, b),   mulh(rd, a, b), mulhsu(rd, a, b),
+                                     mulhu(rd, a, b), div(rd, a, b),  divu(rd, a, b),
+                                     rem(rd, a, b),   remu(rd, a, b)};
         insn = ops[pick(8)];
         break;
       }
       case 5: insn = pick(2) ? lui(rd, rng() & 0xFFFFF) : auipc(rd, rng() & 0xFFFFF); break;
-      case 6: case 7: {  // aligned accesses inside the data block
+      case 6:
+      case 7: {  // aligned accesses inside the data block
         const std::int32_t word = static_cast<std::int32_t>(pick(1024)) * 4;
-        const std::uint32_t ops[] = {lw(rd, kDataReg, word), lh(rd, kDataReg, word + 2),
-                                     lhu(rd, kDataReg, word), lb(rd, kDataReg, word + 3),
+        const std::uint32_t ops[] = {lw(rd, kDataReg, word),      lh(rd, kDataReg, word + 2),
+                                     lhu(rd, kDataReg, word),     lb(rd, kDataReg, word + 3),
                                      lbu(rd, kDataReg, word + 1), sw(b, kDataReg, word),
-                                     sh(b, kDataReg, word + 2), sb(b, kDataReg, word + 1)};
+                                     sh(b, kDataReg, word + 2),   sb(b, kDataReg, word + 1)};
         insn = ops[pick(8)];
         break;
       }
-      case 8: case 9: {  // forward branch within the program
+      case 8:
+      case 9: {  // forward branch within the program
         const auto off = static_cast<std::int32_t>(4 * (1 + pick(std::min(8U, remaining))));
-        const std::uint32_t ops[] = {beq(a, b, off), bne(a, b, off), blt(a, b, off),
+        const std::uint32_t ops[] = {beq(a, b, off), bne(a, b, off),  blt(a, b, off),
                                      bge(a, b, off), bltu(a, b, off), bgeu(a, b, off)};
         insn = ops[pick(6)];
         break;

@@ -23,8 +23,9 @@ struct MemBench {
   static nlohmann::json make_config(const std::map<std::string, nlohmann::json>& memories) {
     nlohmann::json modules = nlohmann::json::object();
     for (const auto& [name, overrides] : memories) {
-      nlohmann::json module = {{"type", "mem.hbm_pim"},
-                               {"memory", std::string(NPVP_SOURCE_DIR) + "/configs/memory/neupims-hbm2.json"}};
+      nlohmann::json module = {
+          {"type", "mem.hbm_pim"},
+          {"memory", std::string(NPVP_SOURCE_DIR) + "/configs/memory/neupims-hbm2.json"}};
       module.update(overrides);
       modules[name] = module;
     }
@@ -35,7 +36,7 @@ struct MemBench {
                     const std::shared_ptr<vp::TraceSink>& sink = nullptr)
       : config(vp::Config::from_json(make_config(memories), "test")) {
     if (sink) context.events.attach(sink);  // before the modules: they check events.enabled()
-    context.events.set_detail(true);         // per-command events too
+    context.events.set_detail(true);        // per-command events too
     vp::register_builtin_modules(registry);
     vp::ConfigNode root = config.root();
     builder = std::make_unique<vp::PlatformBuilder>(root, registry, context);
@@ -60,7 +61,8 @@ struct MemBench {
     return requests.back();
   }
   /// A PIM command; data_length > 0 with `write` for GWRITE, read for READRES results.
-  Request& pim(const vp::hbm::PimExtension& command, std::size_t data_length = 0, bool write = false) {
+  Request& pim(const vp::hbm::PimExtension& command, std::size_t data_length = 0,
+               bool write = false) {
     auto& r = make(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, 0, data_length);
     r.payload.set_extension(new vp::hbm::PimExtension(command));
     return r;

@@ -40,9 +40,8 @@ TEST_CASE("the default mapping interleaves channels at one row of a bank", "[mem
 }
 
 TEST_CASE("decode and encode round-trip, also with split fields", "[mem][mapping]") {
-  for (const json& fields : {json(nullptr),
-                             json{"offset:6", "column:2", "channel:5", "column:2", "bank_group:2",
-                                  "bank:2", "rank:1", "row:15"}}) {
+  for (const json& fields : {json(nullptr), json{"offset:6", "column:2", "channel:5", "column:2",
+                                                 "bank_group:2", "bank:2", "rank:1", "row:15"}}) {
     const auto m = mapping(fields);
     std::mt19937_64 rng(1);
     for (int i = 0; i < 10000; ++i) {
@@ -59,14 +58,16 @@ TEST_CASE("decode and encode round-trip, also with split fields", "[mem][mapping
 TEST_CASE("a mapping must cover the organisation exactly", "[mem][mapping]") {
   CHECK_THROWS_WITH(mapping(json{"offset", "column", "channel", "bank", "bank_group", "rank"}),
                     Catch::Contains("field 'row' has 0 bits but the organisation needs 15"));
-  CHECK_THROWS_WITH(mapping(json{"offset:7", "column", "channel", "bank", "bank_group", "rank", "row"}),
-                    Catch::Contains("field 'offset' has 7 bits but the organisation needs 6"));
+  CHECK_THROWS_WITH(
+      mapping(json{"offset:7", "column", "channel", "bank", "bank_group", "rank", "row"}),
+      Catch::Contains("field 'offset' has 7 bits but the organisation needs 6"));
   CHECK_THROWS_WITH(mapping(json{"offset", "colum"}), Catch::Contains("unknown field 'colum'"));
   CHECK_THROWS_WITH(mapping(json{"offset:x"}), Catch::Contains("'offset:x' is not field:bits"));
   CHECK_THROWS_WITH(mapping(json("offset")), Catch::Contains("expected a list"));
 }
 
-TEST_CASE("channel hashing is a bijection and spreads power-of-two strides over all channels", "[mem][mapping]") {
+TEST_CASE("channel hashing is a bijection and spreads power-of-two strides over all channels",
+          "[mem][mapping]") {
   json doc = json::object();
   vp::ConfigNode node(doc, "memory", nullptr);
   const auto hashed = AddressMapping::from_config(node, "address_mapping", neupims(), true);
@@ -120,8 +121,11 @@ TEST_CASE("a row run spans the bytes whose decode differs only in the column", "
   };
   json doc = json::object();
   vp::ConfigNode node(doc, "memory", nullptr);
-  check_runs(AddressMapping::from_config(node, "address_mapping", neupims(), true), 1024);  // hashed
+  check_runs(AddressMapping::from_config(node, "address_mapping", neupims(), true),
+             1024);  // hashed
   check_runs(mapping(nullptr), 1024);
   // Channel bits right above the offset: every burst is a run of its own.
-  check_runs(mapping(json::array({"offset:6", "channel:5", "column:4", "bank:2", "bank_group:2", "rank:1", "row:15"})), 64);
+  check_runs(mapping(json::array({"offset:6", "channel:5", "column:4", "bank:2", "bank_group:2",
+                                  "rank:1", "row:15"})),
+             64);
 }

@@ -1,8 +1,8 @@
 // BankQueues against a std::deque per bank: random staging, linking and erasing keep every
 // bank's entries, in arrival order, and reuse freed pool slots.
-#include <catch2/catch.hpp>
 #include <deque>
 #include <random>
+#include <catch2/catch.hpp>
 
 #include "models/mem/bank_queues.h"
 

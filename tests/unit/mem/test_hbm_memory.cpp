@@ -65,7 +65,8 @@ TEST_CASE("written data reads back, across bursts and channels", "[mem][hbm]") {
   for (std::uint32_t c = 0; c < bench.params().org.channels; ++c)
     per_channel += bench.stat(fmt::format("hbm.ch{:02}.bytes_read", c));
   CHECK(per_channel == bench.stat("hbm.bytes_read"));
-  CHECK(bench.stat("hbm.ch00.commands.RD") + bench.stat("hbm.ch01.commands.RD") <= bench.stat("hbm.commands.RD"));
+  CHECK(bench.stat("hbm.ch00.commands.RD") + bench.stat("hbm.ch01.commands.RD") <=
+        bench.stat("hbm.commands.RD"));
   CHECK(bench.stat("hbm.storage_bytes") < 1e6);  // sparse: 32 GiB are not allocated
 }
 
@@ -137,7 +138,8 @@ TEST_CASE("refresh happens every tREFI per rank on average", "[mem][hbm][refresh
 TEST_CASE("a full queue withholds END_REQ until there is room", "[mem][hbm]") {
   MemBench bench(json{{"queue_bursts", 4}});
   std::vector<Request*> reads;
-  for (int i = 0; i < 32; ++i) reads.push_back(&bench.make(tlm::TLM_READ_COMMAND, bench.address(0, i % 32, 5), 256));
+  for (int i = 0; i < 32; ++i)
+    reads.push_back(&bench.make(tlm::TLM_READ_COMMAND, bench.address(0, i % 32, 5), 256));
   auto& cpu = bench.cpu();
   bench.run(reads);
   CHECK(cpu.held_back);
@@ -164,7 +166,8 @@ TEST_CASE("a PIM GEMV through the command stream equals host dot products", "[me
   std::vector<Request*> writes, stream;
   for (std::uint32_t b = 0; b < banks; ++b)
     for (std::uint32_t col = 0; col < p.org.bursts_per_row(); ++col) {
-      auto& w = bench.make(tlm::TLM_WRITE_COMMAND, bench.address(channel, b, row, col), p.org.burst_bytes());
+      auto& w = bench.make(tlm::TLM_WRITE_COMMAND, bench.address(channel, b, row, col),
+                           p.org.burst_bytes());
       for (std::uint32_t i = 0; i < p.org.burst_bytes() / 2; ++i) {
         const std::uint32_t e = col * p.org.burst_bytes() / 2 + i;
         const std::uint16_t bits = to_half_bits(dist(rng));
@@ -225,11 +228,13 @@ TEST_CASE("a PIM GEMV through the command stream equals host dot products", "[me
   CHECK(bench.stat("hbm.pim_tiles") == 1);
 }
 
-TEST_CASE("a sequential read stream on one channel reaches 90% of its peak", "[mem][hbm][bandwidth]") {
+TEST_CASE("a sequential read stream on one channel reaches 90% of its peak",
+          "[mem][hbm][bandwidth]") {
   MemBench bench(std::map<std::string, json>{{"norefresh", json{{"refresh", false}}},
                                              {"refresh", json{{"refresh", true}}}});
   const auto& p = bench.params();
-  const double peak = static_cast<double>(p.org.burst_bytes()) / (p.timing.burst() * p.timing.tCK_ps * 1e-3);  // bytes/ns
+  const double peak = static_cast<double>(p.org.burst_bytes()) /
+                      (p.timing.burst() * p.timing.tCK_ps * 1e-3);  // bytes/ns
   // With refresh, each rank is unavailable tRFC out of every tREFI.
   const double refresh_share = static_cast<double>(p.org.ranks) * p.timing.tRFC / p.timing.tREFI;
   std::map<std::string, std::vector<Request*>> streams;
@@ -247,10 +252,13 @@ TEST_CASE("a sequential read stream on one channel reaches 90% of its peak", "[m
     const sc_core::sc_time first = cpu.records[&reads.front()->payload].sent;
     sc_core::sc_time last;
     for (auto* r : reads) last = std::max(last, cpu.records[&r->payload].answered);
-    const double achieved = static_cast<double>(reads.size()) * p.org.row_bytes() / ns(last - first);
+    const double achieved =
+        static_cast<double>(reads.size()) * p.org.row_bytes() / ns(last - first);
     INFO(name << ": " << achieved << " bytes/ns of a " << peak << " bytes/ns peak");
-    if (name == "norefresh") CHECK(achieved >= 0.9 * peak);
-    else CHECK(achieved >= 0.9 * peak * (1.0 - refresh_share));
+    if (name == "norefresh")
+      CHECK(achieved >= 0.9 * peak);
+    else
+      CHECK(achieved >= 0.9 * peak * (1.0 - refresh_share));
   }
 }
 
@@ -259,7 +267,8 @@ TEST_CASE("a row miss on every access runs at the tRC bound", "[mem][hbm][bandwi
   const auto& p = bench.params();
   std::vector<Request*> reads;
   for (std::uint32_t row = 0; row < 200; ++row)
-    reads.push_back(&bench.make(tlm::TLM_READ_COMMAND, bench.address(0, 0, row), p.org.burst_bytes()));
+    reads.push_back(
+        &bench.make(tlm::TLM_READ_COMMAND, bench.address(0, 0, row), p.org.burst_bytes()));
   auto& cpu = bench.cpu();
   bench.run(reads);
   const double first = ns(cpu.records[&reads.front()->payload].answered);
@@ -270,7 +279,8 @@ TEST_CASE("a row miss on every access runs at the tRC bound", "[mem][hbm][bandwi
   CHECK(bench.stat("hbm.row_misses") + bench.stat("hbm.row_conflicts") == reads.size());
 }
 
-TEST_CASE("an all-bank COMP stream moves ~16x the channel's external bandwidth", "[mem][hbm][pim][bandwidth]") {
+TEST_CASE("an all-bank COMP stream moves ~16x the channel's external bandwidth",
+          "[mem][hbm][pim][bandwidth]") {
   MemBench bench(json{{"refresh", false}, {"functional", false}});
   const auto& p = bench.params();
   const std::uint32_t slices = p.org.row_bytes() / 2 / p.timing.pim_multipliers;
@@ -294,15 +304,18 @@ TEST_CASE("an all-bank COMP stream moves ~16x the channel's external bandwidth",
   const double last = ns(cpu.records[&gemvs.back()->payload].answered);
   const double bytes_per_comp = static_cast<double>(p.org.banks()) * p.timing.pim_multipliers * 2;
   const double internal = (gemvs.size() - 1) * slices * bytes_per_comp / (last - first);
-  const double external = static_cast<double>(p.org.burst_bytes()) / (p.timing.burst() * p.timing.tCK_ps * 1e-3);
-  const double ideal = bytes_per_comp / p.timing.comp_interval / (p.org.burst_bytes() / static_cast<double>(p.timing.burst()));
+  const double external =
+      static_cast<double>(p.org.burst_bytes()) / (p.timing.burst() * p.timing.tCK_ps * 1e-3);
+  const double ideal = bytes_per_comp / p.timing.comp_interval /
+                       (p.org.burst_bytes() / static_cast<double>(p.timing.burst()));
   INFO("internal " << internal << " B/ns, external " << external << " B/ns, ideal ratio " << ideal);
   CHECK(internal / external >= 0.9 * ideal);
   CHECK(internal / external <= ideal);
 }
 
-TEST_CASE("dual row buffers overlap MEM reads with a COMP stream while blocked mode serializes them",
-          "[mem][hbm][pim]") {
+TEST_CASE(
+    "dual row buffers overlap MEM reads with a COMP stream while blocked mode serializes them",
+    "[mem][hbm][pim]") {
   const json base = {{"refresh", false}, {"functional", false}};
   auto with = [&base](const char* mode) {
     json j = base;
@@ -339,7 +352,8 @@ TEST_CASE("dual row buffers overlap MEM reads with a COMP stream while blocked m
     }
     if (name != "pim_only")
       for (std::uint32_t i = 0; i < 48; ++i)
-        run.reads.push_back(&bench.make(tlm::TLM_READ_COMMAND, bench.address(0, i % 32, 200 + i / 32, 0, name), 256));
+        run.reads.push_back(&bench.make(tlm::TLM_READ_COMMAND,
+                                        bench.address(0, i % 32, 200 + i / 32, 0, name), 256));
     stream = run.pim;
     stream.insert(stream.end(), run.reads.begin(), run.reads.end());
     bench.spawn(name, stream);
@@ -356,9 +370,12 @@ TEST_CASE("dual row buffers overlap MEM reads with a COMP stream while blocked m
   };
   const double pim_alone = span("pim_only", runs["pim_only"].pim).second;
   const double mem_alone = span("mem_only", runs["mem_only"].reads).second;
-  const double dual = std::max(span("dual", runs["dual"].pim).second, span("dual", runs["dual"].reads).second);
-  const double blocked = std::max(span("blocked", runs["blocked"].pim).second, span("blocked", runs["blocked"].reads).second);
-  INFO("PIM alone " << pim_alone << " ns, MEM alone " << mem_alone << " ns, dual " << dual << " ns, blocked " << blocked << " ns");
+  const double dual =
+      std::max(span("dual", runs["dual"].pim).second, span("dual", runs["dual"].reads).second);
+  const double blocked = std::max(span("blocked", runs["blocked"].pim).second,
+                                  span("blocked", runs["blocked"].reads).second);
+  INFO("PIM alone " << pim_alone << " ns, MEM alone " << mem_alone << " ns, dual " << dual
+                    << " ns, blocked " << blocked << " ns");
   // Blocked: the reads and the tile do not overlap, so it takes about the sum. (A read issued
   // just before the switch is answered up to one read latency after the tile's header.)
   const auto tile = span("blocked", runs["blocked"].pim);
@@ -384,7 +401,8 @@ TEST_CASE("timing mode gives the same timing as functional mode", "[mem][hbm]") 
     const std::uint64_t a = (rng() % (1U << 26)) & ~3ULL;
     const std::size_t len = 4 + rng() % 2000;
     for (const std::string name : {"functional", "timing"})
-      streams[name].push_back(&bench.make(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, a, len));
+      streams[name].push_back(
+          &bench.make(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, a, len));
   }
   for (const std::string name : {"functional", "timing"}) {
     auto& cpu = bench.cpu(name);
@@ -407,14 +425,15 @@ TEST_CASE("timing mode gives the same timing as functional mode", "[mem][hbm]") 
 }
 
 TEST_CASE("the scheduler and page policy are chosen by name", "[mem][hbm]") {
-  MemBench bench(std::map<std::string, json>{
-      {"frfcfs", json{{"scheduler", "fr-fcfs"}, {"refresh", false}}},
-      {"fcfs", json{{"scheduler", "fcfs"}, {"refresh", false}}},
-      {"closed", json{{"page_policy", "closed"}, {"refresh", false}}}});
+  MemBench bench(
+      std::map<std::string, json>{{"frfcfs", json{{"scheduler", "fr-fcfs"}, {"refresh", false}}},
+                                  {"fcfs", json{{"scheduler", "fcfs"}, {"refresh", false}}},
+                                  {"closed", json{{"page_policy", "closed"}, {"refresh", false}}}});
   for (const std::string name : {"frfcfs", "fcfs", "closed"}) {
     std::vector<Request*> reads;  // two rows of one bank, alternating
     for (int i = 0; i < 64; ++i)
-      reads.push_back(&bench.make(tlm::TLM_READ_COMMAND, bench.address(0, 0, i % 2, i / 2 % 16, name), 64));
+      reads.push_back(
+          &bench.make(tlm::TLM_READ_COMMAND, bench.address(0, 0, i % 2, i / 2 % 16, name), 64));
     bench.spawn(name, reads);
   }
   sc_core::sc_start();
@@ -424,7 +443,8 @@ TEST_CASE("the scheduler and page policy are chosen by name", "[mem][hbm]") {
 }
 
 TEST_CASE("bad requests are answered with errors, never a crash", "[mem][hbm][errors]") {
-  MemBench bench(std::map<std::string, json>{{"hbm", json::object()}, {"dram", json{{"mode", "dram"}}}});
+  MemBench bench(
+      std::map<std::string, json>{{"hbm", json::object()}, {"dram", json{{"mode", "dram"}}}});
   const auto& p = bench.params();
   auto& beyond = bench.make(tlm::TLM_READ_COMMAND, bench.memory().mapping().capacity() - 32, 64);
   auto& enables = bench.make(tlm::TLM_READ_COMMAND, 0, 64);
@@ -439,7 +459,8 @@ TEST_CASE("bad requests are answered with errors, never a crash", "[mem][hbm][er
   auto& in_dram = bench.pim(pim(PimOp::Header, 0));
   auto& cpu = bench.cpu();
   test::AtInitiator::run([&] {
-    for (auto* r : {&beyond, &enables, &comp_closed, &gact_bad, &short_gwrite}) cpu.send(r->payload);
+    for (auto* r : {&beyond, &enables, &comp_closed, &gact_bad, &short_gwrite})
+      cpu.send(r->payload);
     bench.cpu("dram").send(in_dram.payload);
     cpu.drain();
   });
@@ -454,16 +475,22 @@ TEST_CASE("bad requests are answered with errors, never a crash", "[mem][hbm][er
 
 TEST_CASE("bad memory configurations are rejected with the JSON path", "[mem][hbm][errors]") {
   SECTION("unknown scheduler") {
-    CHECK_THROWS_WITH(MemBench(json{{"scheduler", "random"}}),
-                      Catch::Contains("modules.hbm.scheduler: unknown scheduler 'random' (known: fcfs, fr-fcfs)"));
+    CHECK_THROWS_WITH(
+        MemBench(json{{"scheduler", "random"}}),
+        Catch::Contains(
+            "modules.hbm.scheduler: unknown scheduler 'random' (known: fcfs, fr-fcfs)"));
   }
   SECTION("mode") {
-    CHECK_THROWS_WITH(MemBench(json{{"mode", "triple"}}),
-                      Catch::Contains("modules.hbm.mode: 'triple' is not allowed (allowed: dram, blocked, dual)"));
+    CHECK_THROWS_WITH(
+        MemBench(json{{"mode", "triple"}}),
+        Catch::Contains(
+            "modules.hbm.mode: 'triple' is not allowed (allowed: dram, blocked, dual)"));
   }
   SECTION("mapping that does not cover the capacity") {
-    CHECK_THROWS_WITH(MemBench(json{{"address_mapping", {"offset", "column", "channel", "bank", "rank", "row"}}}),
-                      Catch::Contains("modules.hbm.address_mapping: field 'bank_group' has 0 bits but the organisation needs 2"));
+    CHECK_THROWS_WITH(
+        MemBench(json{{"address_mapping", {"offset", "column", "channel", "bank", "rank", "row"}}}),
+        Catch::Contains(
+            "modules.hbm.address_mapping: field 'bank_group' has 0 bits but the organisation needs 2"));
   }
   SECTION("missing memory file") {
     CHECK_THROWS_WITH(MemBench(json{{"memory", "/nonexistent/memory.json"}}),
@@ -495,14 +522,17 @@ TEST_CASE("energy adds command energies to background standby power", "[mem][hbm
                open * (e.active_standby_per_cycle - e.precharge_standby_per_cycle)));
 }
 
-TEST_CASE("every command appears on the timeline, MEM and PIM on separate tracks", "[mem][hbm][trace]") {
+TEST_CASE("every command appears on the timeline, MEM and PIM on separate tracks",
+          "[mem][hbm][trace]") {
   struct Counter : vp::TraceSink {
-    std::map<std::string, std::uint64_t> per_track;      // per-command events
-    std::map<std::string, std::uint64_t> in_activity;    // commands inside MEM/PIM activity spans
+    std::map<std::string, std::uint64_t> per_track;    // per-command events
+    std::map<std::string, std::uint64_t> in_activity;  // commands inside MEM/PIM activity spans
     void on_event(const vp::TraceEvent& e) override {
       if (e.kind != vp::TraceEvent::Kind::Complete) return;
-      if (e.detail) ++per_track[e.track];
-      else in_activity[e.track] += e.args.at(0).second;
+      if (e.detail)
+        ++per_track[e.track];
+      else
+        in_activity[e.track] += e.args.at(0).second;
     }
   };
   auto counter = std::make_shared<Counter>();
@@ -526,9 +556,11 @@ TEST_CASE("every command appears on the timeline, MEM and PIM on separate tracks
   }
   double commands = 0;
   for (unsigned k = 0; k < vp::hbm::kCommandCount; ++k)
-    commands += bench.stat(std::string("hbm.commands.") + vp::hbm::to_string(static_cast<vp::hbm::Command>(k)));
+    commands += bench.stat(std::string("hbm.commands.") +
+                           vp::hbm::to_string(static_cast<vp::hbm::Command>(k)));
   CHECK(total == commands);
-  const double pim_commands = bench.stat("hbm.commands.G_ACT") + bench.stat("hbm.commands.COMPS_READRES") +
+  const double pim_commands = bench.stat("hbm.commands.G_ACT") +
+                              bench.stat("hbm.commands.COMPS_READRES") +
                               bench.stat("hbm.commands.PIM_PRE");
   CHECK(pim_events == pim_commands);
   CHECK(counter->per_track.count("hbm.ch01.mem.commands") == 1);
@@ -551,7 +583,8 @@ TEST_CASE("aligned windows give the same results on one thread or two", "[mem][h
   std::map<std::string, std::vector<Request*>> streams;
   for (int round = 0; round < 6; ++round) {
     for (const std::string name : {"one", "two", "per_channel"}) {
-      for (std::uint32_t ch = 0; ch < p.org.channels; ch += 3) {  // a PIM tile on every third channel
+      for (std::uint32_t ch = 0; ch < p.org.channels;
+           ch += 3) {  // a PIM tile on every third channel
         PimExtension e = pim(PimOp::Header, ch);
         e.comps = 4 * slices;
         e.readres = 4;
@@ -573,7 +606,8 @@ TEST_CASE("aligned windows give the same results on one thread or two", "[mem][h
       const std::uint64_t a = (rng() % (1ULL << 32)) & ~63ULL;
       const std::size_t len = 64 * (1 + rng() % 32);
       for (const std::string name : {"one", "two", "per_channel"})
-        streams[name].push_back(&bench.make(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, a, len));
+        streams[name].push_back(
+            &bench.make(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, a, len));
     }
   }
   for (const std::string name : {"one", "two", "per_channel"}) bench.spawn(name, streams[name]);
@@ -588,7 +622,8 @@ TEST_CASE("aligned windows give the same results on one thread or two", "[mem][h
     REQUIRE(bench.cpu("per_channel").records[&streams["per_channel"][i]->payload].done);
   }
   for (unsigned k = 0; k < vp::hbm::kCommandCount; ++k) {
-    const std::string command = std::string("commands.") + vp::hbm::to_string(static_cast<vp::hbm::Command>(k));
+    const std::string command =
+        std::string("commands.") + vp::hbm::to_string(static_cast<vp::hbm::Command>(k));
     for (std::uint32_t ch = 0; ch < p.org.channels; ++ch) {
       const std::string stat = fmt::format(".ch{:02}.{}", ch, command);
       CHECK(bench.stat("one" + stat) == bench.stat("two" + stat));
@@ -597,16 +632,21 @@ TEST_CASE("aligned windows give the same results on one thread or two", "[mem][h
   CHECK(bench.stat("one.energy_pj") == bench.stat("two.energy_pj"));
   // The same bursts in both schedulings; only when each command issues may differ.
   CHECK(bench.stat("one.commands.RD") == bench.stat("per_channel.commands.RD"));
-  CHECK(bench.stat("one.commands.COMPS_READRES") == bench.stat("per_channel.commands.COMPS_READRES"));
-  CHECK(bench.stat("two.parallel_windows") > 0);   // the pool really ran channels
+  CHECK(bench.stat("one.commands.COMPS_READRES") ==
+        bench.stat("per_channel.commands.COMPS_READRES"));
+  CHECK(bench.stat("two.parallel_windows") > 0);  // the pool really ran channels
   CHECK(bench.stat("one.parallel_windows") == 0);
   CHECK(bench.stat("two.windows") == bench.stat("one.windows"));
 }
 
 TEST_CASE("threads need aligned windows", "[mem][hbm][errors][windows]") {
-  CHECK_THROWS_WITH(MemBench(json{{"threads", 2}}),
-                    Catch::Contains("modules.hbm.threads: 2 threads need \"windows\": \"aligned\""));
-  CHECK_THROWS_WITH(MemBench(json{{"windows", "global"}}),
-                    Catch::Contains("modules.hbm.windows: 'global' is not allowed (allowed: per-channel, aligned)"));
-  CHECK_THROWS_WITH(MemBench(json{{"windows", "aligned"}, {"threads", 0}}), Catch::Contains("modules.hbm.threads"));
+  CHECK_THROWS_WITH(
+      MemBench(json{{"threads", 2}}),
+      Catch::Contains("modules.hbm.threads: 2 threads need \"windows\": \"aligned\""));
+  CHECK_THROWS_WITH(
+      MemBench(json{{"windows", "global"}}),
+      Catch::Contains(
+          "modules.hbm.windows: 'global' is not allowed (allowed: per-channel, aligned)"));
+  CHECK_THROWS_WITH(MemBench(json{{"windows", "aligned"}, {"threads", 0}}),
+                    Catch::Contains("modules.hbm.threads"));
 }

@@ -43,8 +43,10 @@ void check_cases(PimMode mode, const std::vector<Case>& cases, const MemoryParam
   for (const auto& c : cases) {
     TimingChecker checker(p.org, p.timing, mode, p.fixes);
     checker.issue({c.prev, kBank, c.comps}, kAt);
-    const std::uint64_t want = kAt + static_cast<std::uint64_t>(std::max<std::int64_t>(c.expected, 1));
-    INFO(to_string(mode) << ": " << c.what << " (" << to_string(c.prev) << " -> " << to_string(c.next) << ")");
+    const std::uint64_t want =
+        kAt + static_cast<std::uint64_t>(std::max<std::int64_t>(c.expected, 1));
+    INFO(to_string(mode) << ": " << c.what << " (" << to_string(c.prev) << " -> "
+                         << to_string(c.next) << ")");
     CHECK(checker.earliest({c.next, c.next_bank, 0}) == want);
   }
 }
@@ -127,14 +129,16 @@ TEST_CASE("PIM constraints, with what the second row buffer relaxes", "[mem][tim
         {"first COMP -> READRES: pipeline fill", C::Comp, C::ReadRes, kBank,
          static_cast<std::int64_t>(t.comp_pipeline) * t.tCCD_S},
         {"COMP -> PIM_PRE: tRTP", C::Comp, C::PimPre, kBank, t.tRTP},
-        {"COMP -> PRE: tRTP with one buffer, free with two", C::Comp, C::Pre, kBank, dual ? 0 : t.tRTP},
+        {"COMP -> PRE: tRTP with one buffer, free with two", C::Comp, C::Pre, kBank,
+         dual ? 0 : t.tRTP},
         {"READRES -> COMP", C::ReadRes, C::Comp, kBank, b},
         {"READRES -> READ", C::ReadRes, C::Rd, kBank, b + t.tRTRS},
         {"READRES -> WRITE", C::ReadRes, C::Wr, kBank, rl + b - wl + t.tRTRS},
         {"READRES -> G_ACT", C::ReadRes, C::GAct, kBank, t.tRTP + t.tRP},
         {"READRES -> PRE: free with two buffers", C::ReadRes, C::Pre, kBank, dual ? 0 : t.tRTP},
         // COMPS_READRES(n)
-        {"COMPS_READRES(8) -> COMPS_READRES", C::CompsReadRes, C::CompsReadRes, kBank, comp * (8 + 1), 8},
+        {"COMPS_READRES(8) -> COMPS_READRES", C::CompsReadRes, C::CompsReadRes, kBank,
+         comp * (8 + 1), 8},
         {"COMPS_READRES(2) -> COMPS_READRES: at least the pipeline", C::CompsReadRes,
          C::CompsReadRes, kBank, comp * (static_cast<std::int64_t>(t.comp_pipeline) + 1), 2},
         {"COMPS_READRES -> READ", C::CompsReadRes, C::Rd, kBank, b + t.tRTRS},
@@ -143,7 +147,8 @@ TEST_CASE("PIM constraints, with what the second row buffer relaxes", "[mem][tim
         {"COMPS_READRES -> PRE", C::CompsReadRes, C::Pre, kBank, dual ? 0 : t.tRTP},
         // GWRITE, PIM_PRE
         {"GWRITE -> READ same bank", C::Gwrite, C::Rd, kBank, t.gwrite},
-        {"GWRITE -> READ other bank", C::Gwrite, C::Rd, kOtherGroup, std::max<std::int64_t>(b, t.tCCD_L)},
+        {"GWRITE -> READ other bank", C::Gwrite, C::Rd, kOtherGroup,
+         std::max<std::int64_t>(b, t.tCCD_L)},
         {"GWRITE -> WRITE other bank", C::Gwrite, C::Wr, kOtherGroup, rl + b - wl + t.tRTRS},
         {"GWRITE -> COMP", C::Gwrite, C::Comp, kBank, t.gwrite},
         {"GWRITE -> GWRITE", C::Gwrite, C::Gwrite, kOtherGroup, t.gwrite},
@@ -159,8 +164,10 @@ TEST_CASE("tFAW: at most four activations per rank in any window", "[mem][timing
   const auto& t = p.timing;
   TimingChecker checker(p.org, p.timing, PimMode::Dual, p.fixes);
   std::uint64_t at = 100;
-  const BankId banks[] = {{Rank(0), BankGroup(0), Bank(0)}, {Rank(0), BankGroup(1), Bank(0)},
-                          {Rank(0), BankGroup(2), Bank(0)}, {Rank(0), BankGroup(3), Bank(0)},
+  const BankId banks[] = {{Rank(0), BankGroup(0), Bank(0)},
+                          {Rank(0), BankGroup(1), Bank(0)},
+                          {Rank(0), BankGroup(2), Bank(0)},
+                          {Rank(0), BankGroup(3), Bank(0)},
                           {Rank(0), BankGroup(0), Bank(1)}};
   for (int i = 0; i < 4; ++i) {
     if (i > 0) at = checker.earliest({C::Act, banks[i], 0});
@@ -179,7 +186,7 @@ TEST_CASE("the public simulator's timing gaps can be reopened for comparison", "
   TimingChecker checker(p.org, p.timing, PimMode::Dual, p.fixes);
   checker.issue({C::Act, kBank, 0}, 1000);
   CHECK(checker.earliest({C::GAct, kOtherGroup, 0}) == 1000 + t.tRRD_S);  // G_ACT outside tFAW
-  CHECK(checker.earliest({C::GAct, kBank, 0}) == 1000 + t.tRRD_L);       // the dual relaxation
+  CHECK(checker.earliest({C::GAct, kBank, 0}) == 1000 + t.tRRD_L);        // the dual relaxation
   TimingChecker pre(p.org, p.timing, PimMode::Dual, p.fixes);
   pre.issue({C::Pre, kBank, 0}, 1000);
   CHECK(pre.earliest({C::GAct, kBank, 0}) == 1001);  // no tRP from PRE to G_ACT

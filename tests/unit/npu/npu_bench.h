@@ -22,14 +22,16 @@ inline nlohmann::json npu_platform(const nlohmann::json& hbm_overrides = nlohman
     "ram": {"type": "mem.ram", "size": "1 MiB"},
     "npu": {"type": "npu.core", "bus": "bus", "memory": "hbm", "descriptor_cycles": 10, "latency_ns": 0},
     "hbm": {"type": "mem.hbm_pim", "functional": true}}})");
-  doc["modules"]["hbm"]["memory"] = std::string(NPVP_SOURCE_DIR) + "/configs/memory/neupims-hbm2.json";
+  doc["modules"]["hbm"]["memory"] =
+      std::string(NPVP_SOURCE_DIR) + "/configs/memory/neupims-hbm2.json";
   doc["modules"]["hbm"].update(hbm_overrides);
   doc["modules"]["npu"].update(npu_overrides);
   return doc;
 }
 
 struct NpuBench : PlatformBench {
-  explicit NpuBench(const nlohmann::json& document = npu_platform()) : PlatformBench(document, "bus") {
+  explicit NpuBench(const nlohmann::json& document = npu_platform())
+      : PlatformBench(document, "bus") {
     elaborate();
   }
   vp::npu::NpuCore& npu() { return dynamic_cast<vp::npu::NpuCore&>(*builder->find("npu")); }
@@ -74,16 +76,19 @@ struct NpuBench : PlatformBench {
   double stat(const std::string& name) { return context.stats.as_double(name); }
 
   void put(std::uint64_t address, const std::vector<Imath::half>& data) {
-    REQUIRE(npu().dma().debug_write(address, data.size() * 2, reinterpret_cast<const std::uint8_t*>(data.data())));
+    REQUIRE(npu().dma().debug_write(address, data.size() * 2,
+                                    reinterpret_cast<const std::uint8_t*>(data.data())));
   }
   std::vector<Imath::half> get(std::uint64_t address, std::size_t count) {
     std::vector<Imath::half> data(count);
-    REQUIRE(npu().dma().debug_read(address, count * 2, reinterpret_cast<std::uint8_t*>(data.data())));
+    REQUIRE(
+        npu().dma().debug_read(address, count * 2, reinterpret_cast<std::uint8_t*>(data.data())));
     return data;
   }
 };
 
-inline std::vector<Imath::half> random_halves(std::size_t count, std::uint32_t seed, float lo = -1.0F, float hi = 1.0F) {
+inline std::vector<Imath::half> random_halves(std::size_t count, std::uint32_t seed,
+                                              float lo = -1.0F, float hi = 1.0F) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> dist(lo, hi);
   std::vector<Imath::half> v(count);

@@ -29,12 +29,13 @@ constexpr std::uint64_t kTable = test::kRam + 0x10000, kLists = test::kRam + 0x2
 
 /// Writes the requests' K and V into their KV rows (whole bank rows), q into HBM, the request
 /// table and row lists into host RAM. Returns q.
-std::vector<Imath::half> place(test::NpuBench& bench, const KvLayout& lay, std::vector<Request>& requests,
-                               bool append = false) {
+std::vector<Imath::half> place(test::NpuBench& bench, const KvLayout& lay,
+                               std::vector<Request>& requests, bool append = false) {
   const auto& org = bench.npu().dma().memory().organization();
   const auto& mapping = bench.npu().dma().memory().mapping();
   std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>, std::vector<Imath::half>> rows;
-  auto cell = [&](std::uint32_t channel, std::uint32_t row, std::uint32_t bank) -> std::vector<Imath::half>& {
+  auto cell = [&](std::uint32_t channel, std::uint32_t row,
+                  std::uint32_t bank) -> std::vector<Imath::half>& {
     auto& r = rows[{channel, row, bank}];
     if (r.empty()) r.assign(lay.row_elems, Imath::half(0.0F));
     return r;
@@ -69,7 +70,8 @@ std::vector<Imath::half> place(test::NpuBench& bench, const KvLayout& lay, std::
     vp::hbm::DramAddress a;
     a.channel = vp::hbm::Channel(channel);
     const std::uint32_t per_rank = org.banks_per_rank();
-    a.bank = vp::hbm::BankId{vp::hbm::Rank(bank / per_rank), vp::hbm::BankGroup((bank % per_rank) / org.banks_per_group),
+    a.bank = vp::hbm::BankId{vp::hbm::Rank(bank / per_rank),
+                             vp::hbm::BankGroup((bank % per_rank) / org.banks_per_group),
                              vp::hbm::Bank(bank % org.banks_per_group)};
     a.row = vp::hbm::Row(row);
     bench.put(mapping.encode(a), data);
@@ -99,30 +101,34 @@ std::vector<double> reference(const KvLayout& lay, const Request& r, const Imath
     std::vector<double> s(r.tokens);
     double max = -1e300, sum = 0;
     for (std::uint32_t t = 0; t < r.tokens; ++t) {
-      for (std::uint32_t d = 0; d < dk; ++d) s[t] += double(q[h * dk + d]) * double(r.k[std::size_t{t} * E + h * dk + d]);
+      for (std::uint32_t d = 0; d < dk; ++d)
+        s[t] += double(q[h * dk + d]) * double(r.k[std::size_t{t} * E + h * dk + d]);
       s[t] /= std::sqrt(double(dk));
       max = std::max(max, s[t]);
     }
     for (auto& x : s) sum += (x = std::exp(x - max));
     for (std::uint32_t t = 0; t < r.tokens; ++t)
-      for (std::uint32_t d = 0; d < dk; ++d) out[h * dk + d] += s[t] / sum * double(r.v[std::size_t{t} * E + h * dk + d]);
+      for (std::uint32_t d = 0; d < dk; ++d)
+        out[h * dk + d] += s[t] / sum * double(r.v[std::size_t{t} * E + h * dk + d]);
   }
   return out;
 }
 
 void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_chunk = 0,
                      const std::string& systolic_model = "arrays") {
-  test::NpuBench bench(test::npu_platform(nlohmann::json::object(), {{"systolic", {{"model", systolic_model}}}}));
+  test::NpuBench bench(
+      test::npu_platform(nlohmann::json::object(), {{"systolic", {{"model", systolic_model}}}}));
   KvLayout lay;
   lay.heads = 12;
   lay.head_dim = 64;  // E = 768: two K chunks, 8 and 4 heads
   lay.v_chunk = v_chunk;
-  std::vector<Request> requests = {{70, 0, {}, {}, {}, {}}, {600, 0, {}, {}, {}, {}}, {33, 5, {}, {}, {}, {}}};
+  std::vector<Request> requests = {
+      {70, 0, {}, {}, {}, {}}, {600, 0, {}, {}, {}, {}}, {33, 5, {}, {}, {}, {}}};
   const auto q = place(bench, lay, requests, append);
   const std::uint32_t stride = append ? 3 * lay.embedding() * 2 : 0;
   bench.run(1, {{5, mode, static_cast<std::uint32_t>(requests.size()), lay.heads, lay.head_dim,
-                 static_cast<std::uint32_t>(kTable), lo(kQ), hi(kQ), lo(kOut), hi(kOut), 0, stride, append ? 1U : 0U, 0,
-                 v_chunk}});
+                 static_cast<std::uint32_t>(kTable), lo(kQ), hi(kQ), lo(kOut), hi(kOut), 0, stride,
+                 append ? 1U : 0U, 0, v_chunk}});
   REQUIRE(bench.status(1) == 0);
   const std::uint32_t E = lay.embedding();
   const auto out = bench.get(kOut, requests.size() * E);
@@ -138,15 +144,16 @@ void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_ch
     INFO("request " << i << " (" << requests[i].tokens << " tokens): worst error " << worst);
     CHECK(wrong == 0);
   }
-  std::printf("%s attention: %.0f cycles, PIM busy %.0f channel-cycles, DMA read %.0f bytes\n", mode ? "PIM" : "NPU",
-              bench.stat("npu.attention.cycles"), bench.stat("npu.attention.pim_busy_cycles"),
-              bench.stat("npu.dma.bytes_read"));
+  std::printf("%s attention: %.0f cycles, PIM busy %.0f channel-cycles, DMA read %.0f bytes\n",
+              mode ? "PIM" : "NPU", bench.stat("npu.attention.cycles"),
+              bench.stat("npu.attention.pim_busy_cycles"), bench.stat("npu.dma.bytes_read"));
   CHECK(bench.stat("npu.attention.requests") == 3);
   if (systolic_model == "neupims-sim-npu-only") {
     // The simulator's NPU-only attention: per request and head, in order on one pipeline, a
     // logit GEMV of latency 255 + L/8, the softmax, then ceil((L + 127) / 128) GEMVs of 271.
     double serial = 0;
-    for (const auto& r : requests) serial += lay.heads * ((255.0 + r.tokens / 8) + (r.tokens + 254) / 128 * 271.0);
+    for (const auto& r : requests)
+      serial += lay.heads * ((255.0 + r.tokens / 8) + (r.tokens + 254) / 128 * 271.0);
     CHECK(bench.stat("npu.attention.cycles") >= serial);
   }
   CHECK(bench.stat("npu.attention.tokens") == 70 + 600 + 33);
@@ -161,7 +168,8 @@ void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_ch
       for (std::uint32_t h = 0; h < lay.heads; ++h)
         for (std::uint32_t ci = 0; ci < lay.chunks_v(r.tokens); ++ci) {
           std::set<std::uint32_t> rows;
-          for (std::uint32_t ti = 0; ti < lay.tiles_v(); ++ti) rows.insert(lay.v_segment_row(lay.v_segment(ci, h, ti)));
+          for (std::uint32_t ti = 0; ti < lay.tiles_v(); ++ti)
+            rows.insert(lay.v_segment_row(lay.v_segment(ci, h, ti)));
           expected += 1 + 3 * rows.size() + lay.tiles_v();
         }
     }
@@ -170,7 +178,8 @@ void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_ch
       double paper = 0;
       for (const auto& r : requests) {
         const std::uint32_t groups = lay.token_groups(r.tokens);
-        paper += 2 + groups * (3 + 8) + groups * (3 + 4) + lay.heads * lay.chunks_v(r.tokens) * (1 + lay.tiles_v() * 4);
+        paper += 2 + groups * (3 + 8) + groups * (3 + 4) +
+                 lay.heads * lay.chunks_v(r.tokens) * (1 + lay.tiles_v() * 4);
       }
       CHECK(expected == paper);
     }
@@ -190,27 +199,37 @@ TEST_CASE("PIM attention matches a host reference", "[npu][attention][pim]") { c
 
 TEST_CASE("NPU attention matches a host reference", "[npu][attention]") { check_attention(0); }
 
-TEST_CASE("PIM attention appends the new token's k and v first", "[npu][attention][pim]") { check_attention(1, true); }
+TEST_CASE("PIM attention appends the new token's k and v first", "[npu][attention][pim]") {
+  check_attention(1, true);
+}
 
-TEST_CASE("NPU attention appends the new token's k and v first", "[npu][attention]") { check_attention(0, true); }
+TEST_CASE("NPU attention appends the new token's k and v first", "[npu][attention]") {
+  check_attention(0, true);
+}
 
-TEST_CASE("PIM attention with a dense V layout (64-token segments) matches a host reference", "[npu][attention][pim]") {
+TEST_CASE("PIM attention with a dense V layout (64-token segments) matches a host reference",
+          "[npu][attention][pim]") {
   check_attention(1, false, 64);
 }
 
-TEST_CASE("NPU attention with a dense V layout (64-token segments) matches a host reference", "[npu][attention]") {
+TEST_CASE("NPU attention with a dense V layout (64-token segments) matches a host reference",
+          "[npu][attention]") {
   check_attention(0, false, 64);
 }
 
-TEST_CASE("PIM attention with 16-token segments appends the new token first", "[npu][attention][pim]") {
+TEST_CASE("PIM attention with 16-token segments appends the new token first",
+          "[npu][attention][pim]") {
   check_attention(1, true, 16);
 }
 
-TEST_CASE("NPU attention under the simulator's NPU-only timing matches the reference and serializes", "[npu][attention]") {
+TEST_CASE(
+    "NPU attention under the simulator's NPU-only timing matches the reference and serializes",
+    "[npu][attention]") {
   check_attention(0, false, 0, "neupims-sim-npu-only");
 }
 
-TEST_CASE("bad ATTENTION descriptors stop the queue with the documented error", "[npu][attention]") {
+TEST_CASE("bad ATTENTION descriptors stop the queue with the documented error",
+          "[npu][attention]") {
   test::NpuBench bench;
   bench.tester.write32(kTable, 40);  // 40 tokens in channel 99
   bench.tester.write32(kTable + 4, 99);
@@ -222,14 +241,16 @@ TEST_CASE("bad ATTENTION descriptors stop the queue with the documented error", 
     std::uint32_t status;
   };
   const std::vector<Case> cases = {
-      {{5, 2, 1, 4, 64, table, lo(kQ), 0, lo(kOut), 0}, 9},    // MODE 2: BAD_FLAGS
-      {{5, 1, 0, 4, 64, table, lo(kQ), 0, lo(kOut), 0}, 5},    // no requests: BAD_SIZE
-      {{5, 1, 1, 4, 48, table, lo(kQ), 0, lo(kOut), 0}, 5},    // head_dim 48 does not divide 512
-      {{5, 1, 1, 4, 64, table, lo(kQ), 0, lo(kOut), 0}, 7},    // channel 99: BAD_ADDRESS
-      {{5, 1, 1, 4, 64, 0x4000, lo(kQ), 0, lo(kOut), 0}, 7},   // table outside the host map
-      {{5, 1, 1, 4, 64, table, 0, 1000, lo(kOut), 0}, 7},      // q beyond the HBM
-      {{5, 1, 1, 4, 64, table, lo(kQ), 0, lo(kOut), 0, 0, 0, 0, 0, 24}, 5},  // V_CHUNK 24: not a multiple of 16
-      {{5, 1, 1, 4, 64, table, lo(kQ), 0, lo(kOut), 0, 0, 0, 0, 0, 96}, 5},  // V_CHUNK 96 does not divide 512
+      {{5, 2, 1, 4, 64, table, lo(kQ), 0, lo(kOut), 0}, 9},   // MODE 2: BAD_FLAGS
+      {{5, 1, 0, 4, 64, table, lo(kQ), 0, lo(kOut), 0}, 5},   // no requests: BAD_SIZE
+      {{5, 1, 1, 4, 48, table, lo(kQ), 0, lo(kOut), 0}, 5},   // head_dim 48 does not divide 512
+      {{5, 1, 1, 4, 64, table, lo(kQ), 0, lo(kOut), 0}, 7},   // channel 99: BAD_ADDRESS
+      {{5, 1, 1, 4, 64, 0x4000, lo(kQ), 0, lo(kOut), 0}, 7},  // table outside the host map
+      {{5, 1, 1, 4, 64, table, 0, 1000, lo(kOut), 0}, 7},     // q beyond the HBM
+      {{5, 1, 1, 4, 64, table, lo(kQ), 0, lo(kOut), 0, 0, 0, 0, 0, 24},
+       5},  // V_CHUNK 24: not a multiple of 16
+      {{5, 1, 1, 4, 64, table, lo(kQ), 0, lo(kOut), 0, 0, 0, 0, 0, 96},
+       5},  // V_CHUNK 96 does not divide 512
   };
   for (std::size_t i = 0; i < cases.size(); ++i) {
     bench.run(1, {cases[i].words});

@@ -35,12 +35,15 @@ TEST_CASE("a GEMM operand outside the memory stops the queue with BAD_ADDRESS", 
   CHECK(bench.stat("npu.dma.transactions") == 0);
 }
 
-TEST_CASE("VECTOR descriptors compute for the vector-unit time and bad ones stop the queue", "[npu][vector]") {
+TEST_CASE("VECTOR descriptors compute for the vector-unit time and bad ones stop the queue",
+          "[npu][vector]") {
   test::NpuBench bench;
   const std::uint64_t src = 0, dst = 1 << 24;
-  bench.run(0, {{4, 4, 10, 4096, lo(src), hi(src), lo(dst), hi(dst)},    // LAYERNORM 10 x 4096: 2 row times of 229
-                {4, 2, 256, 4096, lo(src), hi(src), lo(dst), hi(dst)},   // GELU, 256 rows: 32 row times of 32
-                {4, 9, 1, 1}});                                          // unknown operation
+  bench.run(0, {{4, 4, 10, 4096, lo(src), hi(src), lo(dst),
+                 hi(dst)},  // LAYERNORM 10 x 4096: 2 row times of 229
+                {4, 2, 256, 4096, lo(src), hi(src), lo(dst),
+                 hi(dst)},       // GELU, 256 rows: 32 row times of 32
+                {4, 9, 1, 1}});  // unknown operation
   CHECK(bench.stat("npu.vu.ops") == 2);
   CHECK(bench.stat("npu.vu.busy_cycles") == 10 * 229 + 256 * 32);  // summed over the units
   // The rows are read from and written to HBM: the descriptors take longer than the compute.
@@ -57,5 +60,6 @@ TEST_CASE("VECTOR descriptors compute for the vector-unit time and bad ones stop
 TEST_CASE("an NPU whose memory is not an HBM-PIM memory is a config error", "[npu][config]") {
   nlohmann::json doc = test::npu_platform();
   doc["modules"]["npu"]["memory"] = "ram";
-  CHECK_THROWS_WITH(test::NpuBench(doc), Catch::Contains("modules.npu.memory") && Catch::Contains("not an HBM-PIM memory"));
+  CHECK_THROWS_WITH(test::NpuBench(doc), Catch::Contains("modules.npu.memory") &&
+                                             Catch::Contains("not an HBM-PIM memory"));
 }

@@ -1,6 +1,6 @@
 // GEMM cycle model: hand-computed cases from the formula in docs/npu.md
-// (array cycles = rows + sum of max(m, rows) over all but the last item + m_last + rows + cols - 2),
-// and how utilization behaves with the batch M.
+// (array cycles = rows + sum of max(m, rows) over all but the last item + m_last + rows + cols -
+// 2), and how utilization behaves with the batch M.
 #include <catch2/catch.hpp>
 
 #include "models/npu/systolic_timing.h"
@@ -73,7 +73,8 @@ TEST_CASE("the public simulator's GEMM timing follows its closed forms", "[npu][
   // The formula as the simulator's documentation states it: 16 O K N + 112 per PRELOAD + 270.
   CHECK(vp::npu::simulator_gemm_cycles({256, 4096, 3072}, c) == 16 * 24 * 32 * 2 + 112 * 64 + 270);
   // A partial token block costs a whole one (its blocks ignore the valid rows).
-  CHECK(vp::npu::simulator_gemm_cycles({1, 4096, 3072}, c) == vp::npu::simulator_gemm_cycles({128, 4096, 3072}, c));
+  CHECK(vp::npu::simulator_gemm_cycles({1, 4096, 3072}, c) ==
+        vp::npu::simulator_gemm_cycles({128, 4096, 3072}, c));
   c.model = vp::npu::SystolicModel::SimulatorNpuOnly;
   // NPU-only branch: each PRELOAD waits for its predecessor's latency 128 + 128 + 16 - 1.
   CHECK(vp::npu::simulator_gemm_cycles({256, 4096, 3072}, c) == 64 * (271 + 16 * 23) + 271);

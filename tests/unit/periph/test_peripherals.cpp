@@ -9,8 +9,8 @@
 #include "tests/support/platform_bench.h"
 
 using nlohmann::json;
-using sc_core::sc_time;
 using sc_core::SC_NS;
+using sc_core::sc_time;
 
 namespace {
 
@@ -69,7 +69,8 @@ TEST_CASE("uart writes each TXDATA byte to its output", "[periph]") {
   {
     test::PlatformBench bench(peripherals(path), "bus");
     bench.elaborate();
-    for (char c : std::string("hi!\n")) bench.tester.write32(kUart, 0xFFFFFF00U | static_cast<unsigned char>(c));
+    for (char c : std::string("hi!\n"))
+      bench.tester.write32(kUart, 0xFFFFFF00U | static_cast<unsigned char>(c));
     CHECK(bench.context.stats.as_double("uart.bytes_transmitted") == 4);
   }
   std::ifstream in(path);
@@ -115,14 +116,16 @@ TEST_CASE("simctl markers become trace events with id and argument", "[periph]")
   REQUIRE(log->events.size() == 3);
   CHECK(log->events[0].kind == vp::TraceEvent::Kind::Begin);
   CHECK(log->events[0].track == "firmware");
-  CHECK(log->events[0].args == std::vector<std::pair<std::string, std::uint64_t>>{{"id", 100}, {"arg", 7}});
+  CHECK(log->events[0].args ==
+        std::vector<std::pair<std::string, std::uint64_t>>{{"id", 100}, {"arg", 7}});
   CHECK(log->events[1].kind == vp::TraceEvent::Kind::End);
   CHECK(log->events[1].time_ps == 50000);
   CHECK(log->events[2].kind == vp::TraceEvent::Kind::Instant);
   CHECK(bench.context.stats.as_double("simctl.markers") == 3);
 }
 
-TEST_CASE("clint mtime counts ticks and mtip rises exactly when mtime reaches mtimecmp", "[periph]") {
+TEST_CASE("clint mtime counts ticks and mtip rises exactly when mtime reaches mtimecmp",
+          "[periph]") {
   test::PlatformBench bench(peripherals("stdout"), "bus");
   bench.elaborate();
   auto& t = bench.tester;
@@ -148,7 +151,8 @@ TEST_CASE("clint mtime counts ticks and mtip rises exactly when mtime reaches mt
   CHECK(t.read32(kClint + 0xBFF8) == 1000);
 }
 
-TEST_CASE("intc: pending follows the lines, enable masks, claim names the lowest source", "[periph]") {
+TEST_CASE("intc: pending follows the lines, enable masks, claim names the lowest source",
+          "[periph]") {
   test::PlatformBench bench(peripherals("stdout"), "bus");
   bench.elaborate();
   auto& t = bench.tester;

@@ -29,7 +29,8 @@ TEST_CASE("getters return values, defaults, and record the resolved config", "[c
 
 TEST_CASE("errors name the JSON path and what is allowed", "[config]") {
   Config config = Config::from_json(
-      json::parse(R"({"m": {"n": 11, "s": 3, "neg": -1, "e": "blue", "list": [{"k": "x"}]}})"), "t");
+      json::parse(R"({"m": {"n": 11, "s": 3, "neg": -1, "e": "blue", "list": [{"k": "x"}]}})"),
+      "t");
   ConfigNode root = config.root();
   ConfigNode m = root.child("m");
   CHECK_THROWS_WITH(m.get_u64("n", 0, 0, 10), "m.n: 11 is out of range (allowed: 0 .. 10)");
@@ -44,18 +45,21 @@ TEST_CASE("errors name the JSON path and what is allowed", "[config]") {
 }
 
 TEST_CASE("unknown keys are rejected with the known ones listed", "[config]") {
-  Config config = Config::from_json(json::parse(R"({"cpu": {"clock_mhz": 1, "qantum_ns": 5}})"), "t");
+  Config config =
+      Config::from_json(json::parse(R"({"cpu": {"clock_mhz": 1, "qantum_ns": 5}})"), "t");
   ConfigNode root = config.root();
   ConfigNode cpu = root.child("cpu");
   cpu.get_double("clock_mhz", 1, 0, 10);
   cpu.get_u64("quantum_ns", 1, 0, 10);
-  CHECK_THROWS_WITH(cpu.finish(),
-                    "cpu.qantum_ns: unknown key 'qantum_ns' (known keys here: clock_mhz, quantum_ns)");
+  CHECK_THROWS_WITH(
+      cpu.finish(),
+      "cpu.qantum_ns: unknown key 'qantum_ns' (known keys here: clock_mhz, quantum_ns)");
 }
 
 TEST_CASE("string lists are JSON arrays or comma-separated strings", "[config]") {
   Config config = Config::from_json(
-      json::parse(R"({"array": ["hbm", "npu"], "text": "hbm, npu,cpu", "one": "hbm", "empty": "hbm,,npu",
+      json::parse(
+          R"({"array": ["hbm", "npu"], "text": "hbm, npu,cpu", "one": "hbm", "empty": "hbm,,npu",
                       "number": 3, "mixed": ["hbm", 1]})"),
       "t");
   ConfigNode root = config.root();
@@ -63,11 +67,14 @@ TEST_CASE("string lists are JSON arrays or comma-separated strings", "[config]")
   CHECK(root.get_string_list("text") == std::vector<std::string>{"hbm", "npu", "cpu"});
   CHECK(root.get_string_list("one") == std::vector<std::string>{"hbm"});
   CHECK(root.get_string_list("absent").empty());
-  CHECK_THROWS_WITH(root.get_string_list("empty"), Catch::Contains("empty: empty name in the list 'hbm,,npu'"));
-  CHECK_THROWS_WITH(root.get_string_list("number"),
-                    "number: expected an array of strings or a comma-separated string, got integer");
+  CHECK_THROWS_WITH(root.get_string_list("empty"),
+                    Catch::Contains("empty: empty name in the list 'hbm,,npu'"));
+  CHECK_THROWS_WITH(
+      root.get_string_list("number"),
+      "number: expected an array of strings or a comma-separated string, got integer");
   CHECK_THROWS_WITH(root.get_string_list("mixed"), "mixed[1]: expected a string");
-  CHECK(config.resolved()["text"] == json::array({"hbm", "npu", "cpu"}));  // resolved as the list it means
+  CHECK(config.resolved()["text"] ==
+        json::array({"hbm", "npu", "cpu"}));  // resolved as the list it means
 }
 
 TEST_CASE("sizes and addresses accept integers, hex and units", "[config]") {
@@ -76,9 +83,11 @@ TEST_CASE("sizes and addresses accept integers, hex and units", "[config]") {
   CHECK(vp::parse_size(json("4KiB"), "p") == 4096);
   CHECK(vp::parse_size(json("1 GiB"), "p") == 1ULL << 30);
   CHECK(vp::parse_size(json("0x1000"), "p") == 4096);
-  CHECK_THROWS_WITH(vp::parse_size(json("12 parsecs"), "p"), Catch::Contains("p: '12 parsecs' is not a size"));
+  CHECK_THROWS_WITH(vp::parse_size(json("12 parsecs"), "p"),
+                    Catch::Contains("p: '12 parsecs' is not a size"));
   CHECK(vp::parse_u64(json("0x80000000"), "p") == 0x80000000ULL);
-  CHECK_THROWS_WITH(vp::parse_u64(json("0x8g"), "p"), Catch::Contains("p: '0x8g' is not an unsigned integer"));
+  CHECK_THROWS_WITH(vp::parse_u64(json("0x8g"), "p"),
+                    Catch::Contains("p: '0x8g' is not an unsigned integer"));
   CHECK_THROWS_WITH(vp::parse_u64(json(true), "p"), Catch::Contains("got boolean"));
 }
 
@@ -93,7 +102,8 @@ TEST_CASE("overrides set values by path, parse JSON, and reject bad paths", "[co
   CHECK(config.document()["a"]["e"] == "plain words");
   CHECK(config.document()["list"][0]["x"] == "0x10");
   CHECK_THROWS_WITH(config.apply_override("novalue"), Catch::Contains("expected key.path=value"));
-  CHECK_THROWS_WITH(config.apply_override("list.5.x=1"), Catch::Contains("index 5 is beyond the 1 entries"));
+  CHECK_THROWS_WITH(config.apply_override("list.5.x=1"),
+                    Catch::Contains("index 5 is beyond the 1 entries"));
   CHECK_THROWS_WITH(config.apply_override("list.x=1"), Catch::Contains("'x' is not an index"));
   CHECK_THROWS_WITH(config.apply_override("a.b.c=1"), Catch::Contains("'a.b' is not an object"));
 }
@@ -104,7 +114,8 @@ TEST_CASE("malformed files report line and column", "[config]") {
     std::ofstream out(path);
     out << "{\n  \"a\": 1,\n  \"b\": ]\n}\n";
   }
-  CHECK_THROWS_WITH(Config::load_file(path), Catch::StartsWith(std::string(path) + ":3:8: malformed JSON"));
+  CHECK_THROWS_WITH(Config::load_file(path),
+                    Catch::StartsWith(std::string(path) + ":3:8: malformed JSON"));
   CHECK_THROWS_WITH(Config::load_file("/nonexistent.json"),
                     "cannot open config file '/nonexistent.json'");
   std::remove(path);

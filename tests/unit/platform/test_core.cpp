@@ -33,9 +33,10 @@ TEST_CASE("registry creates by type name and lists the known types on a miss", "
   vp::SimContext context;
   json empty = json::object();
   vp::ConfigNode node(empty, "modules.x", nullptr);
-  CHECK_THROWS_WITH(registry.create("cpu.rv64", "modules.x.type", "x", node, context),
-                    Catch::StartsWith("modules.x.type: unknown module type 'cpu.rv64' (known types: "
-                                      "bus.router, cpu.rv32, mem.hbm_pim, mem.ram"));
+  CHECK_THROWS_WITH(
+      registry.create("cpu.rv64", "modules.x.type", "x", node, context),
+      Catch::StartsWith("modules.x.type: unknown module type 'cpu.rv64' (known types: "
+                        "bus.router, cpu.rv32, mem.hbm_pim, mem.ram"));
   CHECK_THROWS_AS(registry.add("mem.ram", "again", nullptr), std::logic_error);
 }
 
@@ -59,14 +60,17 @@ TEST_CASE("builder checks module names, ports and interrupt wiring", "[builder]"
     auto c = base;
     c["interrupts"] = json::parse(R"([{"from": "clint.mtip", "to": "intc.src0"},
                                       {"from": "clint.msip", "to": "intc.src0"}])");
-    CHECK_THROWS_WITH(test::PlatformBench(c, "bus"),
-                      Catch::Contains("interrupts[1].to: input 'intc.src0' is already driven by 'clint.mtip'"));
+    CHECK_THROWS_WITH(
+        test::PlatformBench(c, "bus"),
+        Catch::Contains("interrupts[1].to: input 'intc.src0' is already driven by 'clint.mtip'"));
   }
   SECTION("unknown interrupt output") {
     auto c = base;
     c["interrupts"] = json::parse(R"([{"from": "clint.nmi", "to": "intc.src0"}])");
-    CHECK_THROWS_WITH(test::PlatformBench(c, "bus"),
-                      Catch::Contains("interrupts[0].from: 'clint' has no interrupt output 'nmi' (outputs: msip, mtip)"));
+    CHECK_THROWS_WITH(
+        test::PlatformBench(c, "bus"),
+        Catch::Contains(
+            "interrupts[0].from: 'clint' has no interrupt output 'nmi' (outputs: msip, mtip)"));
   }
   SECTION("one output may drive several inputs") {
     auto c = base;
@@ -95,7 +99,8 @@ TEST_CASE("ELF reader loads RV32 executables and rejects everything else", "[elf
   bytes[18] = 3;  // e_machine = EM_386
   bytes[19] = 0;
   const char* foreign = "/tmp/npvp-test-foreign.elf";
-  std::ofstream(foreign, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(foreign, std::ios::binary)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   CHECK_THROWS_WITH(vp::read_elf(foreign), Catch::Contains("ELF machine 3 is not RISC-V (243)"));
   bytes.resize(60);  // truncated inside the program headers
   bytes[18] = static_cast<char>(243);
@@ -106,5 +111,6 @@ TEST_CASE("ELF reader loads RV32 executables and rejects everything else", "[elf
 
 TEST_CASE("firmware names resolve in the build's firmware folder", "[run]") {
   CHECK(vp::resolve_firmware("hello.elf") == vp::default_firmware_dir() + "/hello.elf");
-  CHECK_THROWS_WITH(vp::resolve_firmware("nope.elf"), Catch::Contains("firmware 'nope.elf' not found"));
+  CHECK_THROWS_WITH(vp::resolve_firmware("nope.elf"),
+                    Catch::Contains("firmware 'nope.elf' not found"));
 }

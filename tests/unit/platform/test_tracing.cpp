@@ -55,10 +55,11 @@ TEST_CASE("a run writes a Perfetto timeline with named tracks, spans and markers
       last_ts = e["ts"].get<double>();
     }
   }
-  CHECK(npu_ends == 14);  // 12 on queue 0, 2 on queue 1 (the stats' descriptor counts)
+  CHECK(npu_ends == 14);              // 12 on queue 0, 2 on queue 1 (the stats' descriptor counts)
   CHECK(npu_begins == npu_ends + 2);  // the two refused descriptors began but did not end
   CHECK(errors == 3);
-  const std::vector<std::pair<std::string, std::uint64_t>> expected = {{"B", 1}, {"E", 1}, {"B", 2}, {"E", 2}};
+  const std::vector<std::pair<std::string, std::uint64_t>> expected = {
+      {"B", 1}, {"E", 1}, {"B", 2}, {"E", 2}};
   CHECK(markers == expected);
 }
 
@@ -68,13 +69,15 @@ TEST_CASE("trace options are checked before the simulation starts", "[trace]") {
     o.overrides.push_back("trace.start_ns=500");
     o.overrides.push_back("trace.stop_ns=100");
     std::ostringstream log;
-    CHECK_THROWS_WITH(vp::run_simulation(o, log), Catch::Contains("window [500 ns, 100 ns) is empty or inverted"));
+    CHECK_THROWS_WITH(vp::run_simulation(o, log),
+                      Catch::Contains("window [500 ns, 100 ns) is empty or inverted"));
   }
   SECTION("unknown unit") {
     auto o = npu_run("/tmp/npvp-test-trace-bad");
     o.overrides.push_back("trace.units=[\"npu\",\"gpu\"]");
     std::ostringstream log;
-    CHECK_THROWS_WITH(vp::run_simulation(o, log),
-                      Catch::Contains("trace.units: unknown unit 'gpu' (units: firmware, clint, cpu"));
+    CHECK_THROWS_WITH(
+        vp::run_simulation(o, log),
+        Catch::Contains("trace.units: unknown unit 'gpu' (units: firmware, clint, cpu"));
   }
 }

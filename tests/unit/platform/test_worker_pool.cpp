@@ -2,10 +2,10 @@
 // visible to the caller, exceptions reach the caller, and many short runs in a row (the
 // simulator's pattern) neither lose nor repeat a task.
 #include <algorithm>
-#include <catch2/catch.hpp>
 #include <chrono>
 #include <stdexcept>
 #include <thread>
+#include <catch2/catch.hpp>
 
 #include "platform/worker_pool.h"
 

@@ -14,7 +14,8 @@ namespace test {
 
 struct FirmwareExit : std::runtime_error {
   int code;
-  explicit FirmwareExit(int c) : std::runtime_error("firmware exit " + std::to_string(c)), code(c) {}
+  explicit FirmwareExit(int c)
+      : std::runtime_error("firmware exit " + std::to_string(c)), code(c) {}
 };
 
 }  // namespace test

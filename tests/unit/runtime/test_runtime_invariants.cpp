@@ -41,12 +41,13 @@ std::vector<std::uint32_t> contexts(std::uint32_t n, std::uint32_t seed) {
   std::mt19937 rng(seed);
   std::vector<std::uint32_t> v(n);
   for (auto& c : v) c = 1 + rng() % 600;  // ShareGPT-like lengths (mean context ~300)
-  std::sort(v.rbegin(), v.rend());  // the decode app admits longest first
+  std::sort(v.rbegin(), v.rend());        // the decode app admits longest first
   return v;
 }
 
 /// Every row group held by an active request; `shared` counts groups held twice or misaligned.
-std::set<std::pair<std::uint32_t, std::uint32_t>> held_rows(const batch_state& b, std::size_t* shared = nullptr) {
+std::set<std::pair<std::uint32_t, std::uint32_t>> held_rows(const batch_state& b,
+                                                            std::size_t* shared = nullptr) {
   std::set<std::pair<std::uint32_t, std::uint32_t>> held;
   std::size_t bad = 0;
   for (std::uint32_t i = 0; i < b.count; ++i) {
@@ -62,13 +63,15 @@ std::set<std::pair<std::uint32_t, std::uint32_t>> held_rows(const batch_state& b
 
 std::uint32_t groups_in_use(const batch_state& b) {
   std::uint32_t used = 0;
-  for (std::uint32_t c = 0; c < b.kv.channels; ++c) used += b.kv.groups_per_channel - kv_available(&b.kv, c);
+  for (std::uint32_t c = 0; c < b.kv.channels; ++c)
+    used += b.kv.groups_per_channel - kv_available(&b.kv, c);
   return used;
 }
 
 std::uint32_t max_channel_load(const batch_state& b) {
   std::vector<std::uint32_t> load(b.job->channels, 0);
-  for (std::uint32_t i = 0; i < b.count; ++i) load[b.requests[i].channel] += batch_load(&b, b.requests[i].tokens);
+  for (std::uint32_t i = 0; i < b.count; ++i)
+    load[b.requests[i].channel] += batch_load(&b, b.requests[i].tokens);
   return *std::max_element(load.begin(), load.end());
 }
 
@@ -96,15 +99,17 @@ TEST_CASE("the batch limit holds and no KV row group is shared or lost", "[runti
     }
     CHECK(b.count <= job.max_batch);
     std::size_t shared = 0;
-    CHECK(held_rows(b, &shared).size() == groups_in_use(b));  // every handed-out group is held: none lost
-    CHECK(shared == 0);                                       // and none is held twice
+    CHECK(held_rows(b, &shared).size() ==
+          groups_in_use(b));  // every handed-out group is held: none lost
+    CHECK(shared == 0);       // and none is held twice
   }
   while (b.count > 0) batch_release(&b, b.count - 1);
   CHECK(groups_in_use(b) == 0);
   batch_free(&b);
 }
 
-TEST_CASE("greedy channel assignment never has a higher maximum channel load than round-robin", "[runtime]") {
+TEST_CASE("greedy channel assignment never has a higher maximum channel load than round-robin",
+          "[runtime]") {
   for (std::uint32_t seed = 1; seed <= 20; ++seed) {
     const auto requests = contexts(256, seed);
     std::uint32_t max_load[2] = {0, 0};
@@ -184,7 +189,8 @@ TEST_CASE("the count split halves every channel's requests, odd counts alternati
     const std::uint32_t first = count[channel][0];
     CHECK((first == n / 2 || first == (n + 1) / 2));
     if (n % 2 == 1) (first == n / 2 ? rounded_down : rounded_up) += 1;
-    for (std::uint32_t k = 0; k < n; ++k) CHECK(sub_batch_of[ids[k]] == (k < first ? 0U : 1U));  // the first ones
+    for (std::uint32_t k = 0; k < n; ++k)
+      CHECK(sub_batch_of[ids[k]] == (k < first ? 0U : 1U));  // the first ones
   }
   CHECK(std::abs(rounded_up - rounded_down) <= 1);  // odd channels alternate
   batch_free(&b);
@@ -217,7 +223,8 @@ TEST_CASE("a dense V layout holds a short request in fewer KV row groups", "[run
     REQUIRE(batch_admit(&b, &r) == 1);
     tokens = b.requests[0].tokens;
     used[dense] = groups_in_use(b);
-    CHECK(b.requests[0].v_count == (dense ? (((tokens + 63) / 64) * 32 + 7) / 8 : ((tokens + 511) / 512) * 32));
+    CHECK(b.requests[0].v_count ==
+          (dense ? (((tokens + 63) / 64) * 32 + 7) / 8 : ((tokens + 511) / 512) * 32));
     batch_free(&b);
   }
   const std::uint32_t k_rows = (tokens + 31) / 32 * 2;

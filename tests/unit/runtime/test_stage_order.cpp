@@ -37,14 +37,16 @@ class QueueRecorder : public vp::TraceSink {
 
 }  // namespace
 
-TEST_CASE("sub-batch interleaving keeps every dependency and overlaps the two units", "[runtime][trace]") {
+TEST_CASE("sub-batch interleaving keeps every dependency and overlaps the two units",
+          "[runtime][trace]") {
   const std::string config = std::string(NPVP_SOURCE_DIR) + "/configs/platforms/default.json";
   vp::RunOptions o;
   o.config_file = config;
   o.out_dir = "/tmp/npvp-test-stage-order";
   o.overrides = vp::system_overrides("neupims", config);
-  for (const char* s : {"modules.job.model=../models/gpt-tiny.json", "modules.job.workload.batch=16",
-                        "modules.job.system.sub_batch_min=2", "modules.uart.output=/dev/null"})
+  for (const char* s :
+       {"modules.job.model=../models/gpt-tiny.json", "modules.job.workload.batch=16",
+        "modules.job.system.sub_batch_min=2", "modules.uart.output=/dev/null"})
     o.overrides.emplace_back(s);
   auto recorder = std::make_shared<QueueRecorder>();
   o.trace_sinks.push_back(recorder);

@@ -18,16 +18,19 @@ constexpr std::uint32_t kRequests = 6, kSteps = 5;
 
 /// Runs the platform (its own process: SystemC elaborates once per process) and returns its
 /// stats.json; the tokens are in <out>/tokens.json.
-nlohmann::json run_tiny(const std::string& system, bool sub_batches, bool functional, const std::string& out,
-                        std::uint32_t v_chunk = 0) {
+nlohmann::json run_tiny(const std::string& system, bool sub_batches, bool functional,
+                        const std::string& out, std::uint32_t v_chunk = 0) {
   std::ostringstream command;
-  command << NPVP_BINARY_DIR << "/platform/neupims-vp run --system " << system << " --model gpt-tiny"
+  command << NPVP_BINARY_DIR << "/platform/neupims-vp run --system " << system
+          << " --model gpt-tiny"
           << " --set modules.job.system.tokens=true --set modules.job.workload.mode=prompt"
-          << " --set modules.job.workload.requests=" << kRequests << " --set modules.job.workload.iterations=" << kSteps
-          << " --set modules.job.system.sub_batch_min=2 --set modules.job.system.sub_batch=" << (sub_batches ? "on" : "off")
+          << " --set modules.job.workload.requests=" << kRequests
+          << " --set modules.job.workload.iterations=" << kSteps
+          << " --set modules.job.system.sub_batch_min=2 --set modules.job.system.sub_batch="
+          << (sub_batches ? "on" : "off")
           << " --set modules.hbm.functional=" << (functional ? "true" : "false")
-          << " --set modules.job.system.v_chunk_tokens=" << v_chunk << " --out " << out << " > " << out
-          << ".log 2>&1";
+          << " --set modules.job.system.v_chunk_tokens=" << v_chunk << " --out " << out << " > "
+          << out << ".log 2>&1";
   const int status = std::system(command.str().c_str());
   INFO(command.str());
   REQUIRE(status == 0);
@@ -39,7 +42,8 @@ std::vector<std::vector<std::uint32_t>> tokens_of(const std::string& out) {
   std::ifstream in(out + "/tokens.json");
   const auto json = nlohmann::json::parse(in);
   std::vector<std::vector<std::uint32_t>> tokens(kRequests);
-  for (const auto& [request, list] : json.items()) tokens.at(std::stoul(request)) = list.get<std::vector<std::uint32_t>>();
+  for (const auto& [request, list] : json.items())
+    tokens.at(std::stoul(request)) = list.get<std::vector<std::uint32_t>>();
   return tokens;
 }
 
@@ -57,13 +61,20 @@ void check_system(const std::string& system) {
 
 }  // namespace
 
-TEST_CASE("neupims generates the reference tokens", "[runtime][functional]") { check_system("neupims"); }
+TEST_CASE("neupims generates the reference tokens", "[runtime][functional]") {
+  check_system("neupims");
+}
 
-TEST_CASE("npu-pim generates the reference tokens", "[runtime][functional]") { check_system("npu-pim"); }
+TEST_CASE("npu-pim generates the reference tokens", "[runtime][functional]") {
+  check_system("npu-pim");
+}
 
-TEST_CASE("npu-only generates the reference tokens", "[runtime][functional]") { check_system("npu-only"); }
+TEST_CASE("npu-only generates the reference tokens", "[runtime][functional]") {
+  check_system("npu-only");
+}
 
-TEST_CASE("the dense V layout (32-token segments) generates the reference tokens", "[runtime][functional]") {
+TEST_CASE("the dense V layout (32-token segments) generates the reference tokens",
+          "[runtime][functional]") {
   reference::TinyGptSpec spec;
   const auto expected = reference::decode_prompts(spec, kRequests, kSteps);
   for (const std::string system : {"neupims", "npu-only"}) {
@@ -75,11 +86,15 @@ TEST_CASE("the dense V layout (32-token segments) generates the reference tokens
   }
 }
 
-TEST_CASE("a timing-only run takes exactly as long as the functional one", "[runtime][functional]") {
+TEST_CASE("a timing-only run takes exactly as long as the functional one",
+          "[runtime][functional]") {
   const auto functional = run_tiny("neupims", true, true, "/tmp/npvp-test-tokens-f");
   const auto timing = run_tiny("neupims", true, false, "/tmp/npvp-test-tokens-t");
-  CHECK(timing["sim"]["simulated_time_ns"]["value"] == functional["sim"]["simulated_time_ns"]["value"]);
-  CHECK(timing["sim"]["instructions_retired"]["value"] == functional["sim"]["instructions_retired"]["value"]);
-  CHECK(timing["summary"]["iteration_time_ns"]["value"] == functional["summary"]["iteration_time_ns"]["value"]);
+  CHECK(timing["sim"]["simulated_time_ns"]["value"] ==
+        functional["sim"]["simulated_time_ns"]["value"]);
+  CHECK(timing["sim"]["instructions_retired"]["value"] ==
+        functional["sim"]["instructions_retired"]["value"]);
+  CHECK(timing["summary"]["iteration_time_ns"]["value"] ==
+        functional["summary"]["iteration_time_ns"]["value"]);
   CHECK(timing["hbm"]["commands"]["RD"]["value"] == functional["hbm"]["commands"]["RD"]["value"]);
 }
