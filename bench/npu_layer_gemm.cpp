@@ -5,6 +5,7 @@
 // Ends with: BENCH npu_layer_gemm_wall_s <value> s
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 
 #include <systemc>
 
@@ -45,7 +46,7 @@ int sc_main(int /*argc*/, char* /*argv*/[]) {
                                      0,
                                      1};
     for (std::uint32_t w = 0; w < 16; ++w)
-      bench.tester.write32(kRam + index * 64 + 4 * w, words[w]);
+      bench.tester.write32(kRam + std::uint64_t{index} * 64 + std::uint64_t{4} * w, words[w]);
     weights += std::uint64_t{g.k} * g.n * 2;
     ++index;
   }
@@ -68,4 +69,9 @@ int sc_main(int /*argc*/, char* /*argv*/[]) {
               bench.context.stats.as_double("npu.sa.gemm_cycles"));
   std::printf("BENCH npu_layer_gemm_wall_s %.3f s\n", wall);
   return 0;
+}
+
+int main(int argc, char* argv[]) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  return sc_core::sc_elab_and_sim(argc, argv);
 }

@@ -93,8 +93,8 @@ std::vector<std::vector<std::uint32_t>> decode_prompts(const TinyGptSpec& s, std
         x[i] = value(s.seed, 8 * s.layers + 5, token * E + i, 1);
       for (std::uint32_t l = 0; l < s.layers; ++l) {
         const Vector qkv = layers[l].qkv.times(layer_norm(x));
-        keys[l].emplace_back(qkv.begin() + E, qkv.begin() + 2 * E);
-        values[l].emplace_back(qkv.begin() + 2 * E, qkv.end());
+        keys[l].emplace_back(qkv.begin() + E, qkv.begin() + 2 * std::ptrdiff_t{E});
+        values[l].emplace_back(qkv.begin() + 2 * std::ptrdiff_t{E}, qkv.end());
         const std::size_t tokens = keys[l].size();
         Vector attention(E);
         for (std::uint32_t h = 0; h < s.heads; ++h) {

@@ -112,6 +112,7 @@ TEST_CASE("refresh happens every tREFI per rank on average", "[mem][hbm][refresh
   std::mt19937 rng(3);
   const auto& p = bench.params();
   std::vector<Request*> reads;
+  reads.reserve(2000);
   for (int i = 0; i < 2000; ++i)
     reads.push_back(&bench.make(tlm::TLM_READ_COMMAND, (rng() % (1U << 30)) & ~63ULL, 64));
   auto& cpu = bench.cpu();
@@ -138,6 +139,7 @@ TEST_CASE("refresh happens every tREFI per rank on average", "[mem][hbm][refresh
 TEST_CASE("a full queue withholds END_REQ until there is room", "[mem][hbm]") {
   MemBench bench(json{{"queue_bursts", 4}});
   std::vector<Request*> reads;
+  reads.reserve(32);
   for (int i = 0; i < 32; ++i)
     reads.push_back(&bench.make(tlm::TLM_READ_COMMAND, bench.address(0, i % 32, 5), 256));
   auto& cpu = bench.cpu();
@@ -172,7 +174,7 @@ TEST_CASE("a PIM GEMV through the command stream equals host dot products", "[me
         const std::uint32_t e = col * p.org.burst_bytes() / 2 + i;
         const std::uint16_t bits = to_half_bits(dist(rng));
         k[b][e] = from_half_bits(bits);
-        std::memcpy(w.data.data() + 2 * i, &bits, 2);
+        std::memcpy(w.data.data() + std::size_t{2} * i, &bits, 2);
       }
       writes.push_back(&w);
     }
@@ -184,7 +186,7 @@ TEST_CASE("a PIM GEMV through the command stream equals host dot products", "[me
   for (std::uint32_t e = 0; e < elements; ++e) {
     const std::uint16_t bits = to_half_bits(dist(rng));
     q[e] = from_half_bits(bits);
-    std::memcpy(gwrite.data.data() + 2 * e, &bits, 2);
+    std::memcpy(gwrite.data.data() + std::size_t{2} * e, &bits, 2);
   }
   stream.push_back(&gwrite);
   auto gact = pim(PimOp::GAct, channel);
@@ -194,13 +196,13 @@ TEST_CASE("a PIM GEMV through the command stream equals host dot products", "[me
   auto whole = pim(PimOp::CompsReadRes, channel);  // the whole row: 32 slices of 16
   whole.column = 0;
   whole.comps = elements / p.timing.pim_multipliers;
-  auto& whole_result = bench.pim(whole, 2 * banks);
+  auto& whole_result = bench.pim(whole, std::size_t{2} * banks);
   stream.push_back(&whole_result);
   auto head2 = pim(PimOp::CompsReadRes, channel);  // one head: elements 128..255
   head2.column = 128 / p.timing.pim_multipliers;
   head2.comps = 128 / p.timing.pim_multipliers;
   head2.last_in_tile = true;
-  auto& head_result = bench.pim(head2, 2 * banks);
+  auto& head_result = bench.pim(head2, std::size_t{2} * banks);
   stream.push_back(&head_result);
 
   auto& cpu = bench.cpu();
@@ -219,9 +221,9 @@ TEST_CASE("a PIM GEMV through the command stream equals host dot products", "[me
     for (std::uint32_t e = 0; e < elements; ++e) full += k[b][e] * q[e];
     for (std::uint32_t e = 128; e < 256; ++e) head += k[b][e] * q[e];
     std::uint16_t bits;
-    std::memcpy(&bits, whole_result.data.data() + 2 * b, 2);
+    std::memcpy(&bits, whole_result.data.data() + std::size_t{2} * b, 2);
     CHECK(from_half_bits(bits) == Approx(full).margin(0.02).epsilon(0.01));
-    std::memcpy(&bits, head_result.data.data() + 2 * b, 2);
+    std::memcpy(&bits, head_result.data.data() + std::size_t{2} * b, 2);
     CHECK(from_half_bits(bits) == Approx(head).margin(0.02).epsilon(0.01));
   }
   CHECK(bench.stat("hbm.commands.G_ACT") == p.org.ranks * p.org.bank_groups);
@@ -295,7 +297,7 @@ TEST_CASE("an all-bank COMP stream moves ~16x the channel's external bandwidth",
     auto c = pim(PimOp::CompsReadRes, 0);
     c.comps = slices;
     c.last_in_tile = i == 63;
-    gemvs.push_back(&bench.pim(c, 2 * p.org.banks()));
+    gemvs.push_back(&bench.pim(c, std::size_t{2} * p.org.banks()));
     stream.push_back(gemvs.back());
   }
   auto& cpu = bench.cpu();
@@ -347,7 +349,7 @@ TEST_CASE(
         auto c = pim(PimOp::CompsReadRes, 0);
         c.comps = slices;
         c.last_in_tile = i == 15;
-        run.pim.push_back(&bench.pim(c, 2 * p.org.banks()));
+        run.pim.push_back(&bench.pim(c, std::size_t{2} * p.org.banks()));
       }
     }
     if (name != "pim_only")
@@ -431,6 +433,7 @@ TEST_CASE("the scheduler and page policy are chosen by name", "[mem][hbm]") {
                                   {"closed", json{{"page_policy", "closed"}, {"refresh", false}}}});
   for (const std::string name : {"frfcfs", "fcfs", "closed"}) {
     std::vector<Request*> reads;  // two rows of one bank, alternating
+    reads.reserve(64);
     for (int i = 0; i < 64; ++i)
       reads.push_back(
           &bench.make(tlm::TLM_READ_COMMAND, bench.address(0, 0, i % 2, i / 2 % 16, name), 64));
@@ -546,7 +549,7 @@ TEST_CASE("every command appears on the timeline, MEM and PIM on separate tracks
   stream.push_back(&bench.pim(gact));
   auto c = pim(PimOp::CompsReadRes, 1);
   c.comps = 8;
-  stream.push_back(&bench.pim(c, 2 * p.org.banks()));
+  stream.push_back(&bench.pim(c, std::size_t{2} * p.org.banks()));
   bench.run(stream);
   bench.context.events.finish();
   std::uint64_t total = 0, pim_events = 0;
@@ -595,7 +598,8 @@ TEST_CASE("aligned windows give the same results on one thread or two", "[mem][h
         streams[name].push_back(&bench.pim(e));
         e.op = PimOp::CompsReadRes;
         e.comps = slices;
-        for (int i = 0; i < 4; ++i) streams[name].push_back(&bench.pim(e, 2 * p.org.banks()));
+        for (int i = 0; i < 4; ++i)
+          streams[name].push_back(&bench.pim(e, std::size_t{2} * p.org.banks()));
         e.op = PimOp::PimPre;
         e.last_in_tile = true;
         streams[name].push_back(&bench.pim(e));

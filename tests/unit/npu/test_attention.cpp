@@ -60,10 +60,12 @@ std::vector<Imath::half> place(test::NpuBench& bench, const KvLayout& lay,
     const std::uint64_t entry = kTable + i * 16;
     bench.tester.write32(entry, r.tokens);
     bench.tester.write32(entry + 4, r.channel);
-    bench.tester.write32(entry + 8, static_cast<std::uint32_t>(kLists + list_at * 4));
-    for (auto row : r.k_rows) bench.tester.write32(kLists + 4 * list_at++, row);
-    bench.tester.write32(entry + 12, static_cast<std::uint32_t>(kLists + list_at * 4));
-    for (auto row : r.v_rows) bench.tester.write32(kLists + 4 * list_at++, row);
+    bench.tester.write32(entry + 8,
+                         static_cast<std::uint32_t>(kLists + std::uint64_t{list_at} * 4));
+    for (auto row : r.k_rows) bench.tester.write32(kLists + std::uint64_t{4} * list_at++, row);
+    bench.tester.write32(entry + 12,
+                         static_cast<std::uint32_t>(kLists + std::uint64_t{list_at} * 4));
+    for (auto row : r.v_rows) bench.tester.write32(kLists + std::uint64_t{4} * list_at++, row);
   }
   for (const auto& [key, data] : rows) {
     const auto [channel, row, bank] = key;
@@ -87,7 +89,8 @@ std::vector<Imath::half> place(test::NpuBench& bench, const KvLayout& lay,
     const Request& r = requests[i];
     std::copy_n(q.begin() + i * E, E, qkv.begin() + i * 3 * E);
     std::copy_n(r.k.begin() + std::size_t{r.tokens - 1} * E, E, qkv.begin() + i * 3 * E + E);
-    std::copy_n(r.v.begin() + std::size_t{r.tokens - 1} * E, E, qkv.begin() + i * 3 * E + 2 * E);
+    std::copy_n(r.v.begin() + std::size_t{r.tokens - 1} * E, E,
+                qkv.begin() + std::size_t{i} * 3 * E + std::size_t{2} * E);
   }
   bench.put(kQ, qkv);
   return q;
@@ -102,14 +105,14 @@ std::vector<double> reference(const KvLayout& lay, const Request& r, const Imath
     double max = -1e300, sum = 0;
     for (std::uint32_t t = 0; t < r.tokens; ++t) {
       for (std::uint32_t d = 0; d < dk; ++d)
-        s[t] += double(q[h * dk + d]) * double(r.k[std::size_t{t} * E + h * dk + d]);
+        s[t] += double(q[h * dk + d]) * double(r.k[std::size_t{t} * E + std::size_t{h} * dk + d]);
       s[t] /= std::sqrt(double(dk));
       max = std::max(max, s[t]);
     }
     for (auto& x : s) sum += (x = std::exp(x - max));
     for (std::uint32_t t = 0; t < r.tokens; ++t)
       for (std::uint32_t d = 0; d < dk; ++d)
-        out[h * dk + d] += s[t] / sum * double(r.v[std::size_t{t} * E + h * dk + d]);
+        out[h * dk + d] += s[t] / sum * double(r.v[std::size_t{t} * E + std::size_t{h} * dk + d]);
   }
   return out;
 }
@@ -152,8 +155,11 @@ void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_ch
     // The simulator's NPU-only attention: per request and head, in order on one pipeline, a
     // logit GEMV of latency 255 + L/8, the softmax, then ceil((L + 127) / 128) GEMVs of 271.
     double serial = 0;
-    for (const auto& r : requests)
-      serial += lay.heads * ((255.0 + r.tokens / 8) + (r.tokens + 254) / 128 * 271.0);
+    for (const auto& r : requests) {
+      const std::uint64_t logit_extra = r.tokens / 8, value_gemvs = (r.tokens + 254) / 128;
+      serial += lay.heads * (255.0 + static_cast<double>(logit_extra) +
+                             static_cast<double>(value_gemvs) * 271.0);
+    }
     CHECK(bench.stat("npu.attention.cycles") >= serial);
   }
   CHECK(bench.stat("npu.attention.tokens") == 70 + 600 + 33);

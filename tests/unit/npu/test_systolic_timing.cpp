@@ -37,7 +37,8 @@ TEST_CASE("GEMM cycles follow the documented tiling formula", "[npu][gemm]") {
     CHECK(t.cycles == t.array_cycles[0]);
   }
   SECTION("more blocks than arrays: the busiest array decides") {
-    const auto t = gemm_timing({64, 128, 9 * 128}, c);  // 9 N tiles: array 0 gets two
+    const auto t =
+        gemm_timing({64, 128, std::uint64_t{9} * 128}, c);  // 9 N tiles: array 0 gets two
     CHECK(t.cycles == 128 + 128 + 64 + 254);
     CHECK(t.array_cycles[1] == 128 + 64 + 254);
   }

@@ -15,7 +15,7 @@ TEST_CASE("vector op costs follow the documented formulas", "[npu][vector]") {
   CHECK(vector_row_cycles(VectorOp::Add, 129, c) == 2);
   CHECK(vector_row_cycles(VectorOp::Scale, 128, c) == 1);
   // Rows spread over 8 units: 10 rows take two row times.
-  CHECK(vector_timing(VectorOp::LayerNorm, 10, 4096, c) == 2 * 229);
+  CHECK(vector_timing(VectorOp::LayerNorm, 10, 4096, c) == std::uint64_t{2} * 229);
   CHECK(vector_timing(VectorOp::LayerNorm, 8, 4096, c) == 229);
   VectorConfig slow = c;
   slow.exp = 4;

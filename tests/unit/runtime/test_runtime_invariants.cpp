@@ -153,8 +153,8 @@ TEST_CASE("the sub-batch split is contiguous and balances every channel", "[runt
     load[r.channel][r.sub_batch] += l;
     heaviest[r.channel] = std::max(heaviest[r.channel], l);
     // The table entry of slot i is request i.
-    CHECK(b.tables[4 * i] == r.tokens);
-    CHECK(b.tables[4 * i + 1] == r.channel);
+    CHECK(b.tables[std::size_t{4} * i] == r.tokens);
+    CHECK(b.tables[std::size_t{4} * i + 1] == r.channel);
   }
   for (const auto& [channel, l] : load) {
     INFO("channel " << channel);
