@@ -9,11 +9,14 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "platform/error.h"
 
 namespace vp {
 
@@ -96,5 +99,24 @@ class Config {
   json resolved_ = json::object();
   std::string origin_;
 };
+
+/// Reads the config file `file`, which the key `named_by` (e.g. "modules.job.model") names, and
+/// returns use(Config&), which validates it. A ConfigError is rethrown so that it says where it
+/// came from: "named_by: what" when the file cannot be read or parsed (those errors name the
+/// file already), "named_by (file): what" when `use` rejects a value inside it.
+template <class Use>
+auto with_config_file(const std::string& file, const std::string& named_by, Use&& use) {
+  std::optional<Config> loaded;
+  try {
+    loaded.emplace(Config::load_file(file));
+  } catch (const ConfigError& e) {
+    throw ConfigError(named_by + ": " + e.what());
+  }
+  try {
+    return use(*loaded);
+  } catch (const ConfigError& e) {
+    throw ConfigError(named_by + " (" + file + "): " + e.what());
+  }
+}
 
 }  // namespace vp

@@ -100,10 +100,12 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   {
     const std::string file =
         context.resolve_path(config.get_string("model", "../models/gpt3-7b.json"));
-    auto loaded = Config::load_file(file);
-    ConfigNode node = loaded.root();
-    model_ = ModelSpec::from_config(node);
-    node.finish();
+    model_ = with_config_file(file, config.key_path("model"), [](Config& loaded) {
+      ConfigNode node = loaded.root();
+      auto model = ModelSpec::from_config(node);
+      node.finish();
+      return model;
+    });
     const auto tp = static_cast<std::uint32_t>(config.get_u64("tp", 0, 0, 1024));
     const auto pp = static_cast<std::uint32_t>(config.get_u64("pp", 0, 0, 1024));
     model_ = model_.with_parallelism(tp, pp, config.key_path("tp") + " / " + config.key_path("pp"));

@@ -26,12 +26,14 @@ MemoryParams load_params(ConfigNode& config, const SimContext& context, json& do
     return params;
   }
   if (!value.is_string()) throw ConfigError(where + ": expected a file path or an object");
-  auto file = Config::load_file(context.resolve_path(value.get<std::string>()));
-  document = file.document();
-  ConfigNode node = file.root();
-  auto params = MemoryParams::from_config(node);
-  node.finish();
-  return params;
+  return with_config_file(context.resolve_path(value.get<std::string>()), where,
+                          [&document](Config& file) {
+                            document = file.document();
+                            ConfigNode node = file.root();
+                            auto params = MemoryParams::from_config(node);
+                            node.finish();
+                            return params;
+                          });
 }
 
 }  // namespace

@@ -120,3 +120,28 @@ TEST_CASE("malformed files report line and column", "[config]") {
                     "cannot open config file '/nonexistent.json'");
   std::remove(path);
 }
+
+TEST_CASE("errors in a config file named by a key name the key and the file", "[config]") {
+  const char* path = "/tmp/npvp-test-nested.json";
+  {
+    std::ofstream out(path);
+    out << "{\"size\": 5, \"extra\": 1}\n";
+  }
+  auto read_size = [](Config& file) {
+    ConfigNode node = file.root();
+    const auto size = node.get_u64("size", 1, 1, 4);
+    node.finish();
+    return size;
+  };
+  CHECK_THROWS_WITH(
+      vp::with_config_file(path, "modules.x.file", read_size),
+      std::string("modules.x.file (") + path + "): size: 5 is out of range (allowed: 1 .. 4)");
+  CHECK_THROWS_WITH(vp::with_config_file("/nonexistent.json", "modules.x.file", read_size),
+                    "modules.x.file: cannot open config file '/nonexistent.json'");
+  {
+    std::ofstream out(path);
+    out << "{\"size\": 3}\n";
+  }
+  CHECK(vp::with_config_file(path, "modules.x.file", read_size) == 3);
+  std::remove(path);
+}
