@@ -14,8 +14,8 @@
 //   The next item's weights load while this one streams, so an item occupies max(m, rows)
 //   cycles except the first weight load and the last item's streaming; the pipeline fill/drain
 //   rows + cols - 2 is paid once at the end:
-//   array cycles = rows + sum over all but the last item of max(m_i, rows) + m_last + rows + cols -
-//   2
+//   array cycles = rows + (sum over all but the last item of max(m_i, rows)) + m_last
+//                  + rows + cols - 2
 // - The GEMM takes the slowest array's cycles; utilization = M N K / (arrays rows cols cycles).
 // Memory traffic (weights streamed from HBM by the DMA) is the GEMM engine's (gemm_engine.h).
 //

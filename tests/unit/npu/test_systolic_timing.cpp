@@ -1,6 +1,6 @@
-// GEMM cycle model: hand-computed cases from the formula in docs/npu.md
-// (array cycles = rows + sum of max(m, rows) over all but the last item + m_last + rows + cols -
-// 2), and how utilization behaves with the batch M.
+// GEMM cycle model: hand-computed cases from the formula in docs/npu.md (array cycles = rows +
+// sum of max(m, rows) over all but the last item + m_last + rows + cols - 2), and how
+// utilization behaves with the batch M.
 #include <catch2/catch.hpp>
 
 #include "models/npu/systolic_timing.h"
