@@ -151,8 +151,7 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
       static_cast<std::uint32_t>(w.get_u64("arrival_per_iteration", 0, 0, 1U << 20));
   workload_.seed = w.get_u64("seed", 1, 0, ~0ULL);
   workload_.max_seq = model_.max_seq;
-  // steady/trace: iterations per batch (at least 1); serving: a limit, 0 = until every request is
-  // done.
+  // steady/trace: iterations per batch (at least 1); serving: a limit (0: until all are done).
   const auto iterations =
       static_cast<std::uint32_t>(w.get_u64("iterations", workload_.mode == "serving" ? 0 : 1,
                                            workload_.mode == "serving" ? 0 : 1, 1U << 20));
