@@ -38,20 +38,20 @@ struct NpuBench : PlatformBench {
 
   /// Sets up queue `q`'s ring (64 entries at host RAM offset q x 4 KiB), once.
   std::uint64_t ring(unsigned q) {
-    const std::uint64_t regs = kNpu + 0x100 + 0x20 * q;
+    const std::uint64_t regs = kNpu + 0x100 + 0x20ULL * q;
     if (tester.read32(regs + 0x04) == 0) {
-      tester.write32(regs + 0x00, static_cast<std::uint32_t>(kRam + q * 0x1000));
+      tester.write32(regs + 0x00, static_cast<std::uint32_t>(kRam + q * 0x1000ULL));
       tester.write32(regs + 0x04, 64);
     }
-    return kRam + q * 0x1000;
+    return kRam + q * 0x1000ULL;
   }
   /// Writes `descriptors` at queue q's TAIL, rings the doorbell (no simulation).
   void submit(unsigned q, const std::vector<std::vector<std::uint32_t>>& descriptors) {
-    const std::uint64_t base = ring(q), regs = kNpu + 0x100 + 0x20 * q;
+    const std::uint64_t base = ring(q), regs = kNpu + 0x100 + 0x20ULL * q;
     std::uint32_t at = tester.read32(regs + 0x08);
     for (auto words : descriptors) {
       words.resize(16, 0);
-      for (std::uint32_t w = 0; w < 16; ++w) tester.write32(base + at * 64 + 4 * w, words[w]);
+      for (std::uint32_t w = 0; w < 16; ++w) tester.write32(base + at * 64ULL + 4ULL * w, words[w]);
       at = (at + 1) % 64;
     }
     tester.write32(regs + 0x08, at);
@@ -64,15 +64,16 @@ struct NpuBench : PlatformBench {
   /// Rewrites the descriptor at ring index `index` of queue q.
   void replace(unsigned q, std::uint32_t index, std::vector<std::uint32_t> words) {
     words.resize(16, 0);
-    for (std::uint32_t w = 0; w < 16; ++w) tester.write32(ring(q) + index * 64 + 4 * w, words[w]);
+    for (std::uint32_t w = 0; w < 16; ++w)
+      tester.write32(ring(q) + index * 64ULL + 4ULL * w, words[w]);
   }
   /// CONTROL bit 0: clear queue q's error and resume; simulates until idle.
   void resume(unsigned q) {
-    tester.write32(kNpu + 0x118 + 0x20 * q, 1);
+    tester.write32(kNpu + 0x118 + 0x20ULL * q, 1);
     sc_core::sc_start();
   }
-  std::uint32_t status(unsigned q) { return tester.read32(kNpu + 0x110 + 0x20 * q); }
-  std::uint32_t error_index(unsigned q) { return tester.read32(kNpu + 0x114 + 0x20 * q); }
+  std::uint32_t status(unsigned q) { return tester.read32(kNpu + 0x110 + 0x20ULL * q); }
+  std::uint32_t error_index(unsigned q) { return tester.read32(kNpu + 0x114 + 0x20ULL * q); }
   double stat(const std::string& name) { return context.stats.as_double(name); }
 
   void put(std::uint64_t address, const std::vector<Imath::half>& data) {
