@@ -5,7 +5,6 @@
 // Arguments (optional): a benchmark name, then config overrides (key.path=value).
 // Ends with: BENCH <name, default decode_iteration_wall_s> <value> s
 #include <cstdio>
-#include <cstdlib>
 #include <sstream>
 
 #include <systemc>
@@ -34,9 +33,4 @@ int sc_main(int argc, char* argv[]) {
   std::printf("simulated %.1f us\n", static_cast<double>(r.simulated_ps) / 1e6);
   std::printf("BENCH %s %.1f s\n", name.c_str(), r.wall_seconds);
   return 0;
-}
-
-int main(int argc, char* argv[]) {
-  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
-  return sc_core::sc_elab_and_sim(argc, argv);
 }

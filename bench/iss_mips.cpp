@@ -2,7 +2,6 @@
 // reports simulated host-CPU instructions per wall-clock second.
 // Ends with: BENCH iss_mips <value> MIPS
 #include <cstdio>
-#include <cstdlib>
 #include <iostream>
 
 #include <systemc>
@@ -24,11 +23,4 @@ int sc_main(int /*argc*/, char* /*argv*/[]) {
               static_cast<unsigned long long>(result.instructions), result.wall_seconds);
   std::printf("BENCH iss_mips %.1f MIPS\n", mips);
   return 0;
-}
-
-int main(int argc, char* argv[]) {
-  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
-  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
-                                          sc_core::SC_DO_NOTHING);
-  return sc_core::sc_elab_and_sim(argc, argv);
 }

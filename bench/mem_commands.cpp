@@ -115,8 +115,3 @@ int sc_main(int argc, char* argv[]) {
   std::printf("BENCH %s %.0f cmd/s\n", name.c_str(), commands / wall);
   return 0;
 }
-
-int main(int argc, char* argv[]) {
-  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
-  return sc_core::sc_elab_and_sim(argc, argv);
-}

@@ -5,7 +5,6 @@
 // Ends with: BENCH npu_layer_gemm_wall_s <value> s
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 
 #include <systemc>
 
@@ -69,9 +68,4 @@ int sc_main(int /*argc*/, char* /*argv*/[]) {
               bench.context.stats.as_double("npu.sa.gemm_cycles"));
   std::printf("BENCH npu_layer_gemm_wall_s %.3f s\n", wall);
   return 0;
-}
-
-int main(int argc, char* argv[]) {
-  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
-  return sc_core::sc_elab_and_sim(argc, argv);
 }
