@@ -8,7 +8,10 @@ namespace vp::rv32 {
 namespace {
 
 constexpr std::uint32_t kMisa = (1U << 30) | (1U << 8) | (1U << 12);  // MXL=32, I, M
-constexpr auto kEmpty = Op::Count;  // marks an empty decoded-instruction cache slot
+// An empty decoded-instruction cache slot is all zero bytes, i.e. op == Illegal: a word that
+// decodes to Illegal is decoded again at every fetch, which costs nothing, since it traps.
+constexpr auto kEmpty = Op::Illegal;
+static_assert(static_cast<unsigned>(kEmpty) == 0, "zero bytes must read as an empty slot");
 
 std::int32_t as_signed(std::uint32_t v) { return static_cast<std::int32_t>(v); }
 
@@ -40,8 +43,7 @@ void Hart::set_fast_region(const FastRegion& region) {
   fast_ = region;
   fast_.size &= ~3U;
   if (fast_.base & 3U) fast_.size = 0;  // only word-aligned regions hold instructions
-  decoded_.assign(fast_.size / 4, DecodedInsn{});
-  for (auto& slot : decoded_) slot.op = kEmpty;
+  decoded_ = ZeroedBuffer<DecodedInsn>(fast_.size / 4);  // all empty, pages untouched
 }
 
 void Hart::clear_fast_region() {
@@ -388,7 +390,7 @@ inline void Hart::execute(const DecodedInsn& d) {
     case Op::Remu: x_[d.rd] = b == 0 ? a : a % b; break;
     case Op::Fence: break;
     case Op::FenceI:
-      for (auto& slot : decoded_) slot.op = kEmpty;
+      decoded_.clear();  // the slot being executed stays readable until the next clear
       break;
     case Op::Ecall: raise(Cause::EcallFromM, 0); break;
     case Op::Ebreak: raise(Cause::Breakpoint, pc_); break;

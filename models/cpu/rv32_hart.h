@@ -14,9 +14,9 @@
 #include <array>
 #include <cstdint>
 #include <functional>
-#include <vector>
 
 #include "models/cpu/rv32_isa.h"
+#include "platform/zeroed_buffer.h"
 
 namespace vp::rv32 {
 
@@ -154,7 +154,7 @@ class Hart {
   std::function<void(const TrapInfo&)> trap_observer_;
 
   FastRegion fast_;
-  std::vector<DecodedInsn> decoded_;  // one per word of the fast region; op == Count: empty
+  ZeroedBuffer<DecodedInsn> decoded_;  // one per word of the fast region; op == Illegal: empty
   DecodedInsn slow_insn_;
 };
 

@@ -11,7 +11,7 @@ void Ram::register_type(ModuleRegistry& registry) {
 Ram::Ram(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& /*context*/)
     : sc_core::sc_module(name),
       socket("socket"),
-      storage_(config.get_size("size", 16ULL << 20, 4096, 4ULL << 30), 0),
+      storage_(config.get_size("size", 16ULL << 20, 4096, 4ULL << 30)),
       read_latency_(static_cast<double>(config.get_u64("read_latency_ns", 0, 0, 1000000)),
                     sc_core::SC_NS),
       write_latency_(static_cast<double>(config.get_u64("write_latency_ns", 0, 0, 1000000)),

@@ -5,13 +5,12 @@
 // with the configured latencies; debug transport reads and writes without timing.
 #pragma once
 
-#include <vector>
-
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
 #include "platform/registry.h"
+#include "platform/zeroed_buffer.h"
 
 namespace vp {
 
@@ -31,7 +30,7 @@ class Ram : public sc_core::sc_module, public Module {
   /// Checks range and byte enables; copies data. Returns bytes moved (0 on error).
   unsigned int copy(tlm::tlm_generic_payload& trans);
 
-  std::vector<unsigned char> storage_;
+  ZeroedBuffer<unsigned char> storage_;  // pages exist once touched
   sc_core::sc_time read_latency_;
   sc_core::sc_time write_latency_;
 };

@@ -1,4 +1,5 @@
-// Stats tree, module registry, ELF reading and the platform builder's own checks.
+// Stats tree, module registry, ELF reading, the platform builder's own checks and the zeroed
+// buffer behind RAM and the decoded-instruction cache.
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -6,6 +7,7 @@
 #include "platform/elf_image.h"
 #include "platform/error.h"
 #include "platform/run.h"
+#include "platform/zeroed_buffer.h"
 #include "tests/support/platform_bench.h"
 
 using nlohmann::json;
@@ -113,4 +115,27 @@ TEST_CASE("firmware names resolve in the build's firmware folder", "[run]") {
   CHECK(vp::resolve_firmware("hello.elf") == vp::default_firmware_dir() + "/hello.elf");
   CHECK_THROWS_WITH(vp::resolve_firmware("nope.elf"),
                     Catch::Contains("firmware 'nope.elf' not found"));
+}
+
+TEST_CASE("a zeroed buffer reads zero until written and again after clear()", "[buffer]") {
+  struct Pair {
+    std::uint32_t a;
+    std::uint16_t b;
+  };
+  vp::ZeroedBuffer<Pair> buffer(1U << 20);  // 8 MiB: nothing is touched until used
+  REQUIRE(buffer.size() == (1U << 20));
+  CHECK(buffer[0].a == 0);
+  CHECK(buffer[(1U << 20) - 1].b == 0);
+  buffer[7] = {42, 9};
+  buffer[1000] = {1, 1};
+  CHECK(buffer[7].a == 42);
+  const Pair* before = &buffer[7];
+  buffer.clear();
+  CHECK(before->a == 42);  // the storage before clear() stays readable until the next clear()
+  CHECK(buffer[7].a == 0);
+  CHECK(buffer[1000].b == 0);
+  CHECK(buffer.size() == (1U << 20));
+  vp::ZeroedBuffer<unsigned char> empty;
+  CHECK(empty.size() == 0);
+  CHECK(empty.data() == nullptr);
 }
