@@ -21,7 +21,7 @@ void DmaEngine::attach(const hbm::PimMemoryInfo& memory) {
   if (config_.pim_outstanding_per_channel == 0)
     config_.pim_outstanding_per_channel = memory.pim_queue();
 
-  channels_.assign(memory.organization().channels, {});
+  channels_.assign(memory.organization().channels, ChannelQueues());
   for (auto& mask : ready_) mask.assign((channels_.size() + 63) / 64, 0);
   pim_commands.assign(memory.organization().channels, 0);
 }
@@ -112,7 +112,7 @@ bool DmaEngine::debug(tlm::tlm_command command, std::uint64_t address, std::uint
 }
 
 void DmaEngine::enqueue(std::uint32_t channel, bool pim, Piece&& piece) {
-  (pim ? channels_[channel].pim : channels_[channel].mem).push_back(std::move(piece));
+  (pim ? channels_[channel].pim : channels_[channel].mem).push(std::move(piece));
   update_ready(channel, pim);
 }
 
@@ -134,7 +134,7 @@ bool DmaEngine::mem_piece_fits(const ChannelQueues& q, const Piece& piece) const
 }
 
 DmaEngine::Piece DmaEngine::dequeue(std::uint32_t channel, bool pim) {
-  std::deque<Piece>& fifo = pim ? channels_[channel].pim : channels_[channel].mem;
+  PieceFifo& fifo = pim ? channels_[channel].pim : channels_[channel].mem;
   Piece piece = std::move(fifo.front());
   fifo.pop_front();
   return piece;

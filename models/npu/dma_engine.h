@@ -21,14 +21,15 @@
 // - Stats: bytes read/written, transactions, PIM commands per channel, refused transactions.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <vector>
 
 #include <systemc>
 #include <tlm>
+#include <boost/circular_buffer.hpp>
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/mem/pim_extension.h"
@@ -122,8 +123,17 @@ class DmaEngine : public sc_core::sc_module {
     Slot& operator=(const Slot&) = delete;
     ~Slot() { payload.clear_extension(&extension); }  // the payload must not delete a member
   };
+  /// A FIFO of pieces that grows by doubling and keeps its storage: once it has reached its
+  /// largest size, queueing and taking pieces allocate nothing (a deque allocates a block every
+  /// few pieces).
+  struct PieceFifo : boost::circular_buffer<Piece> {
+    void push(Piece&& piece) {
+      if (full()) set_capacity(std::max<capacity_type>(16, 2 * capacity()));
+      push_back(std::move(piece));
+    }
+  };
   struct ChannelQueues {
-    std::deque<Piece> mem, pim;
+    PieceFifo mem, pim;
     std::uint32_t mem_outstanding = 0, pim_outstanding = 0;  ///< bytes, commands
     std::uint32_t mem_outstanding_bursts = 0;                ///< queue slots of the MEM bytes
   };
