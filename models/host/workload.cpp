@@ -25,16 +25,18 @@ std::uint32_t parse_count(std::string_view text, const Where& where) {
   return static_cast<std::uint32_t>(v);
 }
 
-/// Calls row(cells, where) for every data row of a delimited file with the given header.
-template <typename Row>
+/// Calls reserve(lines) once with the file's line count (rows + header, at most), then
+/// row(cells, where) for every data row of a delimited file with the given header.
+template <typename Reserve, typename Row>
 void read_table(const std::string& path, char separator, const std::vector<std::string>& header,
-                Row row) {
+                Reserve reserve, Row row) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw InputError(fmt::format("cannot open '{}'", path));
   std::string text(static_cast<std::size_t>(std::max<std::streamoff>(in.tellg(), 0)), '\0');
   in.seekg(0);
   if (!in.read(text.data(), static_cast<std::streamsize>(text.size())))
     throw InputError(fmt::format("cannot read '{}'", path));
+  reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
   std::vector<std::string_view> cells;
   const std::vector<std::string_view> expected(header.begin(), header.end());
   std::size_t number = 0, rows = 0;
@@ -77,13 +79,13 @@ void read_table(const std::string& path, char separator, const std::vector<std::
 
 std::vector<LengthPair> load_lengths(const std::string& path) {
   std::vector<LengthPair> pairs;
-  pairs.reserve(1U << 16);  // the datasets hold 10^4 to 10^6 rows: few reallocations
-  read_table(path, '\t', {"input_toks", "output_toks"},
-             [&](const std::vector<std::string_view>& row, const auto& where) {
-               const LengthPair p{parse_count(row[0], where), parse_count(row[1], where)};
-               if (p.input > 0 && p.output > 0)
-                 pairs.push_back(p);  // a request without tokens never decodes
-             });
+  read_table(
+      path, '\t', {"input_toks", "output_toks"}, [&](std::size_t lines) { pairs.reserve(lines); },
+      [&](const std::vector<std::string_view>& row, const auto& where) {
+        const LengthPair p{parse_count(row[0], where), parse_count(row[1], where)};
+        if (p.input > 0 && p.output > 0)
+          pairs.push_back(p);  // a request without tokens never decodes
+      });
   if (pairs.empty())
     throw InputError(fmt::format("{}: no row with input and output counts of at least 1", path));
   return pairs;
@@ -91,23 +93,24 @@ std::vector<LengthPair> load_lengths(const std::string& path) {
 
 std::vector<WorkloadRequest> load_trace(const std::string& path, std::uint32_t max_seq) {
   std::vector<WorkloadRequest> requests;
-  read_table(path, ',', {"seq_len", "ch_idx"},
-             [&](const std::vector<std::string_view>& row, const auto& where) {
-               // seq_len is what the simulator's attention covers: the KV already held plus the
-               // token being generated, whose K and V are appended first. So the context (KV held)
-               // is seq_len - 1.
-               const std::uint32_t seq_len = parse_count(row[0], where);
-               if (seq_len == 0 || seq_len > max_seq)
-                 throw InputError(fmt::format(
-                     "{}: seq_len {} is outside 1 .. {} (the model's longest sequence: the tokens "
-                     "attended, the one being generated included)",
-                     where(), seq_len, max_seq));
-               WorkloadRequest r;
-               r.context = seq_len - 1;
-               r.channel = parse_count(row[1], where);
-               r.remaining = 1;
-               requests.push_back(r);
-             });
+  read_table(
+      path, ',', {"seq_len", "ch_idx"}, [&](std::size_t lines) { requests.reserve(lines); },
+      [&](const std::vector<std::string_view>& row, const auto& where) {
+        // seq_len is what the simulator's attention covers: the KV already held plus the
+        // token being generated, whose K and V are appended first. So the context (KV held)
+        // is seq_len - 1.
+        const std::uint32_t seq_len = parse_count(row[0], where);
+        if (seq_len == 0 || seq_len > max_seq)
+          throw InputError(fmt::format(
+              "{}: seq_len {} is outside 1 .. {} (the model's longest sequence: the tokens "
+              "attended, the one being generated included)",
+              where(), seq_len, max_seq));
+        WorkloadRequest r;
+        r.context = seq_len - 1;
+        r.channel = parse_count(row[1], where);
+        r.remaining = 1;
+        requests.push_back(r);
+      });
   return requests;
 }
 
