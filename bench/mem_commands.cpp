@@ -44,6 +44,7 @@ int sc_main(int argc, char* argv[]) {
   auto& memory = dynamic_cast<vp::hbm::HbmPimMemory&>(*builder.find("hbm"));
   const auto& p = memory.params();
   test::AtInitiator cpu("initiator");
+  cpu.keep_records = false;
   cpu.socket.bind(builder.target("hbm", "bench"));
 
   std::mt19937 rng(2024);
@@ -97,13 +98,16 @@ int sc_main(int argc, char* argv[]) {
       order.push_back(&mem_request(rng() % 3 == 0, (rng() % (1ULL << 34)) & ~2047ULL));
   }
 
-  const auto start = std::chrono::steady_clock::now();
+  // Timed from the first request to the last response: elaboration and the simulation's
+  // start-up are not the memory model's work.
+  std::chrono::steady_clock::time_point start, stop;
   test::AtInitiator::run([&] {
+    start = std::chrono::steady_clock::now();
     for (auto* t : order) cpu.send(*t);
     cpu.drain();
+    stop = std::chrono::steady_clock::now();
   });
-  const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double wall = std::chrono::duration<double>(stop - start).count();
   double commands = 0;
   for (unsigned k = 0; k < vp::hbm::kCommandCount; ++k)
     commands += context.stats.as_double(std::string("hbm.commands.") +
