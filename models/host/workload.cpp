@@ -41,23 +41,19 @@ void read_table(const std::string& path, char separator, const std::vector<std::
   const std::vector<std::string_view> expected(header.begin(), header.end());
   std::size_t number = 0, rows = 0;
   for (std::size_t at = 0; at < text.size();) {
-    std::size_t end = text.find('\n', at);
-    if (end == std::string::npos) end = text.size();
-    std::size_t stop = end;
-    if (stop > at && text[stop - 1] == '\r') --stop;
+    // One pass over the line's characters: cells end at separators, the line at '\n' (a '\r'
+    // before it is dropped).
     ++number;
     cells.clear();
-    if (stop > at) {
-      for (std::size_t cell = at;;) {
-        const std::size_t next = text.find(separator, cell);
-        if (next == std::string::npos || next >= stop) {
-          cells.emplace_back(text.data() + cell, stop - cell);
-          break;
-        }
-        cells.emplace_back(text.data() + cell, next - cell);
-        cell = next + 1;
+    std::size_t cell = at, end = at;
+    for (; end < text.size() && text[end] != '\n'; ++end)
+      if (text[end] == separator) {
+        cells.emplace_back(text.data() + cell, end - cell);
+        cell = end + 1;
       }
-    }
+    std::size_t stop = end;
+    if (stop > at && text[stop - 1] == '\r') --stop;
+    if (stop > at) cells.emplace_back(text.data() + cell, stop - cell);
     at = end + 1;
     if (cells.empty()) continue;
     if (number == 1) {
