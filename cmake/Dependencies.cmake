@@ -9,7 +9,7 @@ pkg_check_modules(LIBELF REQUIRED IMPORTED_TARGET libelf)
 pkg_check_modules(IMATH REQUIRED IMPORTED_TARGET Imath)  # fp16 (half) for PIM data
 add_library(LibElf::libelf ALIAS PkgConfig::LIBELF)
 
-find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
+find_package(Boost 1.74 REQUIRED COMPONENTS program_options)  # and Boost::headers
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(fmt 9 REQUIRED)
 find_package(Threads REQUIRED)
