@@ -41,14 +41,13 @@ class ZeroedBuffer {
 
  private:
   struct Free {
-    void operator()(T* p) const { std::free(p); }  // NOLINT(cppcoreguidelines-no-malloc)
+    void operator()(T* p) const { std::free(p); }
   };
   using Storage = std::unique_ptr<T[], Free>;
 
   static Storage allocate(std::size_t size) {
     if (size == 0) return nullptr;
-    // NOLINTNEXTLINE(cppcoreguidelines-no-malloc): calloc is what leaves the pages untouched
-    void* p = std::calloc(size, sizeof(T));
+    void* p = std::calloc(size, sizeof(T));  // calloc is what leaves the pages untouched
     if (p == nullptr) throw std::bad_alloc();
     return Storage(static_cast<T*>(p));
   }
