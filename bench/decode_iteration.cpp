@@ -17,7 +17,7 @@ int sc_main(int argc, char* argv[]) {
   const std::string config = std::string(NPVP_SOURCE_DIR) + "/configs/platforms/default.json";
   vp::RunOptions o;
   o.config_file = config;
-  o.out_dir = name;
+  o.out_dir = "bench-out/" + name;  // like iss_mips: one folder for the benchmarks' runs
   o.overrides = vp::system_overrides("neupims", config);
   o.overrides.emplace_back("modules.uart.output=/dev/null");
   for (int i = 2; i < argc; ++i) o.overrides.emplace_back(argv[i]);
