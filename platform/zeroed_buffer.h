@@ -5,8 +5,9 @@
 //   trivially destructible, so all-zero bytes are a valid T. Memory comes from calloc, which
 //   for large sizes maps fresh zero pages without writing them: a 16 MiB RAM or a 48 MiB
 //   decoded-instruction cache costs nothing until used, and only the pages used count.
-// - clear() makes every element zero again; the old storage stays alive until the next clear()
-//   or the destructor, so a pointer into it taken before clear() may still be read once.
+// - clear() makes every element zero again, reset(n) makes the buffer n zero elements; the old
+//   storage stays alive, unchanged, until the next clear()/reset() or the destructor, so a
+//   reference into it taken before (an instruction being executed) may still be read.
 // - Allocation failure throws std::bad_alloc. Not copyable; movable.
 #pragma once
 
@@ -34,9 +35,13 @@ class ZeroedBuffer {
   const T& operator[](std::size_t i) const { return data_[i]; }
 
   /// Every element zero again, without touching the pages (fresh storage).
-  void clear() {
+  void clear() { reset(size_); }
+  /// `size` zero elements in fresh storage.
+  void reset(std::size_t size) {
+    Storage fresh = allocate(size);  // may throw: nothing changes then
     retired_ = std::move(data_);
-    data_ = allocate(size_);
+    data_ = std::move(fresh);
+    size_ = size;
   }
 
  private:

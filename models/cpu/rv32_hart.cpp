@@ -43,7 +43,9 @@ void Hart::set_fast_region(const FastRegion& region) {
   fast_ = region;
   fast_.size &= ~3U;
   if (fast_.base & 3U) fast_.size = 0;  // only word-aligned regions hold instructions
-  decoded_ = ZeroedBuffer<DecodedInsn>(fast_.size / 4);  // all empty, pages untouched
+  // All empty, pages untouched. The previous cache stays readable: this may run inside an
+  // instruction fetched from it (a bus access that re-acquires DMI).
+  decoded_.reset(fast_.size / 4);
 }
 
 void Hart::clear_fast_region() {

@@ -135,6 +135,12 @@ TEST_CASE("a zeroed buffer reads zero until written and again after clear()", "[
   CHECK(buffer[7].a == 0);
   CHECK(buffer[1000].b == 0);
   CHECK(buffer.size() == (1U << 20));
+  buffer[3] = {5, 5};
+  const Pair* before_reset = &buffer[3];
+  buffer.reset(16);
+  CHECK(buffer.size() == 16);
+  CHECK(buffer[3].a == 0);
+  CHECK(before_reset->a == 5);
   vp::ZeroedBuffer<unsigned char> empty;
   CHECK(empty.size() == 0);
   CHECK(empty.data() == nullptr);
