@@ -414,6 +414,7 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
   const std::uint64_t begin = trans.get_address();
   const std::uint64_t end = begin + trans.get_data_length();
   const std::uint64_t burst = params_.org.burst_bytes();
+  if (mapping_->row_run_end(begin) >= end) return admit_one_run(trans, arrival, begin, end);
   auto& need = need_scratch_;  // bursts per channel: zero outside this call
   auto& touched = touched_scratch_;
   auto& entries = entry_scratch_;
@@ -465,6 +466,38 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
     channels_[entry.where.channel.value]->add(entry);
   }
   for (const std::uint32_t c : touched) request_arrived(c);
+  return true;
+}
+
+bool HbmPimMemory::admit_one_run(tlm::tlm_generic_payload& trans, std::uint64_t arrival,
+                                 std::uint64_t begin, std::uint64_t end) {
+  // try_admit() for the common case of one entry (a DMA piece within a row, a KV append): the
+  // same entry, room check and bookkeeping, without the per-channel scratch lists.
+  const std::uint64_t burst = params_.org.burst_bytes();
+  MemBurst entry;
+  entry.where = mapping_->decode(begin);
+  entry.bursts = static_cast<std::uint32_t>((end - 1) / burst - begin / burst + 1);
+  entry.address = begin;
+  entry.end = end;
+  entry.length = static_cast<std::uint32_t>(std::min(end, (begin / burst + 1) * burst) - begin);
+  const std::uint32_t c = entry.where.channel.value;
+  ChannelController& channel = *channels_[c];
+  if (entry.bursts > channel.free_burst_slots() && channel.has_work()) {
+    blocking_channel_ = c;  // retried when this channel makes room
+    return false;
+  }
+  const std::uint64_t id = add_txn(Txn{&trans, entry.bursts, 0, true, arrival, {}});
+  if (events_ != nullptr) {
+    find_txn(id)->channels.push_back(c);
+    count_outstanding(c, +1);
+  }
+  entry.txn = id;
+  entry.write = trans.is_write();
+  entry.flat_bank = params_.org.flat_bank(entry.where.bank);
+  entry.data = trans.get_data_ptr();
+  entry.arrival = arrival;
+  channel.add(entry);
+  request_arrived(c);
   return true;
 }
 

@@ -130,6 +130,9 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   bool validate(tlm::tlm_generic_payload& trans, const PimExtension* pim);
   /// Admits the request if every channel it needs has room; false means back-pressure.
   bool try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arrival, const PimExtension* pim);
+  /// try_admit() of a MEM transaction [begin, end) that is one run of bursts (one queue entry).
+  bool admit_one_run(tlm::tlm_generic_payload& trans, std::uint64_t arrival, std::uint64_t begin,
+                     std::uint64_t end);
   /// Per-channel windows: runs every channel whose wake-up is due now, then schedules the
   /// calendar for the earliest pending one.
   void run_calendar();
