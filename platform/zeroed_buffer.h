@@ -1,4 +1,4 @@
-// A fixed-size array of zero bytes whose pages the OS provides only when first touched.
+// An array of zero bytes whose pages the OS provides only when first touched.
 //
 // Contract:
 // - ZeroedBuffer<T>(n) holds n elements, every byte zero; T must be trivially copyable and
@@ -58,7 +58,7 @@ class ZeroedBuffer {
   }
 
   Storage data_;
-  Storage retired_;  ///< the storage before the last clear(), for readers still holding it
+  Storage retired_;  ///< the storage before the last clear()/reset(), for readers still in it
   std::size_t size_ = 0;
 };
 
