@@ -393,6 +393,41 @@ bool HbmPimMemory::validate(tlm::tlm_generic_payload& trans, const PimExtension*
   return true;
 }
 
+MemBurst HbmPimMemory::run_entry(std::uint64_t a, std::uint64_t run_end) const {
+  const std::uint64_t burst = params_.org.burst_bytes();
+  MemBurst entry;
+  entry.where = mapping_->decode(a);
+  entry.bursts = static_cast<std::uint32_t>((run_end - 1) / burst - a / burst + 1);
+  entry.address = a;
+  entry.end = run_end;
+  entry.length = static_cast<std::uint32_t>(std::min(run_end, (a / burst + 1) * burst) - a);
+  return entry;
+}
+
+bool HbmPimMemory::has_room(std::uint32_t c, std::uint32_t bursts) {
+  if (bursts <= channels_[c]->free_burst_slots() || !channels_[c]->has_work()) return true;
+  blocking_channel_ = c;  // retried when this channel makes room
+  return false;
+}
+
+void HbmPimMemory::track_channel(std::uint64_t id, std::uint32_t c) {
+  if (events_ == nullptr) return;
+  find_txn(id)->channels.push_back(c);
+  count_outstanding(c, +1);
+}
+
+void HbmPimMemory::queue_entry(MemBurst& entry, std::uint64_t id,
+                               const tlm::tlm_generic_payload& trans, std::uint64_t arrival) {
+  // No catch-up is needed for an idle channel: refreshes that fell due meanwhile are earlier
+  // than the new burst's commands, so the next decisions issue them first.
+  entry.txn = id;
+  entry.write = trans.is_write();
+  entry.flat_bank = params_.org.flat_bank(entry.where.bank);
+  entry.data = trans.get_data_ptr() + (entry.address - trans.get_address());
+  entry.arrival = arrival;
+  channels_[entry.where.channel.value]->add(entry);
+}
+
 bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arrival,
                              const PimExtension* pim) {
   if (pim != nullptr) {
@@ -402,10 +437,7 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
       return false;
     }
     const std::uint64_t id = add_txn(Txn{&trans, 1, 0, true, arrival, {}});
-    if (events_ != nullptr) {
-      find_txn(id)->channels.push_back(pim->channel);
-      count_outstanding(pim->channel, +1);
-    }
+    track_channel(id, pim->channel);
     ch.add(PimRequest{id, *pim, trans.get_data_ptr(), trans.get_data_length(), arrival, false});
     request_arrived(pim->channel);
     return true;
@@ -413,8 +445,18 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
   // One queue entry per run of bursts in one row of one bank at consecutive columns.
   const std::uint64_t begin = trans.get_address();
   const std::uint64_t end = begin + trans.get_data_length();
-  const std::uint64_t burst = params_.org.burst_bytes();
-  if (mapping_->row_run_end(begin) >= end) return admit_one_run(trans, arrival, begin, end);
+  if (mapping_->row_run_end(begin) >= end) {
+    // One entry (a DMA piece within a row, a KV append: nearly every transaction) needs none
+    // of the per-channel lists below.
+    MemBurst entry = run_entry(begin, end);
+    const std::uint32_t c = entry.where.channel.value;
+    if (!has_room(c, entry.bursts)) return false;
+    const std::uint64_t id = add_txn(Txn{&trans, entry.bursts, 0, true, arrival, {}});
+    track_channel(id, c);
+    queue_entry(entry, id, trans, arrival);
+    request_arrived(c);
+    return true;
+  }
   auto& need = need_scratch_;  // bursts per channel: zero outside this call
   auto& touched = touched_scratch_;
   auto& entries = entry_scratch_;
@@ -424,13 +466,7 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
   std::uint32_t bursts = 0;
   for (std::uint64_t a = begin; a < end;) {
     const std::uint64_t run_end = std::min(end, mapping_->row_run_end(a));
-    MemBurst entry;
-    entry.where = mapping_->decode(a);
-    entry.bursts = static_cast<std::uint32_t>((run_end - 1) / burst - a / burst + 1);
-    entry.address = a;
-    entry.end = run_end;
-    entry.length = static_cast<std::uint32_t>(std::min(run_end, (a / burst + 1) * burst) - a);
-    entries.push_back(entry);
+    const MemBurst& entry = entries.emplace_back(run_entry(a, run_end));
     const std::uint32_t c = entry.where.channel.value;
     if (need[c] == 0) touched.push_back(c);
     need[c] += entry.bursts;
@@ -438,66 +474,14 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
     a = run_end;
   }
   std::sort(touched.begin(), touched.end());
-  auto clear_need = [&need, &touched] {
-    for (const std::uint32_t c : touched) need[c] = 0;
-  };
-  for (const std::uint32_t c : touched)
-    if (need[c] > channels_[c]->free_burst_slots() && channels_[c]->has_work()) {
-      blocking_channel_ = c;  // retried when this channel makes room
-      clear_need();
-      return false;
-    }
-  clear_need();
+  bool room = true;
+  for (const std::uint32_t c : touched) room = room && has_room(c, need[c]);
+  for (const std::uint32_t c : touched) need[c] = 0;
+  if (!room) return false;
   const std::uint64_t id = add_txn(Txn{&trans, bursts, 0, true, arrival, {}});
-  Txn& txn = *find_txn(id);
-  if (events_ != nullptr)
-    for (const std::uint32_t c : touched) {
-      txn.channels.push_back(c);
-      count_outstanding(c, +1);
-    }
-  // No catch-up is needed for an idle channel: refreshes that fell due meanwhile are earlier
-  // than the new burst's commands, so the next decisions issue them first.
-  for (MemBurst& entry : entries) {
-    entry.txn = id;
-    entry.write = trans.is_write();
-    entry.flat_bank = params_.org.flat_bank(entry.where.bank);
-    entry.data = trans.get_data_ptr() + (entry.address - begin);
-    entry.arrival = arrival;
-    channels_[entry.where.channel.value]->add(entry);
-  }
+  for (const std::uint32_t c : touched) track_channel(id, c);
+  for (MemBurst& entry : entries) queue_entry(entry, id, trans, arrival);
   for (const std::uint32_t c : touched) request_arrived(c);
-  return true;
-}
-
-bool HbmPimMemory::admit_one_run(tlm::tlm_generic_payload& trans, std::uint64_t arrival,
-                                 std::uint64_t begin, std::uint64_t end) {
-  // try_admit() for the common case of one entry (a DMA piece within a row, a KV append): the
-  // same entry, room check and bookkeeping, without the per-channel scratch lists.
-  const std::uint64_t burst = params_.org.burst_bytes();
-  MemBurst entry;
-  entry.where = mapping_->decode(begin);
-  entry.bursts = static_cast<std::uint32_t>((end - 1) / burst - begin / burst + 1);
-  entry.address = begin;
-  entry.end = end;
-  entry.length = static_cast<std::uint32_t>(std::min(end, (begin / burst + 1) * burst) - begin);
-  const std::uint32_t c = entry.where.channel.value;
-  ChannelController& channel = *channels_[c];
-  if (entry.bursts > channel.free_burst_slots() && channel.has_work()) {
-    blocking_channel_ = c;  // retried when this channel makes room
-    return false;
-  }
-  const std::uint64_t id = add_txn(Txn{&trans, entry.bursts, 0, true, arrival, {}});
-  if (events_ != nullptr) {
-    find_txn(id)->channels.push_back(c);
-    count_outstanding(c, +1);
-  }
-  entry.txn = id;
-  entry.write = trans.is_write();
-  entry.flat_bank = params_.org.flat_bank(entry.where.bank);
-  entry.data = trans.get_data_ptr();
-  entry.arrival = arrival;
-  channel.add(entry);
-  request_arrived(c);
   return true;
 }
 

@@ -130,9 +130,15 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   bool validate(tlm::tlm_generic_payload& trans, const PimExtension* pim);
   /// Admits the request if every channel it needs has room; false means back-pressure.
   bool try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arrival, const PimExtension* pim);
-  /// try_admit() of a MEM transaction [begin, end) that is one run of bursts (one queue entry).
-  bool admit_one_run(tlm::tlm_generic_payload& trans, std::uint64_t arrival, std::uint64_t begin,
-                     std::uint64_t end);
+  /// The queue entry of the bursts [a, run_end), one run in one row (try_admit()).
+  [[nodiscard]] MemBurst run_entry(std::uint64_t a, std::uint64_t run_end) const;
+  /// Whether channel c takes `bursts` more now; if not, it becomes the blocking channel.
+  bool has_room(std::uint32_t c, std::uint32_t bursts);
+  /// While tracing: transaction `id` occupies channel c.
+  void track_channel(std::uint64_t id, std::uint32_t c);
+  /// Completes an entry of transaction `id` and puts it in its channel.
+  void queue_entry(MemBurst& entry, std::uint64_t id, const tlm::tlm_generic_payload& trans,
+                   std::uint64_t arrival);
   /// Per-channel windows: runs every channel whose wake-up is due now, then schedules the
   /// calendar for the earliest pending one.
   void run_calendar();
