@@ -21,6 +21,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sweep import flatten  # noqa: E402  (the statistics as sweep tables name them)
+
 CONFIGURATIONS = [
     ("neupims", ["--system", "neupims"]),
     ("npu-pim", ["--system", "npu-pim"]),
@@ -30,17 +33,6 @@ CONFIGURATIONS = [
     ("neupims-sim-compat", ["--system", "neupims-sim-compat"]),
     ("npu-only-sim-compat", ["--system", "npu-only-sim-compat"]),
 ]
-
-
-def flatten(node, prefix, out):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            flatten(value, f"{prefix}.{key}" if prefix else key, out)
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            flatten(value, f"{prefix}[{i}]", out)
-    else:
-        out[prefix] = node
 
 
 def wall_clock(key):
@@ -57,7 +49,7 @@ def run(binary, name, args, out_dir):
         sys.exit(2)
     with open(os.path.join(folder, "stats.json")) as f:
         stats = {}
-        flatten(json.load(f), "", stats)
+        flatten("", json.load(f), stats)
         return {k: v for k, v in stats.items() if not wall_clock(k)}
 
 
