@@ -199,9 +199,11 @@ std::uint64_t ChannelController::blocked_from(std::uint32_t rank) const {
 
 void ChannelController::update_blocked() {
   earliest_refresh_ = kNever;
+  first_blocked_ = kNever;
   for (std::uint32_t r = 0; r < ranks_; ++r) {
     refresh_[r].blocked_from = blocked_from(r);
     earliest_refresh_ = std::min(earliest_refresh_, refresh_due(r));
+    first_blocked_ = std::min(first_blocked_, refresh_[r].blocked_from);
   }
 }
 
@@ -359,8 +361,7 @@ void ChannelController::pim_candidate(Decision& best) {
         }
       update_blocked();
     }
-    for (std::uint32_t r = 0; r < ranks_; ++r)
-      if (rank_blocked(r, cycle)) return;  // refresh first
+    if (cycle >= first_blocked_) return;  // a rank waits for its refresh: refresh first
   }
   pim_waiting_set_ = !step.no_bus && dual_;  // MEM commands must not delay it (mem_candidate)
   pim_waiting_cycle_ = cycle;
@@ -382,6 +383,7 @@ void ChannelController::choose(std::uint32_t b) {
     ch.arrival = 0;
     ch.queue_index = 0;
     ch.row = Row{};
+    ch.shared_key = shared_key(ch.bank, ch.command);
     return;
   }
   const std::size_t i = scheduler_->choose(BankView{queues_.view(b), slots_[b].mem_open != 0,
@@ -398,6 +400,7 @@ void ChannelController::choose(std::uint32_t b) {
     ch.kind = Kind::MemOther;
     ch.command = slots_[b].mem_open != 0 ? Command::Pre : Command::Act;
   }
+  ch.shared_key = shared_key(ch.bank, ch.command);
 }
 
 // Inlined into decide(): it runs for every active bank of every decision.
@@ -413,8 +416,7 @@ void ChannelController::choose(std::uint32_t b) {
   const std::uint64_t local =
       std::max(std::max(now_, c.arrival), checker_.earliest_in_bank(c.command, b));
   // The shared part depends only on (rank, command): computed once per decision.
-  const auto key = static_cast<std::uint32_t>(c.bank.rank.value * kCommandCount +
-                                              static_cast<unsigned>(c.command));
+  const std::uint32_t key = c.shared_key;
   if (local > best.cycle) {  // cannot win: skip the shared part
     bound = Bound{local, order, key};
     return;
@@ -508,8 +510,10 @@ std::uint64_t ChannelController::run_until(std::uint64_t until, std::vector<Comp
   }
 }
 
-void ChannelController::issue(const Decision& d, std::uint64_t txn) {
-  checker_.issue(d.target, d.cycle);
+// Inlined into the execute functions: it runs once per command.
+[[gnu::always_inline]] inline void ChannelController::issue(const Decision& d, std::uint64_t txn,
+                                                            std::uint32_t flat) {
+  checker_.issue_at(d.target, d.cycle, flat);
   ++stats_.commands[static_cast<unsigned>(d.target.command)];
   if (on_command) {
     Column column;
@@ -526,7 +530,7 @@ void ChannelController::issue(const Decision& d, std::uint64_t txn) {
 void ChannelController::execute(const Decision& d, std::vector<Completion>& done) {
   switch (d.kind) {
     case Kind::Refresh: {
-      issue(d, 0);
+      issue(d, 0, checker_.flat_bank(d.target.bank));
       const std::uint32_t rank = d.bank_index;
       const std::uint32_t first = rank * params_.org.banks_per_rank();
       if (d.target.command == Command::PreAll)
@@ -554,7 +558,7 @@ void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& 
   const Command command = d.target.command;
   if (command == Command::Rd || command == Command::Wr) {
     MemBurst& burst = queues_.at(b, d.queue_index);
-    issue(d, burst.txn);
+    issue(d, burst.txn, b);
     --queued_bursts_;
     ++slots_[b].hits_since_act;
     stats_.data_bus_cycles += burst_cycles_;
@@ -598,7 +602,7 @@ void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& 
   }
   forget_choice(b);
   const bool from_queue = !queues_.empty(b) && d.seq != kNever;
-  issue(d, from_queue ? queues_.at(b, d.queue_index).txn : 0);
+  issue(d, from_queue ? queues_.at(b, d.queue_index).txn : 0, b);
   if (command == Command::Pre) {
     set_mem_open(b, false);
     if (from_queue) queues_.at(b, d.queue_index).outcome = MemBurst::Outcome::Conflict;
@@ -645,9 +649,9 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
     finish(d.cycle);
     return;
   }
-  issue(d, head.txn);
-  const auto& t = params_.timing;
   const std::uint32_t b = checker_.flat_bank(d.target.bank);
+  issue(d, head.txn, b);
+  const auto& t = params_.timing;
   switch (d.target.command) {
     case Command::PimPre: set_pim_open(b, false); break;
     case Command::Pre: set_mem_open(b, false); break;

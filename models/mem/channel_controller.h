@@ -145,7 +145,8 @@ class ChannelController {
   void execute(const Decision& d, std::vector<Completion>& done);
   void execute_pim(const Decision& d, std::vector<Completion>& done);
   void execute_mem(const Decision& d, std::vector<Completion>& done);
-  void issue(const Decision& d, std::uint64_t txn);
+  /// `flat`: the flat index of d.target.bank.
+  void issue(const Decision& d, std::uint64_t txn, std::uint32_t flat);
   [[nodiscard]] std::uint64_t estimate_tile(const PimExtension& header) const;
   [[nodiscard]] const BankId& bank_id(std::uint32_t flat) const { return bank_ids_[flat]; }
   [[nodiscard]] std::uint8_t& pim_open(std::uint32_t flat) {
@@ -195,6 +196,9 @@ class ChannelController {
   /// min over the ranks of refresh_due(), kept by update_blocked(): a decision looks at the
   /// refresh candidates only when this is due by its best time.
   std::uint64_t earliest_refresh_ = ~0ULL;
+  /// min over the ranks of blocked_from, kept by update_blocked(): from this cycle on some rank
+  /// takes nothing but its refresh.
+  std::uint64_t first_blocked_ = ~0ULL;
   bool tile_active_ = false;
   std::uint64_t tile_start_ = 0;
   bool pim_phase_ = false;  // blocked mode: channel in PIM use
@@ -222,6 +226,7 @@ class ChannelController {
     std::uint64_t arrival = 0;
     Row row;
     BankId bank;
+    std::uint32_t shared_key = 0;  ///< (rank, command): its entry in shared_
   };
   /// Per bank, one cache line: the cached choice and the row buffer state it depends on (a
   /// decision that looks at a bank reads both; a command to a bank writes both).
@@ -235,6 +240,10 @@ class ChannelController {
   };
   std::vector<BankSlot> slots_;
   void choose(std::uint32_t b);
+  /// The index in shared_ of a command's (rank, command).
+  static std::uint32_t shared_key(const BankId& bank, Command command) {
+    return bank.rank.value * kCommandCount + static_cast<unsigned>(command);
+  }
   /// A candidate's rank among those of the same cycle (lower wins): its kind in enum order
   /// (Refresh, Pim, MemHit, MemOther), then its age (seq).
   static std::uint64_t order_of(Kind kind, std::uint64_t seq) {

@@ -39,9 +39,9 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
     throw std::logic_error(
         fmt::format("timing checker: {} ranks (1 to {} supported)", org.ranks, kMaxRanks));
   for (std::uint32_t b = 0; b < org.banks(); ++b) group_of_.push_back(b / org.banks_per_group);
-  shared_slots_.resize(org.ranks);
+  slots_by_rank_.resize(org.ranks);
   for (std::uint32_t rank = 0; rank < org.ranks; ++rank) {
-    Slots& slots = shared_slots_[rank];
+    Slots& slots = slots_by_rank_[rank];
     slots.fill(nullptr);
     slots[kRankSlot] = rank_[rank].data();
     slots[kChannelSlot] = channel_.data();
@@ -98,6 +98,26 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
     range.generic_begin = static_cast<std::uint16_t>(generic_.size());
     generic_.insert(generic_.end(), by_prev[c].generic.begin(), by_prev[c].generic.end());
     range.generic_end = static_cast<std::uint16_t>(generic_.size());
+    for (unsigned n = 0; n < kCommands; ++n) {
+      // The pair's rules by relation of the later command's bank to the earlier one's: the
+      // same bank, another bank of the group, another group of the rank, another rank.
+      PairBound& pair = pair_bounds_[c][n];
+      const BankId same{Rank(0), BankGroup(0), Bank(0)};
+      const std::array<BankId, 4> related = {same, BankId{Rank(0), BankGroup(0), Bank(1)},
+                                             BankId{Rank(0), BankGroup(1), Bank(0)},
+                                             BankId{Rank(1), BankGroup(0), Bank(0)}};
+      pair.plain = true;
+      for (const Rule& rule : by_pair_[c][n]) {
+        if (rule.first_comp || rule.per_comp != 0) pair.plain = false;
+        for (unsigned k = 0; k < related.size(); ++k)
+          if (reaches(rule.where, rule.other_ranks, same, related[k]))
+            pair.cycles[k] = std::max(pair.cycles[k], rule.cycles);
+      }
+    }
+    if (range.generic_end != range.generic_begin && ((kRareCommands >> c) & 1U) == 0)
+      throw std::logic_error(
+          fmt::format("timing checker: {} has COMP-count rules but is not a rare command",
+                      to_string(static_cast<Command>(c))));
   }
 }
 
@@ -120,14 +140,21 @@ bool TimingChecker::reaches(int where, bool other_ranks, const BankId& prev,
 std::uint64_t TimingChecker::bound_after(const CommandTarget& prev, std::uint64_t at,
                                          const CommandTarget& next) const {
   std::uint64_t t = 0;
-  for (const Rule& rule :
-       by_pair_[static_cast<unsigned>(prev.command)][static_cast<unsigned>(next.command)]) {
-    if (rule.first_comp && (prev.command != Command::Comp || comp_since_readres_)) continue;
-    if (!reaches(rule.where, rule.other_ranks, prev.bank, next.bank)) continue;
-    std::uint64_t value = at + rule.cycles;
-    if (rule.per_comp != 0)
-      value += std::uint64_t{rule.per_comp} * std::max(prev.comps, rule.min_comps);
-    t = std::max(t, value);
+  const PairBound& pair = pair_bounds_[index(prev.command)][index(next.command)];
+  if (pair.plain) {
+    const BankId& p = prev.bank;
+    const BankId& n = next.bank;
+    const unsigned relation = p.rank != n.rank ? 3 : p.group != n.group ? 2 : p.bank != n.bank;
+    if (pair.cycles[relation] != 0) t = at + pair.cycles[relation];
+  } else {
+    for (const Rule& rule : by_pair_[index(prev.command)][index(next.command)]) {
+      if (rule.first_comp && (prev.command != Command::Comp || comp_since_readres_)) continue;
+      if (!reaches(rule.where, rule.other_ranks, prev.bank, next.bank)) continue;
+      std::uint64_t value = at + rule.cycles;
+      if (rule.per_comp != 0)
+        value += std::uint64_t{rule.per_comp} * std::max(prev.comps, rule.min_comps);
+      t = std::max(t, value);
+    }
   }
   const unsigned added = activations_of(prev.command);
   const unsigned needed = activations_of(next.command);
@@ -144,23 +171,18 @@ std::uint64_t TimingChecker::bound_after(const CommandTarget& prev, std::uint64_
   return t;
 }
 
-void TimingChecker::issue(const CommandTarget& target, std::uint64_t cycle) {
-  const BankId& id = target.bank;
-  const std::uint32_t bank = flat_bank(id), group = flat_group(id), rank = id.rank.value;
-  const std::uint64_t allowed = std::max(earliest_local_at(target.command, bank, group),
-                                         earliest_shared(target));  // earliest()
-  if (cycle < allowed)
-    throw std::logic_error(fmt::format("timing violation: {} at cycle {}, earliest legal is {}",
-                                       to_string(target.command), cycle, allowed));
-  const bool first_comp = target.command == Command::Comp && !comp_since_readres_;
-  const FoldRange& range = by_prev_[static_cast<unsigned>(target.command)];
-  const Fold* const folds = folds_.data();
-  std::uint64_t* const local[2] = {bank_[bank].data(), group_[group].data()};
-  for (const Fold *f = folds + range.local_begin, *end = folds + range.shared_begin; f != end; ++f)
-    raise(local[f->target][f->next], cycle + f->cycles);
-  const Slots& shared = shared_slots_[rank];
-  for (const Fold *f = folds + range.shared_begin, *end = folds + range.shared_end; f != end; ++f)
-    raise(shared[f->target][f->next], cycle + f->cycles);
+void TimingChecker::refuse(const CommandTarget& target, std::uint64_t cycle,
+                           std::uint64_t allowed) const {
+  throw std::logic_error(fmt::format("timing violation: {} at cycle {}, earliest legal is {}",
+                                     to_string(target.command), cycle, allowed));
+}
+
+void TimingChecker::issue_rare(const CommandTarget& target, std::uint64_t cycle, std::uint32_t bank,
+                               std::uint32_t group) {
+  const std::uint32_t rank = target.bank.rank.value;
+  const Command command = target.command;
+  const FoldRange& range = by_prev_[index(command)];
+  const bool first_comp = command == Command::Comp && !comp_since_readres_;
   for (unsigned i = range.generic_begin; i < range.generic_end; ++i) {
     const Rule& rule = generic_[i];
     if (rule.first_comp && !first_comp) continue;
@@ -179,20 +201,18 @@ void TimingChecker::issue(const CommandTarget& target, std::uint64_t cycle) {
       default: raise(channel_[rule.next], value); break;
     }
   }
-  bus_free_ = cycle + 1;
-  auto record_activations = [this, &id, cycle](unsigned k) {
-    auto& window = faw_[id.rank.value];
+  auto record_activations = [this, rank, cycle](unsigned k) {
+    auto& window = faw_[rank];
     for (unsigned i = 0; i < k; ++i) {
       std::copy_backward(window.begin(), window.end() - 1, window.end());
       window[0] = cycle;
     }
-    faw_count_[id.rank.value] = std::min(4U, faw_count_[id.rank.value] + k);
+    faw_count_[rank] = std::min(4U, faw_count_[rank] + k);
   };
-  if (target.command == Command::Act) record_activations(1);
-  if (target.command == Command::GAct) record_activations(gact_faw_activations_);
-  if (target.command == Command::Comp) comp_since_readres_ = true;
-  if (target.command == Command::ReadRes || target.command == Command::CompsReadRes)
-    comp_since_readres_ = false;
+  if (command == Command::Act) record_activations(1);
+  if (command == Command::GAct) record_activations(gact_faw_activations_);
+  if (command == Command::Comp) comp_since_readres_ = true;
+  if (command == Command::ReadRes || command == Command::CompsReadRes) comp_since_readres_ = false;
 }
 
 }  // namespace vp::hbm

@@ -28,7 +28,7 @@ class TimingChecker {
  public:
   TimingChecker(const Organization& org, const Timing& timing, PimMode mode,
                 const TimingFixes& fixes);
-  // It keeps pointers into its own tables (shared_slots_).
+  // It keeps pointers into its own tables (slots_by_rank_).
   TimingChecker(const TimingChecker&) = delete;
   TimingChecker& operator=(const TimingChecker&) = delete;
 
@@ -62,7 +62,34 @@ class TimingChecker {
   /// keep a MEM command from delaying a waiting PIM command.
   [[nodiscard]] std::uint64_t bound_after(const CommandTarget& prev, std::uint64_t at,
                                           const CommandTarget& next) const;
-  void issue(const CommandTarget& target, std::uint64_t cycle);
+  /// Inline: it runs once per command. What only some commands need (COMP-count rules, the
+  /// activation window, the COMP state) is out of line, in issue_rare().
+  void issue(const CommandTarget& target, std::uint64_t cycle) {
+    issue_at(target, cycle, flat_bank(target.bank));
+  }
+  /// issue() with the flat index of target.bank (flat_bank()) known to the caller.
+  void issue_at(const CommandTarget& target, std::uint64_t cycle, std::uint32_t bank) {
+    const BankId& id = target.bank;
+    const std::uint32_t group = flat_group(id);
+    const std::uint64_t allowed = std::max(earliest_local_at(target.command, bank, group),
+                                           earliest_shared(target));  // earliest()
+    if (cycle < allowed) [[unlikely]]
+      refuse(target, cycle, allowed);
+    const FoldRange& range = by_prev_[index(target.command)];
+    const bool rare = (kRareCommands >> index(target.command)) & 1U;
+    // The COMP-count rules of a COMP read the COMP state before this command changes it.
+    if (rare) [[unlikely]]
+      issue_rare(target, cycle, bank, group);
+    // One loop over the local and the shared folds: the issuing rank's slots get this
+    // command's bank and bank-group rows.
+    Slots& slots = slots_by_rank_[id.rank.value];
+    slots[kBankSlot] = bank_[bank].data();
+    slots[kGroupSlot] = group_[group].data();
+    const Fold* const folds = folds_.data();
+    for (const Fold *f = folds + range.local_begin, *end = folds + range.shared_end; f != end; ++f)
+      raise(slots[f->target][f->next], cycle + f->cycles);
+    bus_free_ = cycle + 1;
+  }
 
   [[nodiscard]] const std::vector<Constraint>& table() const { return table_; }
   [[nodiscard]] std::uint32_t flat_bank(const BankId& id) const { return org_.flat_bank(id); }
@@ -93,6 +120,19 @@ class TimingChecker {
     return faw_[rank][i] + tfaw_;
   }
   [[nodiscard]] unsigned activations_of(Command command) const;
+  /// Commands with rules or state beyond the folds: the activations (tFAW), the COMPs and the
+  /// READRES commands (COMP-count rules, first COMP after a READRES).
+  static constexpr std::uint32_t kRareCommands =
+      1U << static_cast<unsigned>(Command::Act) | 1U << static_cast<unsigned>(Command::GAct) |
+      1U << static_cast<unsigned>(Command::Comp) | 1U << static_cast<unsigned>(Command::ReadRes) |
+      1U << static_cast<unsigned>(Command::CompsReadRes);
+  [[noreturn, gnu::cold, gnu::noinline]] void refuse(const CommandTarget& target,
+                                                     std::uint64_t cycle,
+                                                     std::uint64_t allowed) const;
+  /// issue() for a command of kRareCommands: its generic rules, the activation window and the
+  /// COMP state. The generic rules of other commands: none (checked by the constructor).
+  void issue_rare(const CommandTarget& target, std::uint64_t cycle, std::uint32_t bank,
+                  std::uint32_t group);
   /// Whether a row folded at `where` for an earlier command at `prev` reaches `next`'s banks.
   [[nodiscard]] bool reaches(int where, bool other_ranks, const BankId& prev,
                              const BankId& next) const;
@@ -145,7 +185,7 @@ class TimingChecker {
   std::vector<std::array<std::uint64_t, 4>> faw_;  // per rank: last 4 activations, newest first
   std::vector<unsigned> faw_count_;
   /// Per issuing rank: its rank row, the channel row and the other ranks' rows by slot.
-  std::vector<Slots> shared_slots_;
+  std::vector<Slots> slots_by_rank_;  ///< bank and bank-group slots: set by each issue()
   std::array<FoldRange, kCommands> by_prev_;
   std::vector<Fold> folds_;
   std::vector<Rule> generic_;
@@ -153,6 +193,14 @@ class TimingChecker {
 
   std::vector<Constraint> table_;
   std::array<std::array<std::vector<Rule>, kCommands>, kCommands> by_pair_;
+  /// Per (earlier, later command): bound_after()'s rows as one maximum per relation of the
+  /// banks (same bank, same group, same rank, another rank; 0: none), when no row of the pair
+  /// depends on a COMP count (`plain`); otherwise bound_after() walks by_pair_.
+  struct PairBound {
+    bool plain = true;
+    std::array<std::uint32_t, 4> cycles{};
+  };
+  std::array<std::array<PairBound, kCommands>, kCommands> pair_bounds_{};
 };
 
 }  // namespace vp::hbm
