@@ -440,7 +440,8 @@ void ChannelController::choose(std::uint32_t b) {
   best = Leader{cycle, order, b};
 }
 
-ChannelController::Decision ChannelController::decide() {
+// Inlined into run_until(): it runs once per decision.
+[[gnu::always_inline]] inline ChannelController::Decision ChannelController::decide() {
   if (blocked_) {
     if (!pim_phase_ && !pim_.empty() && queued_bursts_ == 0) {
       pim_phase_ = true;
@@ -527,7 +528,8 @@ std::uint64_t ChannelController::run_until(std::uint64_t until, std::vector<Comp
   }
 }
 
-void ChannelController::execute(const Decision& d, std::vector<Completion>& done) {
+[[gnu::always_inline]] inline void ChannelController::execute(const Decision& d,
+                                                              std::vector<Completion>& done) {
   switch (d.kind) {
     case Kind::Refresh: {
       issue(d, 0, checker_.flat_bank(d.target.bank));
@@ -553,7 +555,9 @@ void ChannelController::execute(const Decision& d, std::vector<Completion>& done
   }
 }
 
-void ChannelController::execute_mem(const Decision& d, std::vector<Completion>& done) {
+// Inlined into run_until() (through execute()): it runs once per MEM command.
+[[gnu::always_inline]] inline void ChannelController::execute_mem(const Decision& d,
+                                                                  std::vector<Completion>& done) {
   const std::uint32_t b = d.bank_index;
   const Command command = d.target.command;
   if (command == Command::Rd || command == Command::Wr) {
