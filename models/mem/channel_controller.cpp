@@ -327,7 +327,8 @@ bool ChannelController::pim_step(const PimRequest& head, Decision& step, std::st
   return false;
 }
 
-void ChannelController::pim_candidate(Decision& best) {
+// Inlined into decide(): it runs for every decision while PIM work is queued.
+[[gnu::always_inline]] inline void ChannelController::pim_candidate(Decision& best) {
   PimRequest& head = pim_.front();
   if (!pim_step_valid_) {  // the head's next step changes only with the head or a row buffer
     pim_step_valid_ = true;

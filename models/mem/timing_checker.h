@@ -86,6 +86,7 @@ class TimingChecker {
     slots[kBankSlot] = bank_[bank].data();
     slots[kGroupSlot] = group_[group].data();
     const Fold* const folds = folds_.data();
+#pragma GCC unroll 8
     for (const Fold *f = folds + range.local_begin, *end = folds + range.shared_end; f != end; ++f)
       raise(slots[f->target][f->next], cycle + f->cycles);
     bus_free_ = cycle + 1;
