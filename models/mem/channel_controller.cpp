@@ -694,7 +694,8 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
       return;
     case Command::CompsReadRes:
       stats_.comps_in_compsreadres += c.comps;
-      for (std::uint32_t k = 0; k < c.comps; ++k) pim_compute(c.column + k);
+      if (storage_ != nullptr)  // timing mode: no data, no call per COMP
+        for (std::uint32_t k = 0; k < c.comps; ++k) pim_compute(c.column + k);
       pim_read_results(head);
       finish(d.cycle + std::uint64_t{t.comp_interval} * std::max(c.comps, t.comp_pipeline) +
              t.read_latency());
@@ -741,7 +742,7 @@ void ChannelController::pim_read_results(const PimRequest& request) {
       std::memcpy(request.data + 2 * std::size_t{b}, &bits, 2);
     }
   }
-  std::fill(accumulators_.begin(), accumulators_.end(), 0.0F);
+  if (storage_ != nullptr) std::fill(accumulators_.begin(), accumulators_.end(), 0.0F);
 }
 
 }  // namespace vp::hbm

@@ -106,7 +106,8 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
       const std::array<BankId, 4> related = {same, BankId{Rank(0), BankGroup(0), Bank(1)},
                                              BankId{Rank(0), BankGroup(1), Bank(0)},
                                              BankId{Rank(1), BankGroup(0), Bank(0)}};
-      pair.plain = true;
+      pair.plain = activations_of(static_cast<Command>(c)) == 0 ||
+                   activations_of(static_cast<Command>(n)) == 0;
       for (const Rule& rule : by_pair_[c][n]) {
         if (rule.first_comp || rule.per_comp != 0) pair.plain = false;
         for (unsigned k = 0; k < related.size(); ++k)
@@ -137,24 +138,16 @@ bool TimingChecker::reaches(int where, bool other_ranks, const BankId& prev,
   return where == 1 || prev.bank == next.bank;
 }
 
-std::uint64_t TimingChecker::bound_after(const CommandTarget& prev, std::uint64_t at,
-                                         const CommandTarget& next) const {
+std::uint64_t TimingChecker::bound_after_walk(const CommandTarget& prev, std::uint64_t at,
+                                              const CommandTarget& next) const {
   std::uint64_t t = 0;
-  const PairBound& pair = pair_bounds_[index(prev.command)][index(next.command)];
-  if (pair.plain) {
-    const BankId& p = prev.bank;
-    const BankId& n = next.bank;
-    const unsigned relation = p.rank != n.rank ? 3 : p.group != n.group ? 2 : p.bank != n.bank;
-    if (pair.cycles[relation] != 0) t = at + pair.cycles[relation];
-  } else {
-    for (const Rule& rule : by_pair_[index(prev.command)][index(next.command)]) {
-      if (rule.first_comp && (prev.command != Command::Comp || comp_since_readres_)) continue;
-      if (!reaches(rule.where, rule.other_ranks, prev.bank, next.bank)) continue;
-      std::uint64_t value = at + rule.cycles;
-      if (rule.per_comp != 0)
-        value += std::uint64_t{rule.per_comp} * std::max(prev.comps, rule.min_comps);
-      t = std::max(t, value);
-    }
+  for (const Rule& rule : by_pair_[index(prev.command)][index(next.command)]) {
+    if (rule.first_comp && (prev.command != Command::Comp || comp_since_readres_)) continue;
+    if (!reaches(rule.where, rule.other_ranks, prev.bank, next.bank)) continue;
+    std::uint64_t value = at + rule.cycles;
+    if (rule.per_comp != 0)
+      value += std::uint64_t{rule.per_comp} * std::max(prev.comps, rule.min_comps);
+    t = std::max(t, value);
   }
   const unsigned added = activations_of(prev.command);
   const unsigned needed = activations_of(next.command);

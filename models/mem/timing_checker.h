@@ -61,7 +61,15 @@ class TimingChecker {
   /// `next` after `prev` is max(earliest(next), at + 1, bound_after(prev, at, next)). Used to
   /// keep a MEM command from delaying a waiting PIM command.
   [[nodiscard]] std::uint64_t bound_after(const CommandTarget& prev, std::uint64_t at,
-                                          const CommandTarget& next) const;
+                                          const CommandTarget& next) const {
+    const PairBound& pair = pair_bounds_[index(prev.command)][index(next.command)];
+    if (!pair.plain) [[unlikely]]
+      return bound_after_walk(prev, at, next);
+    const BankId& p = prev.bank;
+    const BankId& n = next.bank;
+    const unsigned relation = p.rank != n.rank ? 3 : p.group != n.group ? 2 : p.bank != n.bank;
+    return pair.cycles[relation] != 0 ? at + pair.cycles[relation] : 0;
+  }
   /// Inline: it runs once per command. What only some commands need (COMP-count rules, the
   /// activation window, the COMP state) is out of line, in issue_rare().
   void issue(const CommandTarget& target, std::uint64_t cycle) {
@@ -198,9 +206,12 @@ class TimingChecker {
   /// banks (same bank, same group, same rank, another rank; 0: none), when no row of the pair
   /// depends on a COMP count (`plain`); otherwise bound_after() walks by_pair_.
   struct PairBound {
-    bool plain = true;
+    bool plain = true;  ///< and no tFAW window is shared (not two activating commands)
     std::array<std::uint32_t, 4> cycles{};
   };
+  /// bound_after() from the pair's rows in by_pair_ and the tFAW window.
+  [[nodiscard]] std::uint64_t bound_after_walk(const CommandTarget& prev, std::uint64_t at,
+                                               const CommandTarget& next) const;
   std::array<std::array<PairBound, kCommands>, kCommands> pair_bounds_{};
 };
 
