@@ -85,8 +85,7 @@ class TimingChecker {
       refuse(target, cycle, allowed);
     const FoldRange& range = by_prev_[index(target.command)];
     const bool rare = (kRareCommands >> index(target.command)) & 1U;
-    // The COMP-count rules of a COMP read the COMP state before this command changes it.
-    if (rare) [[unlikely]]
+    if (rare) [[unlikely]]  // COMP-count rows, the tFAW window, the COMP state
       issue_rare(target, cycle, bank, group);
     // One loop over the local and the shared folds: the issuing rank's slots get this
     // command's bank and bank-group rows.
@@ -204,9 +203,10 @@ class TimingChecker {
   std::array<std::array<std::vector<Rule>, kCommands>, kCommands> by_pair_;
   /// Per (earlier, later command): bound_after()'s rows as one maximum per relation of the
   /// banks (same bank, same group, same rank, another rank; 0: none), when no row of the pair
-  /// depends on a COMP count (`plain`); otherwise bound_after() walks by_pair_.
+  /// depends on a COMP count and the two do not both count in the tFAW window (`plain`);
+  /// otherwise bound_after() walks by_pair_ (bound_after_walk()).
   struct PairBound {
-    bool plain = true;  ///< and no tFAW window is shared (not two activating commands)
+    bool plain = true;
     std::array<std::uint32_t, 4> cycles{};
   };
   /// bound_after() from the pair's rows in by_pair_ and the tFAW window.
