@@ -1,5 +1,7 @@
 #include "models/mem/hbm_pim_memory.h"
 
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include "platform/command_db.h"
@@ -73,6 +75,11 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
   mapping_ = std::make_unique<AddressMapping>(AddressMapping::from_config(
       config, "address_mapping", params_.org, config.get_bool("channel_hash", true)));
   tck_ = sc_core::sc_time(static_cast<double>(params_.timing.tCK_ps), sc_core::SC_PS);
+  const std::uint64_t burst = params_.org.burst_bytes();  // a power of two (MemoryParams)
+  if (burst == 0 || (burst & (burst - 1)) != 0)
+    throw std::logic_error(
+        fmt::format("{}: burst of {} bytes is not a power of two", this->name(), burst));
+  burst_shift_ = static_cast<unsigned>(__builtin_ctzll(burst));
 
   for (std::uint32_t c = 0; c < params_.org.channels; ++c) {
     channels_.push_back(
@@ -394,13 +401,14 @@ bool HbmPimMemory::validate(tlm::tlm_generic_payload& trans, const PimExtension*
 }
 
 MemBurst HbmPimMemory::run_entry(std::uint64_t a, std::uint64_t run_end) const {
-  const std::uint64_t burst = params_.org.burst_bytes();
+  // Shifts, not divisions (a 64-bit division waits tens of cycles): bursts are a power of two.
+  const unsigned shift = burst_shift_;
   MemBurst entry;
   entry.where = mapping_->decode(a);
-  entry.bursts = static_cast<std::uint32_t>((run_end - 1) / burst - a / burst + 1);
+  entry.bursts = static_cast<std::uint32_t>(((run_end - 1) >> shift) - (a >> shift) + 1);
   entry.address = a;
   entry.end = run_end;
-  entry.length = static_cast<std::uint32_t>(std::min(run_end, (a / burst + 1) * burst) - a);
+  entry.length = static_cast<std::uint32_t>(std::min(run_end, ((a >> shift) + 1) << shift) - a);
   return entry;
 }
 
@@ -564,13 +572,13 @@ void HbmPimMemory::run_calendar() {
     }
     next_wake_ = std::min(next_wake_, wake_at_[c]);
   }
-  for (const std::uint32_t c : waking_) wake_channel(c);
+  const std::uint64_t now = cycle_at(sc_core::sc_time_stamp());
+  for (const std::uint32_t c : waking_) wake_channel(c, now);
   // A delta wake-up requested meanwhile has notified the event already (and wins over this).
   if (next_wake_ != kNever) calendar_event_.notify(time_of(next_wake_) - sc_core::sc_time_stamp());
 }
 
-void HbmPimMemory::wake_channel(std::uint32_t c) {
-  const std::uint64_t now = cycle_at(sc_core::sc_time_stamp());
+void HbmPimMemory::wake_channel(std::uint32_t c, std::uint64_t now) {
   const std::uint64_t next = channels_[c]->run_until(now + lookahead_, scratch_);
   collect(scratch_);
   if (next != kNever) schedule_wake(c, false, next);

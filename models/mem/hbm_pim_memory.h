@@ -142,7 +142,8 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   /// Per-channel windows: runs every channel whose wake-up is due now, then schedules the
   /// calendar for the earliest pending one.
   void run_calendar();
-  void wake_channel(std::uint32_t c);
+  /// Runs channel c up to `now` + lookahead_ (`now`: the current cycle, cycle_at()).
+  void wake_channel(std::uint32_t c, std::uint64_t now);
   /// Schedules channel c's wake-up: in the next delta cycle (`delta`) or at `cycle`. Each
   /// channel's wake-up behaves as an sc_event of its own would (an earlier request replaces a
   /// later one, a delta request replaces a timed one, a timed request leaves a delta one), but
@@ -183,6 +184,7 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   std::vector<std::vector<Completion>> window_done_;  ///< per channel
   std::vector<std::uint32_t> window_channels_;
   sc_core::sc_time tck_;
+  unsigned burst_shift_ = 6;  ///< log2 of the burst's bytes
 
   /// Transactions in flight by id, a ring: ids are handed out in order, so txn `id` lives at
   /// txns_[id & (size - 1)] for ids in [txn_base_, next_txn_); answered ones (payload null)

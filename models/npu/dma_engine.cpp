@@ -42,17 +42,25 @@ DmaEngine::JobPtr DmaEngine::transfer(tlm::tlm_command command, std::uint64_t ad
                                       std::uint64_t bytes, std::uint8_t* data, JobPtr job) {
   if (!job) job = std::make_shared<Job>();
   const std::uint64_t size = config_.transaction_bytes;
-  const std::uint64_t burst = memory_->organization().burst_bytes();
+  // Shifts where the sizes allow (a 64-bit division waits tens of cycles): a burst is a power
+  // of two (MemoryParams), a transaction usually.
+  const bool size_pow2 = (size & (size - 1)) == 0;
+  const auto size_shift = static_cast<unsigned>(__builtin_ctzll(size));
+  const auto burst_shift =
+      static_cast<unsigned>(__builtin_ctzll(memory_->organization().burst_bytes()));
   std::uint64_t at = address;
   const std::uint64_t end = address + bytes;
   while (at < end) {
-    const std::uint64_t piece_end = std::min(end, (at / size + 1) * size);
+    const std::uint64_t next_boundary =
+        size_pow2 ? ((at >> size_shift) + 1) << size_shift : (at / size + 1) * size;
+    const std::uint64_t piece_end = std::min(end, next_boundary);
     Piece piece;
     piece.job = job;
     piece.command = command;
     piece.address = at;
     piece.bytes = static_cast<std::uint32_t>(piece_end - at);
-    piece.bursts = static_cast<std::uint32_t>((piece_end - 1) / burst - at / burst + 1);
+    piece.bursts =
+        static_cast<std::uint32_t>(((piece_end - 1) >> burst_shift) - (at >> burst_shift) + 1);
     piece.data = data != nullptr ? data + (at - address) : nullptr;
     const std::uint32_t channel =
         memory_->mapping().contains(at, 1) ? memory_->mapping().decode(at).channel.value : 0;
