@@ -147,7 +147,10 @@ double ChannelController::energy_pj(std::uint64_t cycle) const {
 void ChannelController::set_mem_open(std::uint32_t b, bool open) {
   if ((slots_[b].mem_open != 0) == open) return;
   forget_choice(b);
-  if (!dual_) pim_step_valid_ = false;  // one row buffer: PIM sees the MEM rows
+  if (!dual_) {  // one row buffer: PIM sees the MEM rows
+    pim_step_valid_ = false;
+    if (!open) ++pim_row_closes_;
+  }
   note_open(mem_activity_, stats_.mem_active_cycles, b, open);
   slots_[b].mem_open = open ? 1 : 0;
   if (open)
@@ -164,6 +167,7 @@ void ChannelController::set_pim_open(std::uint32_t b, bool open) {
   }
   if ((slots_[b].pim_open != 0) == open) return;
   pim_step_valid_ = false;
+  if (!open) ++pim_row_closes_;
   note_open(pim_activity_, stats_.pim_active_cycles, b, open);
   slots_[b].pim_open = open ? 1 : 0;
   if (open)
@@ -227,12 +231,10 @@ void ChannelController::refresh_candidate(Decision& best, std::uint32_t rank) {
   const std::uint32_t first = rank * o.banks_per_rank();
   BankId any = bank_id(first);
   d.target = {Command::Ref, any, 0};
-  for (std::uint32_t b = first; b < first + o.banks_per_rank(); ++b)
-    if (slots_[b].mem_open) {
-      d.target = {Command::PreAll, any, 0};
-      break;
-    }
-  if (d.target.command == Command::Ref && dual_)
+  // The per-rank counts of open rows (note_open()) say whether a bank must close first.
+  if (mem_activity_[rank].open > 0)
+    d.target = {Command::PreAll, any, 0};
+  else if (dual_ && pim_activity_[rank].open > 0)
     for (std::uint32_t b = first; b < first + o.banks_per_rank(); ++b)
       if (slots_[b].pim_open) {
         d.target = {Command::PimPre, bank_id(b), 0};
@@ -250,7 +252,7 @@ std::uint64_t ChannelController::estimate_tile(const PimExtension& h) const {
          t.read_latency();
 }
 
-bool ChannelController::pim_step(const PimRequest& head, Decision& step, std::string& error) {
+bool ChannelController::pim_step(PimRequest& head, Decision& step, std::string& error) {
   const auto& o = params_.org;
   const PimExtension& c = head.cmd;
   auto flat = [&o](std::uint32_t rank, std::uint32_t group, std::uint32_t bank) {
@@ -268,7 +270,10 @@ bool ChannelController::pim_step(const PimRequest& head, Decision& step, std::st
       return true;
     case PimOp::GAct: {
       const std::uint32_t groups = c.all_banks ? o.ranks * o.bank_groups : 1;
-      for (std::uint32_t g = 0; g < groups; ++g) {
+      // Groups before walk_group held the row when it was set; none has closed a PIM row since
+      // (a row changes only on a closed bank), so they still do.
+      const bool resume = c.all_banks && head.walk_closes == pim_row_closes_;
+      for (std::uint32_t g = resume ? head.walk_group : 0; g < groups; ++g) {
         // Ranks interleave (r0g0, r1g0, r0g1, ...) so their tFAW windows overlap.
         const std::uint32_t rank = c.all_banks ? g % o.ranks : c.rank;
         const std::uint32_t group = c.all_banks ? g / o.ranks : c.bank_group;
@@ -278,6 +283,8 @@ bool ChannelController::pim_step(const PimRequest& head, Decision& step, std::st
           if (!pim_open(b) || pim_row(b).value != c.row) all_on_row = false;
         }
         if (all_on_row) continue;
+        head.walk_group = g;
+        head.walk_closes = pim_row_closes_;
         for (std::uint32_t k = 0; k < o.banks_per_group; ++k) {
           const std::uint32_t b = flat(rank, group, k);
           if (pim_open(b)) {  // another row, or a partial group: close before G_ACT

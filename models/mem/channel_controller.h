@@ -141,7 +141,9 @@ class ChannelController {
   void refresh_candidate(Decision& best, std::uint32_t rank);
   /// The head PIM request's next step (only while PIM work is queued and may run).
   void pim_candidate(Decision& best);
-  bool pim_step(const PimRequest& head, Decision& step, std::string& error);
+  /// The head's next step. An all-bank G_ACT resumes its walk over the bank groups where the
+  /// last call left it (PimRequest::walk_group) while no PIM row buffer has closed since.
+  bool pim_step(PimRequest& head, Decision& step, std::string& error);
   void execute(const Decision& d, std::vector<Completion>& done);
   void execute_pim(const Decision& d, std::vector<Completion>& done);
   void execute_mem(const Decision& d, std::vector<Completion>& done);
@@ -199,6 +201,9 @@ class ChannelController {
   /// min over the ranks of blocked_from, kept by update_blocked(): from this cycle on some rank
   /// takes nothing but its refresh.
   std::uint64_t first_blocked_ = ~0ULL;
+  /// PIM row buffers (the row buffers, without a second one) closed so far: a G_ACT walk's
+  /// groups that held the row still hold it while this is unchanged.
+  std::uint64_t pim_row_closes_ = 0;
   bool tile_active_ = false;
   std::uint64_t tile_start_ = 0;
   bool pim_phase_ = false;  // blocked mode: channel in PIM use
