@@ -270,10 +270,10 @@ bool ChannelController::pim_step(PimRequest& head, Decision& step, std::string& 
       return true;
     case PimOp::GAct: {
       const std::uint32_t groups = c.all_banks ? o.ranks * o.bank_groups : 1;
-      // Groups before walk_group held the row when it was set; none has closed a PIM row since
+      // Groups before walk_next held the row when it was set; none has closed a PIM row since
       // (a row changes only on a closed bank), so they still do.
       const bool resume = c.all_banks && head.walk_closes == pim_row_closes_;
-      for (std::uint32_t g = resume ? head.walk_group : 0; g < groups; ++g) {
+      for (std::uint32_t g = resume ? head.walk_next : 0; g < groups; ++g) {
         // Ranks interleave (r0g0, r1g0, r0g1, ...) so their tFAW windows overlap.
         const std::uint32_t rank = c.all_banks ? g % o.ranks : c.rank;
         const std::uint32_t group = c.all_banks ? g / o.ranks : c.bank_group;
@@ -283,7 +283,7 @@ bool ChannelController::pim_step(PimRequest& head, Decision& step, std::string& 
           if (!pim_open(b) || pim_row(b).value != c.row) all_on_row = false;
         }
         if (all_on_row) continue;
-        head.walk_group = g;
+        head.walk_next = g;
         head.walk_closes = pim_row_closes_;
         for (std::uint32_t k = 0; k < o.banks_per_group; ++k) {
           const std::uint32_t b = flat(rank, group, k);
@@ -321,8 +321,12 @@ bool ChannelController::pim_step(PimRequest& head, Decision& step, std::string& 
     case PimOp::PimPre: {
       const std::uint32_t first = c.all_banks ? 0 : flat(c.rank, c.bank_group, c.bank);
       const std::uint32_t last = c.all_banks ? banks_ : first + 1;
-      for (std::uint32_t b = first; b < last; ++b)
+      // With a second row buffer, PIM rows only close while this is the head (nothing opens
+      // one before it completes): the banks it found closed stay closed, resume after them.
+      const bool resume = c.all_banks && dual_;
+      for (std::uint32_t b = resume ? head.walk_next : first; b < last; ++b)
         if (pim_open(b)) {
+          if (resume) head.walk_next = b;
           step.target = close(b);
           return true;
         }

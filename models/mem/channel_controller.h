@@ -142,7 +142,8 @@ class ChannelController {
   /// The head PIM request's next step (only while PIM work is queued and may run).
   void pim_candidate(Decision& best);
   /// The head's next step. An all-bank G_ACT resumes its walk over the bank groups where the
-  /// last call left it (PimRequest::walk_group) while no PIM row buffer has closed since.
+  /// last call left it (PimRequest::walk_next) while no PIM row buffer has closed since; an
+  /// all-bank PIM_PRE (with a second row buffer) resumes its walk over the banks.
   bool pim_step(PimRequest& head, Decision& step, std::string& error);
   void execute(const Decision& d, std::vector<Completion>& done);
   void execute_pim(const Decision& d, std::vector<Completion>& done);

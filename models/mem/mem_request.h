@@ -36,9 +36,11 @@ struct PimRequest {
   std::uint32_t length = 0;
   std::uint64_t arrival = 0;
   bool refresh_checked = false;  ///< HEADER: due refreshes already pulled in before its tile
-  /// G_ACT of all banks: the groups before walk_group held the row when the controller had
-  /// closed walk_closes PIM row buffers (ChannelController::pim_step()).
-  std::uint32_t walk_group = 0;
+  /// Where the controller's walk over the banks resumes (ChannelController::pim_step()): for a
+  /// G_ACT of all banks, the groups before walk_next held the row when the controller had closed
+  /// walk_closes PIM row buffers; for a PIM_PRE of all banks, the banks before walk_next are
+  /// closed.
+  std::uint32_t walk_next = 0;
   std::uint64_t walk_closes = 0;
 };
 
