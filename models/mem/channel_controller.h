@@ -244,6 +244,7 @@ class ChannelController {
     Row mem_row;
     Row pim_row;
   };
+  static_assert(sizeof(BankSlot) == 64, "a bank's slot is one cache line");
   std::vector<BankSlot> slots_;
   void choose(std::uint32_t b);
   /// The index in shared_ of a command's (rank, command).
