@@ -398,8 +398,12 @@ void ChannelController::choose(std::uint32_t b) {
     ch.shared_key = shared_key(ch.bank, ch.command);
     return;
   }
-  const std::size_t i = scheduler_->choose(BankView{queues_.view(b), slots_[b].mem_open != 0,
-                                                    slots_[b].mem_row, slots_[b].hits_since_act});
+  // A policy returns an index into the queue: with one entry there is nothing to ask.
+  const std::size_t i =
+      queues_.size(b) == 1
+          ? 0
+          : scheduler_->choose(BankView{queues_.view(b), slots_[b].mem_open != 0, slots_[b].mem_row,
+                                        slots_[b].hits_since_act});
   const MemBurst& c = queues_.at(b, i);
   ch.queue_index = static_cast<std::uint32_t>(i);
   ch.seq = c.seq;

@@ -4,8 +4,9 @@
 // names the burst whose next command (column command, PRE or ACT) should compete for the bus.
 // in_order() policies also restrict the channel to its oldest burst. Every policy keeps serving
 // a row hit at the front of the queue while it has bursts left (the controller relies on this to
-// skip re-asking the policy between the bursts of such an entry). make_scheduler() with an
-// unknown name throws ConfigError listing the known ones.
+// skip re-asking the policy between the bursts of such an entry). The controller does not ask
+// about a queue of one entry (there is only one to name). make_scheduler() with an unknown name
+// throws ConfigError listing the known ones.
 #pragma once
 
 #include <memory>
