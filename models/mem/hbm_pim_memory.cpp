@@ -1,7 +1,5 @@
 #include "models/mem/hbm_pim_memory.h"
 
-#include <stdexcept>
-
 #include <fmt/format.h>
 
 #include "platform/command_db.h"
@@ -75,11 +73,6 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
   mapping_ = std::make_unique<AddressMapping>(AddressMapping::from_config(
       config, "address_mapping", params_.org, config.get_bool("channel_hash", true)));
   tck_ = sc_core::sc_time(static_cast<double>(params_.timing.tCK_ps), sc_core::SC_PS);
-  const std::uint64_t burst = params_.org.burst_bytes();  // a power of two (MemoryParams)
-  if (burst == 0 || (burst & (burst - 1)) != 0)
-    throw std::logic_error(
-        fmt::format("{}: burst of {} bytes is not a power of two", this->name(), burst));
-  burst_shift_ = static_cast<unsigned>(__builtin_ctzll(burst));
 
   for (std::uint32_t c = 0; c < params_.org.channels; ++c) {
     channels_.push_back(
@@ -401,14 +394,14 @@ bool HbmPimMemory::validate(tlm::tlm_generic_payload& trans, const PimExtension*
 }
 
 MemBurst HbmPimMemory::run_entry(std::uint64_t a, std::uint64_t run_end) const {
-  // Shifts, not divisions (a 64-bit division waits tens of cycles): bursts are a power of two.
-  const unsigned shift = burst_shift_;
+  const Organization& o = params_.org;
   MemBurst entry;
   entry.where = mapping_->decode(a);
-  entry.bursts = static_cast<std::uint32_t>(((run_end - 1) >> shift) - (a >> shift) + 1);
+  entry.bursts = static_cast<std::uint32_t>(o.burst_index(run_end - 1) - o.burst_index(a) + 1);
   entry.address = a;
   entry.end = run_end;
-  entry.length = static_cast<std::uint32_t>(std::min(run_end, ((a >> shift) + 1) << shift) - a);
+  entry.length =
+      static_cast<std::uint32_t>(std::min(run_end, (o.burst_index(a) + 1) * o.burst_bytes()) - a);
   return entry;
 }
 

@@ -184,7 +184,6 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   std::vector<std::vector<Completion>> window_done_;  ///< per channel
   std::vector<std::uint32_t> window_channels_;
   sc_core::sc_time tck_;
-  unsigned burst_shift_ = 0;  ///< log2 of the burst's bytes
 
   /// Transactions in flight by id, a ring: ids are handed out in order, so txn `id` lives at
   /// txns_[id & (size - 1)] for ids in [txn_base_, next_txn_); answered ones (payload null)

@@ -35,6 +35,11 @@ struct Organization {
                   Bank(flat % banks_per_group)};
   }
   [[nodiscard]] std::uint32_t burst_bytes() const { return bus_width_bits / 8 * burst_length; }
+  /// The index of the burst an address falls in: a shift, since burst_bytes() is a power of two
+  /// (MemoryParams::from_config requires it; the address mapping's offset field relies on it).
+  [[nodiscard]] std::uint64_t burst_index(std::uint64_t address) const {
+    return address >> __builtin_ctz(burst_bytes());
+  }
   [[nodiscard]] std::uint32_t row_bytes() const { return columns * bus_width_bits / 8; }
   [[nodiscard]] std::uint32_t bursts_per_row() const { return row_bytes() / burst_bytes(); }
   [[nodiscard]] std::uint64_t channel_bytes() const {

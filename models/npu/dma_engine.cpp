@@ -41,29 +41,25 @@ DmaEngine::JobPtr DmaEngine::write(std::uint64_t address, std::uint64_t bytes,
 DmaEngine::JobPtr DmaEngine::transfer(tlm::tlm_command command, std::uint64_t address,
                                       std::uint64_t bytes, std::uint8_t* data, JobPtr job) {
   if (!job) job = std::make_shared<Job>();
-  // x / d as a shift when d is a power of two (a 64-bit division waits tens of cycles): bursts
-  // always are, transactions usually.
-  struct Divisor {
-    std::uint64_t d;
-    bool pow2 = (d & (d - 1)) == 0;
-    unsigned shift = static_cast<unsigned>(__builtin_ctzll(d));
-    [[nodiscard]] std::uint64_t quotient(std::uint64_t x) const {
-      return pow2 ? x >> shift : x / d;
-    }
-  };
-  const Divisor size{config_.transaction_bytes};  // >= 32 (NpuCore's config)
-  const Divisor burst{memory_->organization().burst_bytes()};
+  const hbm::Organization& org = memory_->organization();
+  const std::uint64_t size = config_.transaction_bytes;  // >= 32 (NpuCore's config)
+  // The next transaction boundary by a shift when the size is a power of two, as it usually is
+  // (a 64-bit division waits tens of cycles).
+  const bool size_pow2 = (size & (size - 1)) == 0;
+  const auto size_shift = static_cast<unsigned>(__builtin_ctzll(size));
   std::uint64_t at = address;
   const std::uint64_t end = address + bytes;
   while (at < end) {
-    const std::uint64_t piece_end = std::min(end, (size.quotient(at) + 1) * size.d);
+    const std::uint64_t boundary =
+        size_pow2 ? ((at >> size_shift) + 1) << size_shift : (at / size + 1) * size;
+    const std::uint64_t piece_end = std::min(end, boundary);
     Piece piece;
     piece.job = job;
     piece.command = command;
     piece.address = at;
     piece.bytes = static_cast<std::uint32_t>(piece_end - at);
     piece.bursts =
-        static_cast<std::uint32_t>(burst.quotient(piece_end - 1) - burst.quotient(at) + 1);
+        static_cast<std::uint32_t>(org.burst_index(piece_end - 1) - org.burst_index(at) + 1);
     piece.data = data != nullptr ? data + (at - address) : nullptr;
     const std::uint32_t channel =
         memory_->mapping().contains(at, 1) ? memory_->mapping().decode(at).channel.value : 0;
