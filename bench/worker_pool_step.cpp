@@ -17,13 +17,14 @@ int sc_main(int /*argc*/, char* /*argv*/[]) {
   constexpr std::size_t kWarmUp = 10000;
   vp::WorkerPool pool(2);
   // One cache line per task, so the tasks themselves share nothing.
-  std::vector<std::uint64_t> counters(2 * 8, 0);
-  const auto task = [&counters](std::size_t i) { ++counters[i * 8]; };
+  constexpr std::size_t kLine = 8;  // counters per cache line
+  std::vector<std::uint64_t> counters(2 * kLine, 0);
+  const auto task = [&counters](std::size_t i) { ++counters[i * kLine]; };
   for (std::size_t s = 0; s < kWarmUp; ++s) pool.run(2, task);
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t s = 0; s < kSteps; ++s) pool.run(2, task);
   const std::chrono::duration<double, std::nano> elapsed = std::chrono::steady_clock::now() - start;
-  if (counters[0] != kSteps + kWarmUp || counters[8] != kSteps + kWarmUp) {
+  if (counters[0] != kSteps + kWarmUp || counters[kLine] != kSteps + kWarmUp) {
     std::fprintf(stderr, "worker_pool_step: a task did not run once per step\n");
     return 1;
   }
