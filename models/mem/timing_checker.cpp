@@ -88,6 +88,27 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
     }
     by_pair_[static_cast<unsigned>(row.prev)][static_cast<unsigned>(row.next)].push_back(rule);
   }
+  // A fold is dropped when a coarser one of the same command raises the same later command at
+  // least as far: every check of that command reads the coarser slot too (bank < bank group <
+  // the issuing rank < channel; the other ranks' slots are covered by the channel only).
+  for (Folds& folds : by_prev) {
+    auto coarser = [](std::uint8_t covering, std::uint8_t covered) {
+      if (covered >= kOtherRankSlot) return covering == kChannelSlot;
+      return covering < kOtherRankSlot && covering > covered;
+    };
+    auto dominated = [&](const Fold& f) {
+      for (const auto* list : {&folds.local, &folds.shared})
+        for (const Fold& g : *list)
+          if (g.next == f.next && g.cycles >= f.cycles && coarser(g.target, f.target)) return true;
+      return false;
+    };
+    for (auto* list : {&folds.local, &folds.shared}) {
+      std::vector<Fold> kept;
+      for (const Fold& f : *list)
+        if (!dominated(f)) kept.push_back(f);
+      *list = std::move(kept);
+    }
+  }
   for (unsigned c = 0; c < kCommands; ++c) {
     FoldRange& range = by_prev_[c];
     range.local_begin = static_cast<std::uint16_t>(folds_.size());
