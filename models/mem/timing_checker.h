@@ -6,7 +6,8 @@
 // std::logic_error if it breaks any of them, so a controller cannot violate timing silently.
 // Costs per issue are O(rows for that command), independent of the number of banks: each
 // constraint is folded at issue time into the coarsest level the later command is checked at
-// (bank, bank group, rank, channel).
+// (bank, bank group, rank, channel); a fold that a coarser one of the same command covers (same
+// later command, at least as many cycles) is dropped.
 #pragma once
 
 #include <algorithm>
