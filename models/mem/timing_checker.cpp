@@ -39,15 +39,6 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
     throw std::logic_error(
         fmt::format("timing checker: {} ranks (1 to {} supported)", org.ranks, kMaxRanks));
   for (std::uint32_t b = 0; b < org.banks(); ++b) group_of_.push_back(b / org.banks_per_group);
-  slots_by_rank_.resize(org.ranks);
-  for (std::uint32_t rank = 0; rank < org.ranks; ++rank) {
-    Slots& slots = slots_by_rank_[rank];
-    slots.fill(nullptr);
-    slots[kRankSlot] = rank_[rank].data();
-    slots[kChannelSlot] = channel_.data();
-    for (std::uint32_t r = 0, k = kOtherRankSlot; r < org.ranks; ++r)
-      if (r != rank) slots[k++] = rank_[r].data();
-  }
   struct Folds {  // per issued command, while the table is compiled
     std::vector<Fold> local, shared;
     std::vector<Rule> generic;
@@ -116,6 +107,8 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
     range.shared_begin = static_cast<std::uint16_t>(folds_.size());
     folds_.insert(folds_.end(), by_prev[c].shared.begin(), by_prev[c].shared.end());
     range.shared_end = static_cast<std::uint16_t>(folds_.size());
+    range.shared_pos = static_cast<std::uint16_t>(shared_per_rank_);
+    shared_per_rank_ += by_prev[c].shared.size();
     range.generic_begin = static_cast<std::uint16_t>(generic_.size());
     generic_.insert(generic_.end(), by_prev[c].generic.begin(), by_prev[c].generic.end());
     range.generic_end = static_cast<std::uint16_t>(generic_.size());
@@ -140,6 +133,20 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
       throw std::logic_error(
           fmt::format("timing checker: {} has COMP-count rules but is not a rare command",
                       to_string(static_cast<Command>(c))));
+  }
+  // The shared folds with their slots resolved for each issuing rank: its rank row, the
+  // channel row and the other ranks' rows (kOtherRankSlot + k: the k-th rank but the issuer).
+  shared_folds_.reserve(org.ranks * shared_per_rank_);
+  for (std::uint32_t rank = 0; rank < org.ranks; ++rank) {
+    Slots slots{};
+    slots[kRankSlot] = rank_[rank].data();
+    slots[kChannelSlot] = channel_.data();
+    for (std::uint32_t r = 0, k = kOtherRankSlot; r < org.ranks; ++r)
+      if (r != rank) slots[k++] = rank_[r].data();
+    for (const FoldRange& range : by_prev_)
+      for (unsigned i = range.shared_begin; i < range.shared_end; ++i)
+        shared_folds_.push_back(
+            SharedFold{slots[folds_[i].target] + folds_[i].next, folds_[i].cycles});
   }
 }
 

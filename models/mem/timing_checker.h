@@ -29,7 +29,7 @@ class TimingChecker {
  public:
   TimingChecker(const Organization& org, const Timing& timing, PimMode mode,
                 const TimingFixes& fixes);
-  // It keeps pointers into its own tables (slots_by_rank_).
+  // It keeps pointers into its own tables (shared_folds_).
   TimingChecker(const TimingChecker&) = delete;
   TimingChecker& operator=(const TimingChecker&) = delete;
 
@@ -88,15 +88,19 @@ class TimingChecker {
     const bool rare = (kRareCommands >> index(target.command)) & 1U;
     if (rare) [[unlikely]]  // COMP-count rows, the tFAW window, the COMP state
       issue_rare(target, cycle, bank, group);
-    // One loop over the local and the shared folds: the issuing rank's slots get this
-    // command's bank and bank-group rows.
-    Slots& slots = slots_by_rank_[id.rank.value];
-    slots[kBankSlot] = bank_[bank].data();
-    slots[kGroupSlot] = group_[group].data();
+    // The local folds into this bank's and bank group's rows, then the shared ones, whose slots
+    // are fixed per issuing rank.
+    std::uint64_t* const rows[2] = {bank_[bank].data(), group_[group].data()};
     const Fold* const folds = folds_.data();
+    for (const Fold *f = folds + range.local_begin, *end = folds + range.shared_begin; f != end;
+         ++f)
+      raise(rows[f->target][f->next], cycle + f->cycles);
+    const SharedFold* const shared =
+        shared_folds_.data() + std::size_t{id.rank.value} * shared_per_rank_ + range.shared_pos;
 #pragma GCC unroll 8
-    for (const Fold *f = folds + range.local_begin, *end = folds + range.shared_end; f != end; ++f)
-      raise(slots[f->target][f->next], cycle + f->cycles);
+    for (const SharedFold *f = shared, *end = shared + (range.shared_end - range.shared_begin);
+         f != end; ++f)
+      raise(*f->slot, cycle + f->cycles);
     bus_free_ = cycle + 1;
   }
 
@@ -177,8 +181,14 @@ class TimingChecker {
   struct FoldRange {
     std::uint16_t local_begin = 0, shared_begin = 0, shared_end = 0;
     std::uint16_t generic_begin = 0, generic_end = 0;
+    std::uint16_t shared_pos = 0;  ///< its first shared fold in a rank's block of shared_folds_
   };
   using Slots = std::array<std::uint64_t*, kOtherRankSlot + kMaxRanks - 1>;
+  /// A shared fold resolved for one issuing rank: the slot it raises.
+  struct SharedFold {
+    std::uint64_t* slot;
+    std::uint64_t cycles;
+  };
 
   // Members are ordered for the cache: what earliest() and issue() read comes first.
   std::uint64_t bus_free_ = 0;  // C/A bus: next free cycle
@@ -193,8 +203,10 @@ class TimingChecker {
   std::vector<Times> rank_;              // per rank
   std::vector<std::array<std::uint64_t, 4>> faw_;  // per rank: last 4 activations, newest first
   std::vector<unsigned> faw_count_;
-  /// Per issuing rank: its rank row, the channel row and the other ranks' rows by slot.
-  std::vector<Slots> slots_by_rank_;  ///< bank and bank-group slots: set by each issue()
+  /// Per issuing rank, every command's shared folds (folds_[shared_begin, shared_end)) with
+  /// their slots resolved, in the order of folds_: shared_per_rank_ entries per rank.
+  std::vector<SharedFold> shared_folds_;
+  std::size_t shared_per_rank_ = 0;
   std::array<FoldRange, kCommands> by_prev_;
   std::vector<Fold> folds_;
   std::vector<Rule> generic_;
