@@ -70,7 +70,8 @@ struct IssuedCommand {
   BankId bank;
   Row row;
   Column column;
-  std::uint64_t txn;        ///< the transaction served, 0 for refresh and housekeeping
+  std::uint64_t txn;  ///< the transaction served (its handle; HbmPimMemory's observers get its id),
+                      ///< 0 for refresh and housekeeping
   std::uint32_t comps = 0;  ///< COMPS_READRES: the COMPs it runs
 };
 

@@ -213,7 +213,9 @@ void HbmPimMemory::on_command(
   observers_.push_back(observer);
   if (observers_.size() > 1) return;  // the channels already call every observer
   for (std::uint32_t c = 0; c < channels_.size(); ++c)
-    channels_[c]->on_command = [this, c](const IssuedCommand& cmd) {
+    channels_[c]->on_command = [this, c](const IssuedCommand& issued) {
+      IssuedCommand cmd = issued;  // observers see the transaction's id, not its handle
+      if (cmd.txn != 0) cmd.txn = txns_[cmd.txn - 1].id;
       for (const auto& o : observers_) o(c, cmd);
     };
 }
@@ -329,10 +331,10 @@ void HbmPimMemory::record_to_database() {
   });
 }
 
-void HbmPimMemory::record_transaction(std::uint64_t id, const Txn& txn, std::uint64_t end_cycle) {
+void HbmPimMemory::record_transaction(const Txn& txn, std::uint64_t end_cycle) {
   const tlm::tlm_generic_payload& p = *txn.payload;
   TransactionRow row;
-  row.id = id;
+  row.id = txn.id;
   if (const auto* pim = p.get_extension<PimExtension>()) {
     row.kind = std::string("pim:") + to_string(pim->op);
     row.channel = pim->channel;
@@ -411,17 +413,17 @@ bool HbmPimMemory::has_room(std::uint32_t c, std::uint32_t bursts) {
   return false;
 }
 
-void HbmPimMemory::track_channel(std::uint64_t id, std::uint32_t c) {
+void HbmPimMemory::track_channel(std::uint64_t handle, std::uint32_t c) {
   if (events_ == nullptr) return;
-  find_txn(id)->channels.push_back(c);
+  find_txn(handle)->channels.push_back(c);
   count_outstanding(c, +1);
 }
 
-void HbmPimMemory::queue_entry(MemBurst& entry, std::uint64_t id,
+void HbmPimMemory::queue_entry(MemBurst& entry, std::uint64_t handle,
                                const tlm::tlm_generic_payload& trans, std::uint64_t arrival) {
   // No catch-up is needed for an idle channel: refreshes that fell due meanwhile are earlier
   // than the new burst's commands, so the next decisions issue them first.
-  entry.txn = id;
+  entry.txn = handle;
   entry.write = trans.is_write();
   entry.flat_bank = params_.org.flat_bank(entry.where.bank);
   entry.data = trans.get_data_ptr() + (entry.address - trans.get_address());
@@ -437,9 +439,9 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
       blocking_channel_ = pim->channel;
       return false;
     }
-    const std::uint64_t id = add_txn(Txn{&trans, 1, 0, true, arrival, {}});
-    track_channel(id, pim->channel);
-    ch.add(PimRequest{id, *pim, trans.get_data_ptr(), trans.get_data_length(), arrival, false});
+    const std::uint64_t handle = add_txn(Txn{&trans, 1, 0, true, arrival, 0, {}});
+    track_channel(handle, pim->channel);
+    ch.add(PimRequest{handle, *pim, trans.get_data_ptr(), trans.get_data_length(), arrival, false});
     request_arrived(pim->channel);
     return true;
   }
@@ -452,9 +454,9 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
     MemBurst entry = run_entry(begin, end);
     const std::uint32_t c = entry.where.channel.value;
     if (!has_room(c, entry.bursts)) return false;
-    const std::uint64_t id = add_txn(Txn{&trans, entry.bursts, 0, true, arrival, {}});
-    track_channel(id, c);
-    queue_entry(entry, id, trans, arrival);
+    const std::uint64_t handle = add_txn(Txn{&trans, entry.bursts, 0, true, arrival, 0, {}});
+    track_channel(handle, c);
+    queue_entry(entry, handle, trans, arrival);
     request_arrived(c);
     return true;
   }
@@ -479,9 +481,9 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
   for (const std::uint32_t c : touched) room = room && has_room(c, need[c]);
   for (const std::uint32_t c : touched) need[c] = 0;
   if (!room) return false;
-  const std::uint64_t id = add_txn(Txn{&trans, bursts, 0, true, arrival, {}});
-  for (const std::uint32_t c : touched) track_channel(id, c);
-  for (MemBurst& entry : entries) queue_entry(entry, id, trans, arrival);
+  const std::uint64_t handle = add_txn(Txn{&trans, bursts, 0, true, arrival, 0, {}});
+  for (const std::uint32_t c : touched) track_channel(handle, c);
+  for (MemBurst& entry : entries) queue_entry(entry, handle, trans, arrival);
   for (const std::uint32_t c : touched) request_arrived(c);
   return true;
 }
@@ -611,28 +613,29 @@ void HbmPimMemory::run_window() {
   for (const std::uint32_t c : window_channels_) retry_pending(c, now);
 }
 
-std::uint64_t HbmPimMemory::add_txn(const Txn& txn) {
-  if (next_txn_ - txn_base_ == txns_.size()) {  // full: double, every id keeps id & mask
-    std::vector<Txn> grown(std::max<std::size_t>(64, 2 * txns_.size()));
-    for (std::uint64_t id = txn_base_; id < next_txn_; ++id)
-      grown[id & (grown.size() - 1)] = std::move(txns_[id & (txns_.size() - 1)]);
-    txns_ = std::move(grown);
+std::uint64_t HbmPimMemory::add_txn(Txn txn) {
+  txn.id = next_txn_id_++;
+  if (free_txns_.empty()) {
+    txns_.push_back(std::move(txn));
+    return txns_.size();
   }
-  txns_[next_txn_ & (txns_.size() - 1)] = txn;
-  return next_txn_++;
+  const std::uint32_t slot = free_txns_.back();
+  free_txns_.pop_back();
+  txns_[slot] = std::move(txn);
+  return std::uint64_t{slot} + 1;
 }
 
-HbmPimMemory::Txn* HbmPimMemory::find_txn(std::uint64_t id) {
-  if (id < txn_base_ || id >= next_txn_) return nullptr;
-  Txn& txn = txns_[id & (txns_.size() - 1)];
+HbmPimMemory::Txn* HbmPimMemory::find_txn(std::uint64_t handle) {
+  if (handle == 0 || handle > txns_.size()) return nullptr;
+  Txn& txn = txns_[handle - 1];
   return txn.payload != nullptr ? &txn : nullptr;
 }
 
-void HbmPimMemory::erase_txn(Txn& txn) {
+void HbmPimMemory::erase_txn(std::uint64_t handle) {
+  Txn& txn = txns_[handle - 1];
   txn.payload = nullptr;
   txn.channels.clear();
-  while (txn_base_ < next_txn_ && txns_[txn_base_ & (txns_.size() - 1)].payload == nullptr)
-    ++txn_base_;
+  free_txns_.push_back(static_cast<std::uint32_t>(handle - 1));
 }
 
 void HbmPimMemory::collect(std::vector<Completion>& done) {
@@ -642,8 +645,7 @@ void HbmPimMemory::collect(std::vector<Completion>& done) {
     Txn& txn = *found;
     if (!completion.ok && !completion.error.empty())  // say why, not only that it failed
       SC_REPORT_WARNING(
-          name(),
-          fmt::format("transaction {} refused: {}", completion.txn, completion.error).c_str());
+          name(), fmt::format("transaction {} refused: {}", found->id, completion.error).c_str());
     txn.ok = txn.ok && completion.ok;
     txn.done_cycle = std::max(txn.done_cycle, completion.cycle);
     txn.remaining -= completion.count;
@@ -651,7 +653,7 @@ void HbmPimMemory::collect(std::vector<Completion>& done) {
       // While responses wait, response_event_ is pending no later than the earliest of them
       // (or the END_RESP of the one in flight will trigger it): a later response needs no notify.
       const bool earliest = responses_.empty() || txn.done_cycle < responses_.top().cycle;
-      responses_.push(Response{txn.done_cycle, completion.txn});
+      responses_.push(Response{txn.done_cycle, txn.id, static_cast<std::uint32_t>(completion.txn)});
       if (earliest) {
         const auto at = time_of(txn.done_cycle);
         const auto& now = sc_core::sc_time_stamp();
@@ -675,10 +677,10 @@ void HbmPimMemory::send_responses() {
     Txn& txn = *find_txn(top.txn);
     tlm::tlm_generic_payload& trans = *txn.payload;
     trans.set_response_status(txn.ok ? tlm::TLM_OK_RESPONSE : tlm::TLM_GENERIC_ERROR_RESPONSE);
-    if (db_ != nullptr) record_transaction(top.txn, txn, top.cycle);
+    if (db_ != nullptr) record_transaction(txn, top.cycle);
     if (events_ != nullptr)
       for (const std::uint32_t c : txn.channels) count_outstanding(c, -1);
-    erase_txn(txn);
+    erase_txn(top.txn);
     tlm::tlm_phase phase = tlm::BEGIN_RESP;
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     const auto status = socket->nb_transport_bw(trans, phase, delay);

@@ -70,21 +70,23 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
 
  private:
   struct Txn {
-    tlm::tlm_generic_payload* payload = nullptr;
+    tlm::tlm_generic_payload* payload = nullptr;  ///< null: the slot is free
     std::uint32_t remaining = 0;
     std::uint64_t done_cycle = 0;
     bool ok = true;
     std::uint64_t begin_cycle = 0;
+    std::uint64_t id = 0;                 ///< in arrival order, from 1 (traces, database, ties)
     std::vector<std::uint32_t> channels;  ///< channels it occupies (only while tracing)
   };
   struct Response {
     std::uint64_t cycle;
-    std::uint64_t txn;
+    std::uint64_t id;   ///< Txn::id
+    std::uint32_t txn;  ///< its handle
     bool operator<(const Response& o) const {
-      return cycle != o.cycle ? cycle < o.cycle : txn < o.txn;
+      return cycle != o.cycle ? cycle < o.cycle : id < o.id;
     }
   };
-  /// Responses waiting to be sent, in (cycle, txn) order. A new one nearly always goes last
+  /// Responses waiting to be sent, in (cycle, id) order. A new one nearly always goes last
   /// (its bursts were decided after those of the waiting ones), so inserting from the back
   /// costs a comparison or two; a binary heap paid ~2 log n hard-to-predict ones per response.
   class ResponseQueue {
@@ -123,7 +125,7 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   void emit_activity(std::uint32_t channel, bool pim);
   void flush_activity();
   void record_to_database();
-  void record_transaction(std::uint64_t id, const Txn& txn, std::uint64_t end_cycle);
+  void record_transaction(const Txn& txn, std::uint64_t end_cycle);
 
   /// Checks a request (`pim`: its PimExtension, or null); false (with the response status set) if
   /// it must be refused.
@@ -135,9 +137,9 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   /// Whether channel c takes `bursts` more now; if not, it becomes the blocking channel.
   bool has_room(std::uint32_t c, std::uint32_t bursts);
   /// While tracing: transaction `id` occupies channel c.
-  void track_channel(std::uint64_t id, std::uint32_t c);
+  void track_channel(std::uint64_t handle, std::uint32_t c);
   /// Completes an entry of transaction `id` and puts it in its channel.
-  void queue_entry(MemBurst& entry, std::uint64_t id, const tlm::tlm_generic_payload& trans,
+  void queue_entry(MemBurst& entry, std::uint64_t handle, const tlm::tlm_generic_payload& trans,
                    std::uint64_t arrival);
   /// Per-channel windows: runs every channel whose wake-up is due now, then schedules the
   /// calendar for the earliest pending one.
@@ -185,15 +187,17 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   std::vector<std::uint32_t> window_channels_;
   sc_core::sc_time tck_;
 
-  /// Transactions in flight by id, a ring: ids are handed out in order, so txn `id` lives at
-  /// txns_[id & (size - 1)] for ids in [txn_base_, next_txn_); answered ones (payload null)
-  /// leave once they reach the front. It doubles when full.
+  /// Transactions in flight, in slots reused newest-freed first, so the table stays as large
+  /// as the most transactions ever in flight and the slots in use stay in the cache (a ring by
+  /// id grew to the span between the oldest transaction in flight and the newest: 2 MB in a
+  /// GPT3-7B layer). The controllers carry a transaction's handle, its slot + 1 (0: none).
   std::vector<Txn> txns_;
-  std::uint64_t txn_base_ = 1;
-  std::uint64_t next_txn_ = 1;
-  std::uint64_t add_txn(const Txn& txn);
-  [[nodiscard]] Txn* find_txn(std::uint64_t id);
-  void erase_txn(Txn& txn);
+  std::vector<std::uint32_t> free_txns_;
+  std::uint64_t next_txn_id_ = 1;
+  /// Takes a slot for `txn` and gives it the next id; returns its handle.
+  std::uint64_t add_txn(Txn txn);
+  [[nodiscard]] Txn* find_txn(std::uint64_t handle);
+  void erase_txn(std::uint64_t handle);
   tlm::tlm_generic_payload* pending_ = nullptr;  // request held back (END_REQ withheld)
   std::uint64_t pending_arrival_ = 0;
   std::uint32_t blocking_channel_ = 0;  // the channel the pending request waits for

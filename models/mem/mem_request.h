@@ -14,7 +14,7 @@ namespace vp::hbm {
 /// (one RD/WR command) at a time. The fields describe the next burst to serve.
 struct MemBurst {
   enum class Outcome : std::uint8_t { Hit, Miss, Conflict };
-  std::uint64_t txn = 0;  ///< owning transaction (the memory module's id)
+  std::uint64_t txn = 0;  ///< owning transaction (the memory module's handle for it)
   bool write = false;
   DramAddress where;
   std::uint32_t flat_bank = 0;

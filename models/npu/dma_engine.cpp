@@ -158,7 +158,8 @@ DmaEngine::Piece* DmaEngine::pick(std::uint32_t& channel, bool& from_pim) {
     const auto& mask = ready_[want_pim ? 1 : 0];
     // Words from round_robin_'s to the last, then from the first back to round_robin_'s.
     for (std::uint32_t n = 0; n <= words; ++n) {
-      const std::uint32_t w = (first_word + n) % words;
+      // (first_word + n) % words without a division: first_word < words and n <= words.
+      const std::uint32_t w = first_word + n < words ? first_word + n : first_word + n - words;
       std::uint64_t bits = mask[w];
       if (n == 0) bits &= ~0ULL << (round_robin_ % 64);  // c >= round_robin_
       if (n == words)
