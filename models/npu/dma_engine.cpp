@@ -21,6 +21,11 @@ void DmaEngine::attach(const hbm::PimMemoryInfo& memory) {
   if (config_.pim_outstanding_per_channel == 0)
     config_.pim_outstanding_per_channel = memory.pim_queue();
 
+  const hbm::Organization& org = memory.organization();
+  const std::size_t largest = std::max<std::size_t>(
+      {config_.transaction_bytes, org.row_bytes(), std::size_t{2} * org.banks()});
+  zeros_.assign(largest, 0);
+  discard_.assign(largest, 0);
   channels_.assign(memory.organization().channels, ChannelQueues());
   for (auto& mask : ready_) mask.assign((channels_.size() + 63) / 64, 0);
   pim_commands.assign(memory.organization().channels, 0);
@@ -63,7 +68,7 @@ DmaEngine::JobPtr DmaEngine::transfer(tlm::tlm_command command, std::uint64_t ad
     piece.data = data != nullptr ? data + (at - address) : nullptr;
     const std::uint32_t channel =
         memory_->mapping().contains(at, 1) ? memory_->mapping().decode(at).channel.value : 0;
-    enqueue(channel, false, std::move(piece));
+    enqueue(channel, std::move(piece));
     ++job->remaining;
     at = piece_end;
   }
@@ -84,11 +89,12 @@ DmaEngine::JobPtr DmaEngine::pim(const hbm::PimExtension& command, std::uint8_t*
   piece.bytes = bytes;
   piece.data = data;
   piece.is_pim = true;
-  piece.pim = command;
   ++job->remaining;
-  enqueue(
-      std::min<std::uint32_t>(command.channel, static_cast<std::uint32_t>(channels_.size()) - 1),
-      true, std::move(piece));
+  const std::uint32_t channel =
+      std::min<std::uint32_t>(command.channel, static_cast<std::uint32_t>(channels_.size()) - 1);
+  hbm::PimExtension queued = command;
+  channels_[channel].pim_commands.push(std::move(queued));
+  enqueue(channel, std::move(piece));
   work_.notify(sc_core::SC_ZERO_TIME);
   return job;
 }
@@ -118,7 +124,8 @@ bool DmaEngine::debug(tlm::tlm_command command, std::uint64_t address, std::uint
   return true;
 }
 
-void DmaEngine::enqueue(std::uint32_t channel, bool pim, Piece&& piece) {
+void DmaEngine::enqueue(std::uint32_t channel, Piece&& piece) {
+  const bool pim = piece.is_pim;
   (pim ? channels_[channel].pim : channels_[channel].mem).push(std::move(piece));
   update_ready(channel, pim);
 }
@@ -188,18 +195,21 @@ void DmaEngine::issue_thread() {
     }
     Piece taken = dequeue(channel, from_pim);
     ChannelQueues& q = channels_[channel];
+    hbm::PimExtension command;
     if (from_pim) {
+      command = q.pim_commands.front();
+      q.pim_commands.pop_front();
       ++q.pim_outstanding;
     } else {
       q.mem_outstanding += taken.bytes;
       q.mem_outstanding_bursts += taken.bursts;
     }
     update_ready(channel, from_pim);
-    send(taken, channel);
+    send(taken, channel, from_pim ? &command : nullptr);
   }
 }
 
-void DmaEngine::send(Piece& piece, std::uint32_t channel) {
+void DmaEngine::send(Piece& piece, std::uint32_t channel, const hbm::PimExtension* command) {
   if (free_slots_.empty()) {
     slots_.push_back(std::make_unique<Slot>());
     free_slots_.push_back(slots_.back().get());
@@ -215,10 +225,15 @@ void DmaEngine::send(Piece& piece, std::uint32_t channel) {
   p.set_command(piece.command);
   p.set_address(piece.address);
   std::uint8_t* data = piece.data;
-  if (data == nullptr) {  // no buffer: reads land in scratch, writes write zeros
-    if (slot.scratch.size() < piece.bytes) slot.scratch.resize(piece.bytes);
-    if (piece.command == tlm::TLM_WRITE_COMMAND) std::fill_n(slot.scratch.begin(), piece.bytes, 0);
-    data = slot.scratch.data();
+  if (data == nullptr) {  // no buffer: reads are discarded, writes write zeros
+    const bool write = piece.command == tlm::TLM_WRITE_COMMAND;
+    if (piece.bytes <= zeros_.size()) {
+      data = write ? zeros_.data() : discard_.data();
+    } else {
+      if (slot.scratch.size() < piece.bytes) slot.scratch.resize(piece.bytes);
+      if (write) std::fill_n(slot.scratch.begin(), piece.bytes, 0);
+      data = slot.scratch.data();
+    }
   }
   p.set_data_ptr(data);
   p.set_data_length(piece.bytes);
@@ -227,7 +242,7 @@ void DmaEngine::send(Piece& piece, std::uint32_t channel) {
   p.set_dmi_allowed(false);
   p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   if (piece.is_pim) {
-    slot.extension = piece.pim;
+    slot.extension = *command;
     p.set_extension(&slot.extension);
     ++pim_commands[channel];
   } else {

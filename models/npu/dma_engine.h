@@ -92,15 +92,16 @@ class DmaEngine : public sc_core::sc_module {
   }
 
  private:
+  /// One transaction to send. Kept small (a decode queues thousands per channel, its KV
+  /// appends): a PIM piece's command waits in its channel's `pim_commands`, beside it.
   struct Piece {
     JobPtr job;
-    tlm::tlm_command command = tlm::TLM_READ_COMMAND;
     std::uint64_t address = 0;
+    std::uint8_t* data = nullptr;
     std::uint32_t bytes = 0;
     std::uint32_t bursts = 0;  ///< MEM: bursts of the memory the piece spans (its queue slots)
-    std::uint8_t* data = nullptr;
+    tlm::tlm_command command = tlm::TLM_READ_COMMAND;
     bool is_pim = false;
-    hbm::PimExtension pim;
   };
   struct Slot;
   /// The payloads the engine sends know their slot, so a response finds it without a lookup:
@@ -117,7 +118,7 @@ class DmaEngine : public sc_core::sc_module {
     std::uint32_t bytes = 0;
     std::uint32_t bursts = 0;  ///< MEM: the piece's bursts
     bool is_pim = false;
-    std::vector<std::uint8_t> scratch;
+    std::vector<std::uint8_t> scratch;  ///< a piece without a buffer, larger than zeros_
     Slot() { payload.slot = this; }
     Slot(const Slot&) = delete;
     Slot& operator=(const Slot&) = delete;
@@ -126,14 +127,17 @@ class DmaEngine : public sc_core::sc_module {
   /// A FIFO of pieces that grows by doubling and keeps its storage: once it has reached its
   /// largest size, queueing and taking pieces allocate nothing (a deque allocates a block every
   /// few pieces).
-  struct PieceFifo : boost::circular_buffer<Piece> {
-    void push(Piece&& piece) {
-      if (full()) set_capacity(std::max<capacity_type>(16, 2 * capacity()));
-      push_back(std::move(piece));
+  template <typename T>
+  struct Fifo : boost::circular_buffer<T> {
+    void push(T&& item) {
+      if (this->full()) this->set_capacity(std::max<std::size_t>(16, 2 * this->capacity()));
+      this->push_back(std::move(item));
     }
   };
+  using PieceFifo = Fifo<Piece>;
   struct ChannelQueues {
     PieceFifo mem, pim;
+    Fifo<hbm::PimExtension> pim_commands;  ///< the commands of the `pim` pieces, in order
     std::uint32_t mem_outstanding = 0, pim_outstanding = 0;  ///< bytes, commands
     std::uint32_t mem_outstanding_bursts = 0;                ///< queue slots of the MEM bytes
   };
@@ -142,7 +146,7 @@ class DmaEngine : public sc_core::sc_module {
   /// of a queue or of what is in flight.
   std::array<std::vector<std::uint64_t>, 2> ready_;
   void update_ready(std::uint32_t channel, bool pim);
-  void enqueue(std::uint32_t channel, bool pim, Piece&& piece);
+  void enqueue(std::uint32_t channel, Piece&& piece);
   /// Takes the front piece of a channel's queue (the twin of enqueue()).
   Piece dequeue(std::uint32_t channel, bool pim);
   /// Whether the front MEM piece may go now: bytes and queue slots in flight on its channel.
@@ -155,7 +159,8 @@ class DmaEngine : public sc_core::sc_module {
   void issue_thread();
   /// The next piece allowed to go now (nullptr if none).
   Piece* pick(std::uint32_t& channel, bool& from_pim);
-  void send(Piece& piece, std::uint32_t channel);
+  /// `command`: a PIM piece's command.
+  void send(Piece& piece, std::uint32_t channel, const hbm::PimExtension* command);
   void finish(Slot& slot);
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& payload, tlm::tlm_phase& phase,
                                      sc_core::sc_time& delay);
@@ -164,6 +169,10 @@ class DmaEngine : public sc_core::sc_module {
   const hbm::PimMemoryInfo* memory_ = nullptr;
   std::vector<ChannelQueues> channels_;
   std::uint32_t round_robin_ = 0;
+  /// The data of pieces without a buffer (timing runs: the memory never touches it): writes
+  /// send zeros_, reads land in discard_. Sized once by attach(), so no payload in flight ever
+  /// points into a reallocated buffer.
+  std::vector<std::uint8_t> zeros_, discard_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> free_slots_;
   sc_core::sc_event work_, end_req_;
