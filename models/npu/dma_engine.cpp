@@ -216,12 +216,12 @@ void DmaEngine::send(Piece& piece, std::uint32_t channel, const hbm::PimExtensio
   }
   Slot& slot = *free_slots_.back();
   free_slots_.pop_back();
-  slot.job = std::move(piece.job);
-  slot.channel = channel;
-  slot.is_pim = piece.is_pim;
-  slot.bytes = piece.bytes;
-  slot.bursts = piece.bursts;
-  tlm::tlm_generic_payload& p = slot.payload;
+  SlotPayload& p = slot.payload;
+  p.job = std::move(piece.job);
+  p.channel = channel;
+  p.is_pim = piece.is_pim;
+  p.bytes = piece.bytes;
+  p.bursts = piece.bursts;
   p.set_command(piece.command);
   p.set_address(piece.address);
   std::uint8_t* data = piece.data;
@@ -245,8 +245,7 @@ void DmaEngine::send(Piece& piece, std::uint32_t channel, const hbm::PimExtensio
     slot.extension = *command;
     p.set_extension(&slot.extension);
     ++pim_commands[channel];
-  } else {
-    p.clear_extension(&slot.extension);
+  } else {  // no extension to clear: finish() clears a PIM slot's before the slot is reused
     (piece.command == tlm::TLM_READ_COMMAND ? bytes_read : bytes_written) += piece.bytes;
   }
   ++transactions;
@@ -280,24 +279,25 @@ void DmaEngine::count_in_flight(int change) {
 
 void DmaEngine::finish(Slot& slot) {
   count_in_flight(-1);
-  ChannelQueues& q = channels_[slot.channel];
-  if (slot.is_pim) {
+  SlotPayload& p = slot.payload;
+  ChannelQueues& q = channels_[p.channel];
+  if (p.is_pim) {
     --q.pim_outstanding;
   } else {
-    q.mem_outstanding -= slot.bytes;
-    q.mem_outstanding_bursts -= slot.bursts;
+    q.mem_outstanding -= p.bytes;
+    q.mem_outstanding_bursts -= p.bursts;
   }
-  update_ready(slot.channel, slot.is_pim);
-  if (!slot.payload.is_response_ok()) {
-    slot.job->ok = false;
+  update_ready(p.channel, p.is_pim);
+  if (!p.is_response_ok()) {
+    p.job->ok = false;
     ++refused;
   }
-  if (--slot.job->remaining == 0) {
-    slot.job->finished = sc_core::sc_time_stamp();
-    slot.job->done.notify(sc_core::SC_ZERO_TIME);
+  if (--p.job->remaining == 0) {
+    p.job->finished = sc_core::sc_time_stamp();
+    p.job->done.notify(sc_core::SC_ZERO_TIME);
   }
-  slot.job.reset();
-  if (slot.is_pim) slot.payload.clear_extension(&slot.extension);
+  p.job.reset();
+  if (p.is_pim) p.clear_extension(&slot.extension);
   free_slots_.push_back(&slot);
   work_.notify(sc_core::SC_ZERO_TIME);
 }

@@ -106,18 +106,19 @@ class DmaEngine : public sc_core::sc_module {
   struct Slot;
   /// The payloads the engine sends know their slot, so a response finds it without a lookup:
   /// the backward path only carries the engine's own payloads (the base protocol answers with
-  /// the object that was sent).
+  /// the object that was sent). What a response needs follows the payload directly, in the
+  /// cache lines the response touches anyway.
   struct SlotPayload : tlm::tlm_generic_payload {
     Slot* slot = nullptr;
-  };
-  struct Slot {
-    SlotPayload payload;
-    hbm::PimExtension extension;
     JobPtr job;
     std::uint32_t channel = 0;
     std::uint32_t bytes = 0;
     std::uint32_t bursts = 0;  ///< MEM: the piece's bursts
     bool is_pim = false;
+  };
+  struct alignas(64) Slot {
+    SlotPayload payload;
+    hbm::PimExtension extension;
     std::vector<std::uint8_t> scratch;  ///< a piece without a buffer, larger than zeros_
     Slot() { payload.slot = this; }
     Slot(const Slot&) = delete;
