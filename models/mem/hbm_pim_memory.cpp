@@ -439,7 +439,7 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
       blocking_channel_ = pim->channel;
       return false;
     }
-    const std::uint64_t handle = add_txn(Txn{&trans, 1, 0, true, arrival, 0, {}});
+    const std::uint64_t handle = add_txn(Txn{&trans, 1, true, 0, arrival, 0, {}});
     track_channel(handle, pim->channel);
     ch.add(PimRequest{handle, *pim, trans.get_data_ptr(), trans.get_data_length(), arrival, false});
     request_arrived(pim->channel);
@@ -454,7 +454,7 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
     MemBurst entry = run_entry(begin, end);
     const std::uint32_t c = entry.where.channel.value;
     if (!has_room(c, entry.bursts)) return false;
-    const std::uint64_t handle = add_txn(Txn{&trans, entry.bursts, 0, true, arrival, 0, {}});
+    const std::uint64_t handle = add_txn(Txn{&trans, entry.bursts, true, 0, arrival, 0, {}});
     track_channel(handle, c);
     queue_entry(entry, handle, trans, arrival);
     request_arrived(c);
@@ -481,7 +481,7 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
   for (const std::uint32_t c : touched) room = room && has_room(c, need[c]);
   for (const std::uint32_t c : touched) need[c] = 0;
   if (!room) return false;
-  const std::uint64_t handle = add_txn(Txn{&trans, bursts, 0, true, arrival, 0, {}});
+  const std::uint64_t handle = add_txn(Txn{&trans, bursts, true, 0, arrival, 0, {}});
   for (const std::uint32_t c : touched) track_channel(handle, c);
   for (MemBurst& entry : entries) queue_entry(entry, handle, trans, arrival);
   for (const std::uint32_t c : touched) request_arrived(c);

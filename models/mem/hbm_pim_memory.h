@@ -69,15 +69,17 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   void on_command(const std::function<void(std::uint32_t channel, const IssuedCommand&)>& observer);
 
  private:
-  struct Txn {
+  /// One cache line: a completion touches one line of the table.
+  struct alignas(64) Txn {
     tlm::tlm_generic_payload* payload = nullptr;  ///< null: the slot is free
     std::uint32_t remaining = 0;
-    std::uint64_t done_cycle = 0;
     bool ok = true;
+    std::uint64_t done_cycle = 0;
     std::uint64_t begin_cycle = 0;
     std::uint64_t id = 0;                 ///< in arrival order, from 1 (traces, database, ties)
     std::vector<std::uint32_t> channels;  ///< channels it occupies (only while tracing)
   };
+  static_assert(sizeof(Txn) == 64, "a transaction's slot is one cache line");
   struct Response {
     std::uint64_t cycle;
     std::uint64_t id;   ///< Txn::id
