@@ -244,7 +244,7 @@ void ChannelController::refresh_candidate(Decision& best, std::uint32_t rank) {
   consider(best, d);
 }
 
-std::uint64_t ChannelController::estimate_tile(const PimExtension& h) const {
+std::uint64_t ChannelController::estimate_tile(const PimCommand& h) const {
   const auto& t = params_.timing;
   const auto& o = params_.org;
   return std::uint64_t{banks_} + std::uint64_t{t.tFAW} * (o.bank_groups - 1) + t.tRCD +
@@ -254,7 +254,7 @@ std::uint64_t ChannelController::estimate_tile(const PimExtension& h) const {
 
 bool ChannelController::pim_step(PimRequest& head, Decision& step, std::string& error) {
   const auto& o = params_.org;
-  const PimExtension& c = head.cmd;
+  const PimCommand& c = head.cmd;
   auto flat = [&o](std::uint32_t rank, std::uint32_t group, std::uint32_t bank) {
     return o.flat_bank(BankId{Rank(rank), BankGroup(group), Bank(bank)});
   };
@@ -638,7 +638,7 @@ std::uint64_t ChannelController::run_until(std::uint64_t until, std::vector<Comp
 void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& done) {
   pim_step_valid_ = false;
   PimRequest& head = pim_.front();
-  const PimExtension& c = head.cmd;
+  const PimCommand& c = head.cmd;
   auto finish = [&](std::uint64_t cycle) {
     done.push_back({head.txn, cycle, 1, true, {}});
     if (c.last_in_tile && tile_active_) {

@@ -151,7 +151,7 @@ class ChannelController {
   void execute_mem(const Decision& d, std::vector<Completion>& done);
   /// `flat`: the flat index of d.target.bank.
   void issue(const Decision& d, std::uint64_t txn, std::uint32_t flat);
-  [[nodiscard]] std::uint64_t estimate_tile(const PimExtension& header) const;
+  [[nodiscard]] std::uint64_t estimate_tile(const PimCommand& header) const;
   [[nodiscard]] const BankId& bank_id(std::uint32_t flat) const { return bank_ids_[flat]; }
   [[nodiscard]] std::uint8_t& pim_open(std::uint32_t flat) {
     return dual_ ? slots_[flat].pim_open : slots_[flat].mem_open;

@@ -441,7 +441,8 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
     }
     const std::uint64_t handle = add_txn(Txn{&trans, 1, true, 0, arrival, 0, {}});
     track_channel(handle, pim->channel);
-    ch.add(PimRequest{handle, *pim, trans.get_data_ptr(), trans.get_data_length(), arrival, false});
+    ch.add(PimRequest{handle, PimCommand(*pim), trans.get_data_ptr(), trans.get_data_length(),
+                      arrival, false});
     request_arrived(pim->channel);
     return true;
   }

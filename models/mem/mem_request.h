@@ -28,10 +28,38 @@ struct MemBurst {
   Outcome outcome = Outcome::Hit;  ///< set when the scheduler has to open its row
 };
 
+/// The fields of a PimExtension the controller reads, in 24 bytes instead of 48 (a channel
+/// queues up to `pim_queue` commands, 128 by default). The memory module has checked the
+/// ranges (rank, bank group and bank below 256, COMP counts within a row) before it converts.
+struct PimCommand {
+  PimOp op = PimOp::Header;
+  bool all_banks = false;
+  bool last_in_tile = false;
+  std::uint8_t rank = 0;
+  std::uint8_t bank_group = 0;
+  std::uint8_t bank = 0;
+  std::uint32_t row = 0;
+  std::uint32_t column = 0;
+  std::uint32_t comps = 1;
+  std::uint32_t readres = 0;
+  PimCommand() = default;
+  explicit PimCommand(const PimExtension& e)
+      : op(e.op),
+        all_banks(e.all_banks),
+        last_in_tile(e.last_in_tile),
+        rank(static_cast<std::uint8_t>(e.rank)),
+        bank_group(static_cast<std::uint8_t>(e.bank_group)),
+        bank(static_cast<std::uint8_t>(e.bank)),
+        row(e.row),
+        column(e.column),
+        comps(e.comps),
+        readres(e.readres) {}
+};
+
 /// One PIM command (a transaction with a PimExtension).
 struct PimRequest {
   std::uint64_t txn = 0;
-  PimExtension cmd;
+  PimCommand cmd;
   unsigned char* data = nullptr;
   std::uint32_t length = 0;
   std::uint64_t arrival = 0;
