@@ -176,10 +176,10 @@ void ChannelController::set_pim_open(std::uint32_t b, bool open) {
     --pim_open_count_;
 }
 
-void ChannelController::add(PimRequest request) {
+void ChannelController::add(const PimRequest& request) {
   next_valid_ = false;
   pim_step_valid_ = false;
-  pim_.push_back(std::move(request));
+  pim_.push_back(request);
 }
 
 void ChannelController::report_pim_use(std::uint64_t cycle) {

@@ -88,7 +88,7 @@ class ChannelController {
   /// Takes a burst entry; it joins its bank queue when the channel next runs (run_until()),
   /// so the arrival touches only the inbox, not the bank state that the run reads anyway.
   void add(const MemBurst& burst);
-  void add(PimRequest request);
+  void add(const PimRequest& request);
 
   /// Returns the cycle of the next decision (>= until), or ~0 when nothing is left to decide
   /// but future refreshes.
