@@ -408,8 +408,8 @@ void ChannelController::choose(std::uint32_t b) {
   ch.queue_index = static_cast<std::uint32_t>(i);
   ch.seq = c.seq;
   ch.arrival = c.arrival;
-  ch.row = c.where.row;
-  if (slots_[b].mem_open != 0 && slots_[b].mem_row == c.where.row) {
+  ch.row = c.row;
+  if (slots_[b].mem_open != 0 && slots_[b].mem_row == c.row) {
     ch.kind = Kind::MemHit;
     ch.command = c.write ? Command::Wr : Command::Rd;
   } else {
@@ -536,8 +536,8 @@ std::uint64_t ChannelController::run_until(std::uint64_t until, std::vector<Comp
     Column column;
     Row row = d.row;
     if (d.kind == Kind::MemHit) {
-      column = queues_.at(d.bank_index, d.queue_index).where.column;
-      row = queues_.at(d.bank_index, d.queue_index).where.row;
+      column = Column(queues_.at(d.bank_index, d.queue_index).column);
+      row = queues_.at(d.bank_index, d.queue_index).row;
     }
     on_command(
         IssuedCommand{d.cycle, d.target.command, d.target.bank, row, column, txn, d.target.comps});
@@ -602,13 +602,13 @@ std::uint64_t ChannelController::run_until(std::uint64_t until, std::vector<Comp
     if (--burst.bursts > 0) {  // the entry's next burst: the next column of the same row
       // Runs of several bursts exist only when the offset field is the address's lowest bits
       // (AddressMapping::row_run_end), so the burst started `offset` bytes before `address`.
-      const std::uint64_t next = burst.address - burst.where.offset + burst_bytes_;
+      const std::uint64_t next = burst.address - burst.offset + burst_bytes_;
       burst.data += next - burst.address;
       burst.address = next;
       burst.length =
-          static_cast<std::uint32_t>(std::min<std::uint64_t>(burst_bytes_, burst.end - next));
-      burst.where.column = Column(burst.where.column.value + 1);
-      burst.where.offset = 0;
+          static_cast<std::uint16_t>(std::min<std::uint64_t>(burst_bytes_, burst.end - next));
+      ++burst.column;
+      burst.offset = 0;
       burst.outcome = MemBurst::Outcome::Hit;
       // A row hit at the queue front stays the policy's choice while it has bursts left
       // (SchedulerPolicy contract); only an entry chosen from behind the front is re-asked.

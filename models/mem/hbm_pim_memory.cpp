@@ -398,12 +398,17 @@ bool HbmPimMemory::validate(tlm::tlm_generic_payload& trans, const PimExtension*
 MemBurst HbmPimMemory::run_entry(std::uint64_t a, std::uint64_t run_end) const {
   const Organization& o = params_.org;
   MemBurst entry;
-  entry.where = mapping_->decode(a);
-  entry.bursts = static_cast<std::uint32_t>(o.burst_index(run_end - 1) - o.burst_index(a) + 1);
+  const DramAddress where = mapping_->decode(a);
+  entry.channel = static_cast<std::uint16_t>(where.channel.value);
+  entry.flat_bank = o.flat_bank(where.bank);
+  entry.row = where.row;
+  entry.column = static_cast<std::uint16_t>(where.column.value);
+  entry.offset = static_cast<std::uint16_t>(where.offset);
+  entry.bursts = static_cast<std::uint16_t>(o.burst_index(run_end - 1) - o.burst_index(a) + 1);
   entry.address = a;
   entry.end = run_end;
   entry.length =
-      static_cast<std::uint32_t>(std::min(run_end, (o.burst_index(a) + 1) * o.burst_bytes()) - a);
+      static_cast<std::uint16_t>(std::min(run_end, (o.burst_index(a) + 1) * o.burst_bytes()) - a);
   return entry;
 }
 
@@ -423,12 +428,11 @@ void HbmPimMemory::queue_entry(MemBurst& entry, std::uint64_t handle,
                                const tlm::tlm_generic_payload& trans, std::uint64_t arrival) {
   // No catch-up is needed for an idle channel: refreshes that fell due meanwhile are earlier
   // than the new burst's commands, so the next decisions issue them first.
-  entry.txn = handle;
+  entry.txn = static_cast<std::uint32_t>(handle);  // a slot index + 1 (add_txn())
   entry.write = trans.is_write();
-  entry.flat_bank = params_.org.flat_bank(entry.where.bank);
   entry.data = trans.get_data_ptr() + (entry.address - trans.get_address());
   entry.arrival = arrival;
-  channels_[entry.where.channel.value]->add(entry);
+  channels_[entry.channel]->add(entry);
 }
 
 bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arrival,
@@ -453,7 +457,7 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
     // One entry (a DMA piece within a row, a KV append: nearly every transaction) needs none
     // of the per-channel lists below.
     MemBurst entry = run_entry(begin, end);
-    const std::uint32_t c = entry.where.channel.value;
+    const std::uint32_t c = entry.channel;
     if (!has_room(c, entry.bursts)) return false;
     const std::uint64_t handle = add_txn(Txn{&trans, entry.bursts, true, 0, arrival, 0, {}});
     track_channel(handle, c);
@@ -471,7 +475,7 @@ bool HbmPimMemory::try_admit(tlm::tlm_generic_payload& trans, std::uint64_t arri
   for (std::uint64_t a = begin; a < end;) {
     const std::uint64_t run_end = std::min(end, mapping_->row_run_end(a));
     const MemBurst& entry = entries.emplace_back(run_entry(a, run_end));
-    const std::uint32_t c = entry.where.channel.value;
+    const std::uint32_t c = entry.channel;
     if (need[c] == 0) touched.push_back(c);
     need[c] += entry.bursts;
     bursts += entry.bursts;

@@ -11,22 +11,29 @@ namespace vp::hbm {
 
 /// A run of bursts (64 B each with the NeuPIMs organisation) of one read or write transaction
 /// that lie in one row of one bank at consecutive columns: one queue entry, served one burst
-/// (one RD/WR command) at a time. The fields describe the next burst to serve.
-struct MemBurst {
+/// (one RD/WR command) at a time. The fields describe the next burst to serve. One cache line:
+/// a command reads its entry, and a channel queues up to `queue_bursts` of them.
+struct alignas(64) MemBurst {
   enum class Outcome : std::uint8_t { Hit, Miss, Conflict };
-  std::uint64_t txn = 0;  ///< owning transaction (the memory module's handle for it)
+  std::uint64_t address = 0;      ///< first byte of the payload inside the next burst
+  unsigned char* data = nullptr;  ///< the payload's bytes for the next burst
+  std::uint64_t end = 0;          ///< one past the entry's last payload byte
+  std::uint64_t arrival = 0;      ///< cycle it became visible to the scheduler
+  std::uint64_t seq = 0;          ///< arrival order within the channel
+  std::uint32_t txn = 0;          ///< owning transaction (the memory module's handle for it)
+  std::uint32_t flat_bank = 0;    ///< Organization::flat_bank() of its bank
+  Row row;
+  // The memory configuration bounds these to 16 bits: at most 2^15 bursts per row, bursts of
+  // at most 8 KiB, 1024 channels (hbm_timing.cpp).
+  std::uint16_t column = 0;   ///< the next burst's index within the row
+  std::uint16_t offset = 0;   ///< where in the next burst the payload starts
+  std::uint16_t length = 0;   ///< payload bytes inside the next burst
+  std::uint16_t bursts = 1;   ///< bursts left in this entry (the next one included)
+  std::uint16_t channel = 0;  ///< the channel it is queued on (the memory module's routing)
   bool write = false;
-  DramAddress where;
-  std::uint32_t flat_bank = 0;
-  std::uint64_t address = 0;       ///< first byte of the payload inside the next burst
-  unsigned char* data = nullptr;   ///< the payload's bytes for the next burst
-  std::uint32_t length = 0;        ///< payload bytes inside the next burst
-  std::uint32_t bursts = 1;        ///< bursts left in this entry (the next one included)
-  std::uint64_t end = 0;           ///< one past the entry's last payload byte
-  std::uint64_t arrival = 0;       ///< cycle it became visible to the scheduler
-  std::uint64_t seq = 0;           ///< arrival order within the channel
   Outcome outcome = Outcome::Hit;  ///< set when the scheduler has to open its row
 };
+static_assert(sizeof(MemBurst) == 64, "a queue entry is one cache line");
 
 /// The fields of a PimExtension the controller reads, in 24 bytes instead of 48 (a channel
 /// queues up to `pim_queue` commands, 128 by default). The memory module has checked the

@@ -17,10 +17,10 @@ class FrFcfs : public SchedulerPolicy {
   explicit FrFcfs(std::uint32_t cap) : cap_(cap) {}
   std::size_t choose(const BankView& v) const override {
     if (!v.open) return 0;
-    if (v.queue.front().where.row == v.open_row) return 0;
+    if (v.queue.front().row == v.open_row) return 0;
     if (cap_ != 0 && v.hits_since_activate >= cap_) return 0;
     for (std::size_t i = 1; i < v.queue.size(); ++i)
-      if (v.queue[i].where.row == v.open_row) return i;
+      if (v.queue[i].row == v.open_row) return i;
     return 0;
   }
   bool in_order() const override { return false; }

@@ -13,7 +13,7 @@ namespace {
 
 MemBurst entry(std::uint64_t id) {
   MemBurst burst;
-  burst.txn = id;
+  burst.txn = static_cast<std::uint32_t>(id);
   burst.address = id * 64;
   return burst;
 }
