@@ -138,9 +138,9 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   [[nodiscard]] MemBurst run_entry(std::uint64_t a, std::uint64_t run_end) const;
   /// Whether channel c takes `bursts` more now; if not, it becomes the blocking channel.
   bool has_room(std::uint32_t c, std::uint32_t bursts);
-  /// While tracing: transaction `id` occupies channel c.
+  /// While tracing: the transaction of `handle` occupies channel c.
   void track_channel(std::uint64_t handle, std::uint32_t c);
-  /// Completes an entry of transaction `id` and puts it in its channel.
+  /// Completes an entry of the transaction of `handle` and puts it in its channel.
   void queue_entry(MemBurst& entry, std::uint64_t handle, const tlm::tlm_generic_payload& trans,
                    std::uint64_t arrival);
   /// Per-channel windows: runs every channel whose wake-up is due now, then schedules the

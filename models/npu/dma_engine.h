@@ -125,9 +125,8 @@ class DmaEngine : public sc_core::sc_module {
     Slot& operator=(const Slot&) = delete;
     ~Slot() { payload.clear_extension(&extension); }  // the payload must not delete a member
   };
-  /// A FIFO of pieces that grows by doubling and keeps its storage: once it has reached its
-  /// largest size, queueing and taking pieces allocate nothing (a deque allocates a block every
-  /// few pieces).
+  /// A FIFO that grows by doubling and keeps its storage: once it has reached its largest
+  /// size, queueing and taking allocate nothing (a deque allocates a block every few pieces).
   template <typename T>
   struct Fifo : boost::circular_buffer<T> {
     void push(T&& item) {
@@ -170,9 +169,9 @@ class DmaEngine : public sc_core::sc_module {
   const hbm::PimMemoryInfo* memory_ = nullptr;
   std::vector<ChannelQueues> channels_;
   std::uint32_t round_robin_ = 0;
-  /// The data of pieces without a buffer (timing runs: the memory never touches it): writes
-  /// send zeros_, reads land in discard_. Sized once by attach(), so no payload in flight ever
-  /// points into a reallocated buffer.
+  /// The data of pieces without a buffer (the caller does not care, e.g. in timing runs,
+  /// where the memory never touches data): writes send zeros_, reads land in discard_. Sized
+  /// once by attach(), so no payload in flight ever points into a reallocated buffer.
   std::vector<std::uint8_t> zeros_, discard_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> free_slots_;
