@@ -92,8 +92,7 @@ DmaEngine::JobPtr DmaEngine::pim(const hbm::PimExtension& command, std::uint8_t*
   ++job->remaining;
   const std::uint32_t channel =
       std::min<std::uint32_t>(command.channel, static_cast<std::uint32_t>(channels_.size()) - 1);
-  hbm::PimExtension queued = command;
-  channels_[channel].pim_commands.push(std::move(queued));
+  channels_[channel].pim_commands.push(hbm::PimExtension(command));
   enqueue(channel, std::move(piece));
   work_.notify(sc_core::SC_ZERO_TIME);
   return job;
