@@ -104,10 +104,9 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
     FoldRange& range = by_prev_[c];
     range.local_begin = static_cast<std::uint16_t>(folds_.size());
     folds_.insert(folds_.end(), by_prev[c].local.begin(), by_prev[c].local.end());
-    range.shared_begin = static_cast<std::uint16_t>(folds_.size());
-    folds_.insert(folds_.end(), by_prev[c].shared.begin(), by_prev[c].shared.end());
-    range.shared_end = static_cast<std::uint16_t>(folds_.size());
+    range.local_end = static_cast<std::uint16_t>(folds_.size());
     range.shared_pos = static_cast<std::uint16_t>(shared_per_rank_);
+    range.shared_count = static_cast<std::uint16_t>(by_prev[c].shared.size());
     shared_per_rank_ += by_prev[c].shared.size();
     range.generic_begin = static_cast<std::uint16_t>(generic_.size());
     generic_.insert(generic_.end(), by_prev[c].generic.begin(), by_prev[c].generic.end());
@@ -143,10 +142,9 @@ TimingChecker::TimingChecker(const Organization& org, const Timing& timing, PimM
     slots[kChannelSlot] = channel_.data();
     for (std::uint32_t r = 0, k = kOtherRankSlot; r < org.ranks; ++r)
       if (r != rank) slots[k++] = rank_[r].data();
-    for (const FoldRange& range : by_prev_)
-      for (unsigned i = range.shared_begin; i < range.shared_end; ++i)
-        shared_folds_.push_back(
-            SharedFold{slots[folds_[i].target] + folds_[i].next, folds_[i].cycles});
+    for (const Folds& folds : by_prev)  // in command order, as FoldRange::shared_pos counts
+      for (const Fold& f : folds.shared)
+        shared_folds_.push_back(SharedFold{slots[f.target] + f.next, f.cycles});
   }
 }
 

@@ -92,14 +92,12 @@ class TimingChecker {
     // are fixed per issuing rank.
     std::uint64_t* const rows[2] = {bank_[bank].data(), group_[group].data()};
     const Fold* const folds = folds_.data();
-    for (const Fold *f = folds + range.local_begin, *end = folds + range.shared_begin; f != end;
-         ++f)
+    for (const Fold *f = folds + range.local_begin, *end = folds + range.local_end; f != end; ++f)
       raise(rows[f->target][f->next], cycle + f->cycles);
     const SharedFold* const shared =
         shared_folds_.data() + std::size_t{id.rank.value} * shared_per_rank_ + range.shared_pos;
 #pragma GCC unroll 8
-    for (const SharedFold *f = shared, *end = shared + (range.shared_end - range.shared_begin);
-         f != end; ++f)
+    for (const SharedFold *f = shared, *end = shared + range.shared_count; f != end; ++f)
       raise(*f->slot, cycle + f->cycles);
     bus_free_ = cycle + 1;
   }
@@ -175,13 +173,14 @@ class TimingChecker {
   static constexpr std::uint8_t kBankSlot = 0, kGroupSlot = 1, kRankSlot = 2, kChannelSlot = 3,
                                 kOtherRankSlot = 4;  ///< + k: the k-th rank other than the issuer
   static constexpr unsigned kMaxRanks = 16;
-  /// An issued command's folds, as ranges of folds_ and generic_: [local_begin, shared_begin)
-  /// targets kBankSlot and kGroupSlot, [shared_begin, shared_end) kRankSlot and up (slots fixed
-  /// per issuing rank). One array for all commands keeps them in few cache lines.
+  /// An issued command's folds: [local_begin, local_end) of folds_ (targets kBankSlot and
+  /// kGroupSlot), shared_count shared folds (kRankSlot and up) from shared_pos in the issuing
+  /// rank's block of shared_folds_, and [generic_begin, generic_end) of generic_. One array per
+  /// kind for all commands keeps them in few cache lines.
   struct FoldRange {
-    std::uint16_t local_begin = 0, shared_begin = 0, shared_end = 0;
+    std::uint16_t local_begin = 0, local_end = 0;
+    std::uint16_t shared_pos = 0, shared_count = 0;
     std::uint16_t generic_begin = 0, generic_end = 0;
-    std::uint16_t shared_pos = 0;  ///< its first shared fold in a rank's block of shared_folds_
   };
   using Slots = std::array<std::uint64_t*, kOtherRankSlot + kMaxRanks - 1>;
   /// A shared fold resolved for one issuing rank: the slot it raises.
@@ -203,12 +202,12 @@ class TimingChecker {
   std::vector<Times> rank_;              // per rank
   std::vector<std::array<std::uint64_t, 4>> faw_;  // per rank: last 4 activations, newest first
   std::vector<unsigned> faw_count_;
-  /// Per issuing rank, every command's shared folds (folds_[shared_begin, shared_end)) with
-  /// their slots resolved, in the order of folds_: shared_per_rank_ entries per rank.
+  /// Per issuing rank, every command's shared folds with their slots resolved, in command
+  /// order: shared_per_rank_ entries per rank.
   std::vector<SharedFold> shared_folds_;
   std::size_t shared_per_rank_ = 0;
   std::array<FoldRange, kCommands> by_prev_;
-  std::vector<Fold> folds_;
+  std::vector<Fold> folds_;  ///< the local folds (bank and bank-group rows) of every command
   std::vector<Rule> generic_;
   Organization org_;
 
