@@ -25,8 +25,10 @@ CREATE TABLE stats(name TEXT PRIMARY KEY, value REAL, unit TEXT);
 
 }  // namespace
 
-CommandDatabase::CommandDatabase(const std::string& path, TraceWindow window)
-    : path_(path), window_(std::move(window)) {
+CommandDatabase::CommandDatabase(TraceWindow window) : window_(std::move(window)) {}
+
+void CommandDatabase::open(const std::string& path) {
+  path_ = path;
   std::error_code ec;
   std::filesystem::remove(path, ec);
   if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) {
@@ -60,6 +62,8 @@ CommandDatabase::CommandDatabase(const std::string& path, TraceWindow window)
     put("window_start_ps", std::to_string(window_.start_ps));
     put("window_stop_ps", window_.stop_ps == ~0ULL ? "" : std::to_string(window_.stop_ps));
     sqlite3_finalize(meta);
+    for (const auto& m : memories_) write_memory(m);
+    memories_.clear();
   } catch (const ConfigError&) {
     sqlite3_close(db_);
     db_ = nullptr;
@@ -96,19 +100,27 @@ void CommandDatabase::add_memory(const std::string& unit, const std::string& mod
                                  std::uint64_t tck_ps, const nlohmann::json& params,
                                  const nlohmann::json& controller) {
   if (finished_ || !wants(unit)) return;
+  Memory m{unit, mode, tck_ps, params.dump(), controller.dump()};
+  if (db_ == nullptr)
+    memories_.push_back(std::move(m));
+  else
+    write_memory(m);
+}
+
+void CommandDatabase::write_memory(const Memory& m) {
   auto* s = prepare("INSERT OR REPLACE INTO memories VALUES(?,?,?,?,?)");
-  const std::string p = params.dump(), c = controller.dump();
-  sqlite3_bind_text(s, 1, unit.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 2, mode.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 3, static_cast<sqlite3_int64>(tck_ps));
-  sqlite3_bind_text(s, 4, p.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 5, c.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 1, m.unit.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 2, m.mode.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(s, 3, static_cast<sqlite3_int64>(m.tck_ps));
+  sqlite3_bind_text(s, 4, m.params.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 5, m.controller.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_step(s);
   sqlite3_finalize(s);
 }
 
 void CommandDatabase::add_command(const std::string& unit, const CommandRow& r) {
-  if (finished_ || r.time_ps < window_.start_ps || r.time_ps >= window_.stop_ps || !wants(unit))
+  if (finished_ || command_ == nullptr || r.time_ps < window_.start_ps ||
+      r.time_ps >= window_.stop_ps || !wants(unit))
     return;
   auto* s = command_;
   auto i64 = [](std::uint64_t v) { return static_cast<sqlite3_int64>(v); };
@@ -130,7 +142,8 @@ void CommandDatabase::add_command(const std::string& unit, const CommandRow& r) 
 }
 
 void CommandDatabase::add_transaction(const std::string& unit, const TransactionRow& r) {
-  if (finished_ || r.end_ps < window_.start_ps || r.begin_ps >= window_.stop_ps || !wants(unit))
+  if (finished_ || transaction_ == nullptr || r.end_ps < window_.start_ps ||
+      r.begin_ps >= window_.stop_ps || !wants(unit))
     return;
   auto* s = transaction_;
   auto i64 = [](std::uint64_t v) { return static_cast<sqlite3_int64>(v); };
@@ -148,7 +161,7 @@ void CommandDatabase::add_transaction(const std::string& unit, const Transaction
 }
 
 void CommandDatabase::finish(const nlohmann::json& config, const nlohmann::json& stats) {
-  if (finished_) return;
+  if (finished_ || db_ == nullptr) return;
   auto* c = prepare("INSERT INTO config VALUES(?)");
   const std::string text = config.dump();
   sqlite3_bind_text(c, 1, text.c_str(), -1, SQLITE_TRANSIENT);

@@ -9,11 +9,14 @@
 // - Rows are inserted through prepared statements inside one SQL transaction; finish() writes
 //   the configuration and statistics, builds the indexes and commits. Nothing is readable before
 //   finish().
-// - Opening fails with a ConfigError naming the file.
+// - The file is created (replaced) by open(), which the run calls once every input has been
+//   validated; memories described before that are kept and written then. Opening fails with a
+//   ConfigError naming the file.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "platform/perfetto_sink.h"
@@ -44,8 +47,10 @@ struct TransactionRow {
 
 class CommandDatabase {
  public:
-  /// Creates (replaces) the database file.
-  CommandDatabase(const std::string& path, TraceWindow window);
+  /// A database written once open() is called.
+  explicit CommandDatabase(TraceWindow window);
+  /// Creates (replaces) the database file `path` and writes the memories described so far.
+  void open(const std::string& path);
   ~CommandDatabase();
   CommandDatabase(const CommandDatabase&) = delete;
   CommandDatabase& operator=(const CommandDatabase&) = delete;
@@ -64,6 +69,12 @@ class CommandDatabase {
  private:
   void exec(const char* sql) const;
   sqlite3_stmt* prepare(const char* sql) const;
+  struct Memory {
+    std::string unit, mode;
+    std::uint64_t tck_ps;
+    std::string params, controller;
+  };
+  void write_memory(const Memory& memory);
 
   std::string path_;
   TraceWindow window_;
@@ -72,6 +83,7 @@ class CommandDatabase {
   sqlite3_stmt* transaction_ = nullptr;
   std::uint64_t commands_ = 0;
   bool finished_ = false;
+  std::vector<Memory> memories_;  ///< described before open()
 };
 
 }  // namespace vp

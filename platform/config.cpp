@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "platform/error.h"
+#include "platform/output_files.h"
 
 namespace vp {
 namespace {
@@ -322,48 +323,57 @@ void Config::apply_override(const std::string& assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
     throw ConfigError(fmt::format("--set '{}': expected key.path=value", assignment));
-  const std::string path = assignment.substr(0, eq);
   const std::string text = assignment.substr(eq + 1);
+  if (!valid_utf8(assignment))
+    throw ConfigError("--set: the assignment is not valid UTF-8 (keys and values are UTF-8 text)");
   json value;
   try {
     value = json::parse(text);
   } catch (const json::parse_error&) {
     value = text;  // Not JSON: take it as a plain string.
   }
+  set(assignment.substr(0, eq), std::move(value), fmt::format("--set '{}'", assignment));
+}
+
+void Config::set(const std::string& path, json value, const std::string& where) {
+  if (!valid_utf8(path) || (value.is_string() && !valid_utf8(value.get<std::string>())))
+    throw ConfigError(fmt::format("{}: not valid UTF-8 (keys and values are UTF-8 text)",
+                                  valid_utf8(where) ? where : "a value"));
   json* node = &document_;
   std::string walked;
   std::size_t start = 0;
   while (true) {
     const auto dot = path.find('.', start);
     const std::string part = path.substr(start, dot == std::string::npos ? dot : dot - start);
-    if (part.empty())
-      throw ConfigError(fmt::format("--set '{}': empty path component", assignment));
+    if (part.empty()) throw ConfigError(fmt::format("{}: empty path component", where));
     const bool last = dot == std::string::npos;
     if (node->is_array()) {
       std::size_t index = 0;
       try {
         std::size_t used = 0;
-        index = std::stoul(part, &used);
-        if (used != part.size()) throw std::invalid_argument(part);
+        if (part.size() > 1 && part[0] == '0') throw std::invalid_argument(part);
+        index = std::stoul(part, &used, 10);
+        if (used != part.size() || !std::isdigit(static_cast<unsigned char>(part[0])))
+          throw std::invalid_argument(part);
       } catch (const std::exception&) {
-        throw ConfigError(fmt::format("--set '{}': '{}' is an array; '{}' is not an index",
-                                      assignment, walked, part));
+        throw ConfigError(
+            fmt::format("{}: '{}' is an array; '{}' is not an index", where, walked, part));
       }
       if (index >= node->size())
-        throw ConfigError(fmt::format("--set '{}': index {} is beyond the {} entries of '{}'",
-                                      assignment, index, node->size(), walked));
+        throw ConfigError(fmt::format("{}: index {} is beyond the {} entries of '{}'", where, index,
+                                      node->size(), walked));
       node = &(*node)[index];
     } else if (node->is_object()) {
       if (!last && !node->contains(part)) (*node)[part] = json::object();
       node = &(*node)[part];
     } else {
-      throw ConfigError(fmt::format("--set '{}': '{}' is not an object", assignment, walked));
+      throw ConfigError(fmt::format("{}: '{}' is not an object", where, walked));
     }
     walked += (walked.empty() ? "" : ".") + part;
     if (last) break;
     start = dot + 1;
   }
-  *node = value;
+  *node = std::move(value);
 }
 
 ConfigNode Config::root() {

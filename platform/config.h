@@ -87,6 +87,9 @@ class Config {
   /// Applies "a.b.c=value" (value parsed as JSON, else taken as a string). The path's parent must
   /// exist and be an object (or an array indexed by number).
   void apply_override(const std::string& assignment);
+  /// Sets the value at "a.b.c" to `value` (as apply_override does); `where` names the source in
+  /// errors (e.g. "--firmware").
+  void set(const std::string& path, json value, const std::string& where);
 
   /// The root node; all validation goes through it. Call once per run.
   ConfigNode root();

@@ -18,6 +18,7 @@
 #include <tlm>
 
 #include "platform/config.h"
+#include "platform/output_files.h"
 #include "platform/run_control.h"
 #include "platform/stats.h"
 #include "platform/trace_events.h"
@@ -66,7 +67,9 @@ struct SimContext {
   /// The SQLite command database when trace.sqlite is on (memory models write to it), else null.
   std::shared_ptr<CommandDatabase> command_db;
   RunControl control;
-  std::string out_dir = ".";
+  /// The files the run writes, all inside its --out folder: a module claims each file it writes
+  /// at construction and opens it only when the run opens its outputs (platform/output_files.h).
+  OutputFiles outputs{"."};
   /// Folder of the platform config file: relative paths inside the config resolve against it.
   std::string config_dir = ".";
 

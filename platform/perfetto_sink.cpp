@@ -14,11 +14,12 @@ bool TraceWindow::accepts(const TraceEvent& e) const {
   return accepts_unit(unit_of(e.track));
 }
 
-PerfettoSink::PerfettoSink(const std::string& path, TraceWindow window)
-    : window_(std::move(window)) {
+PerfettoSink::PerfettoSink(TraceWindow window) : window_(std::move(window)) {}
+
+void PerfettoSink::open(const std::string& path) {
   file_ = std::fopen(path.c_str(), "w");
   if (file_ == nullptr)
-    throw ConfigError(fmt::format("trace: cannot write the timeline '{}'", path));
+    throw ConfigError(fmt::format("trace.perfetto: cannot write the timeline '{}'", path));
   std::fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n", file_);
 }
 
@@ -56,7 +57,7 @@ void append_us(std::string& out, std::uint64_t ps) {
 }  // namespace
 
 void PerfettoSink::on_event(const TraceEvent& e) {
-  if (finished_ || !window_.accepts(e)) return;
+  if (finished_ || file_ == nullptr || !window_.accepts(e)) return;
   auto [it, added] = tracks_.emplace(e.track, static_cast<int>(tracks_.size()) + 1);
   (void)added;
   // Written by hand: this runs once per event, and building a JSON object for each costs more

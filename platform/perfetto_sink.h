@@ -35,8 +35,10 @@ struct TraceWindow {
 
 class PerfettoSink : public TraceSink {
  public:
-  /// Opens `path` for writing; throws ConfigError if it cannot.
-  PerfettoSink(const std::string& path, TraceWindow window);
+  /// Writes nothing until open(); events before that are dropped.
+  explicit PerfettoSink(TraceWindow window);
+  /// Creates the timeline file `path`; throws ConfigError if it cannot.
+  void open(const std::string& path);
   ~PerfettoSink() override;
   PerfettoSink(const PerfettoSink&) = delete;
   PerfettoSink& operator=(const PerfettoSink&) = delete;

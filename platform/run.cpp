@@ -43,18 +43,6 @@ std::string resolve_firmware(const std::string& name) {
 
 namespace {
 
-void prepare_out_dir(const std::string& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec)
-    throw ConfigError(fmt::format("--out '{}': cannot create the folder: {}", dir, ec.message()));
-  const fs::path probe = fs::path(dir) / ".write-test";
-  std::ofstream out(probe);
-  if (!out) throw ConfigError(fmt::format("--out '{}': the folder is not writable", dir));
-  out.close();
-  fs::remove(probe, ec);
-}
-
 void write_json(const fs::path& file, const json& value) {
   std::ofstream out(file);
   out << value.dump(2) << '\n';
@@ -66,11 +54,14 @@ void write_json(const fs::path& file, const json& value) {
 RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   Config config = Config::load_file(options.config_file);
   for (const auto& assignment : options.overrides) config.apply_override(assignment);
-  if (!options.firmware.empty())
-    config.apply_override("platform.firmware=\"" + options.firmware + "\"");
+  if (!options.firmware.empty()) config.set("platform.firmware", options.firmware, "--firmware");
 
   auto context = std::make_unique<SimContext>();
-  context->out_dir = options.out_dir;
+  context->outputs = OutputFiles(options.out_dir);
+  auto& outputs = context->outputs;
+  // The run's own files first: no other output may take their names.
+  const std::string config_file = outputs.claim("--out (the resolved configuration)", "config.json");
+  const std::string stats_file = outputs.claim("--out (the statistics)", "stats.json");
   context->set_config_file(options.config_file);
   for (const auto& sink : options.trace_sinks) context->events.attach(sink);
 
@@ -107,22 +98,30 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   window.units.insert(units.begin(), units.end());
   context->events.set_window(window.start_ps, window.stop_ps);
   trace.finish();
-  prepare_out_dir(options.out_dir);
-  std::shared_ptr<PerfettoSink> timeline_sink;
-  std::string timeline_file;
+  // The sinks exist before the modules (so that models see events.enabled()) but create their
+  // files only when the outputs are opened, after everything has been validated.
+  std::string timeline_file, waveform_file, database_file;
   if (!timeline.empty()) {
-    timeline_file = (fs::path(options.out_dir) / timeline).string();
-    timeline_sink = std::make_shared<PerfettoSink>(timeline_file, window);
-    context->events.attach(timeline_sink);
+    auto sink = std::make_shared<PerfettoSink>(window);
+    timeline_file = outputs.claim(trace.key_path("perfetto"), timeline,
+                                  [sink](const std::string& path) { sink->open(path); });
+    context->events.attach(sink);
   }
-  std::string waveform_file, database_file;
   if (!waveform.empty()) {
-    waveform_file = (fs::path(options.out_dir) / waveform).string();
-    context->events.attach(std::make_shared<VcdSink>(waveform_file, window));
+    auto sink = std::make_shared<VcdSink>(window);
+    const std::string save_file = outputs.claim(
+        trace.key_path("vcd") + " (its GTKWave view)",
+        fs::path(waveform).replace_extension(".gtkw").string());
+    waveform_file = outputs.claim(
+        trace.key_path("vcd"), waveform,
+        [sink, save_file](const std::string& path) { sink->open(path, save_file); });
+    context->events.attach(sink);
   }
   if (!database.empty()) {
-    database_file = (fs::path(options.out_dir) / database).string();
-    context->command_db = std::make_shared<CommandDatabase>(database_file, window);
+    auto db = std::make_shared<CommandDatabase>(window);
+    database_file = outputs.claim(trace.key_path("sqlite"), database,
+                                  [db](const std::string& path) { db->open(path); });
+    context->command_db = db;
   }
 
   PlatformBuilder builder(root, registry, *context);
@@ -151,7 +150,9 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   FirmwareLoader loader("loader", std::move(image), context->control);
   loader.socket.bind(builder.target(load_bus, "platform.load_bus"));
 
-  write_json(fs::path(options.out_dir) / "config.json", config.resolved());
+  // Everything is validated: only now is anything in --out created, replaced or removed.
+  outputs.open_all();
+  write_json(config_file, config.resolved());
   if (options.print_config) log << config.resolved().dump(2) << '\n';
 
   const auto wall_start = std::chrono::steady_clock::now();
@@ -211,7 +212,7 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   stats.add("sim.completed", "bool", "1 if the firmware exited, 0 if the run failed", [&result] {
     return StatsTree::Value{std::uint64_t{result.outcome == RunResult::Outcome::Exited}};
   });
-  result.stats_file = (fs::path(options.out_dir) / "stats.json").string();
+  result.stats_file = stats_file;
   const auto json = stats.to_json();
   write_json(result.stats_file, json);
   if (json.contains("summary") &&

@@ -30,12 +30,14 @@ std::string to_binary(std::uint64_t v) {
 
 }  // namespace
 
-VcdSink::VcdSink(const std::string& path, TraceWindow window)
-    : path_(path), window_(std::move(window)) {
-  gtkw_path_ = std::filesystem::path(path).replace_extension(".gtkw").string();
-  file_ = std::fopen(path.c_str(), "w");
+VcdSink::VcdSink(TraceWindow window) : window_(std::move(window)) {}
+
+void VcdSink::open(const std::string& path, const std::string& save_path) {
+  path_ = path;
+  gtkw_path_ = save_path;
+  file_ = std::fopen(path_.c_str(), "w");
   if (file_ == nullptr)
-    throw ConfigError(fmt::format("trace.vcd: cannot write the waveform file '{}'", path));
+    throw ConfigError(fmt::format("trace.vcd: cannot write the waveform file '{}'", path_));
 }
 
 VcdSink::~VcdSink() {

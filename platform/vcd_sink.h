@@ -28,8 +28,11 @@ namespace vp {
 
 class VcdSink : public TraceSink {
  public:
-  /// `path`: the VCD file; the save file is the same path with ".gtkw" for its extension.
-  VcdSink(const std::string& path, TraceWindow window);
+  /// Writes nothing until open(); the values are kept in memory and written by finish().
+  explicit VcdSink(TraceWindow window);
+  /// Creates the VCD file `path`; finish() writes the GTKWave save file `save_path` beside it.
+  /// Throws ConfigError if the VCD cannot be created.
+  void open(const std::string& path, const std::string& save_path);
   ~VcdSink() override;
   VcdSink(const VcdSink&) = delete;
   VcdSink& operator=(const VcdSink&) = delete;

@@ -95,7 +95,9 @@ void JobDevice::register_type(ModuleRegistry& registry) {
 }
 
 JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& context)
-    : RegisterDevice(name, registers(), config), context_(context) {
+    : RegisterDevice(name, registers(), config),
+      context_(context),
+      tokens_file_(context.outputs.claim(config.path() + " (its tokens)", "tokens.json")) {
   // The model: a file (configs/models/), optionally re-sharded by tp / pp (0: the file's).
   {
     const std::string file =
@@ -389,7 +391,7 @@ void JobDevice::connect(ModuleLookup& lookup) {
 void JobDevice::write_tokens() const {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [request, tokens] : tokens_by_request_) out[std::to_string(request)] = tokens;
-  std::ofstream file(std::filesystem::path(context_.out_dir) / "tokens.json");
+  std::ofstream file(tokens_file_);
   file << out.dump() << '\n';
 }
 

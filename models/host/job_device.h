@@ -53,6 +53,7 @@ class JobDevice : public RegisterDevice {
   void write_tokens() const;
 
   SimContext& context_;
+  std::string tokens_file_;  ///< <out>/tokens.json
   ModelSpec model_;
   WorkloadSpec workload_;
   std::vector<WorkloadRequest> requests_;

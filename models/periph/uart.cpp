@@ -29,15 +29,21 @@ Uart::Uart(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& 
   if (output == "stdout") {
     sink_ = stdout;
   } else {
-    sink_ = std::fopen(output.c_str(), "wb");
-    if (sink_ == nullptr)
-      throw ConfigError(
-          fmt::format("{}: cannot open '{}' for writing (use \"stdout\" or a "
-                      "writable file path)",
-                      config.key_path("output"), output));
-    owns_sink_ = true;
+    // "/dev/null" discards; any other name is a file inside --out, opened once the run starts.
+    const std::string key = config.key_path("output");
+    auto open = [this, key](const std::string& path) {
+      sink_ = std::fopen(path.c_str(), "wb");
+      if (sink_ == nullptr)
+        throw ConfigError(fmt::format("{}: cannot open '{}' for writing", key, path));
+      owns_sink_ = true;
+    };
+    if (output == "/dev/null")
+      open(output);
+    else
+      context.outputs.claim(key, output, open);
   }
   on_write("TXDATA", [this](std::uint32_t value) {
+    if (sink_ == nullptr) return;  // only before the run opens its outputs (never in a run)
     std::fputc(static_cast<int>(value & 0xFF), sink_);
     if ((value & 0xFF) == '\n') std::fflush(sink_);
     ++bytes_;
@@ -49,7 +55,7 @@ Uart::Uart(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& 
 Uart::~Uart() {
   if (owns_sink_)
     std::fclose(sink_);
-  else
+  else if (sink_ != nullptr)
     std::fflush(sink_);
 }
 

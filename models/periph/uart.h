@@ -1,7 +1,8 @@
 // periph.uart: a transmit-only UART.
 //
-// Contract: each write of TXDATA emits its low byte at once to the configured sink (stdout or a
-// file, "output"); STATUS reports the transmitter always ready. Counts bytes in
+// Contract: each write of TXDATA emits its low byte at once to the configured sink ("output":
+// "stdout", "/dev/null", or a file named relative to the run's --out folder, opened when the run
+// opens its outputs); STATUS reports the transmitter always ready. Counts bytes in
 // <name>.bytes_transmitted.
 #pragma once
 
