@@ -7,7 +7,8 @@
 #include <fmt/format.h>
 
 #include "platform/error.h"
-#include "platform/output_files.h"
+#include "platform/input_file.h"
+#include "platform/utf8.h"
 
 namespace vp {
 namespace {
@@ -38,6 +39,38 @@ std::string join(const std::vector<std::string>& items) {
 
 }  // namespace
 
+namespace {
+
+/// Decimal digits, or 0x-prefixed hex digits; no sign, no leading zeros (which other tools read
+/// as octal), at most 2^64 - 1. Returns false when `text` is not such a number.
+bool parse_unsigned_text(const std::string& text, std::uint64_t& value, bool& overflow) {
+  overflow = false;
+  const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  const std::size_t first = hex ? 2 : 0;
+  if (text.size() == first) return false;
+  if (!hex && text.size() > 1 && text[0] == '0') return false;
+  std::uint64_t v = 0;
+  const unsigned base = hex ? 16 : 10;
+  for (std::size_t i = first; i < text.size(); ++i) {
+    const char c = text[i];
+    unsigned digit = 0;
+    if (c >= '0' && c <= '9')
+      digit = static_cast<unsigned>(c - '0');
+    else if (hex && c >= 'a' && c <= 'f')
+      digit = static_cast<unsigned>(c - 'a' + 10);
+    else if (hex && c >= 'A' && c <= 'F')
+      digit = static_cast<unsigned>(c - 'A' + 10);
+    else
+      return false;
+    if (v > (~0ULL - digit) / base) overflow = true;
+    v = v * base + digit;
+  }
+  value = v;
+  return true;
+}
+
+}  // namespace
+
 std::uint64_t parse_u64(const json& value, const std::string& path) {
   if (value.is_number_unsigned()) return value.get<std::uint64_t>();
   if (value.is_number_integer()) {
@@ -47,16 +80,15 @@ std::uint64_t parse_u64(const json& value, const std::string& path) {
   }
   if (value.is_string()) {
     const auto text = value.get<std::string>();
-    std::size_t used = 0;
     std::uint64_t v = 0;
-    try {
-      v = std::stoull(text, &used, 0);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != text.size() || text[0] == '-')
+    bool overflow = false;
+    if (!parse_unsigned_text(text, v, overflow))
       throw ConfigError(fmt::format(
-          "{}: '{}' is not an unsigned integer (use decimal or 0x-prefixed hex)", path, text));
+          "{}: '{}' is not an unsigned integer (use decimal without leading zeros, or "
+          "0x-prefixed hex)",
+          path, text));
+    if (overflow)
+      throw ConfigError(fmt::format("{}: '{}' is larger than 2^64 - 1", path, text));
     return v;
   }
   throw ConfigError(fmt::format("{}: expected an unsigned integer or hex string, got {}", path,
@@ -66,8 +98,10 @@ std::uint64_t parse_u64(const json& value, const std::string& path) {
 std::uint64_t parse_size(const json& value, const std::string& path) {
   if (!value.is_string()) return parse_u64(value, path);
   const auto text = value.get<std::string>();
+  if (text.rfind("0x", 0) == 0) return parse_u64(value, path);  // hex bytes, no unit
   std::size_t pos = 0;
   while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
+  std::string number = text.substr(0, pos);
   std::string unit = text.substr(pos);
   unit.erase(0, unit.find_first_not_of(' '));
   std::uint64_t scale = 0;
@@ -75,12 +109,16 @@ std::uint64_t parse_size(const json& value, const std::string& path) {
   if (unit == "KiB") scale = 1ULL << 10;
   if (unit == "MiB") scale = 1ULL << 20;
   if (unit == "GiB") scale = 1ULL << 30;
-  if (pos == 0 || scale == 0) {
-    if (text.rfind("0x", 0) == 0) return parse_u64(value, path);
+  std::uint64_t count = 0;
+  bool overflow = false;
+  if (scale == 0 || !parse_unsigned_text(number, count, overflow))
     throw ConfigError(fmt::format(
-        "{}: '{}' is not a size (allowed: bytes as an integer, or 'N B|KiB|MiB|GiB')", path, text));
-  }
-  return std::stoull(text.substr(0, pos)) * scale;
+        "{}: '{}' is not a size (allowed: bytes as an integer, or 'N B|KiB|MiB|GiB' with N in "
+        "decimal without leading zeros or 0x-prefixed hex)",
+        path, text));
+  if (overflow || count > ~0ULL / scale)
+    throw ConfigError(fmt::format("{}: '{}' is larger than 2^64 - 1 bytes", path, text));
+  return count * scale;
 }
 
 ConfigNode::ConfigNode(const json& value, std::string path, json* resolved)
@@ -282,17 +320,59 @@ void ConfigNode::finish() const {
                                 known.empty() ? "none" : join(known)));
 }
 
+namespace {
+
+/// Parses JSON text (comments allowed) and rejects an object that names a key twice, which the
+/// parser alone would resolve silently (last wins). `where` prefixes error messages.
+json parse_strict(const std::string& text, const std::string& where) {
+  std::vector<std::set<std::string>> keys;  // one set per open object
+  std::vector<std::string> path;            // the key of each open object or array
+  std::string last_key;
+  auto callback = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+      case json::parse_event_t::array_start:
+        keys.emplace_back();
+        path.push_back(last_key);
+        last_key.clear();
+        break;
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        keys.pop_back();
+        path.pop_back();
+        break;
+      case json::parse_event_t::key: {
+        last_key = parsed.get<std::string>();
+        if (!keys.back().insert(last_key).second) {
+          std::string at;
+          for (const auto& p : path)
+            if (!p.empty()) at += p + ".";
+          throw ConfigError(fmt::format("{}: the key '{}{}' is given twice (each key once)",
+                                        where, at, last_key));
+        }
+        break;
+      }
+      case json::parse_event_t::value: break;
+    }
+    return true;
+  };
+  return json::parse(text, callback, true, /*ignore_comments=*/true);
+}
+
+}  // namespace
+
 Config Config::load_file(const std::string& file) {
-  std::ifstream in(file);
-  if (!in) throw ConfigError(fmt::format("cannot open config file '{}'", file));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
+  std::string text;
+  try {
+    text = read_input_file(file, "config file");
+  } catch (const InputError& e) {
+    throw ConfigError(e.what());
+  }
   json document;
   try {
-    document = json::parse(buffer.str(), nullptr, true, /*ignore_comments=*/true);
+    document = parse_strict(text, file);
   } catch (const json::parse_error& e) {
     // e.byte is the offset of the error; convert it to line:column for the user.
-    const auto text = buffer.str();
     std::size_t line = 1, column = 1;
     for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
       if (text[i] == '\n') {
@@ -306,6 +386,11 @@ Config Config::load_file(const std::string& file) {
     const auto colon = what.rfind(": ");
     throw ConfigError(fmt::format("{}:{}:{}: malformed JSON: {}", file, line, column,
                                   colon == std::string::npos ? what : what.substr(colon + 2)));
+  } catch (const json::exception& e) {  // e.g. a number beyond the range of a double (1e400)
+    std::string what = e.what();
+    const auto bracket = what.find("] ");
+    throw ConfigError(fmt::format("{}: {}", file,
+                                  bracket == std::string::npos ? what : what.substr(bracket + 2)));
   }
   return from_json(std::move(document), file);
 }
@@ -331,6 +416,9 @@ void Config::apply_override(const std::string& assignment) {
     value = json::parse(text);
   } catch (const json::parse_error&) {
     value = text;  // Not JSON: take it as a plain string.
+  } catch (const json::exception& e) {  // valid JSON the parser cannot hold, e.g. 1e400
+    throw ConfigError(fmt::format("--set '{}': '{}' is out of range for a number", assignment,
+                                  text));
   }
   set(assignment.substr(0, eq), std::move(value), fmt::format("--set '{}'", assignment));
 }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <memory>
@@ -13,6 +14,8 @@
 
 namespace vp {
 namespace {
+
+constexpr std::uint64_t kAddressSpace = 1ULL << 32;  // RV32 physical addresses
 
 struct FileCloser {
   int fd;
@@ -31,6 +34,10 @@ ElfImage read_elf(const std::string& path) {
     throw InputError(fmt::format("libelf initialisation failed: {}", elf_errmsg(-1)));
   FileCloser file{::open(path.c_str(), O_RDONLY)};
   if (file.fd < 0) throw InputError(fmt::format("firmware '{}': cannot open the file", path));
+  struct stat info {};
+  if (::fstat(file.fd, &info) != 0 || !S_ISREG(info.st_mode))
+    throw InputError(fmt::format("firmware '{}': not a regular file", path));
+  const auto file_size = static_cast<std::uint64_t>(info.st_size);
   std::unique_ptr<Elf, ElfCloser> elf(elf_begin(file.fd, ELF_C_READ, nullptr));
   if (!elf || elf_kind(elf.get()) != ELF_K_ELF)
     throw InputError(fmt::format("firmware '{}': not an ELF file", path));
@@ -65,10 +72,19 @@ ElfImage read_elf(const std::string& path) {
     if (ph.p_filesz > ph.p_memsz)
       throw InputError(
           fmt::format("firmware '{}': segment {} has more file bytes than memory", path, i));
+    if (ph.p_paddr > kAddressSpace || ph.p_memsz > kAddressSpace - ph.p_paddr)
+      throw InputError(fmt::format(
+          "firmware '{}': segment {} [{:#x}, +{:#x}) does not fit the 32-bit address space", path,
+          i, ph.p_paddr, ph.p_memsz));
+    if (ph.p_offset > file_size || ph.p_filesz > file_size - ph.p_offset)
+      throw InputError(fmt::format(
+          "firmware '{}': segment {} is truncated (its {} bytes at offset {} are beyond the "
+          "file's {} bytes)",
+          path, i, ph.p_filesz, ph.p_offset, file_size));
     ElfSegment segment;
     segment.address = ph.p_paddr;
     segment.memory_size = ph.p_memsz;
-    segment.bytes.assign(ph.p_memsz, 0);
+    segment.bytes.assign(ph.p_filesz, 0);
     if (ph.p_filesz > 0) {
       if (::pread(file.fd, segment.bytes.data(), ph.p_filesz, static_cast<off_t>(ph.p_offset)) !=
           static_cast<ssize_t>(ph.p_filesz))

@@ -13,7 +13,7 @@ namespace vp {
 
 struct ElfSegment {
   std::uint64_t address = 0;         ///< Physical (load) address.
-  std::vector<unsigned char> bytes;  ///< File contents, then zeros up to memory_size.
+  std::vector<unsigned char> bytes;  ///< File contents; the loader zero-fills up to memory_size.
   std::uint64_t memory_size = 0;
 };
 

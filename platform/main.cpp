@@ -20,7 +20,9 @@ namespace {
 
 constexpr int kExitUsage = 2;      // bad command line, config or input file
 constexpr int kExitSimFailed = 3;  // the simulation could not finish
-constexpr int kExitFirmwareFail = 1;
+constexpr int kExitFirmwareFail = 1;  // the firmware exited with a code other than 0
+/// VP_EXIT_INPUT_REJECTED (firmware/lib/vp.h): the job does not fit; reported as bad input.
+constexpr int kFirmwareInputRejected = 0x7D;
 
 const char* kUsage =
     R"(neupims-vp: a SystemC/TLM-2.0 virtual platform of the NeuPIMs NPU+PIM accelerator
@@ -47,8 +49,10 @@ examples:
 
 Firmware names are looked up as given, then in the build's firmware folder (NPVP_FIRMWARE_DIR).
 Every run writes <out>/config.json (the resolved configuration) and <out>/stats.json.
-Exit status: the firmware's exit code (0 = pass); 2 for bad input; 3 when the simulation could
-not finish (trap loop, deadlock, instruction or time limit).
+Exit status: 0 when the firmware exits with 0 (pass); 1 when it exits with another code (the
+summary and stats.json sim.exit_code give the code); 2 for bad input, including a job the
+firmware rejects because it does not fit the device (exit code 0x7d); 3 when the simulation
+could not finish (trap loop, deadlock, instruction or time limit).
 )";
 
 int print_summary(const vp::RunResult& r) {
@@ -93,6 +97,13 @@ int print_summary(const vp::RunResult& r) {
   if (r.outcome == vp::RunResult::Outcome::Failed) {
     std::cerr << "neupims-vp: error: " << r.message << '\n';
     return kExitSimFailed;
+  }
+  if (r.exit_code == kFirmwareInputRejected) {
+    std::cerr << fmt::format(
+        "neupims-vp: error: the firmware rejected the job as configured (exit code {:#x}); its "
+        "output above says why\n",
+        r.exit_code);
+    return kExitUsage;
   }
   return r.exit_code == 0 ? 0 : kExitFirmwareFail;
 }
@@ -165,6 +176,11 @@ int run_cli(int argc, char* argv[]) {
     std::cerr << "neupims-vp: error: " << e.what() << " (see neupims-vp --help)\n";
     return kExitUsage;
   }
+  if (vm.count("firmware") && options.firmware.empty()) {
+    std::cerr << "neupims-vp: error: --firmware: the name is empty (give an ELF file, e.g. "
+                 "--firmware hello.elf)\n";
+    return kExitUsage;
+  }
   if (vm.count("help") || argc == 1) {
     std::cout << run_options << kEpilog;
     return argc == 1 ? kExitUsage : 0;
@@ -180,6 +196,11 @@ int run_cli(int argc, char* argv[]) {
     for (const auto& [type, description] : registry.types())
       std::cout << fmt::format("  {:<16} {}\n", type, description);
     return 0;
+  }
+  if (command != "check-commands" && vm.count("argument")) {
+    std::cerr << "neupims-vp: error: unexpected argument '" << vm["argument"].as<std::string>()
+              << "' after '" << command << "' (options start with --; see neupims-vp --help)\n";
+    return kExitUsage;
   }
   if (command == "check-commands")
     return check_commands(vm.count("argument") ? vm["argument"].as<std::string>() : "");

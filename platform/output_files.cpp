@@ -3,9 +3,9 @@
 #include <filesystem>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "platform/error.h"
+#include "platform/utf8.h"
 
 namespace vp {
 namespace fs = std::filesystem;
@@ -31,15 +31,6 @@ bool inside(const fs::path& path, const fs::path& folder) {
 }
 
 }  // namespace
-
-bool valid_utf8(const std::string& text) {
-  try {
-    (void)nlohmann::json(text).dump();  // the strict serializer rejects ill-formed UTF-8
-    return true;
-  } catch (const nlohmann::json::type_error&) {
-    return false;
-  }
-}
 
 OutputFiles::OutputFiles(std::string out_dir) : out_dir_(std::move(out_dir)) {}
 

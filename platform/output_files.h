@@ -48,7 +48,4 @@ class OutputFiles {
   bool opened_ = false;
 };
 
-/// Whether `text` is valid UTF-8 (no overlong forms, no surrogates, at most U+10FFFF).
-[[nodiscard]] bool valid_utf8(const std::string& text);
-
 }  // namespace vp

@@ -43,6 +43,7 @@ PlatformBuilder::PlatformBuilder(ConfigNode& root, const ModuleRegistry& registr
   modules.finish();
   if (order_.empty()) throw ConfigError("modules: the platform has no modules");
   for (const auto& name : order_) modules_.at(name)->connect(*this);
+  check_targets_connected();
   make_interrupts(root);
 }
 
@@ -81,7 +82,28 @@ std::pair<Module*, std::string> PlatformBuilder::resolve_target(const std::strin
 
 TargetSocketBase& PlatformBuilder::target(const std::string& reference, const std::string& where) {
   auto [module, port] = resolve_target(reference, where);
-  return *module->ports().targets.at(port);
+  TargetSocketBase* socket = module->ports().targets.at(port);
+  const std::string key = reference.substr(0, reference.find('.')) + "." + port;
+  const auto* category = dynamic_cast<const tlm::tlm_base_socket_if*>(socket);
+  const bool multi =
+      category != nullptr && (category->get_socket_category() & tlm::TLM_MULTI_SOCKET) != 0;
+  const auto [it, first] = bound_by_.emplace(key, where);
+  if (!first && !multi)
+    throw ConfigError(fmt::format(
+        "{}: '{}' is already connected through {}, and takes one initiator (reach it through a "
+        "bus: name the bus here, and map '{}' on it)",
+        where, key, it->second, key.substr(0, key.find('.'))));
+  return *socket;
+}
+
+void PlatformBuilder::check_targets_connected() const {
+  for (const auto& name : order_)
+    for (const auto& [port, socket] : modules_.at(name)->ports().targets)
+      if (bound_by_.count(name + "." + port) == 0)
+        throw ConfigError(fmt::format(
+            "modules.{}: its target port '{}' is connected to nothing (map it on a bus, e.g. "
+            "{{\"target\": \"{}\", \"base\": ...}} in the bus's \"map\")",
+            name, port, name));
 }
 
 void PlatformBuilder::make_interrupts(ConfigNode& root) {

@@ -30,18 +30,22 @@ class PlatformBuilder : public ModuleLookup {
     return types_.at(name);
   }
 
+  /// Resolves and records a binding: a target port that takes one initiator (every port but a
+  /// bus's) may be bound once, and every target port must be bound by the end of construction.
   TargetSocketBase& target(const std::string& reference, const std::string& where) override;
   std::pair<Module*, std::string> resolve_target(const std::string& reference,
                                                  const std::string& where) override;
 
  private:
   void make_interrupts(ConfigNode& root);
+  void check_targets_connected() const;
   std::pair<Module*, std::string> split(const std::string& reference,
                                         const std::string& where) const;
 
   std::map<std::string, std::unique_ptr<Module>> modules_;
   std::map<std::string, std::string> types_;
   std::vector<std::string> order_;
+  std::map<std::string, std::string> bound_by_;  ///< "module.port" -> where it was first bound
   // Interrupt lines may be driven from several processes of their source module.
   using Line = sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>;
   std::vector<std::unique_ptr<Line>> lines_;

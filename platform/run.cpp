@@ -17,6 +17,7 @@
 #include "platform/perfetto_sink.h"
 #include "platform/platform_builder.h"
 #include "platform/registry.h"
+#include "platform/utf8.h"
 #include "platform/vcd_sink.h"
 
 #ifndef NPVP_FIRMWARE_DIR
@@ -32,9 +33,13 @@ std::string default_firmware_dir() {
 }
 
 std::string resolve_firmware(const std::string& name) {
-  if (fs::exists(name)) return name;
+  if (name.empty())
+    throw InputError("firmware: the name is empty (give an ELF file, e.g. --firmware hello.elf)");
+  if (!valid_utf8(name)) throw InputError("firmware: the file name is not valid UTF-8");
+  std::error_code ec;  // a name the file system refuses (too long, ...) is simply not found
+  if (fs::exists(name, ec)) return name;
   const fs::path in_dir = fs::path(default_firmware_dir()) / name;
-  if (fs::path(name).is_relative() && fs::exists(in_dir)) return in_dir.string();
+  if (fs::path(name).is_relative() && fs::exists(in_dir, ec)) return in_dir.string();
   throw InputError(
       fmt::format("firmware '{}' not found (looked in the current directory and in "
                   "'{}'; set NPVP_FIRMWARE_DIR to search elsewhere)",
@@ -68,6 +73,13 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   ModuleRegistry registry;
   register_builtin_modules(registry);
 
+  // An unknown top-level key is reported first: a misspelt "platform" would otherwise look like
+  // a missing platform.firmware.
+  for (const auto& [key, value] : config.document().items())
+    if (key != "platform" && key != "modules" && key != "interrupts" && key != "trace")
+      throw ConfigError(fmt::format(
+          "{}: unknown top-level key '{}' in {} (allowed: platform, modules, interrupts, trace)",
+          key, key, options.config_file));
   ConfigNode root = config.root();
   ConfigNode platform = root.child("platform");
   platform.get_string("name", "unnamed");

@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "platform/error.h"
+#include "platform/input_file.h"
+#include "platform/utf8.h"
 
 namespace vp {
 
@@ -15,17 +16,31 @@ namespace {
 
 namespace fs = std::filesystem;
 
+/// Whether `path` names a regular file; a name the file system refuses (too long, ...) does not.
+bool is_file(const fs::path& path) {
+  std::error_code ec;
+  return fs::is_regular_file(path, ec);
+}
+
+/// Command-line names are UTF-8 text (they end up in the JSON configuration).
+void check_name(const std::string& option, const std::string& name) {
+  if (!valid_utf8(name)) throw ConfigError(option + ": the name is not valid UTF-8");
+  if (name.empty()) throw ConfigError(option + ": the name is empty");
+}
+
 /// NAME as an existing file, else <config folder>/../<kind>s/NAME.json; an unknown name is an
 /// error that lists the names of that folder.
 fs::path find_named(const std::string& option, const std::string& kind, const std::string& name,
                     const std::string& config_file) {
   const fs::path folder = fs::path(config_file).parent_path() / ".." / (kind + "s");
+  check_name(option, name);
   fs::path file = name;
-  if (fs::is_regular_file(file)) return file;
+  if (is_file(file)) return file;
   file = folder / (name + ".json");
-  if (fs::is_regular_file(file)) return file;
+  if (is_file(file)) return file;
   std::vector<std::string> known;
-  if (fs::is_directory(folder))
+  std::error_code ec;
+  if (fs::is_directory(folder, ec))
     for (const auto& entry : fs::directory_iterator(folder))
       if (entry.path().extension() == ".json") known.push_back(entry.path().stem().string());
   std::sort(known.begin(), known.end());
@@ -49,7 +64,8 @@ std::string absolute_file(const std::string& path) {
 
 std::string model_override(const std::string& name, const std::string& config_file) {
   const std::string key = "modules.job.model";
-  if (fs::is_regular_file(name)) return string_override(key, absolute_file(name));
+  check_name("--model", name);
+  if (is_file(name)) return string_override(key, absolute_file(name));
   find_named("--model", "model", name, config_file);  // throws for an unknown name
   // A name from the models folder keeps the folder-relative form the platform files use.
   return string_override(key, "../models/" + name + ".json");
@@ -57,16 +73,17 @@ std::string model_override(const std::string& name, const std::string& config_fi
 
 std::string dataset_override(const std::string& name) {
   // Names (sharegpt, alpaca) and missing files are left to the job device, which checks them.
-  return string_override("modules.job.workload.dataset",
-                         fs::is_regular_file(name) ? absolute_file(name) : name);
+  check_name("--dataset", name);
+  return string_override("modules.job.workload.dataset", is_file(name) ? absolute_file(name) : name);
 }
 
 std::vector<std::string> system_overrides(const std::string& name, const std::string& config_file) {
   const fs::path file = find_named("--system", "system", name, config_file);
-  std::ifstream in(file);
   nlohmann::ordered_json doc;
   try {
-    doc = nlohmann::ordered_json::parse(in);
+    doc = nlohmann::ordered_json::parse(read_input_file(file.string(), "--system"));
+  } catch (const InputError& e) {
+    throw ConfigError(e.what());
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError(fmt::format("{}: not valid JSON: {}", file.string(), e.what()));
   }

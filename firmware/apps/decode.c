@@ -6,7 +6,8 @@
  * - steady / trace: each sampled batch joins at once and runs ITERATIONS iterations;
  * - serving: requests arrive (REQ_ARRIVAL), join while the batch has room (Orca-style
  *   iteration-level batching), and leave when they have generated their tokens.
- * Exit code 0 = every iteration ran; 2 = a queue stopped on an error; 3 = the job does not fit. */
+ * Exit code 0 = every iteration ran; 2 = a queue stopped on an error; VP_EXIT_INPUT_REJECTED = the
+ * job does not fit the device (neupims-vp exits 2, bad input). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -39,7 +40,7 @@ static void run_iteration(void) {
   if (!batch_grow(&batch)) {
     printf("decode: the KV cache does not fit in HBM (iteration %lu, %lu requests)\n",
            (unsigned long)iteration, (unsigned long)batch.count);
-    vp_exit(3);
+    vp_exit(VP_EXIT_INPUT_REJECTED);
   }
   int split = (job.flags & JOB_FLAG_SUB_BATCH) && batch.count >= job.sub_batch_min;
   if (split && (job.flags & JOB_FLAG_SUB_BATCH_ADAPTIVE)) {
@@ -91,31 +92,31 @@ static void admit_or_fail(uint32_t index) {
         "decode: request %lu (%lu tokens) does not fit (batch %lu of at most %lu, or its channel is full)\n",
         (unsigned long)index, (unsigned long)r.context, (unsigned long)batch.count,
         (unsigned long)job.max_batch);
-    vp_exit(3);
+    vp_exit(VP_EXIT_INPUT_REJECTED);
   }
 }
 
 int main(void) {
   if (!job_read(&job)) {
     printf("decode: no job device (periph.job) on this platform\n");
-    return 3;
+    return VP_EXIT_INPUT_REJECTED;
   }
   if (job.v_chunk == 0 || (job.row_bytes / 2u) % job.v_chunk != 0) {
     printf("decode: V_CHUNK %lu does not divide a bank row of %lu elements\n",
            (unsigned long)job.v_chunk, (unsigned long)(job.row_bytes / 2u));
-    return 3;
+    return VP_EXIT_INPUT_REJECTED;
   }
   plan_memory(&plan, &job);
   const uint32_t first_row = plan_first_row(&plan, &job);
   if (!batch_init(&batch, &job, first_row)) {
     printf("decode: the model needs rows up to %lu of %lu: no room for the KV cache\n",
            (unsigned long)first_row, (unsigned long)job.rows);
-    return 3;
+    return VP_EXIT_INPUT_REJECTED;
   }
   npu_init(1);
   if ((job.flags & JOB_FLAG_TOKENS) && !tokens_init(&job, &plan)) {
     printf("decode: no host memory for the embedding table and logits\n");
-    return 3;
+    return VP_EXIT_INPUT_REJECTED;
   }
   printf(
       "decode: %lu layers of %lu simulated, E %lu, %lu heads x %lu on this device, batch up to %lu, %s attention, "

@@ -30,6 +30,9 @@
 #define VP_MCAUSE_INTERRUPT 0x80000000u
 
 #define VP_EXIT_UNEXPECTED_TRAP 0x7E
+/* The firmware rejects the job it was given (it does not fit the device, or the platform lacks
+ * a device it needs): neupims-vp reports bad input and exits 2, as for a bad config. */
+#define VP_EXIT_INPUT_REJECTED 0x7D
 
 /* Ends the run with `code` (0 = pass). */
 void vp_exit(int code) __attribute__((noreturn));

@@ -27,6 +27,10 @@ Router::Router(const sc_core::sc_module_name& name, ConfigNode& config, SimConte
     entry.finish();
     regions_.push_back(r);
   }
+  if (regions_.empty())
+    throw ConfigError(fmt::format("{}: the map is empty (list the modules the bus reaches: "
+                                  "[{{\"target\": \"ram\", \"base\": \"0x80000000\"}}, ...])",
+                                  config.key_path("map")));
   in.register_b_transport(this, &Router::b_transport);
   in.register_transport_dbg(this, &Router::transport_dbg);
   in.register_get_direct_mem_ptr(this, &Router::get_direct_mem_ptr);
@@ -42,7 +46,13 @@ Router::Router(const sc_core::sc_module_name& name, ConfigNode& config, SimConte
 void Router::connect(ModuleLookup& lookup) {
   for (auto& r : regions_) {
     auto [module, port] = lookup.resolve_target(r.target, r.where + ".target");
-    if (r.size == 0) r.size = module->mapped_size(port);
+    const std::uint64_t decoded = module->mapped_size(port);
+    if (r.size == 0) r.size = decoded;
+    if (decoded != 0 && r.size > decoded)
+      throw ConfigError(fmt::format(
+          "{}.size: {:#x} bytes is more than the {:#x} bytes '{}' decodes (leave size out to map "
+          "exactly what it decodes)",
+          r.where, r.size, decoded, r.target));
     if (r.size == 0)
       throw ConfigError(
           fmt::format("{}: target '{}' does not say how much it decodes; give "
@@ -51,7 +61,7 @@ void Router::connect(ModuleLookup& lookup) {
     if (r.base + r.size < r.base || r.base + r.size - 1 > 0xFFFFFFFFULL)
       throw ConfigError(fmt::format("{}: region {:#x}+{:#x} exceeds the 32-bit address space",
                                     r.where, r.base, r.size));
-    out.bind(*module->ports().targets.at(port));
+    out.bind(lookup.target(r.target, r.where + ".target"));
   }
   for (std::size_t i = 0; i < regions_.size(); ++i) {
     for (std::size_t j = i + 1; j < regions_.size(); ++j) {

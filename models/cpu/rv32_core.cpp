@@ -54,6 +54,9 @@ Rv32Core::Rv32Core(const sc_core::sc_module_name& name, ConfigNode& config, SimC
   max_instructions_ = config.get_u64("max_instructions", 0, 0, ~0ULL);
   trap_loop_limit_ = static_cast<std::uint32_t>(config.get_u64("trap_loop_limit", 16, 1, 1000000));
   hart_.set_trap_loop_limit(trap_loop_limit_);
+  nested_trap_limit_ =
+      static_cast<std::uint32_t>(config.get_u64("nested_trap_limit", 64, 1, 1000000));
+  hart_.set_nested_trap_limit(nested_trap_limit_);
   log_traps_ = config.get_bool("log_traps", false);
   dmi_enabled_ = config.get_bool("dmi", true);
   hart_.set_trap_observer([this](const rv32::Hart::TrapInfo& trap) { on_trap(trap); });
@@ -120,13 +123,26 @@ void Rv32Core::thread() {
     std::uint64_t until = cycles_in(quantum_keeper_.next_sync_point());
     if (max_instructions_ != 0) {
       // Never run past the limit: at least one cycle per instruction.
-      const std::uint64_t left = max_instructions_ - std::min(max_instructions_, hart_.instret());
-      until = std::min(until, hart_.cycle() + std::max<std::uint64_t>(left, 1));
+      const std::uint64_t left =
+          std::max<std::uint64_t>(max_instructions_ - std::min(max_instructions_, hart_.instret()), 1);
+      const std::uint64_t now = hart_.cycle();
+      if (left < ~0ULL - now) until = std::min(until, now + left);  // else: no nearer bound
     }
     const auto stop = hart_.run(until);
     quantum_keeper_.set(time_of(hart_.cycle()) - sc_core::sc_time_stamp());
     if (stop == rv32::Hart::Stop::Requested) {
       quantum_keeper_.sync();
+      return;
+    }
+    if (stop == rv32::Hart::Stop::NestedTraps) {
+      quantum_keeper_.sync();
+      const auto& trap = hart_.last_trap();
+      context_.control.fail(fmt::format(
+          "{}: {} exceptions taken without an MRET between them (a trap handler that traps "
+          "again, e.g. through a device no longer on the bus map); last: {} at pc={:#010x} "
+          "(mtval={:#010x}); limit: {}.nested_trap_limit",
+          name(), nested_trap_limit_ + 1, rv32::cause_name(trap.cause), trap.epc, trap.tval,
+          name()));
       return;
     }
     if (stop == rv32::Hart::Stop::TrapLoop) {

@@ -9,8 +9,9 @@
 // with nothing pending puts the thread to sleep until an interrupt line changes, so a sleeping hart
 // costs no simulation events. Interrupt inputs: "msip", "mtip", "meip". If "trap_loop_limit" traps
 // happen in a row without an instruction retiring (e.g. a jump to unmapped memory with no valid
-// trap vector) the run fails with the trap's cause and address; "max_instructions" (0 = none)
-// bounds a run.
+// trap vector) the run fails with the trap's cause and address; so it does when more than
+// "nested_trap_limit" exceptions are taken with no MRET between them (a handler that faults again
+// and again); "max_instructions" (0 = none) bounds a run.
 #pragma once
 
 #include <string>
@@ -76,6 +77,7 @@ class Rv32Core : public sc_core::sc_module, public Module, private rv32::HartBus
   std::uint32_t entry_ = 0;
   std::uint64_t max_instructions_ = 0;
   std::uint32_t trap_loop_limit_ = 16;
+  std::uint32_t nested_trap_limit_ = 64;
   bool log_traps_ = false;
   bool dmi_enabled_ = true;
   bool sleeping_ = false;

@@ -36,6 +36,7 @@ void Hart::reset(std::uint32_t pc) {
   stop_requested_ = false;
   in_wfi_ = false;
   traps_in_a_row_ = 0;
+  exceptions_in_handler_ = 0;
   traps_ = interrupts_ = 0;
 }
 
@@ -70,6 +71,7 @@ Hart::Stop Hart::run(std::uint64_t until_cycle) {
     const DecodedInsn* d = nullptr;
     if (!fetch(pc_, d)) {
       if (traps_in_a_row_ > trap_loop_limit_) return Stop::TrapLoop;
+      if (exceptions_in_handler_ > nested_trap_limit_) return Stop::NestedTraps;
       continue;
     }
     trapped_ = false;
@@ -80,6 +82,7 @@ Hart::Stop Hart::run(std::uint64_t until_cycle) {
     cycle_ += cost;
     if (trapped_) {
       if (traps_in_a_row_ > trap_loop_limit_) return Stop::TrapLoop;
+      if (exceptions_in_handler_ > nested_trap_limit_) return Stop::NestedTraps;
       continue;
     }
     pc_ = next_pc_;
@@ -192,6 +195,7 @@ void Hart::raise(Cause cause, std::uint32_t tval) {
   trapped_ = true;
   ++traps_;
   ++traps_in_a_row_;
+  ++exceptions_in_handler_;
   // Exceptions always use the base, also in vectored mode.
   enter_trap(static_cast<std::uint32_t>(cause), tval, mtvec_ & ~3U);
 }
@@ -398,6 +402,7 @@ inline void Hart::execute(const DecodedInsn& d) {
     case Op::Ebreak: raise(Cause::Breakpoint, pc_); break;
     case Op::Mret: {
       next_pc_ = mepc_;
+      exceptions_in_handler_ = 0;
       const bool mpie = (mstatus_ & mstatus::kMpie) != 0;
       mstatus_ = (mstatus_ & ~mstatus::kMie) | (mpie ? mstatus::kMie : 0) | mstatus::kMpie;
       update_interrupt_ready();

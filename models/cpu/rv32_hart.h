@@ -48,7 +48,10 @@ struct CycleCosts {
 
 class Hart {
  public:
-  enum class Stop { Budget, Wfi, Requested, TrapLoop };
+  /// TrapLoop: trap_loop_limit traps in a row without an instruction retiring. NestedTraps: more
+  /// than nested_trap_limit exceptions taken with no MRET between them (a trap handler that
+  /// faults again and again, e.g. printing through a device that is no longer mapped).
+  enum class Stop { Budget, Wfi, Requested, TrapLoop, NestedTraps };
 
   struct TrapInfo {
     std::uint32_t cause;
@@ -81,6 +84,7 @@ class Hart {
 
   /// Consecutive traps allowed without a retired instruction before run() gives up.
   void set_trap_loop_limit(std::uint32_t limit) { trap_loop_limit_ = limit; }
+  void set_nested_trap_limit(std::uint32_t limit) { nested_trap_limit_ = limit; }
   void set_trap_observer(std::function<void(const TrapInfo&)> observer) {
     trap_observer_ = std::move(observer);
   }
@@ -148,6 +152,8 @@ class Hart {
   bool in_wfi_ = false;
   std::uint32_t trap_loop_limit_ = 16;
   std::uint32_t traps_in_a_row_ = 0;
+  std::uint32_t nested_trap_limit_ = 64;
+  std::uint32_t exceptions_in_handler_ = 0;  ///< exceptions since the last MRET
   std::uint64_t traps_ = 0;
   std::uint64_t interrupts_ = 0;
   TrapInfo last_trap_{0, 0, 0};

@@ -122,6 +122,7 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
         fmt::format("{}: {} layers of KV cache cannot hold the {} layers simulated (0 = all {} the "
                     "device holds)",
                     config.key_path("kv_layers"), kv_layers_, layers_, model_.device_layers()));
+  npu_where_ = config.key_path("npu");
   npu_ = config.get_string("npu", "npu");
   memory_where_ = config.key_path("memory");
   memory_ = config.get_string("memory", "hbm");
@@ -366,6 +367,12 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
 }
 
 void JobDevice::connect(ModuleLookup& lookup) {
+  // The NPU is measured through its statistics (MACs, PIM busy time, energy): it must exist.
+  lookup.resolve_target(npu_, npu_where_);
+  if (!context_.stats.contains(npu_ + ".sa.macs"))
+    throw ConfigError(fmt::format(
+        "{}: '{}' is not an NPU (the job measures an npu.core through its statistics)", npu_where_,
+        npu_));
   auto* info =
       dynamic_cast<const hbm::PimMemoryInfo*>(lookup.resolve_target(memory_, memory_where_).first);
   if (info == nullptr)
@@ -375,6 +382,12 @@ void JobDevice::connect(ModuleLookup& lookup) {
         memory_where_, memory_));
   const auto& org = info->organization();
   store("CHANNELS", org.channels);
+  if (workload_.mode == "trace")  // the trace pins each request to a channel of this memory
+    for (std::size_t i = 0; i < requests_.size(); ++i)
+      if (requests_[i].channel >= org.channels)
+        throw InputError(fmt::format(
+            "{}: data row {}: ch_idx {} is not a channel of '{}' (channels 0 .. {})",
+            workload_.trace_file, i + 1, requests_[i].channel, memory_, org.channels - 1));
   store("BANKS", org.banks());
   store("ROWS", org.rows);
   store("ROW_BYTES", org.row_bytes());

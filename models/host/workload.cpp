@@ -1,13 +1,13 @@
 #include "models/host/workload.h"
 
 #include <algorithm>
-#include <fstream>
 #include <random>
 #include <string_view>
 
 #include <fmt/format.h>
 
 #include "platform/error.h"
+#include "platform/input_file.h"
 
 namespace vp::host {
 namespace {
@@ -30,12 +30,7 @@ std::uint32_t parse_count(std::string_view text, const Where& where) {
 template <typename Reserve, typename Row>
 void read_table(const std::string& path, char separator, const std::vector<std::string>& header,
                 Reserve reserve, Row row) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw InputError(fmt::format("cannot open '{}'", path));
-  std::string text(static_cast<std::size_t>(std::max<std::streamoff>(in.tellg(), 0)), '\0');
-  in.seekg(0);
-  if (!in.read(text.data(), static_cast<std::streamsize>(text.size())))
-    throw InputError(fmt::format("cannot read '{}'", path));
+  const std::string text = read_input_file(path, "");
   reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
   std::vector<std::string_view> cells;
   const std::vector<std::string_view> expected(header.begin(), header.end());

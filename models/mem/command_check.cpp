@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -24,6 +26,15 @@ class Database {
     if (!std::filesystem::exists(path)) throw InputError(fmt::format("'{}': no such file", path));
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
       throw InputError(fmt::format("'{}': cannot open as SQLite: {}", path, sqlite3_errmsg(db_)));
+    // A damaged file is reported as such before anything is replayed.
+    auto check = query("PRAGMA quick_check(1)");  // the first problem only
+    while (step(check)) {
+      const auto* t = sqlite3_column_text(check.get(), 0);
+      std::string verdict = t != nullptr ? reinterpret_cast<const char*>(t) : "";
+      std::replace(verdict.begin(), verdict.end(), '\n', ' ');
+      if (verdict != "ok")
+        throw InputError(fmt::format("'{}': the database is damaged: {}", path, verdict));
+    }
   }
   ~Database() { sqlite3_close(db_); }
   Database(const Database&) = delete;
@@ -35,6 +46,16 @@ class Database {
       throw InputError(fmt::format("'{}' is not a neupims-vp command database ({})", path_,
                                    sqlite3_errmsg(db_)));
     return {s, &sqlite3_finalize};
+  }
+
+  /// The next row (true) or the end (false); any SQLite error (a corrupt page, ...) is an
+  /// InputError, so a damaged file is never taken for a short one.
+  bool step(const Statement& statement) const {
+    const int rc = sqlite3_step(statement.get());
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw InputError(fmt::format("'{}': the database cannot be read to the end: {}", path_,
+                                 sqlite3_errmsg(db_)));
   }
 
  private:
@@ -195,40 +216,131 @@ class ChannelReplay {
 
 }  // namespace
 
+namespace {
+
+constexpr const char* kSchemaVersion = "1";  // platform/command_db.cpp writes this version
+
+/// A picosecond value from the meta table: decimal digits (empty = `fallback`).
+std::uint64_t meta_ps(const std::string& value, const std::string& key, const std::string& path,
+                      std::uint64_t fallback) {
+  if (value.empty()) return fallback;
+  if (value.size() > 19 || value.find_first_not_of("0123456789") != std::string::npos)
+    throw InputError(fmt::format("'{}': meta {} is '{}', not a time in picoseconds", path, key,
+                                 value));
+  return std::stoull(value);
+}
+
+nlohmann::json parse_column(const std::string& text, const std::string& what,
+                            const std::string& path) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception&) {
+    throw InputError(fmt::format("'{}': {} is not JSON", path, what));
+  }
+}
+
+}  // namespace
+
 CommandCheckReport check_command_database(const std::string& path, std::size_t max_messages) {
   Database db(path);
   CommandCheckReport report;
-  std::uint64_t window_start = 0;
-  for (auto meta = db.query("SELECT key, value FROM meta"); sqlite3_step(meta.get()) == SQLITE_ROW;)
-    if (text(meta.get(), 0) == "window_start_ps")
-      window_start = std::stoull("0" + text(meta.get(), 1));
+  std::map<std::string, std::string> meta;
+  for (auto q = db.query("SELECT key, value FROM meta"); db.step(q);)
+    meta[text(q.get(), 0)] = text(q.get(), 1);
+  if (meta["schema_version"] != kSchemaVersion)
+    throw InputError(fmt::format(
+        "'{}': schema version '{}'; this checker reads version {} (rerun with this build)", path,
+        meta["schema_version"], kSchemaVersion));
+  const std::uint64_t window_start = meta_ps(meta["window_start_ps"], "window_start_ps", path, 0);
+  meta_ps(meta["window_stop_ps"], "window_stop_ps", path, 0);
   report.state_checked = window_start == 0;
 
   std::map<std::string, Command> kinds;
   for (unsigned k = 0; k < kCommandCount; ++k)
     kinds[to_string(static_cast<Command>(k))] = static_cast<Command>(k);
+  auto problem = [&](const std::string& message) {
+    ++report.violations;
+    if (report.messages.size() < max_messages) report.messages.push_back(message);
+  };
 
-  auto memories = db.query("SELECT unit, mode, params, controller FROM memories ORDER BY unit");
-  while (sqlite3_step(memories.get()) == SQLITE_ROW) {
+  // Every command must belong to a memory the database describes.
+  for (auto q = db.query("SELECT DISTINCT unit FROM commands WHERE unit IS NULL OR unit NOT IN "
+                         "(SELECT unit FROM memories)");
+       db.step(q);)
+    throw InputError(fmt::format(
+        "'{}': commands of unit '{}', which the memories table does not describe", path,
+        sqlite3_column_type(q.get(), 0) == SQLITE_NULL ? "NULL" : text(q.get(), 0)));
+
+  auto memories =
+      db.query("SELECT unit, mode, params, controller, tck_ps FROM memories ORDER BY unit");
+  while (db.step(memories)) {
     const std::string unit = text(memories.get(), 0);
     const PimMode mode = mode_from(text(memories.get(), 1), unit);
-    const auto document = nlohmann::json::parse(text(memories.get(), 2));
-    const auto controller = nlohmann::json::parse(text(memories.get(), 3));
+    const auto document = parse_column(text(memories.get(), 2), "memory '" + unit + "' params", path);
+    const auto controller =
+        parse_column(text(memories.get(), 3), "memory '" + unit + "' controller", path);
+    if (!document.is_object() || !controller.is_object())
+      throw InputError(fmt::format("'{}': memory '{}': params and controller must be objects",
+                                   path, unit));
     nlohmann::json resolved;
     ConfigNode node(document, fmt::format("{}:memories.{}", path, unit), &resolved);
     const MemoryParams params = MemoryParams::from_config(node);
-    const bool refresh = controller.value("refresh", true);
+    const auto tck_ps = sqlite3_column_int64(memories.get(), 4);
+    if (sqlite3_column_type(memories.get(), 4) != SQLITE_INTEGER || tck_ps <= 0 ||
+        static_cast<std::uint64_t>(tck_ps) != params.timing.tCK_ps)
+      throw InputError(fmt::format(
+          "'{}': memory '{}': tck_ps '{}' is not the clock period of its parameters ({} ps)", path,
+          unit, text(memories.get(), 4), params.timing.tCK_ps));
+    const auto refresh = controller.find("refresh");
+    if (refresh != controller.end() && !refresh->is_boolean())
+      throw InputError(fmt::format("'{}': memory '{}': controller.refresh must be a boolean", path,
+                                   unit));
+    const bool refresh_on = refresh == controller.end() || refresh->get<bool>();
 
     auto commands = db.query(
-        "SELECT id, channel, cycle, kind, rank, bank_group, bank, row, comps FROM commands WHERE "
-        "unit = ?1 "
-        "ORDER BY channel, cycle, id");
+        "SELECT id, channel, cycle, kind, rank, bank_group, bank, row, comps, time_ps FROM commands "
+        "WHERE unit = ?1 ORDER BY channel, cycle, id");
     sqlite3_bind_text(commands.get(), 1, unit.c_str(), -1, SQLITE_TRANSIENT);
     std::unique_ptr<ChannelReplay> replay;
     std::int64_t channel = -1;
-    while (sqlite3_step(commands.get()) == SQLITE_ROW) {
+    while (db.step(commands)) {
       auto* s = commands.get();
+      const auto id = sqlite3_column_int64(s, 0);
+      bool complete = true;
+      for (int c : {0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
+        if (sqlite3_column_type(s, c) == SQLITE_NULL) complete = false;
+      if (!complete) {
+        problem(fmt::format("{} command #{}: a field is NULL", unit, id));
+        continue;
+      }
       const auto ch = sqlite3_column_int64(s, 1);
+      const auto cycle = sqlite3_column_int64(s, 2);
+      const std::string kind = text(s, 3);
+      const auto it = kinds.find(kind);
+      const auto rank = sqlite3_column_int64(s, 4), group = sqlite3_column_int64(s, 5),
+                 bank_in_group = sqlite3_column_int64(s, 6);
+      if (ch < 0 || ch >= params.org.channels) {
+        problem(fmt::format("{} command #{}: channel {} is outside the organization (0 .. {})",
+                            unit, id, ch, params.org.channels - 1));
+        continue;
+      }
+      if (it == kinds.end() || rank < 0 || rank >= params.org.ranks || group < 0 ||
+          group >= params.org.bank_groups || bank_in_group < 0 ||
+          bank_in_group >= params.org.banks_per_group || cycle < 0) {
+        problem(fmt::format(
+            "{} command #{}: unknown kind '{}', bank outside the organization or negative cycle",
+            unit, id, kind));
+        continue;
+      }
+      // The time is the cycle on the memory's clock: a command moved in one but not the other
+      // is caught here (the replay orders by cycle).
+      const auto time_ps = sqlite3_column_int64(s, 9);
+      if (cycle > std::numeric_limits<std::int64_t>::max() / tck_ps || time_ps != cycle * tck_ps) {
+        problem(fmt::format(
+            "{} channel {} command #{} {}: time_ps {} is not cycle {} x tCK {} ps", unit, ch, id,
+            kind, time_ps, cycle, tck_ps));
+        continue;
+      }
       if (ch != channel) {
         if (replay) replay->finish();
         channel = ch;
@@ -236,27 +348,14 @@ CommandCheckReport check_command_database(const std::string& path, std::size_t m
         replay =
             std::make_unique<ChannelReplay>(params, mode, report.state_checked, report,
                                             max_messages, unit, static_cast<std::uint32_t>(ch));
-        replay->set_refresh(refresh);
+        replay->set_refresh(refresh_on);
       }
-      const std::string kind = text(s, 3);
-      const auto it = kinds.find(kind);
-      const BankId bank{Rank(static_cast<std::uint32_t>(sqlite3_column_int(s, 4))),
-                        BankGroup(static_cast<std::uint32_t>(sqlite3_column_int(s, 5))),
-                        Bank(static_cast<std::uint32_t>(sqlite3_column_int(s, 6)))};
-      if (it == kinds.end() || bank.rank.value >= params.org.ranks ||
-          bank.group.value >= params.org.bank_groups ||
-          bank.bank.value >= params.org.banks_per_group) {
-        ++report.violations;
-        if (report.messages.size() < max_messages)
-          report.messages.push_back(
-              fmt::format("{} command #{}: unknown kind '{}' or bank outside the organization",
-                          unit, sqlite3_column_int64(s, 0), kind));
-        continue;
-      }
-      replay->command(static_cast<std::uint64_t>(sqlite3_column_int64(s, 0)),
-                      static_cast<std::uint64_t>(sqlite3_column_int64(s, 2)), it->second, bank,
-                      static_cast<std::uint32_t>(sqlite3_column_int(s, 7)),
-                      static_cast<std::uint32_t>(sqlite3_column_int(s, 8)));
+      const BankId bank{Rank(static_cast<std::uint32_t>(rank)),
+                        BankGroup(static_cast<std::uint32_t>(group)),
+                        Bank(static_cast<std::uint32_t>(bank_in_group))};
+      replay->command(static_cast<std::uint64_t>(id), static_cast<std::uint64_t>(cycle),
+                      it->second, bank, static_cast<std::uint32_t>(sqlite3_column_int64(s, 7)),
+                      static_cast<std::uint32_t>(sqlite3_column_int64(s, 8)));
     }
     if (replay) replay->finish();
   }
