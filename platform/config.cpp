@@ -83,12 +83,11 @@ std::uint64_t parse_u64(const json& value, const std::string& path) {
     std::uint64_t v = 0;
     bool overflow = false;
     if (!parse_unsigned_text(text, v, overflow))
-      throw ConfigError(fmt::format(
-          "{}: '{}' is not an unsigned integer (use decimal without leading zeros, or "
-          "0x-prefixed hex)",
-          path, text));
-    if (overflow)
-      throw ConfigError(fmt::format("{}: '{}' is larger than 2^64 - 1", path, text));
+      throw ConfigError(
+          fmt::format("{}: '{}' is not an unsigned integer (use decimal without leading zeros, or "
+                      "0x-prefixed hex)",
+                      path, text));
+    if (overflow) throw ConfigError(fmt::format("{}: '{}' is larger than 2^64 - 1", path, text));
     return v;
   }
   throw ConfigError(fmt::format("{}: expected an unsigned integer or hex string, got {}", path,
@@ -347,8 +346,8 @@ json parse_strict(const std::string& text, const std::string& where) {
           std::string at;
           for (const auto& p : path)
             if (!p.empty()) at += p + ".";
-          throw ConfigError(fmt::format("{}: the key '{}{}' is given twice (each key once)",
-                                        where, at, last_key));
+          throw ConfigError(fmt::format("{}: the key '{}{}' is given twice (each key once)", where,
+                                        at, last_key));
         }
         break;
       }
@@ -415,10 +414,10 @@ void Config::apply_override(const std::string& assignment) {
   try {
     value = json::parse(text);
   } catch (const json::parse_error&) {
-    value = text;  // Not JSON: take it as a plain string.
+    value = text;                       // Not JSON: take it as a plain string.
   } catch (const json::exception& e) {  // valid JSON the parser cannot hold, e.g. 1e400
-    throw ConfigError(fmt::format("--set '{}': '{}' is out of range for a number", assignment,
-                                  text));
+    throw ConfigError(
+        fmt::format("--set '{}': '{}' is out of range for a number", assignment, text));
   }
   set(assignment.substr(0, eq), std::move(value), fmt::format("--set '{}'", assignment));
 }

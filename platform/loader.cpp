@@ -12,7 +12,7 @@ FirmwareLoader::FirmwareLoader(const sc_core::sc_module_name& name, ElfImage ima
     : sc_core::sc_module(name), socket("socket"), image_(std::move(image)), control_(control) {}
 
 void FirmwareLoader::start_of_simulation() {
-  static std::vector<unsigned char> zeros(64 * 1024, 0);  // only read (a debug write)
+  static std::vector<unsigned char> zeros(std::size_t{64} << 10, 0);  // only read (a debug write)
   for (std::size_t i = 0; i < image_.segments.size(); ++i) {
     auto& segment = image_.segments[i];
     // The file's bytes, then zeros up to the segment's memory size, in pieces (a segment may
@@ -27,8 +27,7 @@ void FirmwareLoader::start_of_simulation() {
       tlm::tlm_generic_payload payload;
       payload.set_command(tlm::TLM_WRITE_COMMAND);
       payload.set_address(segment.address + done);
-      payload.set_data_ptr(from_file ? segment.bytes.data() + done
-                                     : zeros.data());
+      payload.set_data_ptr(from_file ? segment.bytes.data() + done : zeros.data());
       payload.set_data_length(length);
       payload.set_streaming_width(length);
       const unsigned int written = socket->transport_dbg(payload);

@@ -18,8 +18,8 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr int kExitUsage = 2;      // bad command line, config or input file
-constexpr int kExitSimFailed = 3;  // the simulation could not finish
+constexpr int kExitUsage = 2;         // bad command line, config or input file
+constexpr int kExitSimFailed = 3;     // the simulation could not finish
 constexpr int kExitFirmwareFail = 1;  // the firmware exited with a code other than 0
 /// VP_EXIT_INPUT_REJECTED (firmware/lib/vp.h): the job does not fit; reported as bad input.
 constexpr int kFirmwareInputRejected = 0x7D;

@@ -37,9 +37,10 @@ OutputFiles::OutputFiles(std::string out_dir) : out_dir_(std::move(out_dir)) {}
 std::string OutputFiles::claim(const std::string& key, const std::string& name,
                                std::function<void(const std::string& path)> open) {
   auto reject = [&](const std::string& why) {
-    throw ConfigError(fmt::format("{}: '{}' {} (output files are named relative to --out '{}', "
-                                  "inside it)",
-                                  key, valid_utf8(name) ? name : "<not UTF-8>", why, out_dir_));
+    throw ConfigError(
+        fmt::format("{}: '{}' {} (output files are named relative to --out '{}', "
+                    "inside it)",
+                    key, valid_utf8(name) ? name : "<not UTF-8>", why, out_dir_));
   };
   if (opened_) throw std::logic_error("OutputFiles::claim after open_all");
   if (name.empty()) reject("is empty");
@@ -79,8 +80,8 @@ void OutputFiles::open_all() {
     const fs::path parent = fs::path(c.path).parent_path();
     fs::create_directories(parent, ec);
     if (ec)
-      throw ConfigError(
-          fmt::format("{}: cannot create the folder '{}': {}", c.key, parent.string(), ec.message()));
+      throw ConfigError(fmt::format("{}: cannot create the folder '{}': {}", c.key, parent.string(),
+                                    ec.message()));
     fs::remove(c.path, ec);
     if (ec)
       throw ConfigError(fmt::format("{}: cannot replace '{}': {}", c.key, c.path, ec.message()));

@@ -43,7 +43,6 @@ PlatformBuilder::PlatformBuilder(ConfigNode& root, const ModuleRegistry& registr
   modules.finish();
   if (order_.empty()) throw ConfigError("modules: the platform has no modules");
   for (const auto& name : order_) modules_.at(name)->connect(*this);
-  check_targets_connected();
   make_interrupts(root);
 }
 
@@ -99,7 +98,7 @@ TargetSocketBase& PlatformBuilder::target(const std::string& reference, const st
 void PlatformBuilder::check_targets_connected() const {
   for (const auto& name : order_)
     for (const auto& [port, socket] : modules_.at(name)->ports().targets)
-      if (bound_by_.count(name + "." + port) == 0)
+      if (bound_by_.count(fmt::format("{}.{}", name, port)) == 0)
         throw ConfigError(fmt::format(
             "modules.{}: its target port '{}' is connected to nothing (map it on a bus, e.g. "
             "{{\"target\": \"{}\", \"base\": ...}} in the bus's \"map\")",

@@ -35,10 +35,11 @@ class PlatformBuilder : public ModuleLookup {
   TargetSocketBase& target(const std::string& reference, const std::string& where) override;
   std::pair<Module*, std::string> resolve_target(const std::string& reference,
                                                  const std::string& where) override;
+  /// Throws a ConfigError naming the first target port nothing was bound to (through target()).
+  void check_targets_connected() const;
 
  private:
   void make_interrupts(ConfigNode& root);
-  void check_targets_connected() const;
   std::pair<Module*, std::string> split(const std::string& reference,
                                         const std::string& where) const;
 

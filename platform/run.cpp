@@ -65,7 +65,8 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   context->outputs = OutputFiles(options.out_dir);
   auto& outputs = context->outputs;
   // The run's own files first: no other output may take their names.
-  const std::string config_file = outputs.claim("--out (the resolved configuration)", "config.json");
+  const std::string config_file =
+      outputs.claim("--out (the resolved configuration)", "config.json");
   const std::string stats_file = outputs.claim("--out (the statistics)", "stats.json");
   context->set_config_file(options.config_file);
   for (const auto& sink : options.trace_sinks) context->events.attach(sink);
@@ -121,12 +122,12 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   }
   if (!waveform.empty()) {
     auto sink = std::make_shared<VcdSink>(window);
-    const std::string save_file = outputs.claim(
-        trace.key_path("vcd") + " (its GTKWave view)",
-        fs::path(waveform).replace_extension(".gtkw").string());
-    waveform_file = outputs.claim(
-        trace.key_path("vcd"), waveform,
-        [sink, save_file](const std::string& path) { sink->open(path, save_file); });
+    const std::string save_file =
+        outputs.claim(trace.key_path("vcd") + " (its GTKWave view)",
+                      fs::path(waveform).replace_extension(".gtkw").string());
+    waveform_file =
+        outputs.claim(trace.key_path("vcd"), waveform,
+                      [sink, save_file](const std::string& path) { sink->open(path, save_file); });
     context->events.attach(sink);
   }
   if (!database.empty()) {
@@ -161,6 +162,7 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   if (!has_cpu) throw ConfigError("modules: no processor to run the firmware (add a cpu.rv32)");
   FirmwareLoader loader("loader", std::move(image), context->control);
   loader.socket.bind(builder.target(load_bus, "platform.load_bus"));
+  builder.check_targets_connected();
 
   // Everything is validated: only now is anything in --out created, replaced or removed.
   outputs.open_all();

@@ -74,7 +74,8 @@ std::string model_override(const std::string& name, const std::string& config_fi
 std::string dataset_override(const std::string& name) {
   // Names (sharegpt, alpaca) and missing files are left to the job device, which checks them.
   check_name("--dataset", name);
-  return string_override("modules.job.workload.dataset", is_file(name) ? absolute_file(name) : name);
+  return string_override("modules.job.workload.dataset",
+                         is_file(name) ? absolute_file(name) : name);
 }
 
 std::vector<std::string> system_overrides(const std::string& name, const std::string& config_file) {

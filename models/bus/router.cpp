@@ -28,9 +28,10 @@ Router::Router(const sc_core::sc_module_name& name, ConfigNode& config, SimConte
     regions_.push_back(r);
   }
   if (regions_.empty())
-    throw ConfigError(fmt::format("{}: the map is empty (list the modules the bus reaches: "
-                                  "[{{\"target\": \"ram\", \"base\": \"0x80000000\"}}, ...])",
-                                  config.key_path("map")));
+    throw ConfigError(
+        fmt::format("{}: the map is empty (list the modules the bus reaches: "
+                    "[{{\"target\": \"ram\", \"base\": \"0x80000000\"}}, ...])",
+                    config.key_path("map")));
   in.register_b_transport(this, &Router::b_transport);
   in.register_transport_dbg(this, &Router::transport_dbg);
   in.register_get_direct_mem_ptr(this, &Router::get_direct_mem_ptr);

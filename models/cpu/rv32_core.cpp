@@ -123,8 +123,8 @@ void Rv32Core::thread() {
     std::uint64_t until = cycles_in(quantum_keeper_.next_sync_point());
     if (max_instructions_ != 0) {
       // Never run past the limit: at least one cycle per instruction.
-      const std::uint64_t left =
-          std::max<std::uint64_t>(max_instructions_ - std::min(max_instructions_, hart_.instret()), 1);
+      const std::uint64_t left = std::max<std::uint64_t>(
+          max_instructions_ - std::min(max_instructions_, hart_.instret()), 1);
       const std::uint64_t now = hart_.cycle();
       if (left < ~0ULL - now) until = std::min(until, now + left);  // else: no nearer bound
     }

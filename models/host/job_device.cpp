@@ -183,6 +183,8 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
     throw ConfigError(
         fmt::format("{}: '{}' is not pim or npu", s.key_path("attention"), attention));
   if (attention == "pim") flags |= kFlagPimAttention;
+  pim_attention_ = attention == "pim";
+  attention_where_ = s.key_path("attention");
   const std::string assignment = s.get_string("channel_assignment", "greedy");
   if (assignment != "greedy" && assignment != "round-robin")
     throw ConfigError(fmt::format("{}: '{}' is not greedy or round-robin",
@@ -370,9 +372,9 @@ void JobDevice::connect(ModuleLookup& lookup) {
   // The NPU is measured through its statistics (MACs, PIM busy time, energy): it must exist.
   lookup.resolve_target(npu_, npu_where_);
   if (!context_.stats.contains(npu_ + ".sa.macs"))
-    throw ConfigError(fmt::format(
-        "{}: '{}' is not an NPU (the job measures an npu.core through its statistics)", npu_where_,
-        npu_));
+    throw ConfigError(
+        fmt::format("{}: '{}' is not an NPU (the job measures an npu.core through its statistics)",
+                    npu_where_, npu_));
   auto* info =
       dynamic_cast<const hbm::PimMemoryInfo*>(lookup.resolve_target(memory_, memory_where_).first);
   if (info == nullptr)
@@ -380,6 +382,11 @@ void JobDevice::connect(ModuleLookup& lookup) {
         "{}: '{}' is not an HBM-PIM memory (the job describes the device's memory to the "
         "firmware)",
         memory_where_, memory_));
+  if (pim_attention_ && info->mode() == hbm::PimMode::Dram)
+    throw ConfigError(fmt::format(
+        "{}: 'pim' needs PIM units, but '{}' is a plain DRAM (mode dram); use attention 'npu', "
+        "or memory mode dual or blocked",
+        attention_where_, memory_));
   const auto& org = info->organization();
   store("CHANNELS", org.channels);
   if (workload_.mode == "trace")  // the trace pins each request to a channel of this memory

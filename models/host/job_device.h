@@ -57,7 +57,8 @@ class JobDevice : public RegisterDevice {
   ModelSpec model_;
   WorkloadSpec workload_;
   std::vector<WorkloadRequest> requests_;
-  std::string npu_, npu_where_, memory_, memory_where_;
+  std::string npu_, npu_where_, memory_, memory_where_, attention_where_;
+  bool pim_attention_ = true;
   std::uint32_t layers_ = 0;     ///< simulated decoder layers per iteration
   std::uint32_t kv_layers_ = 0;  ///< layers of KV cache reserved per request
   std::uint32_t v_chunk_ = 0;    ///< tokens per V segment (0 until connect: the memory's row)

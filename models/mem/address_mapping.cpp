@@ -63,16 +63,16 @@ AddressMapping AddressMapping::from_config(ConfigNode& config, const std::string
       const std::string count = item.substr(colon + 1);
       if (count.empty() || count.size() > 2 ||
           count.find_first_not_of("0123456789") != std::string::npos)
-        throw ConfigError(
-            fmt::format("{}: '{}' is not field:bits (bits: a decimal count up to 64)", where, item));
+        throw ConfigError(fmt::format("{}: '{}' is not field:bits (bits: a decimal count up to 64)",
+                                      where, item));
       bits = static_cast<unsigned>(std::stoul(count));
     } else if (used[index] != 0) {
       // Without a bit count a field takes all its remaining bits, so naming it again would
       // silently add nothing.
-      throw ConfigError(fmt::format(
-          "{}: field '{}' is named twice; split a field only with explicit counts "
-          "(\"{}:bits\")",
-          where, name, name));
+      throw ConfigError(
+          fmt::format("{}: field '{}' is named twice; split a field only with explicit counts "
+                      "(\"{}:bits\")",
+                      where, name, name));
     }
     if (bits == 0) continue;
     m.pieces_.push_back(Piece{static_cast<Field>(index), bits, shift, used[index]});

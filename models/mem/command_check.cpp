@@ -225,8 +225,8 @@ std::uint64_t meta_ps(const std::string& value, const std::string& key, const st
                       std::uint64_t fallback) {
   if (value.empty()) return fallback;
   if (value.size() > 19 || value.find_first_not_of("0123456789") != std::string::npos)
-    throw InputError(fmt::format("'{}': meta {} is '{}', not a time in picoseconds", path, key,
-                                 value));
+    throw InputError(
+        fmt::format("'{}': meta {} is '{}', not a time in picoseconds", path, key, value));
   return std::stoull(value);
 }
 
@@ -267,21 +267,22 @@ CommandCheckReport check_command_database(const std::string& path, std::size_t m
   for (auto q = db.query("SELECT DISTINCT unit FROM commands WHERE unit IS NULL OR unit NOT IN "
                          "(SELECT unit FROM memories)");
        db.step(q);)
-    throw InputError(fmt::format(
-        "'{}': commands of unit '{}', which the memories table does not describe", path,
-        sqlite3_column_type(q.get(), 0) == SQLITE_NULL ? "NULL" : text(q.get(), 0)));
+    throw InputError(
+        fmt::format("'{}': commands of unit '{}', which the memories table does not describe", path,
+                    sqlite3_column_type(q.get(), 0) == SQLITE_NULL ? "NULL" : text(q.get(), 0)));
 
   auto memories =
       db.query("SELECT unit, mode, params, controller, tck_ps FROM memories ORDER BY unit");
   while (db.step(memories)) {
     const std::string unit = text(memories.get(), 0);
     const PimMode mode = mode_from(text(memories.get(), 1), unit);
-    const auto document = parse_column(text(memories.get(), 2), "memory '" + unit + "' params", path);
+    const auto document =
+        parse_column(text(memories.get(), 2), "memory '" + unit + "' params", path);
     const auto controller =
         parse_column(text(memories.get(), 3), "memory '" + unit + "' controller", path);
     if (!document.is_object() || !controller.is_object())
-      throw InputError(fmt::format("'{}': memory '{}': params and controller must be objects",
-                                   path, unit));
+      throw InputError(
+          fmt::format("'{}': memory '{}': params and controller must be objects", path, unit));
     nlohmann::json resolved;
     ConfigNode node(document, fmt::format("{}:memories.{}", path, unit), &resolved);
     const MemoryParams params = MemoryParams::from_config(node);
@@ -293,8 +294,8 @@ CommandCheckReport check_command_database(const std::string& path, std::size_t m
           unit, text(memories.get(), 4), params.timing.tCK_ps));
     const auto refresh = controller.find("refresh");
     if (refresh != controller.end() && !refresh->is_boolean())
-      throw InputError(fmt::format("'{}': memory '{}': controller.refresh must be a boolean", path,
-                                   unit));
+      throw InputError(
+          fmt::format("'{}': memory '{}': controller.refresh must be a boolean", path, unit));
     const bool refresh_on = refresh == controller.end() || refresh->get<bool>();
 
     auto commands = db.query(
@@ -336,9 +337,8 @@ CommandCheckReport check_command_database(const std::string& path, std::size_t m
       // is caught here (the replay orders by cycle).
       const auto time_ps = sqlite3_column_int64(s, 9);
       if (cycle > std::numeric_limits<std::int64_t>::max() / tck_ps || time_ps != cycle * tck_ps) {
-        problem(fmt::format(
-            "{} channel {} command #{} {}: time_ps {} is not cycle {} x tCK {} ps", unit, ch, id,
-            kind, time_ps, cycle, tck_ps));
+        problem(fmt::format("{} channel {} command #{} {}: time_ps {} is not cycle {} x tCK {} ps",
+                            unit, ch, id, kind, time_ps, cycle, tck_ps));
         continue;
       }
       if (ch != channel) {
@@ -353,8 +353,8 @@ CommandCheckReport check_command_database(const std::string& path, std::size_t m
       const BankId bank{Rank(static_cast<std::uint32_t>(rank)),
                         BankGroup(static_cast<std::uint32_t>(group)),
                         Bank(static_cast<std::uint32_t>(bank_in_group))};
-      replay->command(static_cast<std::uint64_t>(id), static_cast<std::uint64_t>(cycle),
-                      it->second, bank, static_cast<std::uint32_t>(sqlite3_column_int64(s, 7)),
+      replay->command(static_cast<std::uint64_t>(id), static_cast<std::uint64_t>(cycle), it->second,
+                      bank, static_cast<std::uint32_t>(sqlite3_column_int64(s, 7)),
                       static_cast<std::uint32_t>(sqlite3_column_int64(s, 8)));
     }
     if (replay) replay->finish();

@@ -47,8 +47,10 @@ const std::vector<DescriptorFormat>& descriptor_table() {
        "ATTENTION",
        "For each request of the table: out = softmax(SCALE x q . K^T) . V per head, with K and V in "
        "the request's KV rows (docs/npu.md, KV layout). MODE 1 runs the dot products on the PIM units "
-       "of the request's channel (PIM dispatcher), MODE 0 on the NPU (KV read by DMA).",
-       {{"MODE", 1, "0 NPU, 1 PIM"},
+       "of the request's channel (PIM dispatcher), MODE 0 on the NPU (KV read by DMA). A request's "
+       "input is q [HEADS x HEAD_DIM] fp16, or with APPEND the QKV layout: q, then k, then v, each "
+       "HEADS x HEAD_DIM fp16, back to back (what the QKV projection writes).",
+       {{"MODE", 1, "0 NPU, 1 PIM (BAD_FLAGS when the memory has no PIM units)"},
         {"REQUESTS", 2, "entries in the request table (1 .. 4096)"},
         {"HEADS", 3, "heads (of this device's shard)"},
         {"HEAD_DIM", 4, "elements per head; a multiple of 16 dividing the row's 512 elements"},
@@ -60,7 +62,9 @@ const std::vector<DescriptorFormat>& descriptor_table() {
         {"OUT_LO", 8, "HBM address of the output, same layout as q, bits 31:0"},
         {"OUT_HI", 9, "bits 63:32 of OUT"},
         {"SCALE", 10, "fp32 bits of the logit scale; 0 = 1 / sqrt(HEAD_DIM)"},
-        {"Q_STRIDE", 11, "bytes from one request's q to the next; 0 = HEADS x HEAD_DIM x 2"},
+        {"Q_STRIDE", 11,
+         "bytes from one request's input to the next; 0 = packed (HEADS x HEAD_DIM x 2, x 3 with "
+         "APPEND); less than one input is BAD_SIZE"},
         {"APPEND", 12,
          "bit 0: first write the new token's k and v (right after q: the QKV layout) into "
          "the KV rows as token TOKENS - 1"},

@@ -304,7 +304,6 @@ void NpuCore::register_unit_stats(StatsTree& stats) {
 
 void NpuCore::connect(ModuleLookup& lookup) {
   bus.bind(lookup.target(bus_target_, bus_where_));
-  dma_->socket.bind(lookup.target(memory_target_, memory_where_));
   auto* info = dynamic_cast<const hbm::PimMemoryInfo*>(
       lookup.resolve_target(memory_target_, memory_where_).first);
   if (info == nullptr)
@@ -312,6 +311,7 @@ void NpuCore::connect(ModuleLookup& lookup) {
         fmt::format("{}: '{}' is not an HBM-PIM memory (the NPU needs a module that publishes its "
                     "address mapping, e.g. type mem.hbm_pim)",
                     memory_where_, memory_target_));
+  dma_->socket.bind(lookup.target(memory_target_, memory_where_));
   dma_->attach(*info);
   for (std::uint32_t c = 0; c < info->organization().channels; ++c) {
     const std::string ch = fmt::format("{}.pim.ch{:02}", basename(), c);
@@ -468,6 +468,10 @@ QueueError NpuCore::run_attention(const std::array<std::uint32_t, kDescriptorWor
   const auto& org = dma_->memory().organization();
   AttentionJob job;
   job.mode = static_cast<AttentionMode>(words[1]);
+  // PIM attention on a memory without PIM units: refused here, as the memory would refuse
+  // every PIM command.
+  if (job.mode == AttentionMode::Pim && dma_->memory().mode() == hbm::PimMode::Dram)
+    return QueueError::BadFlags;
   job.layout.heads = words[3];
   job.layout.head_dim = words[4];
   job.layout.row_elems = org.row_bytes() / 2;
@@ -483,8 +487,11 @@ QueueError NpuCore::run_attention(const std::array<std::uint32_t, kDescriptorWor
   if (words[12] > 1) return QueueError::BadFlags;
   job.append = words[12] == 1;
   const std::uint64_t vector_bytes = std::uint64_t{job.layout.embedding()} * 2;
-  job.q_stride = words[11] != 0 ? words[11] : vector_bytes;
+  // The request's input: q, or with APPEND q, k and v one after the other (the QKV layout, the
+  // output of the QKV projection); consecutive requests' inputs are Q_STRIDE bytes apart (0:
+  // packed).
   const std::uint64_t q_needed = (job.append ? 3 : 1) * vector_bytes;
+  job.q_stride = words[11] != 0 ? words[11] : q_needed;
   if (job.q_stride < q_needed) return QueueError::BadSize;
   const std::uint64_t q_bytes = std::uint64_t{words[2] - 1} * job.q_stride + q_needed;
   if (!in_memory(job.q, q_bytes) || !in_memory(job.out, std::uint64_t{words[2]} * vector_bytes))

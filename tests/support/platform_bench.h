@@ -56,16 +56,22 @@ struct PlatformBench {
   std::unique_ptr<vp::PlatformBuilder> builder;
   Tester tester{"tester"};
 
-  /// Builds the platform of `document` and binds the tester to `bus` (a target reference).
-  PlatformBench(const nlohmann::json& document, const std::string& bus)
+  /// Builds the platform of `document` and binds the tester to `bus` (a target reference);
+  /// output files (a UART's) are named relative to `out_dir`.
+  PlatformBench(const nlohmann::json& document, const std::string& bus,
+                const std::string& out_dir = ".")
       : config(vp::Config::from_json(document, "test")) {
+    context.outputs = vp::OutputFiles(out_dir);
     vp::register_builtin_modules(registry);
     vp::ConfigNode root = config.root();
     builder = std::make_unique<vp::PlatformBuilder>(root, registry, context);
     root.finish();
     tester.socket.bind(builder->target(bus, "test"));
   }
-  void elaborate() { sc_core::sc_start(sc_core::SC_ZERO_TIME); }
+  void elaborate() {
+    context.outputs.open_all();
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  }
 };
 
 }  // namespace test

@@ -497,7 +497,7 @@ TEST_CASE("bad memory configurations are rejected with the JSON path", "[mem][hb
   }
   SECTION("missing memory file") {
     CHECK_THROWS_WITH(MemBench(json{{"memory", "/nonexistent/memory.json"}}),
-                      Catch::Contains("cannot open config file '/nonexistent/memory.json'"));
+                      Catch::Contains("config file '/nonexistent/memory.json': no such file"));
   }
 }
 

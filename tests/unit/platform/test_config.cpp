@@ -117,7 +117,7 @@ TEST_CASE("malformed files report line and column", "[config]") {
   CHECK_THROWS_WITH(Config::load_file(path),
                     Catch::StartsWith(std::string(path) + ":3:8: malformed JSON"));
   CHECK_THROWS_WITH(Config::load_file("/nonexistent.json"),
-                    "cannot open config file '/nonexistent.json'");
+                    "config file '/nonexistent.json': no such file");
   std::remove(path);
 }
 
@@ -137,7 +137,7 @@ TEST_CASE("errors in a config file named by a key name the key and the file", "[
       vp::with_config_file(path, "modules.x.file", read_size),
       std::string("modules.x.file (") + path + "): size: 5 is out of range (allowed: 1 .. 4)");
   CHECK_THROWS_WITH(vp::with_config_file("/nonexistent.json", "modules.x.file", read_size),
-                    "modules.x.file: cannot open config file '/nonexistent.json'");
+                    "modules.x.file: config file '/nonexistent.json': no such file");
   {
     std::ofstream out(path);
     out << "{\"size\": 3}\n";
