@@ -46,6 +46,7 @@ examples:
   neupims-vp run --config configs/platforms/default.json --set modules.cpu.quantum_ns=100
   neupims-vp run --system neupims --model gpt-tiny --batch 8 --trace --out out/tiny
   neupims-vp check-commands out/tiny/commands.db
+  neupims-vp run --config configs/platforms/default.json --firmware hello.elf --gdb 3333
 
 Firmware names are looked up as given, then in the build's firmware folder (NPVP_FIRMWARE_DIR).
 Every run writes <out>/config.json (the resolved configuration) and <out>/stats.json.
@@ -145,6 +146,9 @@ int run_cli(int argc, char* argv[]) {
       "firmware image (overrides platform.firmware)")(
       "out,o", po::value(&options.out_dir)->value_name("DIR")->default_value("out"),
       "output folder for config.json and stats.json")(
+      "gdb", po::value<std::string>()->value_name("PORT"),
+      "serve GDB on 127.0.0.1:PORT; the CPU waits for the debugger before its first instruction "
+      "(gdb-multiarch FW.elf -ex 'target remote :PORT', docs/firmware.md)")(
       "print-config", po::bool_switch(&options.print_config),
       "print the resolved configuration before running")(
       "system", po::value<std::string>()->value_name("NAME"),
@@ -180,6 +184,17 @@ int run_cli(int argc, char* argv[]) {
     std::cerr << "neupims-vp: error: --firmware: the name is empty (give an ELF file, e.g. "
                  "--firmware hello.elf)\n";
     return kExitUsage;
+  }
+  if (vm.count("gdb")) {
+    const std::string port = vm["gdb"].as<std::string>();
+    const bool digits = !port.empty() && port.size() <= 5 && port[0] != '0' &&
+                        port.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stoul(port) > 65535) {
+      std::cerr << "neupims-vp: error: --gdb: '" << port
+                << "' is not a TCP port (allowed: 1 .. 65535)\n";
+      return kExitUsage;
+    }
+    options.gdb_port = static_cast<std::uint16_t>(std::stoul(port));
   }
   if (vm.count("help") || argc == 1) {
     std::cout << run_options << kEpilog;

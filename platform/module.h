@@ -105,6 +105,9 @@ class Module {
   /// Processors take the firmware's entry point from the loader.
   [[nodiscard]] virtual bool takes_entry_point() const { return false; }
   virtual void set_entry_point(std::uint64_t /*address*/) {}
+  /// Processors that can be debugged serve GDB on 127.0.0.1:port (`where` names the option in
+  /// errors) and return true; the others return false.
+  virtual bool attach_gdb(std::uint16_t /*port*/, const std::string& /*where*/) { return false; }
   /// What the module is waiting for, if the simulation runs out of events before the firmware
   /// exits (empty: nothing to report).
   [[nodiscard]] virtual std::string idle_report() const { return {}; }

@@ -160,6 +160,13 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
     has_cpu = true;
   }
   if (!has_cpu) throw ConfigError("modules: no processor to run the firmware (add a cpu.rv32)");
+  if (options.gdb_port != 0) {
+    bool attached = false;
+    for (const auto& name : builder.names())
+      if (!attached && builder.find(name)->takes_entry_point())
+        attached = builder.find(name)->attach_gdb(options.gdb_port, "--gdb");
+    if (!attached) throw ConfigError("--gdb: no processor of this platform can be debugged");
+  }
   FirmwareLoader loader("loader", std::move(image), context->control);
   loader.socket.bind(builder.target(load_bus, "platform.load_bus"));
   builder.check_targets_connected();
@@ -194,8 +201,9 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
     }
   }
 
-  result.simulated_ps =
-      sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
+  result.simulated_ps = std::max<std::uint64_t>(
+      sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value(),
+      control.end_ps());
   result.wall_seconds = std::chrono::duration<double>(wall_end - wall_start).count();
   for (const auto& name : builder.names())
     if (builder.find(name)->takes_entry_point() &&

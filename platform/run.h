@@ -21,8 +21,9 @@ struct RunOptions {
   std::string config_file;
   std::vector<std::string> overrides;  ///< "key.path=value"
   std::string out_dir = "out";
-  std::string firmware;       ///< Overrides platform.firmware when not empty.
-  bool print_config = false;  ///< Print the resolved config to `log` before running.
+  std::string firmware;        ///< Overrides platform.firmware when not empty.
+  bool print_config = false;   ///< Print the resolved config to `log` before running.
+  std::uint16_t gdb_port = 0;  ///< Serve GDB on 127.0.0.1:gdb_port (0 = no debugger).
   /// Extra trace sinks (tests attach an in-memory sink here).
   std::vector<std::shared_ptr<TraceSink>> trace_sinks;
 };

@@ -4,10 +4,11 @@
 
 namespace vp {
 
-void RunControl::exit(int code) {
+void RunControl::exit(int code, std::uint64_t at_ps) {
   if (state_ != State::Running) return;
   state_ = State::Exited;
   exit_code_ = code;
+  end_ps_ = at_ps;
   sc_core::sc_stop();
 }
 

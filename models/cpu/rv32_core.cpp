@@ -1,7 +1,9 @@
 #include "models/cpu/rv32_core.h"
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -119,8 +121,13 @@ void Rv32Core::thread() {
   update_interrupt_lines();
   if (dmi_enabled_) try_acquire_dmi(entry_);
   quantum_keeper_.reset();
+  if (gdb_) {
+    gdb_->wait_for_debugger();
+    if (!debug_resume(gdb_->halted({}))) return;
+  }
   while (true) {
     std::uint64_t until = cycles_in(quantum_keeper_.next_sync_point());
+    if (gdb_ && debug_single_steps()) until = std::min(until, hart_.cycle() + 1);
     if (max_instructions_ != 0) {
       // Never run past the limit: at least one cycle per instruction.
       const std::uint64_t left = std::max<std::uint64_t>(
@@ -131,12 +138,19 @@ void Rv32Core::thread() {
     const auto stop = hart_.run(until);
     quantum_keeper_.set(time_of(hart_.cycle()) - sc_core::sc_time_stamp());
     if (stop == rv32::Hart::Stop::Requested) {
+      // Before sync: the run has stopped, so this thread does not resume after a wait.
+      if (gdb_ && context_.control.state() == RunControl::State::Exited)
+        gdb_->exited(context_.control.exit_code());
+      else if (gdb_)
+        gdb_->failed();
       quantum_keeper_.sync();
       return;
     }
+    if (gdb_ && stop == rv32::Hart::Stop::Budget && !debug_after_run()) return;
     if (stop == rv32::Hart::Stop::NestedTraps) {
       quantum_keeper_.sync();
       const auto& trap = hart_.last_trap();
+      if (gdb_) gdb_->failed();
       context_.control.fail(fmt::format(
           "{}: {} exceptions taken without an MRET between them (a trap handler that traps "
           "again, e.g. through a device no longer on the bus map); last: {} at pc={:#010x} "
@@ -150,6 +164,7 @@ void Rv32Core::thread() {
       const auto& trap = hart_.last_trap();
       std::uint32_t mtvec = 0;
       hart_.read_csr(rv32::csr::kMtvec, mtvec);
+      if (gdb_) gdb_->failed();
       context_.control.fail(fmt::format(
           "{}: {} traps in a row without retiring an instruction; last: {} at pc={:#010x} "
           "(mtval={:#010x}, mtvec={:#010x})",
@@ -158,6 +173,7 @@ void Rv32Core::thread() {
     }
     if (max_instructions_ != 0 && hart_.instret() >= max_instructions_) {
       quantum_keeper_.sync();
+      if (gdb_) gdb_->failed();
       context_.control.fail(fmt::format(
           "{}: instruction limit of {} reached at pc={:#010x} (raise {}.max_instructions or set "
           "it to 0)",
@@ -197,6 +213,7 @@ void Rv32Core::on_trap(const rv32::Hart::TrapInfo& trap) {
 bool Rv32Core::access(tlm::tlm_command command, std::uint32_t address, unsigned size,
                       std::uint32_t& value, std::uint64_t& stall_cycles) {
   ++bus_accesses_;
+  if (gdb_ && !gdb_->watchpoints().empty()) check_watchpoints(command, address, size);
   payload_.set_command(command);
   payload_.set_address(address);
   payload_.set_data_ptr(reinterpret_cast<unsigned char*>(&value));
@@ -214,7 +231,8 @@ bool Rv32Core::access(tlm::tlm_command command, std::uint32_t address, unsigned 
   // progressing while firmware polls) must be visible before the next instruction.
   hart_.end_run_after_instruction();
   if (!payload_.is_response_ok()) return false;
-  if (payload_.is_dmi_allowed() && dmi_enabled_ && hart_.fast_region().size == 0)
+  const bool watching = gdb_ && !gdb_->watchpoints().empty();  // every access must be seen
+  if (payload_.is_dmi_allowed() && dmi_enabled_ && !watching && hart_.fast_region().size == 0)
     try_acquire_dmi(address);
   return true;
 }
@@ -254,6 +272,105 @@ void Rv32Core::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end)
   if (fast.size == 0) return;
   const std::uint64_t base = fast.base;
   if (start <= base + fast.size - 1 && end >= base) hart_.clear_fast_region();
+}
+
+}  // namespace vp
+
+namespace vp {
+
+bool Rv32Core::attach_gdb(std::uint16_t port, const std::string& where) {
+  rv32::DebugTarget& target = *this;
+  gdb_ = std::make_unique<rv32::GdbServer>(target);
+  gdb_->listen(port, where);
+  return true;
+}
+
+std::uint32_t Rv32Core::debug_register(unsigned number) const {
+  return number < 32 ? hart_.reg(number) : hart_.pc();
+}
+
+void Rv32Core::set_debug_register(unsigned number, std::uint32_t value) {
+  if (number < 32)
+    hart_.set_reg(number, value);
+  else
+    hart_.set_pc(value);
+}
+
+bool Rv32Core::debug_transport(tlm::tlm_command command, std::uint32_t address, std::uint8_t* data,
+                               std::uint32_t length) {
+  tlm::tlm_generic_payload payload;
+  payload.set_command(command);
+  payload.set_address(address);
+  payload.set_data_ptr(data);
+  payload.set_data_length(length);
+  payload.set_streaming_width(length);
+  return socket->transport_dbg(payload) == length;
+}
+
+bool Rv32Core::debug_read(std::uint32_t address, std::uint8_t* data, std::uint32_t length) {
+  return debug_transport(tlm::TLM_READ_COMMAND, address, data, length);
+}
+
+bool Rv32Core::debug_write(std::uint32_t address, const std::uint8_t* data, std::uint32_t length) {
+  std::vector<std::uint8_t> copy(data, data + length);
+  const bool ok = debug_transport(tlm::TLM_WRITE_COMMAND, address, copy.data(), length);
+  // The memory may hold code the hart has decoded: decode it afresh (DMI is taken again on the
+  // next access).
+  hart_.clear_fast_region();
+  return ok;
+}
+
+bool Rv32Core::debug_single_steps() const {
+  return gdb_->connected() &&
+         (stepping_ || gdb_->has_breakpoints() || !gdb_->watchpoints().empty());
+}
+
+void Rv32Core::check_watchpoints(tlm::tlm_command command, std::uint32_t address, unsigned size) {
+  const bool write = command == tlm::TLM_WRITE_COMMAND;
+  if (!write && size == 4 && address == hart_.pc()) return;  // an instruction fetch
+  for (const auto& w : gdb_->watchpoints()) {
+    const bool kind_matches = w.kind == rv32::GdbServer::Watch::Access ||
+                              (w.kind == rv32::GdbServer::Watch::Write) == write;
+    if (!kind_matches || address >= w.address + std::uint64_t{w.length} ||
+        w.address >= address + std::uint64_t{size})
+      continue;
+    watch_hit_ = true;
+    watch_stop_.kind = rv32::GdbServer::StopReason::Kind::Watchpoint;
+    watch_stop_.watch = w.kind;
+    watch_stop_.address = std::max(address, w.address);
+    return;
+  }
+}
+
+bool Rv32Core::debug_after_run() {
+  using Kind = rv32::GdbServer::StopReason::Kind;
+  if (!gdb_->connected()) return true;
+  rv32::GdbServer::StopReason why;
+  if (watch_hit_) {
+    why = watch_stop_;
+    watch_hit_ = false;
+  } else if (stepping_) {
+    why.kind = Kind::Step;
+  } else if (gdb_->breakpoint_at(hart_.pc())) {
+    why.kind = Kind::Breakpoint;
+  } else if (gdb_->interrupt_requested()) {
+    why.kind = Kind::Interrupt;
+  } else {
+    return true;
+  }
+  return debug_resume(gdb_->halted(why));
+}
+
+bool Rv32Core::debug_resume(rv32::GdbServer::Action action) {
+  using Action = rv32::GdbServer::Action;
+  stepping_ = action == Action::Step;
+  if (action == Action::Kill) {
+    context_.control.fail(
+        fmt::format("{}: the debugger killed the run at pc={:#010x}", name(), hart_.pc()));
+    return false;
+  }
+  if (!gdb_->watchpoints().empty()) hart_.clear_fast_region();  // see every access from now on
+  return true;
 }
 
 }  // namespace vp

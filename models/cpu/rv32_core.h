@@ -11,9 +11,14 @@
 // happen in a row without an instruction retiring (e.g. a jump to unmapped memory with no valid
 // trap vector) the run fails with the trap's cause and address; so it does when more than
 // "nested_trap_limit" exceptions are taken with no MRET between them (a handler that faults again
-// and again); "max_instructions" (0 = none) bounds a run.
+// and again); "max_instructions" (0 = none) bounds a run. With a debugger attached (attach_gdb,
+// `neupims-vp run --gdb PORT`) the hart waits for GDB before its first instruction, stops after
+// every instruction while GDB steps or has breakpoints or watchpoints set, and runs without DMI
+// while watchpoints are set (so every load and store is seen); simulated time stands still while
+// it is halted. Without a debugger none of this costs anything.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include <systemc>
@@ -21,12 +26,16 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include "models/cpu/gdb_server.h"
 #include "models/cpu/rv32_hart.h"
 #include "platform/registry.h"
 
 namespace vp {
 
-class Rv32Core : public sc_core::sc_module, public Module, private rv32::HartBus {
+class Rv32Core : public sc_core::sc_module,
+                 public Module,
+                 private rv32::HartBus,
+                 private rv32::DebugTarget {
  public:
   tlm_utils::simple_initiator_socket<Rv32Core> socket;
   IrqIn msip{"msip"};
@@ -40,6 +49,8 @@ class Rv32Core : public sc_core::sc_module, public Module, private rv32::HartBus
   void set_entry_point(std::uint64_t address) override;
   [[nodiscard]] bool takes_entry_point() const override { return true; }
   [[nodiscard]] std::string idle_report() const override;
+  /// Serves GDB on 127.0.0.1:port; the hart waits for the debugger before its first instruction.
+  bool attach_gdb(std::uint16_t port, const std::string& where) override;
 
   [[nodiscard]] const rv32::Hart& hart() const { return hart_; }
 
@@ -67,6 +78,21 @@ class Rv32Core : public sc_core::sc_module, public Module, private rv32::HartBus
   [[nodiscard]] std::uint64_t cycles_in(const sc_core::sc_time& t) const;
   void on_trap(const rv32::Hart::TrapInfo& trap);
 
+  // Debugging (only with a debugger attached).
+  [[nodiscard]] std::uint32_t debug_register(unsigned number) const override;
+  void set_debug_register(unsigned number, std::uint32_t value) override;
+  bool debug_read(std::uint32_t address, std::uint8_t* data, std::uint32_t length) override;
+  bool debug_write(std::uint32_t address, const std::uint8_t* data, std::uint32_t length) override;
+  bool debug_transport(tlm::tlm_command command, std::uint32_t address, std::uint8_t* data,
+                       std::uint32_t length);
+  /// Whether the hart must stop after every instruction (stepping, breakpoints, watchpoints).
+  [[nodiscard]] bool debug_single_steps() const;
+  /// After a run: halts for the debugger if a stop condition holds; false if the run must end.
+  bool debug_after_run();
+  /// Applies the debugger's answer; false if it killed the run.
+  bool debug_resume(rv32::GdbServer::Action action);
+  void check_watchpoints(tlm::tlm_command command, std::uint32_t address, unsigned size);
+
   SimContext& context_;
   rv32::Hart hart_;
   QuantumKeeper quantum_keeper_;
@@ -85,6 +111,10 @@ class Rv32Core : public sc_core::sc_module, public Module, private rv32::HartBus
   tlm::tlm_generic_payload payload_;
   std::uint64_t bus_accesses_ = 0;
   std::uint64_t sleep_cycles_ = 0;
+  std::unique_ptr<rv32::GdbServer> gdb_;
+  bool stepping_ = false;
+  bool watch_hit_ = false;
+  rv32::GdbServer::StopReason watch_stop_;
 };
 
 }  // namespace vp

@@ -30,6 +30,7 @@ void Hart::reset(std::uint32_t pc) {
   cycle_ = 0;
   instret_ = 0;
   mcycle_offset_ = 0;
+  minstret_offset_ = 0;
   mstatus_ = mstatus::kMppMask;
   mie_ = mip_ = mtvec_ = mscratch_ = mepc_ = mcause_ = mtval_ = 0;
   interrupt_ready_ = false;
@@ -214,6 +215,7 @@ void Hart::take_interrupt() {
 
 bool Hart::read_csr(std::uint16_t number, std::uint32_t& value) const {
   const std::uint64_t mcycle = cycle_ + static_cast<std::uint64_t>(mcycle_offset_);
+  const std::uint64_t minstret = instret_ + static_cast<std::uint64_t>(minstret_offset_);
   switch (number) {
     case csr::kMstatus: value = mstatus_; return true;
     case csr::kMstatush: value = 0; return true;
@@ -230,9 +232,9 @@ bool Hart::read_csr(std::uint16_t number, std::uint32_t& value) const {
     case csr::kMcycleh:
     case csr::kCycleh: value = static_cast<std::uint32_t>(mcycle >> 32); return true;
     case csr::kMinstret:
-    case csr::kInstret: value = static_cast<std::uint32_t>(instret_); return true;
+    case csr::kInstret: value = static_cast<std::uint32_t>(minstret); return true;
     case csr::kMinstreth:
-    case csr::kInstreth: value = static_cast<std::uint32_t>(instret_ >> 32); return true;
+    case csr::kInstreth: value = static_cast<std::uint32_t>(minstret >> 32); return true;
     case csr::kMvendorid:
     case csr::kMarchid:
     case csr::kMimpid: value = 0; return true;
@@ -244,6 +246,7 @@ bool Hart::read_csr(std::uint16_t number, std::uint32_t& value) const {
 bool Hart::write_csr(std::uint16_t number, std::uint32_t value) {
   if ((number >> 10) == 3) return false;  // read-only CSR space
   const std::uint64_t mcycle = cycle_ + static_cast<std::uint64_t>(mcycle_offset_);
+  const std::uint64_t minstret = instret_ + static_cast<std::uint64_t>(minstret_offset_);
   switch (number) {
     case csr::kMstatus:
       mstatus_ = (value & (mstatus::kMie | mstatus::kMpie)) | mstatus::kMppMask;
@@ -264,10 +267,15 @@ bool Hart::write_csr(std::uint16_t number, std::uint32_t value) {
       mcycle_offset_ = static_cast<std::int64_t>(
           ((mcycle & 0xFFFFFFFFULL) | (std::uint64_t{value} << 32)) - cycle_);
       break;
-    // The written value takes precedence over this instruction's own increment.
-    case csr::kMinstret: instret_ = ((instret_ & ~0xFFFFFFFFULL) | value) - 1; break;
+    // The written value takes precedence over this instruction's own increment. Software moves
+    // only its view (an offset): instret() keeps counting what really retired.
+    case csr::kMinstret:
+      minstret_offset_ =
+          static_cast<std::int64_t>(((minstret & ~0xFFFFFFFFULL) | value) - 1 - instret_);
+      break;
     case csr::kMinstreth:
-      instret_ = ((instret_ & 0xFFFFFFFFULL) | (std::uint64_t{value} << 32)) - 1;
+      minstret_offset_ = static_cast<std::int64_t>(
+          ((minstret & 0xFFFFFFFFULL) | (std::uint64_t{value} << 32)) - 1 - instret_);
       break;
     default: return false;
   }

@@ -100,6 +100,7 @@ class Hart {
   void advance_to_cycle(std::uint64_t cycle) {
     if (cycle > cycle_) cycle_ = cycle;
   }
+  /// Instructions retired since reset (what software writes to minstret does not change it).
   [[nodiscard]] std::uint64_t instret() const { return instret_; }
   [[nodiscard]] std::uint64_t traps() const { return traps_; }
   [[nodiscard]] std::uint64_t interrupts() const { return interrupts_; }
@@ -135,6 +136,7 @@ class Hart {
   std::uint64_t until_ = 0;
   std::uint64_t instret_ = 0;
   std::int64_t mcycle_offset_ = 0;
+  std::int64_t minstret_offset_ = 0;  ///< minstret as software sees it = instret_ + this
 
   // CSRs
   std::uint32_t hart_id_;

@@ -30,7 +30,10 @@ void SimCtl::register_type(ModuleRegistry& registry) {
 
 SimCtl::SimCtl(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& context)
     : RegisterDevice(name, registers(), config), context_(context) {
-  on_write("EXIT", [this](std::uint32_t code) { context_.control.exit(static_cast<int>(code)); });
+  on_write("EXIT", [this](std::uint32_t code) {
+    context_.control.exit(static_cast<int>(code),
+                          access_time().value() / sc_core::sc_time(1, sc_core::SC_PS).value());
+  });
   on_read("TIME_NS_LO", [this] { return static_cast<std::uint32_t>(now_ns()); });
   on_read("TIME_NS_HI", [this] { return static_cast<std::uint32_t>(now_ns() >> 32); });
   on_write("MARKER_BEGIN", [this](std::uint32_t id) { marker(TraceEvent::Kind::Begin, id); });

@@ -236,7 +236,34 @@ TEST_CASE("CSR access rules", "[cpu][traps][csr]") {
     CHECK(bench.hart.reg(3) == 3);  // cost 1 each, read at the start of the fourth
     CHECK(bench.hart.reg(4) == 0);  // the written value takes precedence over the increment
     CHECK(bench.hart.reg(5) == 0);
+    CHECK(bench.hart.instret() == 7);  // software moves its view only: the count stays true
   }
+}
+
+TEST_CASE("a trap handler that traps again and again stops the run", "[cpu][traps]") {
+  // The handler retires instructions (so no trap loop), then faults on an unmapped store before
+  // it could return: exceptions pile up without an MRET.
+  HartBench bench;
+  bench.hart.set_nested_trap_limit(10);
+  bench.load({addi(1, 0, 1), lui(2, 0x1), sw(1, 2, 0)}, kHandler);  // store to 0x1000: unmapped
+  bench.hart.set_reg(31, kHandler);
+  bench.load({csrrw(0, csr::kMtvec, 31), ebreak()}, kRamBase);
+  CHECK(bench.hart.run(100000) == Hart::Stop::NestedTraps);
+  CHECK(bench.hart.traps() == 11);
+  CHECK(bench.hart.last_trap().cause == 7);  // store access fault
+}
+
+TEST_CASE("MRET ends a handler: returning handlers never count as nested", "[cpu][traps]") {
+  HartBench bench;
+  bench.hart.set_nested_trap_limit(2);
+  bench.load({csrrs(1, csr::kMepc, 0), addi(1, 1, 4), csrrw(0, csr::kMepc, 1), mret()}, kHandler);
+  bench.hart.set_reg(31, kHandler);
+  std::vector<std::uint32_t> program{csrrw(0, csr::kMtvec, 31)};
+  for (int i = 0; i < 20; ++i) program.push_back(ebreak());
+  program.push_back(jal(0, 0));  // spin
+  bench.load(program, kRamBase);
+  CHECK(bench.hart.run(2000) == Hart::Stop::Budget);
+  CHECK(bench.hart.traps() == 20);
 }
 
 TEST_CASE("a loop of traps stops the run at the limit", "[cpu][traps]") {
