@@ -3,7 +3,7 @@
 // (header, G_ACT of all banks, 16 COMPS_READRES of 32 COMPs, PIM_PRE). Reports DRAM+PIM commands
 // issued per wall-clock second.
 // Arguments (optional): a benchmark name, then key=value settings of the memory module, e.g.
-//   bench_mem_commands_per_second aligned_2threads windows=aligned threads=2
+//   bench_mem_commands_per_second aligned windows=aligned
 // Ends with: BENCH <name, default mem_commands_per_second> <value> cmd/s
 #include <chrono>
 #include <cstdio>

@@ -62,13 +62,6 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
   config_.refresh = config.get_bool("refresh", true);
   lookahead_ = config.get_u64("lookahead_ck", 16, 1, 1000000);
   aligned_ = config.get_enum("windows", "per-channel", {"per-channel", "aligned"}) == "aligned";
-  const auto threads = static_cast<unsigned>(config.get_u64("threads", 1, 1, 64));
-  if (threads > 1 && !aligned_)
-    throw ConfigError(
-        fmt::format("{}: {} threads need \"windows\": \"aligned\" (per-channel windows "
-                    "wake one channel at a time)",
-                    config.key_path("threads"), threads));
-  if (threads > 1) pool_ = std::make_unique<WorkerPool>(threads);
   activity_gap_ = config.get_u64("trace_activity_gap_ck", 32, 0, 1000000);
   mapping_ = std::make_unique<AddressMapping>(AddressMapping::from_config(
       config, "address_mapping", params_.org, config.get_bool("channel_hash", true)));
@@ -124,9 +117,6 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
     stats.add_counter(
         p + ".windows", "windows",
         "wake-ups of the aligned scheduler (window starts and arrivals inside a window)", windows_);
-    stats.add_counter(p + ".parallel_windows", "windows",
-                      "of those, wake-ups whose channels ran on several threads",
-                      parallel_windows_);
   }
   stats.add(p + ".storage_bytes", "bytes", "host memory holding written data (sparse)",
             [this] { return StatsTree::Value{storage_.allocated_bytes()}; });
@@ -594,22 +584,9 @@ void HbmPimMemory::run_window() {
     arrived_[c] = 0;
     if (in_window_[c] != 0) window_channels_.push_back(c);
   }
-  // Channels share nothing while they run, except the storage (functional mode) and the
-  // command observers (traces): those runs stay on this thread. The pool gives channel c to
-  // thread c % threads every time, so a channel's state stays in one core's caches.
-  const bool parallel = pool_ != nullptr && window_channels_.size() > 1 && !config_.functional &&
-                        observers_.empty() && events_ == nullptr;
   ++windows_;
-  if (parallel) {
-    ++parallel_windows_;
-    pool_->run(channels_.size(), [this](std::size_t c) {
-      if (in_window_[c] != 0)
-        next_decision_[c] = channels_[c]->run_until(window_end_, window_done_[c]);
-    });
-  } else {
-    for (const std::uint32_t c : window_channels_)
-      next_decision_[c] = channels_[c]->run_until(window_end_, window_done_[c]);
-  }
+  for (const std::uint32_t c : window_channels_)
+    next_decision_[c] = channels_[c]->run_until(window_end_, window_done_[c]);
   for (const std::uint32_t c : window_channels_) collect(window_done_[c]);
   std::uint64_t next = kNever;
   for (const std::uint64_t n : next_decision_) next = std::min(next, n);

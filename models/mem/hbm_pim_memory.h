@@ -14,15 +14,13 @@
 // - No SystemC event per DRAM command: each channel wakes when a request arrives or at its next
 //   undecided command, and then decides every command of the next `lookahead_ck` cycles
 //   (`windows` per-channel). With `windows` aligned, all channels decide on one grid of
-//   `lookahead_ck`-cycle windows, woken together by one event; the channels of one window are
-//   independent, and `threads` > 1 runs them in parallel (timing mode without command
-//   observers; otherwise on one thread). The thread count never changes a result.
+//   `lookahead_ck`-cycle windows, woken together by one event.
 // - Observability (docs/tracing.md): with a trace sink, MEM/PIM activity spans per channel,
 //   counters of outstanding transactions and PIM use, and per-command events inside the window
 //   when asked for; with a command database, every command and transaction as a row.
 // Config keys: memory (file or object, configs/memory/), mode (dram|blocked|dual), functional,
 // scheduler (fr-fcfs|fcfs), page_policy (open|closed), queue_bursts, pim_queue, row_hit_cap,
-// refresh, lookahead_ck, windows (per-channel|aligned), threads, address_mapping,
+// refresh, lookahead_ck, windows (per-channel|aligned), address_mapping,
 // trace_activity_gap_ck (timeline: commands closer than this merge into one MEM or PIM activity
 // span).
 #pragma once
@@ -41,7 +39,6 @@
 #include "models/mem/pim_memory_info.h"
 #include "models/mem/sparse_storage.h"
 #include "platform/registry.h"
-#include "platform/worker_pool.h"
 
 namespace vp {
 class CommandDatabase;
@@ -179,7 +176,6 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   std::uint64_t next_wake_ = ~0ULL;       ///< earliest timed wake-up, kept by run_calendar()
   std::uint64_t lookahead_ = 16;
   bool aligned_ = false;              ///< windows: aligned
-  std::unique_ptr<WorkerPool> pool_;  ///< threads > 1
   sc_core::sc_event window_event_;
   std::uint64_t window_end_ = 0;                      ///< end of the current aligned window (cycle)
   std::vector<std::uint64_t> next_decision_;          ///< per channel: run_until's answer, ~0 idle
@@ -211,7 +207,7 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   std::vector<MemBurst> entry_scratch_;
 
   std::uint64_t transactions_ = 0, backpressure_events_ = 0, refused_ = 0;
-  std::uint64_t windows_ = 0, parallel_windows_ = 0;  ///< aligned windows run, of them on the pool
+  std::uint64_t windows_ = 0;  ///< aligned windows run
 
   std::vector<std::function<void(std::uint32_t, const IssuedCommand&)>> observers_;
   const TraceEvents* events_ = nullptr;
