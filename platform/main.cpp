@@ -57,6 +57,11 @@ could not finish (trap loop, deadlock, instruction or time limit).
 )";
 
 int print_summary(const vp::RunResult& r) {
+  if (r.outcome == vp::RunResult::Outcome::Checked) {
+    std::cout << fmt::format("neupims-vp: the configuration is valid (firmware {})\n",
+                             r.firmware_path);
+    return 0;
+  }
   std::cout << "\n=== neupims-vp run summary ===\n";
   if (r.outcome == vp::RunResult::Outcome::Exited)
     std::cout << fmt::format("  firmware        {} exited with code {} ({})\n", r.firmware_path,
@@ -149,8 +154,10 @@ int run_cli(int argc, char* argv[]) {
       "gdb", po::value<std::string>()->value_name("PORT"),
       "serve GDB on 127.0.0.1:PORT; the CPU waits for the debugger before its first instruction "
       "(gdb-multiarch FW.elf -ex 'target remote :PORT', docs/firmware.md)")(
-      "print-config", po::bool_switch(&options.print_config),
-      "print the resolved configuration before running")(
+      "check", po::bool_switch(&options.check_only),
+      "validate the configuration, firmware and inputs, then exit (0 = valid, 2 = not) without "
+      "simulating or writing anything")("print-config", po::bool_switch(&options.print_config),
+                                        "print the resolved configuration before running")(
       "system", po::value<std::string>()->value_name("NAME"),
       "decode run of a system: configs/systems/NAME.json (neupims, npu-pim, npu-only, ablations); implies the decode firmware")(
       "model", po::value<std::string>()->value_name("NAME"),

@@ -171,10 +171,16 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   loader.socket.bind(builder.target(load_bus, "platform.load_bus"));
   builder.check_targets_connected();
 
+  if (options.print_config) log << config.resolved().dump(2) << '\n';
+  if (options.check_only) {
+    RunResult checked;
+    checked.outcome = RunResult::Outcome::Checked;
+    checked.firmware_path = result.firmware_path;
+    return checked;
+  }
   // Everything is validated: only now is anything in --out created, replaced or removed.
   outputs.open_all();
   write_json(config_file, config.resolved());
-  if (options.print_config) log << config.resolved().dump(2) << '\n';
 
   const auto wall_start = std::chrono::steady_clock::now();
   if (max_time_ns > 0)

@@ -24,12 +24,13 @@ struct RunOptions {
   std::string firmware;        ///< Overrides platform.firmware when not empty.
   bool print_config = false;   ///< Print the resolved config to `log` before running.
   std::uint16_t gdb_port = 0;  ///< Serve GDB on 127.0.0.1:gdb_port (0 = no debugger).
+  bool check_only = false;     ///< Validate everything, write nothing, do not simulate.
   /// Extra trace sinks (tests attach an in-memory sink here).
   std::vector<std::shared_ptr<TraceSink>> trace_sinks;
 };
 
 struct RunResult {
-  enum class Outcome { Exited, Failed };
+  enum class Outcome { Exited, Failed, Checked };
   Outcome outcome = Outcome::Failed;
   int exit_code = 0;    ///< Firmware exit code (Outcome::Exited).
   std::string message;  ///< Why the run failed (Outcome::Failed).

@@ -35,6 +35,7 @@ import csv
 import itertools
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -49,20 +50,36 @@ class SweepError(Exception):
     pass
 
 
-def load_sweep(path):
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def read_json(path, what):
+    """A JSON file as UTF-8; any failure is a SweepError naming the file."""
     try:
-        with open(path) as f:
-            sweep = json.load(f)
-    except (OSError, json.JSONDecodeError) as e:
-        raise SweepError(f"{path}: {e}")
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except OSError as e:
+        raise SweepError(f"{path}: {what}: {e.strerror}")
+    except UnicodeDecodeError as e:
+        raise SweepError(f"{path}: {what}: not UTF-8 text (byte {e.start})")
+    except ValueError as e:
+        raise SweepError(f"{path}: {what}: not valid JSON: {e}")
+
+
+def load_sweep(path):
+    sweep = read_json(path, "the sweep file")
     if not isinstance(sweep, dict):
         raise SweepError(f"{path}: expected an object")
     allowed = {"name", "description", "axes", "layers", "set", "variants"}
     for key in sweep:
         if key not in allowed:
             raise SweepError(f"{path}: unknown key '{key}' (allowed: {', '.join(sorted(allowed))})")
-    if not isinstance(sweep.get("name"), str) or not sweep["name"]:
-        raise SweepError(f"{path}: 'name' must be a non-empty string")
+    if not isinstance(sweep.get("name"), str) or not NAME.fullmatch(sweep["name"]) or ".." in sweep["name"]:
+        raise SweepError(f"{path}: 'name' must be a folder name of letters, digits, '.', '_' and '-' "
+                         f"(it names <out>/<name>; got {json.dumps(sweep.get('name'))})")
+    if "layers" in sweep and (not isinstance(sweep["layers"], int) or isinstance(sweep["layers"], bool)
+                              or sweep["layers"] < 0):
+        raise SweepError(f"{path}: 'layers' must be an integer of at least 0 (0 = all)")
     axes = sweep.get("axes")
     if not isinstance(axes, dict) or not axes:
         raise SweepError(f"{path}: 'axes' must be an object of lists")
@@ -75,6 +92,9 @@ def load_sweep(path):
         raise SweepError(f"{path}: axes.system is required (e.g. [\"neupims\", \"npu-pim\", \"npu-only\"])")
     if not isinstance(sweep.get("set", {}), dict):
         raise SweepError(f"{path}: 'set' must be an object of key.path: value")
+    for key in sweep.get("set", {}):
+        if not re.fullmatch(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*", key):
+            raise SweepError(f"{path}: set: '{key}' is not a key path (names joined by '.')")
     variants = sweep.get("variants", {})
     if not isinstance(variants, dict):
         raise SweepError(f"{path}: 'variants' must be an object of name: {{\"batch\": N, \"set\": {{...}}}}")
@@ -121,6 +141,16 @@ def check_axis_values(path, axes):
                     raise SweepError(f"{where} is not an integer of at least {low}")
 
 
+def name_part(value):
+    """A run-name component for an axis value: a file path contributes its file name without the
+    extension, and anything but letters, digits, '_' and '-' becomes '_' (so a run folder is
+    always one folder inside the sweep's)."""
+    text = str(value)
+    if "/" in text or text.endswith((".json", ".tsv")):
+        text = os.path.splitext(os.path.basename(text))[0]
+    return re.sub(r"[^A-Za-z0-9_-]", "_", text) or "_"
+
+
 def expand(sweep):
     """The runs: (name, {axis: value}) in a stable order."""
     axes = sweep["axes"]
@@ -128,7 +158,13 @@ def expand(sweep):
     runs = []
     for values in itertools.product(*(axes[a] for a in names)):
         point = dict(zip(names, values))
-        runs.append((".".join(str(point[a]) for a in names), point))
+        runs.append((".".join(name_part(point[a]) for a in names), point))
+    seen = {}
+    for name, point in runs:
+        if name in seen:
+            raise SweepError(f"runs {seen[name]} and {point} would share the folder '{name}' "
+                             "(give the files different names)")
+        seen[name] = point
     return runs
 
 
@@ -152,11 +188,23 @@ def command(args, sweep, run_dir, point):
 
 def is_done(run_dir):
     try:
-        with open(os.path.join(run_dir, "stats.json")) as f:
+        with open(os.path.join(run_dir, "stats.json"), encoding="utf-8") as f:
             stats = json.load(f)
         return stats["sim"]["completed"]["value"] == 1 and stats["sim"]["exit_code"]["value"] == 0
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError):
         return False
+
+
+def check_runs(args, sweep, runs):
+    """Validates every run before any starts (`neupims-vp run --check`: the whole configuration,
+    the set keys, batch and layers against the model and the memory), so a bad value fails the
+    sweep at once with the run's name, not run by run."""
+    for name, point in runs:
+        cmd = command(args, sweep, os.path.join(sweep_dir(args, sweep), name), point) + ["--check"]
+        result = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
+        if result.returncode != 0:
+            why = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else f"exit {result.returncode}"
+            raise SweepError(f"run {name}: {why.removeprefix('neupims-vp: error: ')}")
 
 
 def sweep_dir(args, sweep):
@@ -179,7 +227,12 @@ def cmd_list(args, sweep):
     return 0
 
 
+def pending_runs(args, sweep):
+    return [(n, p) for n, p in expand(sweep) if not is_done(os.path.join(sweep_dir(args, sweep), n))]
+
+
 def cmd_run(args, sweep):
+    check_runs(args, sweep, pending_runs(args, sweep))
     os.makedirs(sweep_dir(args, sweep), exist_ok=True)
     lines = pending_commands(args, sweep)
     total = len(expand(sweep))
@@ -204,6 +257,7 @@ def cmd_run(args, sweep):
 
 
 def cmd_slurm(args, sweep):
+    check_runs(args, sweep, pending_runs(args, sweep))
     os.makedirs(sweep_dir(args, sweep), exist_ok=True)
     lines = pending_commands(args, sweep)
     commands_file = os.path.join(sweep_dir(args, sweep), "commands.txt")
@@ -245,10 +299,8 @@ def cmd_collect(args, sweep):
         if not is_done(run_dir):
             missing.append(name)
             continue
-        with open(os.path.join(run_dir, "stats.json")) as f:
-            stats = json.load(f)
-        with open(os.path.join(run_dir, "config.json")) as f:
-            config = json.load(f)
+        stats = read_json(os.path.join(run_dir, "stats.json"), "statistics")
+        config = read_json(os.path.join(run_dir, "config.json"), "resolved configuration")
         row = {"run": name}
         row.update({f"axis.{k}": v for k, v in point.items()})
         for key, entry in stats.get("summary", {}).items():
@@ -287,18 +339,27 @@ def cmd_report(args, sweep):
 
     path = args.csv or os.path.join(sweep_dir(args, sweep), "results.csv")
     try:
-        with open(path, newline="") as f:
+        with open(path, newline="", encoding="utf-8") as f:
             rows = list(csv.DictReader(f))
     except OSError as e:
         raise SweepError(f"{path}: {e.strerror} (run `sweep.py collect` first)")
+    except (UnicodeDecodeError, csv.Error) as e:
+        raise SweepError(f"{path}: not a CSV of UTF-8 text: {e}")
     if not rows or "axis.system" not in rows[0] or "summary.tokens_per_second" not in rows[0]:
         raise SweepError(f"{path}: not a collected sweep CSV (no axis.system / summary.tokens_per_second)")
     keys = [a for a in AXES if a not in ("system", "seed") and f"axis.{a}" in rows[0]]
     systems = list(dict.fromkeys(r["axis.system"] for r in rows))
     tps = {}  # (point, system) -> {seed: tokens/s}
-    for r in rows:
+    for line, r in enumerate(rows, start=2):
         point = tuple(r[f"axis.{k}"] for k in keys)
-        tps.setdefault((point, r["axis.system"]), {})[r.get("axis.seed", "")] = float(r["summary.tokens_per_second"])
+        try:
+            value = float(r["summary.tokens_per_second"])
+        except (TypeError, ValueError):
+            raise SweepError(f"{path}:{line}: summary.tokens_per_second is "
+                             f"{json.dumps(r['summary.tokens_per_second'])}, not a number")
+        if not math.isfinite(value) or value < 0:
+            raise SweepError(f"{path}:{line}: summary.tokens_per_second {value} is not a rate")
+        tps.setdefault((point, r["axis.system"]), {})[r.get("axis.seed", "")] = value
     points = list(dict.fromkeys(p for p, _ in tps))
     # Every system over each baseline, without the inverse of a ratio already there.
     pairs = [(a, b) for b in BASELINES if b in systems for a in systems

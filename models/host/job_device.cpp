@@ -139,11 +139,14 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
         context.resolve_path(fmt::format("../workloads/{}.tsv", workload_.dataset));
   } else {
     workload_.dataset_file = context.resolve_path(workload_.dataset);  // a TSV of the same format
-    if (!std::filesystem::is_regular_file(workload_.dataset_file))
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(workload_.dataset_file, ec))
       throw ConfigError(fmt::format(
           "{}: unknown dataset '{}' (allowed: sharegpt, alpaca, or a TSV file of input_toks "
-          "and output_toks columns; no file {})",
-          w.key_path("dataset"), workload_.dataset, workload_.dataset_file));
+          "and output_toks columns; {} is {})",
+          w.key_path("dataset"), workload_.dataset, workload_.dataset_file,
+          std::filesystem::exists(workload_.dataset_file, ec) ? "not a regular file"
+                                                              : "no such file"));
   }
   if (workload_.mode == "trace")
     workload_.trace_file = context.resolve_path(w.require_string("trace"));

@@ -1,0 +1,323 @@
+"""One regression case per root cause found by feeding neupims-vp, check-commands and
+tools/sweep.py bad input: every case must end with its documented exit code and one clear error
+line (never a crash, a hang, a traceback or a silent guess), and no run may write outside its
+--out or destroy an earlier run's outputs before its input is validated.
+
+  check_hardening.py VP FIRMWARE_DIR SOURCE_DIR OUT"""
+import json
+import os
+import re
+import shutil
+import sqlite3
+import struct
+import subprocess
+import sys
+
+vp, firmware_dir, source_dir, out = sys.argv[1:5]
+config = os.path.join(source_dir, "configs", "platforms", "default.json")
+sweep_py = os.path.join(source_dir, "tools", "sweep.py")
+hello = os.path.join(firmware_dir, "hello.elf")
+shutil.rmtree(out, ignore_errors=True)
+os.makedirs(out)
+failures = []
+cases = 0
+
+
+def run(args, timeout=60, cwd=None):
+    try:
+        return subprocess.run(args, capture_output=True, timeout=timeout, cwd=cwd)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def expect(name, args, code, stderr=None, stdout=None, timeout=60):
+    """Runs args; checks the exit code, that stderr is one 'error:' line matching `stderr` when
+    the code is 2 or 3, and no traceback or uncaught exception anywhere."""
+    global cases
+    cases += 1
+    result = run(args, timeout)
+    if result is None:
+        failures.append(f"{name}: hung (no exit within {timeout} s)")
+        return None
+    err = result.stderr.decode("utf-8", "replace")
+    text = result.stdout.decode("utf-8", "replace")
+    problems = []
+    if result.returncode != code:
+        problems.append(f"exit {result.returncode}, expected {code}")
+    if "Traceback" in err or "uncaught exception" in err + text or "terminate called" in err:
+        problems.append("a traceback or uncaught exception")
+    if code in (2, 3):
+        lines = [l for l in err.strip().splitlines() if not l.startswith(("[job]", "gdb:"))]
+        if len(lines) != 1 or "error:" not in lines[0]:
+            problems.append("stderr is not one error line")
+    if stderr is not None and not re.search(stderr, err):
+        problems.append(f"stderr does not match /{stderr}/")
+    if stdout is not None and not re.search(stdout, text):
+        problems.append(f"stdout does not match /{stdout}/")
+    if problems:
+        failures.append(f"{name}: {'; '.join(problems)}\n    args: {args}\n    stderr: {err.strip()[:600]}")
+    return result
+
+
+def vp_run(*args):
+    return [vp, "run", "--config", config, "--firmware", hello, *args]
+
+
+def folder(name):
+    path = os.path.join(out, name)
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+# --- outputs stay inside --out (the security hole: a config could write any file) -------------
+victim = os.path.join(out, "victim.txt")
+with open(victim, "w") as f:
+    f.write("precious\n")
+run_out = os.path.join(out, "runs", "a")
+expect("uart output with .. leaving --out", vp_run("--out", run_out, "--set",
+       "modules.uart.output=../../victim.txt"), 2, r"modules\.uart\.output: '\.\./\.\./victim\.txt' does not name a file inside --out")
+expect("uart output absolute", vp_run("--out", run_out, "--set", f"modules.uart.output={victim}"), 2,
+       r"modules\.uart\.output: .* is an absolute path")
+expect("timeline absolute", vp_run("--out", run_out, "--set", f"trace.perfetto={victim}"), 2,
+       r"trace\.perfetto: .* is an absolute path")
+expect("command database with ..", vp_run("--out", run_out, "--set", "trace.sqlite=x/../../../victim.txt"), 2,
+       r"trace\.sqlite: .* does not name a file inside --out")
+with open(victim) as f:
+    if f.read() != "precious\n":
+        failures.append("a rejected output path changed a file outside --out")
+link_out = folder("linked")
+os.symlink(out, os.path.join(link_out, "escape"))
+expect("output through a symbolic link", vp_run("--out", link_out, "--set", "trace.perfetto=escape/victim.txt"), 2,
+       r"trace\.perfetto: .* leads outside --out through a symbolic link")
+expect("two outputs on one file", vp_run("--out", run_out, "--set", "modules.uart.output=log.txt",
+       "--set", "trace.perfetto=log.txt"), 2, r"'log\.txt' is also the output of")
+expect("an output on the run's own stats", vp_run("--out", run_out, "--set", "trace.vcd=stats.json"), 2,
+       r"trace\.vcd: 'stats\.json' is also the output of --out \(the statistics\)")
+expect("an output that is a folder", vp_run("--out", run_out, "--set", "trace.perfetto=."), 2,
+       r"trace\.perfetto: '\.' does not name a file")
+os.makedirs(os.path.join(run_out, "adir"), exist_ok=True)
+expect("an output on an existing folder", vp_run("--out", run_out, "--set", "trace.perfetto=adir"), 2,
+       r"trace\.perfetto: 'adir' is a folder")
+expect("a path component over 255 bytes", vp_run("--out", run_out, "--set", "modules.uart.output=" + "a" * 300), 2,
+       r"has a path component of 300 bytes \(at most 255\)")
+expect("uart to /dev/null is allowed", vp_run("--out", run_out, "--set", "modules.uart.output=/dev/null"), 0)
+expect("uart to a file inside --out", vp_run("--out", run_out, "--set", "modules.uart.output=logs/uart.txt"), 0)
+if not os.path.isfile(os.path.join(run_out, "logs", "uart.txt")):
+    failures.append("the UART file was not written inside --out")
+
+# A rejected rerun leaves the previous run's traces as they were.
+traced = folder("traced")
+expect("a traced run", vp_run("--out", traced, "--trace"), 0)
+before = {f: open(os.path.join(traced, f), "rb").read() for f in ("timeline.json", "waves.vcd", "commands.db", "stats.json")}
+expect("a rejected rerun with --trace", vp_run("--out", traced, "--trace", "--set", "modules.cpu.bogus=1"), 2,
+       r"modules\.cpu\.bogus: unknown key")
+for f, content in before.items():
+    if open(os.path.join(traced, f), "rb").read() != content:
+        failures.append(f"a rejected rerun changed the previous run's {f}")
+# A run that completes replaces the outputs it owns and removes those it no longer writes.
+open(os.path.join(traced, "tokens.json"), "w").write("{\"stale\": 1}\n")
+expect("a rerun without traces", vp_run("--out", traced), 0)
+for f in ("timeline.json", "tokens.json"):
+    if f == "tokens.json" and os.path.exists(os.path.join(traced, f)):
+        failures.append("a rerun kept the previous run's tokens.json")
+
+# --- check-commands: nothing in the file is trusted ---------------------------------------------
+db_out = folder("db")
+expect("a traced decode", [vp, "run", "--system", "neupims", "--model", "gpt-tiny", "--batch", "2", "--layers", "1",
+                           "--trace", "--out", db_out], 0)
+good_db = os.path.join(db_out, "commands.db")
+expect("the checker on the run", [vp, "check-commands", good_db], 0, stdout=r" 0 violations")
+
+
+def damaged(name, sql=None, transform=None):
+    path = os.path.join(db_out, name + ".db")
+    shutil.copy(good_db, path)
+    if sql:
+        db = sqlite3.connect(path)
+        db.executescript(sql)
+        db.commit()
+        db.close()
+    if transform:
+        data = bytearray(open(path, "rb").read())
+        transform(data)
+        open(path, "wb").write(data)
+    return path
+
+
+expect("a command on channel -1", [vp, "check-commands", damaged("ch", "UPDATE commands SET channel = -1 WHERE id = 5")], 1,
+       stdout=r"channel -1 is outside the organization")
+expect("a command on channel 32", [vp, "check-commands", damaged("ch32", "UPDATE commands SET channel = 32 WHERE id = 5")], 1,
+       stdout=r"channel 32 is outside the organization")
+
+
+def flip_pages(data):
+    for offset in range(8192, len(data), 3 * 4096):
+        for k in range(40):
+            data[offset + k] ^= 0x5A
+
+
+expect("a database with damaged pages", [vp, "check-commands", damaged("corrupt", transform=flip_pages)], 2,
+       r"the database is damaged")
+expect("an RD moved before its ACT in time only",
+       [vp, "check-commands", damaged("time", "UPDATE commands SET time_ps = 0 WHERE id = "
+                                      "(SELECT id FROM commands WHERE kind = 'RD' ORDER BY id LIMIT 1 OFFSET 20)")], 1,
+       stdout=r"time_ps 0 is not cycle")
+expect("schema version 99", [vp, "check-commands", damaged("schema", "UPDATE meta SET value = '99' WHERE key = 'schema_version'")],
+       2, r"schema version '99'")
+expect("a window that is not a number", [vp, "check-commands",
+       damaged("window", "UPDATE meta SET value = 'soon' WHERE key = 'window_start_ps'")], 2, r"window_start_ps is 'soon'")
+expect("a negative clock period", [vp, "check-commands", damaged("tck", "UPDATE memories SET tck_ps = -5")], 2,
+       r"tck_ps '-5' is not the clock period")
+expect("commands of an undescribed unit", [vp, "check-commands", damaged("unit", "UPDATE commands SET unit = 'ghost' WHERE id = 7")],
+       2, r"commands of unit 'ghost'")
+expect("memory parameters NULL", [vp, "check-commands", damaged("null_params", "UPDATE memories SET params = NULL")], 2,
+       r"params is not JSON")
+expect("a command field NULL", [vp, "check-commands", damaged("null_row", "UPDATE commands SET row = NULL WHERE id = 9")], 1,
+       stdout=r"a field is NULL")
+
+# --- hangs ------------------------------------------------------------------------------------
+expect("max_instructions near 2^64", vp_run("--out", folder("maxinsn"), "--set", "modules.cpu.max_instructions=18446744073709551615"),
+       0, timeout=30)
+expect("a trap handler that faults again and again (simctl moved off its address)",
+       vp_run("--out", folder("nested"), "--set", "modules.sysbus.map.2.base=0x30000000"), 3,
+       r"exceptions taken without an MRET", timeout=30)
+expect("--config /dev/zero", [vp, "run", "--config", "/dev/zero"], 2, r"config file '/dev/zero' is not a regular file", timeout=10)
+expect("--dataset /dev/zero", [vp, "run", "--system", "neupims", "--dataset", "/dev/zero", "--out", folder("devzero")], 2,
+       r"/dev/zero is not a regular file", timeout=10)
+
+# --- uncaught exceptions ------------------------------------------------------------------------
+expect("1e400 in --set", vp_run("--set", "modules.cpu.quantum_ns=1e400"), 2, r"'1e400' is out of range for a number")
+big = os.path.join(out, "big_number.json")
+with open(config) as f:
+    text = f.read()
+open(big, "w").write(text.replace('"quantum_ns": 1000', '"quantum_ns": 1e400'))
+expect("1e400 in a config file", [vp, "run", "--config", big, "--firmware", hello], 2, r"big_number\.json: .*1e400")
+expect("non-UTF-8 in --set", vp_run("--set", b"platform.name=\xff\xfe".decode("utf-8", "surrogateescape")), 2, r"not valid UTF-8")
+expect("non-UTF-8 in --firmware", [vp, "run", "--config", config, "--firmware", b"\xff.elf".decode("utf-8", "surrogateescape")], 2,
+       r"not valid UTF-8")
+expect("non-UTF-8 in --model", [vp, "run", "--system", "neupims", "--model", b"\xff".decode("utf-8", "surrogateescape")], 2,
+       r"--model: the name is not valid UTF-8")
+expect("a firmware name over 255 bytes", [vp, "run", "--config", config, "--firmware", "f" * 300], 2, r"not found")
+expect("a config name over 255 bytes", [vp, "run", "--config", "c" * 300], 2, r"config file")
+expect("a model name over 255 bytes", [vp, "run", "--system", "neupims", "--model", "m" * 300], 2, r"unknown model")
+expect("a size that overflows", vp_run("--set", "modules.ram.size=99999999999999999999 KiB"), 2, r"larger than 2\^64 - 1")
+expect("a size that wraps", vp_run("--set", "modules.ram.size=18014398509498368 KiB"), 2, r"larger than 2\^64 - 1 bytes")
+
+
+def patched_elf(name, memsz):
+    """hello.elf with the memory size of its first loadable segment changed."""
+    data = bytearray(open(hello, "rb").read())
+    phoff, = struct.unpack_from("<I", data, 0x1C)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x2A)
+    for i in range(phnum):
+        at = phoff + i * phentsize
+        if struct.unpack_from("<I", data, at)[0] == 1:  # PT_LOAD
+            struct.pack_into("<I", data, at + 20, memsz)
+            break
+    path = os.path.join(out, name)
+    open(path, "wb").write(data)
+    return path
+
+
+expect("an ELF segment past 4 GiB", [vp, "run", "--config", config, "--firmware", patched_elf("huge.elf", 0xFFFFFFFF)], 2,
+       r"does not fit the 32-bit address space", timeout=20)
+expect("an ELF segment of 2 GiB (reported, never allocated)",
+       [vp, "run", "--config", config, "--firmware", patched_elf("big.elf", 0x7FFFFFF0), "--out", folder("bigelf")], 3,
+       r"does not fit the memory map", timeout=20)
+
+# --- wiring mistakes are config errors, not SystemC errors ---------------------------------------
+expect("an empty bus map", vp_run("--set", "modules.sysbus.map=[]"), 2, r"modules\.sysbus\.map: the map is empty")
+expect("a module on no bus", vp_run("--set", 'modules.sysbus.map=[{"target":"ram","base":"0x80000000"},'
+                                              '{"target":"uart","base":"0x10000000"},{"target":"simctl","base":"0x10001000"}]'),
+       2, r"modules\.\w+: its target port '\w+' is connected to nothing")
+expect("a map entry to a module without a target port", vp_run("--set", "modules.sysbus.map.0.target=cpu"), 2,
+       r"'cpu' has 0 target ports")
+expect("load_bus naming a memory already on the bus", vp_run("--set", "platform.load_bus=ram"), 2,
+       r"platform\.load_bus: 'ram\.\w+' is already connected")
+expect("cpu.bus naming the RAM", vp_run("--set", "modules.cpu.bus=ram"), 2, r"'ram\.\w+' is already connected through modules\.cpu\.bus")
+
+# --- silent guesses -------------------------------------------------------------------------------
+expect("--batch with a leading zero", [vp, "run", "--system", "neupims", "--batch", "010"], 2, r"'010' is not an unsigned integer")
+expect("an address with a leading zero", vp_run("--set", 'modules.sysbus.map.4.base="02000000"'), 2, r"'02000000' is not an unsigned integer")
+trace_dir = folder("traces")
+for channel in ("32", "4294967295"):
+    trace = os.path.join(trace_dir, f"ch{channel}.csv")
+    open(trace, "w").write(f"seq_len,ch_idx\n10,0\n12,{channel}\n")
+    expect(f"a trace ch_idx of {channel}", [vp, "run", "--system", "neupims", "--model", "gpt-tiny", "--set", "modules.job.workload.mode=trace",
+                                            "--set", f"modules.job.workload.trace={trace}", "--out", trace_dir], 2,
+           rf"data row 2: ch_idx {channel} is not a channel of 'hbm' \(channels 0 \.\. 31\)")
+expect("--firmware ''", [vp, "run", "--config", config, "--firmware", ""], 2, r"--firmware: the name is empty")
+expect("a stray argument", vp_run("stray"), 2, r"unexpected argument 'stray' after 'run'")
+quoted = os.path.join(out, 'he"l\\lo.elf')
+shutil.copy(hello, quoted)
+expect("a firmware name with a quote and a backslash", [vp, "run", "--config", config, "--firmware", quoted, "--out", folder("quoted")], 0,
+       stdout=r"Hello from the neupims-vp host CPU")
+expect("job.npu naming no module", [vp, "run", "--system", "neupims", "--set", "modules.job.npu=ghost"], 2,
+       r"modules\.job\.npu: no module named 'ghost'")
+expect("job.npu naming a module that is not an NPU", [vp, "run", "--system", "neupims", "--set", "modules.job.npu=uart"], 2,
+       r"modules\.job\.npu: 'uart' is not an NPU")
+expect("a map window larger than the RAM", vp_run("--set", "modules.sysbus.map.0.size=64 MiB"), 2,
+       r"modules\.sysbus\.map\[0\]\.size: 0x4000000 bytes is more than the 0x1000000 bytes 'ram' decodes")
+expect("a field named twice in the address mapping", [vp, "run", "--system", "neupims", "--set",
+       'modules.hbm.address_mapping=["offset","column","channel","bank","bank_group","rank","row","column"]'], 2,
+       r"field 'column' is named twice")
+duplicate = os.path.join(out, "duplicate_key.json")
+open(duplicate, "w").write(text.replace('"quantum_ns": 1000', '"quantum_ns": 1000, "quantum_ns": 10'))
+expect("a key given twice in a config file", [vp, "run", "--config", duplicate, "--firmware", hello], 2,
+       r"the key 'modules\.cpu\.quantum_ns' is given twice")
+
+# --- unclear errors ---------------------------------------------------------------------------------
+misspelt = os.path.join(out, "misspelt.json")
+open(misspelt, "w").write(text.replace('"platform":', '"plaform":', 1))
+expect("a misspelt top-level key", [vp, "run", "--config", misspelt], 2, r"plaform: unknown top-level key 'plaform'")
+expect("PIM attention on a memory without PIM", [vp, "run", "--system", "neupims", "--model", "gpt-tiny", "--batch", "2",
+                                                  "--set", "modules.hbm.mode=dram"], 2,
+       r"modules\.job\.system\.attention: 'pim' needs PIM units")
+
+# --- exit status ------------------------------------------------------------------------------------------
+expect("a firmware failure", [vp, "run", "--config", config, "--firmware", os.path.join(firmware_dir, "fail_exit.elf"),
+                              "--out", folder("fail")], 1, stdout=r"exited with code 3 \(FAIL\)")
+short = run([vp, "run", "--config", config, "--firmware", os.path.join(firmware_dir, "fail_exit.elf"), "--out", folder("fail")])
+if short is None or not re.search(rb"simulated time\s+0\.0[1-9]|simulated time\s+0\.[1-9]", short.stdout):
+    failures.append("a short run reports no simulated time (the CPU's unsynced quantum is left out)")
+
+# --- sweep.py -------------------------------------------------------------------------------------------------
+sweeps = folder("sweeps")
+
+
+def sweep_file(name, content, raw=None):
+    path = os.path.join(sweeps, name)
+    with open(path, "wb") as f:
+        f.write(raw if raw is not None else json.dumps(content).encode())
+    return path
+
+
+base = {"name": "s", "axes": {"system": ["neupims"], "model": ["gpt-tiny"], "batch": [2]}, "layers": 1}
+expect("sweep: a name that leaves --out", [sys.executable, sweep_py, "list", sweep_file("esc.json", {**base, "name": "../../x"}),
+                                           "--out", sweeps], 2, r"'name' must be a folder name")
+model_copy = os.path.join(sweeps, "..model.json")
+shutil.copy(os.path.join(source_dir, "configs", "models", "gpt-tiny.json"), model_copy)
+listed = expect("sweep: a model path becomes a plain run name",
+                [sys.executable, sweep_py, "list", sweep_file("path.json", {**base, "axes": {**base["axes"], "model": [model_copy]}}),
+                 "--out", sweeps], 0)
+if listed is not None and b"/" in listed.stdout:
+    failures.append(f"sweep: a run name holds a path: {listed.stdout!r}")
+expect("sweep: a file that is not UTF-8", [sys.executable, sweep_py, "list", sweep_file("bin.json", None, b"{\"name\": \"\xff\"}"),
+                                            "--out", sweeps], 2, r"not UTF-8")
+expect("sweep: layers that are not a count", [sys.executable, sweep_py, "list", sweep_file("layers.json", {**base, "layers": "two"}),
+                                              "--out", sweeps], 2, r"'layers' must be an integer")
+bad_key = sweep_file("badkey.json", {**base, "set": {"modules.job.bogus": 1}})
+expect("sweep: a bad set key is caught before any run", [sys.executable, sweep_py, "run", bad_key, "--out", sweeps, "--vp", vp], 2,
+       r"run gpt-tiny\.2\.neupims: modules\.job\.bogus: unknown key")
+if os.path.exists(os.path.join(sweeps, "s")):
+    failures.append("sweep: a run folder was created although the sweep was refused")
+csv_dir = os.path.join(sweeps, "s")
+os.makedirs(csv_dir, exist_ok=True)
+open(os.path.join(csv_dir, "results.csv"), "w").write("run,axis.system,summary.tokens_per_second\nx,neupims,fast\n")
+expect("sweep: a CSV cell that is not a number", [sys.executable, sweep_py, "report", sweep_file("report.json", base), "--out", sweeps], 2,
+       r"results\.csv:2: summary\.tokens_per_second is \"fast\", not a number")
+
+for failure in failures:
+    print("FAILED:", failure)
+print(f"check_hardening: {cases - len(failures)} passed, {len(failures)} failed")
+sys.exit(1 if failures else 0)
