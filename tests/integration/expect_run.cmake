@@ -18,6 +18,10 @@ if(NOT command)
   message(FATAL_ERROR "expect_run.cmake: no command after --")
 endif()
 
+# The statistics checked must come from this run, never from an earlier one.
+if(DEFINED STATS)
+  file(REMOVE "${STATS}")
+endif()
 execute_process(COMMAND ${command} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 string(REPLACE ";" " " shown "${command}")
 set(report "command: ${shown}\nexit: ${rc}\n--- stdout ---\n${out}\n--- stderr ---\n${err}")

@@ -1,7 +1,5 @@
 // Peripherals on a router: register access rules, UART output, simctl exit/time/markers, CLINT
 // timer and software interrupt timing, and the interrupt controller.
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include "tests/support/fresh_folder.h"
 #include "tests/support/platform_bench.h"
 
 using nlohmann::json;
@@ -37,15 +36,6 @@ json peripherals(const std::string& uart_output) {
     ]})");
   config["modules"]["uart"]["output"] = uart_output;
   return config;
-}
-
-/// A fresh, empty folder for one test's outputs.
-std::string fresh_folder(const char* name) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   fmt::format("npvp-test-{}-{}", name, static_cast<long>(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir.string();
 }
 
 /// Advances simulated time, then runs the processes due at the new time (sc_start(t) stops
@@ -76,7 +66,7 @@ TEST_CASE("register devices enforce width, alignment, holes and access rights", 
 }
 
 TEST_CASE("uart writes each TXDATA byte to its output", "[periph]") {
-  const auto out = fresh_folder("uart");
+  const auto out = test::fresh_folder("uart");
   const auto path = out + "/uart.txt";
   {
     test::PlatformBench bench(peripherals("uart.txt"), "bus", out);

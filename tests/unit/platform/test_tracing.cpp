@@ -10,6 +10,7 @@
 
 #include "platform/error.h"
 #include "platform/run.h"
+#include "tests/support/fresh_folder.h"
 
 using nlohmann::json;
 
@@ -27,7 +28,7 @@ vp::RunOptions npu_run(const std::string& out) {
 }  // namespace
 
 TEST_CASE("a run writes a Perfetto timeline with named tracks, spans and markers", "[trace]") {
-  const std::string out = "/tmp/npvp-test-trace";
+  const std::string out = test::fresh_folder("trace");
   std::ostringstream log;
   const auto result = vp::run_simulation(npu_run(out), log);
   REQUIRE(result.outcome == vp::RunResult::Outcome::Exited);
@@ -65,7 +66,7 @@ TEST_CASE("a run writes a Perfetto timeline with named tracks, spans and markers
 
 TEST_CASE("trace options are checked before the simulation starts", "[trace]") {
   SECTION("inverted window") {
-    auto o = npu_run("/tmp/npvp-test-trace-bad");
+    auto o = npu_run(test::fresh_folder("trace-bad"));
     o.overrides.push_back("trace.start_ns=500");
     o.overrides.push_back("trace.stop_ns=100");
     std::ostringstream log;
@@ -73,7 +74,7 @@ TEST_CASE("trace options are checked before the simulation starts", "[trace]") {
                       Catch::Contains("window [500 ns, 100 ns) is empty or inverted"));
   }
   SECTION("unknown unit") {
-    auto o = npu_run("/tmp/npvp-test-trace-bad");
+    auto o = npu_run(test::fresh_folder("trace-bad"));
     o.overrides.push_back("trace.units=[\"npu\",\"gpu\"]");
     std::ostringstream log;
     CHECK_THROWS_WITH(

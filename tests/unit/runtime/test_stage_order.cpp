@@ -10,6 +10,7 @@
 #include "platform/run.h"
 #include "platform/systems.h"
 #include "platform/trace_events.h"
+#include "tests/support/fresh_folder.h"
 
 namespace {
 
@@ -42,7 +43,7 @@ TEST_CASE("sub-batch interleaving keeps every dependency and overlaps the two un
   const std::string config = std::string(NPVP_SOURCE_DIR) + "/configs/platforms/default.json";
   vp::RunOptions o;
   o.config_file = config;
-  o.out_dir = "/tmp/npvp-test-stage-order";
+  o.out_dir = test::fresh_folder("stage-order");
   o.overrides = vp::system_overrides("neupims", config);
   for (const char* s :
        {"modules.job.model=../models/gpt-tiny.json", "modules.job.workload.batch=16",

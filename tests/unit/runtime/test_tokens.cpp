@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/reference/tiny_gpt.h"
+#include "tests/support/fresh_folder.h"
 
 namespace {
 
@@ -30,7 +31,7 @@ nlohmann::json run_tiny(const std::string& system, bool sub_batches, bool functi
           << (sub_batches ? "on" : "off")
           << " --set modules.hbm.functional=" << (functional ? "true" : "false")
           << " --set modules.job.system.v_chunk_tokens=" << v_chunk << " --out " << out << " > "
-          << out << ".log 2>&1";
+          << out << "/run.log 2>&1";
   const int status = std::system(command.str().c_str());
   INFO(command.str());
   REQUIRE(status == 0);
@@ -51,7 +52,7 @@ void check_system(const std::string& system) {
   reference::TinyGptSpec spec;  // gpt-tiny.json, seed 1
   const auto expected = reference::decode_prompts(spec, kRequests, kSteps);
   for (const bool sub_batches : {false, true}) {
-    const std::string out = "/tmp/npvp-test-tokens-" + system + (sub_batches ? "-sbi" : "");
+    const std::string out = test::fresh_folder("tokens-" + system + (sub_batches ? "-sbi" : ""));
     const auto stats = run_tiny(system, sub_batches, true, out);
     INFO(system << (sub_batches ? " with" : " without") << " sub-batches");
     CHECK(stats["npu"]["attention"]["descriptors"]["value"] == 2 * kSteps * (sub_batches ? 2 : 1));
@@ -78,7 +79,7 @@ TEST_CASE("the dense V layout (32-token segments) generates the reference tokens
   reference::TinyGptSpec spec;
   const auto expected = reference::decode_prompts(spec, kRequests, kSteps);
   for (const std::string system : {"neupims", "npu-only"}) {
-    const std::string out = "/tmp/npvp-test-tokens-dense-" + system;
+    const std::string out = test::fresh_folder("tokens-dense-" + system);
     const auto stats = run_tiny(system, true, true, out, 32);
     INFO(system);
     CHECK(stats["npu"]["attention"]["descriptors"]["value"] == 2 * kSteps * 2);
@@ -88,8 +89,8 @@ TEST_CASE("the dense V layout (32-token segments) generates the reference tokens
 
 TEST_CASE("a timing-only run takes exactly as long as the functional one",
           "[runtime][functional]") {
-  const auto functional = run_tiny("neupims", true, true, "/tmp/npvp-test-tokens-f");
-  const auto timing = run_tiny("neupims", true, false, "/tmp/npvp-test-tokens-t");
+  const auto functional = run_tiny("neupims", true, true, test::fresh_folder("tokens-f"));
+  const auto timing = run_tiny("neupims", true, false, test::fresh_folder("tokens-t"));
   CHECK(timing["sim"]["simulated_time_ns"]["value"] ==
         functional["sim"]["simulated_time_ns"]["value"]);
   CHECK(timing["sim"]["instructions_retired"]["value"] ==
