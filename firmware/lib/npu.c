@@ -4,8 +4,7 @@
 #include <string.h>
 
 #define NPU(reg) VP_REG32(VP_NPU_BASE + VP_NPU_##reg)
-#define QREG(q, reg) \
-  VP_REG32(VP_NPU_BASE + VP_NPU_Q0_##reg + (q) * (VP_NPU_Q1_BASE - VP_NPU_Q0_BASE))
+#define QREG(q, reg) VP_REG32(VP_NPU_BASE + VP_NPU_Q0_##reg + (q)*NPU_QUEUE_STRIDE)
 
 /* Stores a 64-bit HBM address in the descriptor's _LO word and the _HI word after it. */
 static void put_address(npu_descriptor* d, unsigned lo_word, uint64_t address) {

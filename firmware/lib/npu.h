@@ -16,6 +16,9 @@
 
 #define NPU_QUEUES 2u
 #define NPU_RING_ENTRIES 256u
+/* Bytes between the register blocks of queue q and q + 1: queue q's register R is at
+ * VP_NPU_BASE + VP_NPU_Q0_<R> + q * NPU_QUEUE_STRIDE. */
+#define NPU_QUEUE_STRIDE (VP_NPU_Q1_BASE - VP_NPU_Q0_BASE)
 
 typedef struct {
   uint32_t word[16];

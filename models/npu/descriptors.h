@@ -61,8 +61,9 @@ enum class QueueError : std::uint32_t {
   None = 0,
   UnknownOpcode = 1,
   BadSemaphore = 2,
-  BusError = 3,     ///< the descriptor could not be read from the ring
-  BadDoorbell = 4,  ///< HEAD written with a value >= SIZE, or SIZE/BASE invalid
+  BusError = 3,  ///< the descriptor could not be read from the ring
+  BadDoorbell =
+      4,  ///< HEAD >= SIZE, SIZE/BASE invalid, or BASE/SIZE rewritten with descriptors pending
   BadSize = 5,      ///< a dimension, count or size is 0 or above its limit
   BadVectorOp = 6,  ///< VECTOR with an unknown operation
   BadAddress =

@@ -25,14 +25,18 @@ const RegisterTable& NpuCore::registers() {
     for (unsigned q = 0; q < kQueues; ++q) {
       const std::uint32_t at = 0x100 + 0x20 * q;
       const std::string p = fmt::format("Q{}_", q);
-      t.registers.push_back({p + "BASE", at + 0x00, 0, RegAccess::ReadWrite,
-                             "Ring address in host RAM (64-byte aligned)."});
       t.registers.push_back(
-          {p + "SIZE", at + 0x04, 0, RegAccess::ReadWrite, "Ring entries (descriptors)."});
+          {p + "BASE", at + 0x00, 0, RegAccess::ReadWrite,
+           "Ring address in host RAM (64-byte aligned). Writing BASE or SIZE re-initialises an "
+           "idle queue (HEAD = TAIL = 0); with descriptors pending it stops it with BAD_DOORBELL "
+           "and changes nothing."});
+      t.registers.push_back({p + "SIZE", at + 0x04, 0, RegAccess::ReadWrite,
+                             "Ring entries (descriptors); re-initialises like BASE."});
       t.registers.push_back({p + "HEAD", at + 0x08, 0, RegAccess::ReadWrite,
-                             "Doorbell: index of the next free slot."});
-      t.registers.push_back(
-          {p + "TAIL", at + 0x0C, 0, RegAccess::ReadOnly, "Index of the next descriptor to run."});
+                             "Doorbell: index of the next free slot (< SIZE, else BAD_DOORBELL)."});
+      t.registers.push_back({p + "TAIL", at + 0x0C, 0, RegAccess::ReadOnly,
+                             "Index of the next descriptor to run; advances (mod SIZE) when a "
+                             "descriptor completes, stays on one that fails."});
       t.registers.push_back({p + "STATUS", at + 0x10, 0, RegAccess::ReadOnly,
                              "0, or the error code that stopped the queue."});
       t.registers.push_back({p + "ERROR_INDEX", at + 0x14, 0, RegAccess::ReadOnly,
@@ -123,8 +127,18 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
   for (unsigned q = 0; q < kQueues; ++q) {
     const std::string p = fmt::format("Q{}_", q);
     Queue& queue = queues_[q];
-    on_write(p + "BASE", [&queue](std::uint32_t v) { queue.base = v; });
-    on_write(p + "SIZE", [&queue](std::uint32_t v) { queue.size = v; });
+    // Re-pointing a ring re-initialises it; descriptors still pending would run from the new one.
+    auto reinitialise = [this, q, &queue](std::uint32_t Queue::*field, std::uint32_t v) {
+      if (queue.tail != queue.head) {
+        fail(q, QueueError::BadDoorbell);
+        return;
+      }
+      queue.*field = v;
+      queue.head = queue.tail = 0;
+      trace_depth(q);
+    };
+    on_write(p + "BASE", [reinitialise](std::uint32_t v) { reinitialise(&Queue::base, v); });
+    on_write(p + "SIZE", [reinitialise](std::uint32_t v) { reinitialise(&Queue::size, v); });
     on_write(p + "HEAD", [this, q, &queue](std::uint32_t v) {
       if (queue.size == 0 || v >= queue.size || queue.base % kDescriptorBytes != 0) {
         fail(q, QueueError::BadDoorbell);
@@ -134,6 +148,8 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
       queue.doorbell.notify(sc_core::SC_ZERO_TIME);
       trace_depth(q);
     });
+    on_read(p + "BASE", [&queue] { return queue.base; });
+    on_read(p + "SIZE", [&queue] { return queue.size; });
     on_read(p + "HEAD", [&queue] { return queue.head; });
     on_read(p + "TAIL", [&queue] { return queue.tail; });
     on_read(p + "STATUS", [&queue] { return static_cast<std::uint32_t>(queue.status); });

@@ -118,7 +118,7 @@ std::vector<double> reference(const KvLayout& lay, const Request& r, const Imath
 }
 
 void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_chunk = 0,
-                     const std::string& systolic_model = "arrays") {
+                     const std::string& systolic_model = "arrays", bool explicit_stride = true) {
   test::NpuBench bench(
       test::npu_platform(nlohmann::json::object(), {{"systolic", {{"model", systolic_model}}}}));
   KvLayout lay;
@@ -128,7 +128,9 @@ void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_ch
   std::vector<Request> requests = {
       {70, 0, {}, {}, {}, {}}, {600, 0, {}, {}, {}, {}}, {33, 5, {}, {}, {}, {}}};
   const auto q = place(bench, lay, requests, append);
-  const std::uint32_t stride = append ? 3 * lay.embedding() * 2 : 0;
+  // The inputs are packed: q (and with APPEND k and v) of one request after the other's, which
+  // is what Q_STRIDE 0 means.
+  const std::uint32_t stride = append && explicit_stride ? 3 * lay.embedding() * 2 : 0;
   bench.run(1, {{5, mode, static_cast<std::uint32_t>(requests.size()), lay.heads, lay.head_dim,
                  static_cast<std::uint32_t>(kTable), lo(kQ), hi(kQ), lo(kOut), hi(kOut), 0, stride,
                  append ? 1U : 0U, 0, v_chunk}});
@@ -211,6 +213,14 @@ TEST_CASE("PIM attention appends the new token's k and v first", "[npu][attentio
 
 TEST_CASE("NPU attention appends the new token's k and v first", "[npu][attention]") {
   check_attention(0, true);
+}
+
+TEST_CASE("with APPEND, Q_STRIDE 0 reads packed QKV inputs (PIM)", "[npu][attention][pim]") {
+  check_attention(1, true, 0, "arrays", false);
+}
+
+TEST_CASE("with APPEND, Q_STRIDE 0 reads packed QKV inputs (NPU)", "[npu][attention]") {
+  check_attention(0, true, 0, "arrays", false);
 }
 
 TEST_CASE("PIM attention with a dense V layout (64-token segments) matches a host reference",

@@ -63,3 +63,25 @@ TEST_CASE("an NPU whose memory is not an HBM-PIM memory is a config error", "[np
   CHECK_THROWS_WITH(test::NpuBench(doc), Catch::Contains("modules.npu.memory") &&
                                              Catch::Contains("not an HBM-PIM memory"));
 }
+
+TEST_CASE("rewriting BASE or SIZE re-initialises an idle queue and refuses a busy one",
+          "[npu][queues]") {
+  test::NpuBench bench;
+  const std::uint64_t regs = test::kNpu + 0x100;  // queue 0
+  bench.run(0, {{0}, {0}, {0}});                  // three NOPs: HEAD = TAIL = 3
+  REQUIRE(bench.tester.read32(regs + 0x0C) == 3);
+  // Re-pointing the idle ring starts it empty: stale descriptors of the old ring never run.
+  bench.tester.write32(regs + 0x04, 64);
+  CHECK(bench.tester.read32(regs + 0x08) == 0);  // HEAD
+  CHECK(bench.tester.read32(regs + 0x0C) == 0);  // TAIL
+  CHECK(bench.status(0) == 0);
+  bench.run(0, {{0}});
+  CHECK(bench.stat("npu.q0.descriptors") == 4);  // the three, then the one submitted since
+  // A queue with a descriptor pending (a WAIT that no SIGNAL releases) keeps its ring.
+  bench.run(0, {{2, 0, 1}, {0}});
+  REQUIRE(bench.tester.read32(regs + 0x0C) == 1);
+  bench.tester.write32(regs + 0x00, static_cast<std::uint32_t>(test::kRam + 0x8000));
+  CHECK(bench.status(0) == 4);  // BAD_DOORBELL
+  CHECK(bench.tester.read32(regs + 0x00) == static_cast<std::uint32_t>(test::kRam));
+  CHECK(bench.tester.read32(regs + 0x08) == 3);  // HEAD unchanged
+}
