@@ -24,8 +24,11 @@ class Database {
  public:
   explicit Database(const std::string& path) : path_(path) {
     if (!std::filesystem::exists(path)) throw InputError(fmt::format("'{}': no such file", path));
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
-      throw InputError(fmt::format("'{}': cannot open as SQLite: {}", path, sqlite3_errmsg(db_)));
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    db_.reset(db);  // closed whatever happens next, also when this constructor throws
+    if (rc != SQLITE_OK)
+      throw InputError(fmt::format("'{}': cannot open as SQLite: {}", path, sqlite3_errmsg(db)));
     // A damaged file is reported as such before anything is replayed.
     auto check = query("PRAGMA quick_check(1)");  // the first problem only
     while (step(check)) {
@@ -36,15 +39,14 @@ class Database {
         throw InputError(fmt::format("'{}': the database is damaged: {}", path, verdict));
     }
   }
-  ~Database() { sqlite3_close(db_); }
-  Database(const Database&) = delete;
-  Database& operator=(const Database&) = delete;
 
   Statement query(const char* sql) const {
     sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(db_, sql, -1, &s, nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db_.get(), sql, -1, &s, nullptr) != SQLITE_OK) {
+      sqlite3_finalize(s);
       throw InputError(fmt::format("'{}' is not a neupims-vp command database ({})", path_,
-                                   sqlite3_errmsg(db_)));
+                                   sqlite3_errmsg(db_.get())));
+    }
     return {s, &sqlite3_finalize};
   }
 
@@ -55,12 +57,12 @@ class Database {
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
     throw InputError(fmt::format("'{}': the database cannot be read to the end: {}", path_,
-                                 sqlite3_errmsg(db_)));
+                                 sqlite3_errmsg(db_.get())));
   }
 
  private:
   std::string path_;
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db_{nullptr, &sqlite3_close};
 };
 
 std::string text(sqlite3_stmt* s, int column) {
