@@ -100,6 +100,7 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
       tokens_file_(context.outputs.claim(config.path() + " (its tokens)", "tokens.json")) {
   // The model: a file (configs/models/), optionally re-sharded by tp / pp (0: the file's).
   {
+    model_where_ = config.key_path("model");
     const std::string file =
         context.resolve_path(config.get_string("model", "../models/gpt3-7b.json"));
     model_ = with_config_file(file, config.key_path("model"), [](Config& loaded) {
@@ -391,6 +392,17 @@ void JobDevice::connect(ModuleLookup& lookup) {
         "or memory mode dual or blocked",
         attention_where_, memory_));
   const auto& org = info->organization();
+  {  // attention (PIM or NPU) reads a head's K and V out of bank rows: the head must fit them
+    npu::KvLayout layout;
+    layout.heads = model_.device_heads();
+    layout.head_dim = model_.head_dim();
+    layout.row_elems = org.row_bytes() / 2;
+    if (!layout.valid())
+      throw ConfigError(fmt::format(
+          "{}: {} has heads of {} elements; the attention engine needs a multiple of 16 that "
+          "divides the {} elements of a bank row of '{}' (d_model / heads)",
+          model_where_, model_.name, layout.head_dim, layout.row_elems, memory_));
+  }
   store("CHANNELS", org.channels);
   if (workload_.mode == "trace")  // the trace pins each request to a channel of this memory
     for (std::size_t i = 0; i < requests_.size(); ++i)

@@ -57,7 +57,7 @@ class JobDevice : public RegisterDevice {
   ModelSpec model_;
   WorkloadSpec workload_;
   std::vector<WorkloadRequest> requests_;
-  std::string npu_, npu_where_, memory_, memory_where_, attention_where_;
+  std::string npu_, npu_where_, memory_, memory_where_, attention_where_, model_where_;
   bool pim_attention_ = true;
   std::uint32_t layers_ = 0;     ///< simulated decoder layers per iteration
   std::uint32_t kv_layers_ = 0;  ///< layers of KV cache reserved per request

@@ -175,7 +175,7 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   std::vector<std::uint32_t> waking_;     ///< the channels of the current calendar run
   std::uint64_t next_wake_ = ~0ULL;       ///< earliest timed wake-up, kept by run_calendar()
   std::uint64_t lookahead_ = 16;
-  bool aligned_ = false;              ///< windows: aligned
+  bool aligned_ = false;  ///< windows: aligned
   sc_core::sc_event window_event_;
   std::uint64_t window_end_ = 0;                      ///< end of the current aligned window (cycle)
   std::vector<std::uint64_t> next_decision_;          ///< per channel: run_until's answer, ~0 idle

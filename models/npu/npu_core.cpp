@@ -318,6 +318,22 @@ void NpuCore::register_unit_stats(StatsTree& stats) {
   });
 }
 
+std::string NpuCore::idle_report() const {
+  std::string report;
+  for (unsigned q = 0; q < kQueues; ++q) {
+    const Queue& queue = queues_[q];
+    if (queue.status != QueueError::None)
+      report +=
+          fmt::format("{}{} queue {} stopped with {} at descriptor {}", report.empty() ? "" : "; ",
+                      basename(), q, to_string(queue.status), queue.error_index);
+    else if (queue.waiting_on >= 0)
+      report += fmt::format("{}{} queue {} waits at descriptor {} for semaphore {} (value {})",
+                            report.empty() ? "" : "; ", basename(), q, queue.tail, queue.waiting_on,
+                            semaphores_[queue.waiting_on]);
+  }
+  return report;
+}
+
 void NpuCore::connect(ModuleLookup& lookup) {
   bus.bind(lookup.target(bus_target_, bus_where_));
   auto* info = dynamic_cast<const hbm::PimMemoryInfo*>(
@@ -632,7 +648,9 @@ void NpuCore::run_queue(unsigned q) {
           last_signal_flow_[sem] = next_flow_++;
           trace_flow(q, TraceEvent::Kind::FlowStart, last_signal_flow_[sem]);
         } else {
+          queue.waiting_on = sem;
           while (semaphores_[sem] < words[2]) sc_core::wait(semaphore_changed_);
+          queue.waiting_on = -1;
           trace_flow(q, TraceEvent::Kind::FlowEnd,
                      last_signal_flow_[sem]);  // the SIGNAL that released it
         }

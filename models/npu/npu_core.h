@@ -43,6 +43,8 @@ class NpuCore : public RegisterDevice {
   NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimContext& context);
 
   void connect(ModuleLookup& lookup) override;
+  /// Queues stopped on an error and queues waiting on a semaphore, when a run deadlocks.
+  [[nodiscard]] std::string idle_report() const override;
   /// The DMA engine (its debug access reaches the NPU's memory without timing).
   [[nodiscard]] DmaEngine& dma() { return *dma_; }
 
@@ -52,6 +54,7 @@ class NpuCore : public RegisterDevice {
     QueueError status = QueueError::None;
     std::uint32_t error_index = 0;
     std::uint64_t completed = 0, errors = 0;
+    std::int64_t waiting_on = -1;  ///< the semaphore a WAIT blocks on, -1 when none
     sc_core::sc_event doorbell;
   };
 

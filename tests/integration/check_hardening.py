@@ -274,6 +274,13 @@ expect("PIM attention on a memory without PIM", [vp, "run", "--system", "neupims
                                                   "--set", "modules.hbm.mode=dram"], 2,
        r"modules\.job\.system\.attention: 'pim' needs PIM units")
 
+odd_head = os.path.join(out, "odd_head.json")
+open(odd_head, "w").write(json.dumps({"name": "odd-head", "description": "heads of 60 elements", "d_model": 240,
+                                      "heads": 4, "layers": 2, "tp": 1, "pp": 1, "vocab": 512, "max_seq": 2048}))
+expect("a head size the attention engine cannot serve", [vp, "run", "--system", "neupims", "--model", odd_head,
+                                                          "--batch", "2", "--out", folder("odd_head")], 2,
+       r"modules\.job\.model: odd-head has heads of 60 elements; the attention engine needs a multiple of 16")
+
 # --- exit status ------------------------------------------------------------------------------------------
 expect("a firmware failure", [vp, "run", "--config", config, "--firmware", os.path.join(firmware_dir, "fail_exit.elf"),
                               "--out", folder("fail")], 1, stdout=r"exited with code 3 \(FAIL\)")

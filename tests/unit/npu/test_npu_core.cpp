@@ -85,3 +85,13 @@ TEST_CASE("rewriting BASE or SIZE re-initialises an idle queue and refuses a bus
   CHECK(bench.tester.read32(regs + 0x00) == static_cast<std::uint32_t>(test::kRam));
   CHECK(bench.tester.read32(regs + 0x08) == 3);  // HEAD unchanged
 }
+
+TEST_CASE("a deadlock report names stopped queues and the semaphores queues wait on",
+          "[npu][queues]") {
+  test::NpuBench bench;
+  bench.submit(1, {{2, 3, 1}});      // WAIT semaphore 3 >= 1: nothing signals it
+  bench.run(0, {{3, 0, 128, 128}});  // a GEMM with M = 0: BAD_SIZE
+  const std::string report = bench.npu().idle_report();
+  CHECK_THAT(report, Catch::Contains("queue 0 stopped with") && Catch::Contains("at descriptor 0"));
+  CHECK_THAT(report, Catch::Contains("queue 1 waits at descriptor 0 for semaphore 3 (value 0)"));
+}
