@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <stdexcept>
+#include <string>
 
 #include <systemc>
 #include <boost/program_options.hpp>
@@ -136,6 +138,10 @@ int check_commands(const std::string& database) {
   } catch (const vp::UserInputError& e) {
     std::cerr << "neupims-vp: error: " << e.what() << '\n';
     return kExitUsage;
+  } catch (const std::exception& e) {  // a defect of the checker: still one line, never a crash
+    std::cerr << "neupims-vp: error: internal error while checking '" << database
+              << "': " << e.what() << '\n';
+    return kExitSimFailed;
   }
 }
 
@@ -264,7 +270,12 @@ int run_cli(int argc, char* argv[]) {
     std::cerr << "neupims-vp: error: " << e.what() << '\n';
     return kExitSimFailed;
   } catch (const sc_core::sc_report& e) {
-    std::cerr << "neupims-vp: error: SystemC: " << e.what() << '\n';
+    std::string what = e.what();  // SystemC's text spans lines: keep the error on one
+    std::replace(what.begin(), what.end(), '\n', ' ');
+    std::cerr << "neupims-vp: error: SystemC: " << what << '\n';
+    return kExitSimFailed;
+  } catch (const std::exception& e) {  // a defect, not bad input: still one line, never a crash
+    std::cerr << "neupims-vp: error: internal error: " << e.what() << '\n';
     return kExitSimFailed;
   }
 }
