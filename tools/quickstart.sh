@@ -13,7 +13,7 @@ PACKAGES=(
   libsystemc-dev catch2 libboost-program-options-dev nlohmann-json3-dev libfmt-dev libelf-dev
   libimath-dev libeigen3-dev libunicorn-dev libsqlite3-dev
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
-  python3 parallel python3-matplotlib clang-format gdb-multiarch
+  python3 parallel python3-matplotlib clang-format gdb-multiarch slurm-wlm munge
 )
 
 usage() {

@@ -17,7 +17,10 @@ sweep's.
 
   sweep.py list SWEEP                       the runs and whether each is done
   sweep.py run SWEEP [--jobs N] [--dry-run] run what is not done yet (GNU parallel)
-  sweep.py slurm SWEEP [--submit]           write <out>/<name>/sweep.sbatch (a job array)
+  sweep.py slurm SWEEP [--submit | --wait] [--partition P] [--account A] [--time T]
+                                            write <out>/<name>/sweep.sbatch (a job array of the
+                                            runs not done); --submit sends it, --wait also waits
+                                            for it and names the runs that failed
   sweep.py collect SWEEP [--csv FILE]       one CSV row per run (default <out>/<name>/results.csv)
   sweep.py report SWEEP [--csv FILE] [--json FILE]
                                             Markdown tables from that CSV: tokens/s per point and
@@ -250,10 +253,15 @@ def cmd_run(args, sweep):
     progress = ["--bar"] if sys.stderr.isatty() else []
     result = subprocess.run(["parallel", "--will-cite", "--jobs", str(args.jobs), "--joblog", joblog, *progress,
                              "--arg-file", commands_file, "sh", "-c", "{}"], stdin=subprocess.DEVNULL)
+    return 1 if report_failed(args, sweep) or result.returncode != 0 else 0
+
+
+def report_failed(args, sweep):
+    """Names every run that is not done with its log; returns how many."""
     failed = [name for name, _ in expand(sweep) if not is_done(os.path.join(sweep_dir(args, sweep), name))]
     for name in failed:
         print(f"failed: {name} (see {os.path.join(sweep_dir(args, sweep), name)}.log)", file=sys.stderr)
-    return 1 if failed or result.returncode != 0 else 0
+    return len(failed)
 
 
 def cmd_slurm(args, sweep):
@@ -263,6 +271,8 @@ def cmd_slurm(args, sweep):
     commands_file = os.path.join(sweep_dir(args, sweep), "commands.txt")
     with open(commands_file, "w") as f:
         f.write("\n".join(lines) + "\n")
+    options = [f"#SBATCH --{name}={value}" for name, value in
+               (("partition", args.partition), ("account", args.account), ("time", args.time)) if value]
     script = os.path.join(sweep_dir(args, sweep), "sweep.sbatch")
     with open(script, "w") as f:
         f.write(f"""#!/bin/bash
@@ -270,16 +280,29 @@ def cmd_slurm(args, sweep):
 #SBATCH --array=1-{max(1, len(lines))}
 #SBATCH --cpus-per-task=1
 #SBATCH --output={sweep_dir(args, sweep)}/slurm-%A_%a.out
-# One array task per pending run of {commands_file} (written by tools/sweep.py slurm).
-# Afterwards: tools/sweep.py collect {args.sweep} --out {args.out}
+{chr(10).join(options)}
+# One array task per pending run of {commands_file} (written by tools/sweep.py slurm); each run
+# writes its own log next to its folder. Rerunning `sweep.py slurm` resubmits only the runs that
+# are not done (failed or cancelled tasks). Afterwards: tools/sweep.py collect {args.sweep} --out {args.out}
 set -euo pipefail
 line=$(sed -n "${{SLURM_ARRAY_TASK_ID}}p" {shlex.quote(commands_file)})
 exec sh -c "$line"
 """)
-    print(f"{len(lines)} runs: sbatch {script}")
-    if args.submit and lines:
-        return subprocess.run(["sbatch", script]).returncode
-    return 0
+    total = len(expand(sweep))
+    print(f"sweep {sweep['name']}: {total - len(lines)} of {total} runs done, {len(lines)} to submit: "
+          f"sbatch {script}", flush=True)
+    if not (args.submit or args.wait) or not lines:
+        return 0
+    if shutil.which("sbatch") is None:
+        raise SweepError("sbatch is not installed (a Slurm client: apt-get install slurm-client)")
+    submit = ["sbatch", "--parsable"] + (["--wait"] if args.wait else []) + [script]
+    result = subprocess.run(submit, stdout=subprocess.PIPE, text=True)
+    job = result.stdout.strip().split(";")[0]
+    if job:
+        print(f"sweep {sweep['name']}: job array {job}{' finished' if args.wait else ' submitted'}", flush=True)
+    if not args.wait:
+        return result.returncode
+    return 1 if report_failed(args, sweep) or result.returncode != 0 else 0
 
 
 def flatten(prefix, value, out):
@@ -441,6 +464,12 @@ def main():
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="runs at once (default: cores)")
     parser.add_argument("--dry-run", action="store_true", help="print the commands instead of running them")
     parser.add_argument("--submit", action="store_true", help="slurm: submit the job array with sbatch")
+    parser.add_argument("--wait", action="store_true",
+                        help="slurm: submit and wait for the array to finish (sbatch --wait), then name every "
+                             "run that failed with its log")
+    parser.add_argument("--partition", help="slurm: the partition (#SBATCH --partition)")
+    parser.add_argument("--account", help="slurm: the account to charge (#SBATCH --account)")
+    parser.add_argument("--time", help="slurm: each task's time limit, e.g. 30:00 (#SBATCH --time)")
     parser.add_argument("--csv", help="collect, report: the CSV file (default: <out>/<name>/results.csv)")
     parser.add_argument("--json", help="report: also write the tables' numbers as JSON to this file")
     args = parser.parse_args()

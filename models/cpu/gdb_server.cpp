@@ -68,10 +68,10 @@ bool parse_hex(const std::string& text, std::size_t begin, std::size_t end, std:
 bool parse_le32(const std::string& text, std::size_t at, std::uint32_t& value) {
   if (at + 8 > text.size()) return false;
   value = 0;
-  for (unsigned byte = 0; byte < 4; ++byte) {
+  for (std::size_t byte = 0; byte < 4; ++byte) {
     std::uint64_t b = 0;
     if (!parse_hex(text, at + 2 * byte, at + 2 * byte + 2, b)) return false;
-    value |= static_cast<std::uint32_t>(b) << (8 * byte);
+    value |= static_cast<std::uint32_t>(b << (8 * byte));
   }
   return true;
 }
@@ -336,10 +336,10 @@ std::string GdbServer::handle(const std::string& packet, Action& action, bool& r
       return out;
     }
     case 'G': {
-      if (args.size() < 8 * kRegisters) return "E01";
+      if (args.size() < std::size_t{8} * kRegisters) return "E01";
       for (unsigned r = 0; r < kRegisters; ++r) {
         std::uint32_t v = 0;
-        if (!parse_le32(args, 8 * r, v)) return "E01";
+        if (!parse_le32(args, std::size_t{8} * r, v)) return "E01";
         target_.set_debug_register(r, v);
       }
       return "OK";
@@ -383,8 +383,9 @@ std::string GdbServer::handle(const std::string& packet, Action& action, bool& r
       action = Action::Kill;
       resume = true;
       return "";
-    case 'H': return "OK";  // one thread
-    case 'T': return "OK";  // thread 1 is alive
+    case 'H':  // one thread: any selection is it
+    case 'T':  // thread 1 is alive
+      return "OK";
     case 'q':
       if (packet.rfind("qSupported", 0) == 0)
         return fmt::format("PacketSize={:x};qXfer:features:read+;swbreak+", kMaxPacket);

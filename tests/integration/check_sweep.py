@@ -35,31 +35,7 @@ with open(os.path.join(out, spec["name"], "results.csv")) as f:
 expected = [f"{m}.{b}.{s}" for m in spec["axes"]["model"] for b in spec["axes"]["batch"] for s in spec["axes"]["system"]]
 check(sorted(rows) == sorted(expected), f"runs in the CSV: {sorted(rows)}")
 
-for name, row in rows.items():
-    system = row["axis.system"]
-    with open(os.path.join(ROOT, "configs", "systems", system + ".json")) as f:
-        system_set = json.load(f)["set"]
-    # The resolved configuration of the row is its system's ...
-    for key, value in system_set.items():
-        column = "config." + key.replace("modules.", "", 1)
-        if column in row:
-            got = row[column]
-            want = json.dumps(value) if isinstance(value, bool) else str(value)
-            check(got.lower() == want.lower(), f"{name}: {column} is {got}, the system says {want}")
-    check(row["config.hbm.mode"] == system_set["modules.hbm.mode"], f"{name}: memory mode {row['config.hbm.mode']}")
-    # ... and its axes'.
-    check(row["config.job.model"].endswith(row["axis.model"] + ".json"), f"{name}: model {row['config.job.model']}")
-    check(row["config.job.workload.batch"] == row["axis.batch"], f"{name}: batch {row['config.job.workload.batch']}")
-    check(row["config.job.layers"] == str(spec["layers"]), f"{name}: layers {row['config.job.layers']}")
-    # One full iteration of the batch was measured.
-    check(float(row["summary.iterations"]) == 1, f"{name}: iterations {row['summary.iterations']}")
-    check(float(row["summary.tokens"]) == float(row["axis.batch"]), f"{name}: tokens {row['summary.tokens']}")
-    check(float(row["summary.tokens_per_second"]) > 0, f"{name}: no throughput")
-    for unit in ("npu", "pim"):
-        value = float(row[f"summary.{unit}_utilization"])
-        check(0.0 <= value <= 1.0, f"{name}: {unit} utilization {value} outside 0..1")
-    check((float(row["summary.pim_utilization"]) == 0) == (system == "npu-only"),
-          f"{name}: PIM utilization {row['summary.pim_utilization']} for {system}")
+harness.check_rows(spec, rows)
 
 # The report: every ratio and geometric mean recomputed from the CSV rows.
 report_json = os.path.join(out, "report.json")
