@@ -1,5 +1,7 @@
 #include "platform/output_files.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -76,6 +78,8 @@ void OutputFiles::open_all() {
   if (ec || !fs::is_directory(out_dir_))
     throw ConfigError(fmt::format("--out '{}': cannot create the folder: {}", out_dir_,
                                   ec ? ec.message() : "a file of that name exists"));
+  if (::access(out_dir_.c_str(), W_OK | X_OK) != 0)
+    throw ConfigError(fmt::format("--out '{}': the folder is not writable", out_dir_));
   for (const auto& c : claims_) {
     const fs::path parent = fs::path(c.path).parent_path();
     fs::create_directories(parent, ec);
