@@ -61,12 +61,14 @@ TEST_CASE("written data reads back, across bursts and channels", "[mem][hbm]") {
     CHECK(reads[i]->data == writes[i]->data);
   }
   CHECK(bench.stat("hbm.bytes_written") == bench.stat("hbm.bytes_read"));
-  double per_channel = 0;  // every statistic also exists per channel, and they add up
-  for (std::uint32_t c = 0; c < bench.params().org.channels; ++c)
+  double per_channel = 0, rd_per_channel = 0;  // the per-channel statistics add up exactly
+  for (std::uint32_t c = 0; c < bench.params().org.channels; ++c) {
     per_channel += bench.stat(fmt::format("hbm.ch{:02}.bytes_read", c));
+    rd_per_channel += bench.stat(fmt::format("hbm.ch{:02}.commands.RD", c));
+  }
   CHECK(per_channel == bench.stat("hbm.bytes_read"));
-  CHECK(bench.stat("hbm.ch00.commands.RD") + bench.stat("hbm.ch01.commands.RD") <=
-        bench.stat("hbm.commands.RD"));
+  CHECK(rd_per_channel == bench.stat("hbm.commands.RD"));
+  CHECK(rd_per_channel > 0);
   CHECK(bench.stat("hbm.storage_bytes") < 1e6);  // sparse: 32 GiB are not allocated
 }
 
