@@ -146,7 +146,10 @@ void Rv32Core::thread() {
       quantum_keeper_.sync();
       return;
     }
-    if (gdb_ && stop == rv32::Hart::Stop::Budget && !debug_after_run()) return;
+    // A breakpoint may sit right after a WFI: checked before the hart sleeps.
+    if (gdb_ && (stop == rv32::Hart::Stop::Budget || stop == rv32::Hart::Stop::Wfi) &&
+        !debug_after_run())
+      return;
     if (stop == rv32::Hart::Stop::NestedTraps) {
       quantum_keeper_.sync();
       const auto& trap = hart_.last_trap();
