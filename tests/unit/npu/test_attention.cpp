@@ -96,25 +96,55 @@ std::vector<Imath::half> place(test::NpuBench& bench, const KvLayout& lay,
   return q;
 }
 
-/// out = softmax(q . K^T / sqrt(dk)) . V per head, in double from the fp16 inputs.
-std::vector<double> reference(const KvLayout& lay, const Request& r, const Imath::half* q) {
+/// out = softmax(scale x q . K^T) . V per head, in double from the fp16 inputs, with the bound of
+/// each element's error that the fp16 path allows (fp16_bound()). `scale` 0 = 1 / sqrt(dk).
+struct Reference {
+  std::vector<double> out, bound;
+};
+
+/// The error the attention path may make, from its roundings (u = 2^-11, fp16's unit roundoff;
+/// fp32 sums of n terms add at most n x 2^-24 of the sum of magnitudes):
+/// - a logit s = q . k is summed in fp32 and rounded to fp16 once (READRES, or the arrays'
+///   output): |ds| <= (u + dk 2^-24) sum|q k|, so the scaled logits move by at most
+///   D = scale x max_t of that;
+/// - softmax in fp32: each p moves by at most a factor e^(2D) (numerator and sum), plus the
+///   fp32 exp and sum (tokens x 2^-24), and p is rounded to fp16 (u);
+/// - out = sum_t p v is summed in fp32 per V chunk, each chunk's sum rounded to fp16 (u) and the
+///   chunks added and rounded once more (u |out|).
+/// So |out - ref| <= (e^(2D)(1 + u) - 1 + 2u + 2 tokens 2^-24) sum_t p|v| + u |out|.
+Reference reference(const KvLayout& lay, const Request& r, const Imath::half* q, double scale = 0) {
   const std::uint32_t E = lay.embedding(), dk = lay.head_dim;
-  std::vector<double> out(E, 0.0);
+  const double u = std::ldexp(1.0, -11), f32 = std::ldexp(1.0, -24);
+  if (scale == 0) scale = 1.0 / std::sqrt(double(dk));
+  Reference ref{std::vector<double>(E, 0.0), std::vector<double>(E, 0.0)};
+  std::vector<double> magnitude(E, 0.0);  // sum_t p |v|
   for (std::uint32_t h = 0; h < lay.heads; ++h) {
     std::vector<double> s(r.tokens);
-    double max = -1e300, sum = 0;
+    double max = -1e300, sum = 0, shift = 0;
     for (std::uint32_t t = 0; t < r.tokens; ++t) {
-      for (std::uint32_t d = 0; d < dk; ++d)
-        s[t] += double(q[h * dk + d]) * double(r.k[std::size_t{t} * E + std::size_t{h} * dk + d]);
-      s[t] /= std::sqrt(double(dk));
+      double size = 0;
+      for (std::uint32_t d = 0; d < dk; ++d) {
+        const double product =
+            double(q[h * dk + d]) * double(r.k[std::size_t{t} * E + std::size_t{h} * dk + d]);
+        s[t] += product;
+        size += std::abs(product);
+      }
+      s[t] *= scale;
+      shift = std::max(shift, scale * (u + dk * f32) * size);
       max = std::max(max, s[t]);
     }
     for (auto& x : s) sum += (x = std::exp(x - max));
     for (std::uint32_t t = 0; t < r.tokens; ++t)
-      for (std::uint32_t d = 0; d < dk; ++d)
-        out[h * dk + d] += s[t] / sum * double(r.v[std::size_t{t} * E + std::size_t{h} * dk + d]);
+      for (std::uint32_t d = 0; d < dk; ++d) {
+        const double v = double(r.v[std::size_t{t} * E + std::size_t{h} * dk + d]);
+        ref.out[h * dk + d] += s[t] / sum * v;
+        magnitude[h * dk + d] += s[t] / sum * std::abs(v);
+      }
+    const double factor = std::exp(2 * shift) * (1 + u) - 1 + 2 * u + 2 * r.tokens * f32;
+    for (std::uint32_t d = 0; d < dk; ++d)
+      ref.bound[h * dk + d] = factor * magnitude[h * dk + d] + u * std::abs(ref.out[h * dk + d]);
   }
-  return out;
+  return ref;
 }
 
 void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_chunk = 0,
@@ -137,18 +167,25 @@ void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_ch
   REQUIRE(bench.status(1) == 0);
   const std::uint32_t E = lay.embedding();
   const auto out = bench.get(kOut, requests.size() * E);
+  std::size_t caught = 0;  // elements a mis-scaled model (1 / dk instead of 1 / sqrt(dk)) misses
   for (std::size_t i = 0; i < requests.size(); ++i) {
     const auto want = reference(lay, requests[i], q.data() + i * E);
+    const auto perturbed = reference(lay, requests[i], q.data() + i * E, 1.0 / lay.head_dim);
     std::size_t wrong = 0;
     double worst = 0;
     for (std::uint32_t e = 0; e < E; ++e) {
-      const double err = std::abs(double(out[i * E + e]) - want[e]);
-      worst = std::max(worst, err);
-      if (err > 1e-2 + 1e-2 * std::abs(want[e])) ++wrong;
+      const double got = double(out[i * E + e]);
+      const double err = std::abs(got - want.out[e]);
+      worst = std::max(worst, err / want.bound[e]);
+      if (err > want.bound[e]) ++wrong;
+      if (std::abs(got - perturbed.out[e]) > perturbed.bound[e]) ++caught;
     }
-    INFO("request " << i << " (" << requests[i].tokens << " tokens): worst error " << worst);
+    INFO("request " << i << " (" << requests[i].tokens << " tokens): worst error " << worst
+                    << " of the derived bound");
     CHECK(wrong == 0);
   }
+  // The bound is tight enough to tell a wrong model from the right one.
+  CHECK(caught > E);
   std::printf("%s attention: %.0f cycles, PIM busy %.0f channel-cycles, DMA read %.0f bytes\n",
               mode ? "PIM" : "NPU", bench.stat("npu.attention.cycles"),
               bench.stat("npu.attention.pim_busy_cycles"), bench.stat("npu.dma.bytes_read"));
