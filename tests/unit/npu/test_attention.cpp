@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
-#include <set>
 
 #include "models/npu/kv_layout.h"
 #include "tests/unit/npu/npu_bench.h"
@@ -206,25 +205,28 @@ void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_ch
     // Logit: per K chunk one GWRITE + per token group (HEADER, G_ACT, one COMPS_READRES per head
     // of the chunk, PIM_PRE); attend: per head and token chunk one GWRITE + per KV row holding
     // its dimension tiles' segments (HEADER, G_ACT, one COMPS_READRES per segment, PIM_PRE).
+    // Counted from the documented layout (docs/npu.md, KV layout), not from KvLayout: 32
+    // tokens per group, E = 768 in two K chunks (8 + 4 heads of 64); V dimension tiles of 32
+    // banks, C-token chunks, segment s = (ci x heads + h) x tiles + ti in row s / (512 / C).
+    const std::uint32_t C = v_chunk == 0 ? 512 : v_chunk, per_row = 512 / C;
+    const std::uint32_t tiles = lay.head_dim / 32;
     double expected = 0;
     for (const auto& r : requests) {
-      const std::uint32_t groups = lay.token_groups(r.tokens);
+      const std::uint32_t groups = (r.tokens + 31) / 32, chunks = (r.tokens + C - 1) / C;
       expected += 2 + groups * (3 + 8) + groups * (3 + 4);
       for (std::uint32_t h = 0; h < lay.heads; ++h)
-        for (std::uint32_t ci = 0; ci < lay.chunks_v(r.tokens); ++ci) {
-          std::set<std::uint32_t> rows;
-          for (std::uint32_t ti = 0; ti < lay.tiles_v(); ++ti)
-            rows.insert(lay.v_segment_row(lay.v_segment(ci, h, ti)));
-          expected += 1 + 3 * rows.size() + lay.tiles_v();
+        for (std::uint32_t ci = 0; ci < chunks; ++ci) {
+          const std::uint32_t first = (ci * lay.heads + h) * tiles, last = first + tiles - 1;
+          const std::uint32_t rows = last / per_row - first / per_row + 1;
+          expected += 1 + 3 * rows + tiles;
         }
     }
     // With whole-row chunks that is one tile per dimension tile (the paper's layout).
     if (v_chunk == 0) {
       double paper = 0;
       for (const auto& r : requests) {
-        const std::uint32_t groups = lay.token_groups(r.tokens);
-        paper += 2 + groups * (3 + 8) + groups * (3 + 4) +
-                 lay.heads * lay.chunks_v(r.tokens) * (1 + lay.tiles_v() * 4);
+        const std::uint32_t groups = (r.tokens + 31) / 32, chunks = (r.tokens + 511) / 512;
+        paper += 2 + groups * (3 + 8) + groups * (3 + 4) + lay.heads * chunks * (1 + tiles * 4);
       }
       CHECK(expected == paper);
     }
