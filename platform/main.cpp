@@ -156,7 +156,7 @@ int run_cli(int argc, char* argv[]) {
       "firmware,f", po::value(&options.firmware)->value_name("ELF"),
       "firmware image (overrides platform.firmware)")(
       "out,o", po::value(&options.out_dir)->value_name("DIR")->default_value("out"),
-      "output folder for config.json and stats.json")(
+      "output folder: config.json, stats.json and every other file the run writes go inside it")(
       "gdb", po::value<std::string>()->value_name("PORT"),
       "serve GDB on 127.0.0.1:PORT; the CPU waits for the debugger before its first instruction "
       "(gdb-multiarch FW.elf -ex 'target remote :PORT', docs/firmware.md)")(
