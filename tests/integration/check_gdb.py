@@ -1,6 +1,6 @@
 """GDB drives a firmware app through neupims-vp's remote stub: break in a function, step, read
 variables, single-step an instruction, stop at a write watchpoint with the old and new value,
-continue to the exit; and the run's simulated time and instruction count equal a run without
+continue to the exit; stop a running target with ^C and detach from it; and the run's simulated time and instruction count equal a run without
 the debugger (time stands still while the target is halted).
 
   check_gdb.py VP FIRMWARE_DIR CONFIG OUT"""
@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 
 vp, firmware_dir, config, out = sys.argv[1:5]
 gdb = shutil.which("gdb-multiarch")
@@ -99,5 +100,45 @@ plain = subprocess.run([vp, "run", "--config", config, "--firmware", elf, "--out
 if summary(plain.stdout) != summary(stdout) or None in summary(stdout):
     fail(f"simulated time and instructions differ with the debugger: {summary(stdout)} "
          f"against {summary(plain.stdout)}")
+
+# Interrupt while running and detach, in the remote protocol itself (a batch GDB cannot type
+# ^C): continue iss_loop, send 0x03, expect a SIGINT stop, read pc, detach; the run then ends.
+with socket.socket() as probe:
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+looping = subprocess.Popen([vp, "run", "--config", config, "--firmware", os.path.join(firmware_dir, "iss_loop.elf"),
+                            "--gdb", str(port), "--out", os.path.join(out, "interrupted")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+looping.stderr.readline()
+link = socket.create_connection(("127.0.0.1", port), timeout=60)
+
+
+def packet(body):
+    link.sendall(f"${body}#{sum(body.encode()) & 0xFF:02x}".encode())
+    data = b""
+    while b"#" not in data or len(data.rsplit(b"#", 1)[1]) < 2:
+        data += link.recv(4096)
+    return data.decode().lstrip("+").split("#")[0].lstrip("$")
+
+
+if packet("?") != "S05":
+    fail("the stub does not report the initial stop")
+link.sendall(b"$c#63")
+time.sleep(0.3)
+link.sendall(b"\x03")
+data = b""
+while b"#" not in data or len(data.rsplit(b"#", 1)[1]) < 2:
+    data += link.recv(4096)
+if "S02" not in data.decode():
+    fail(f"^C did not stop the running target: {data!r}")
+pc = packet("p20")
+if len(pc) != 8:
+    fail(f"pc after ^C: {pc!r}")
+if packet("D") != "OK":
+    fail("detach was not acknowledged")
+link.close()
+rest, _ = looping.communicate(timeout=120)
+if looping.returncode != 0 or "exited with code 0" not in rest:
+    fail(f"the run did not go on to its end after the detach: exit {looping.returncode}")
 print(f"check_gdb: 8 checks of the session passed; simulated time and instructions "
-      f"{summary(stdout)} as without the debugger")
+      f"{summary(stdout)} as without the debugger; ^C stopped a running target, detach let it finish")
