@@ -1,7 +1,8 @@
 """GDB drives a firmware app through neupims-vp's remote stub: break in a function, step, read
 variables, single-step an instruction, stop at a write watchpoint with the old and new value,
-continue to the exit; stop a running target with ^C and detach from it; and the run's simulated time and instruction count equal a run without
-the debugger (time stands still while the target is halted).
+continue to the exit; a running target stops on ^C and runs on to its end after a detach; and
+the run's simulated time and instruction count equal a run without the debugger (time stands
+still while the target is halted).
 
   check_gdb.py VP FIRMWARE_DIR CONFIG OUT"""
 import os
