@@ -1,5 +1,6 @@
 #include "tests/reference/tiny_gpt.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <Imath/half.h>
@@ -73,8 +74,13 @@ double gelu(double x) {
 }  // namespace
 
 std::vector<std::vector<std::uint32_t>> decode_prompts(const TinyGptSpec& s, std::uint32_t requests,
-                                                       std::uint32_t steps) {
+                                                       std::uint32_t steps,
+                                                       std::vector<std::vector<double>>* margins) {
+  if (margins != nullptr) margins->assign(requests, {});
   const std::uint32_t E = s.d_model, dk = s.d_model / s.heads;
+  const double logit_scale = s.perturbation == Perturbation::ScaleByD
+                                 ? 1.0 / static_cast<double>(dk)
+                                 : 1.0 / std::sqrt(static_cast<double>(dk));
   struct Layer {
     Matrix qkv, proj, ffn1, ffn2;
   };
@@ -103,7 +109,7 @@ std::vector<std::vector<std::uint32_t>> decode_prompts(const TinyGptSpec& s, std
           for (std::size_t t = 0; t < tokens; ++t) {
             double dot = 0.0;
             for (std::uint32_t d = 0; d < dk; ++d) dot += qkv[h * dk + d] * keys[l][t][h * dk + d];
-            logits[t] = round16(dot) / std::sqrt(static_cast<double>(dk));
+            logits[t] = round16(dot) * logit_scale;
             max = std::max(max, logits[t]);
           }
           for (std::size_t t = 0; t < tokens; ++t) sum += (p[t] = std::exp(logits[t] - max));
@@ -125,6 +131,12 @@ std::vector<std::vector<std::uint32_t>> decode_prompts(const TinyGptSpec& s, std
       std::uint32_t best = 0;
       for (std::uint32_t t = 1; t < s.vocab; ++t)
         if (logits[t] > logits[best]) best = t;
+      if (margins != nullptr) {
+        double runner_up = -1e300;
+        for (std::uint32_t t = 0; t < s.vocab; ++t)
+          if (t != best) runner_up = std::max(runner_up, logits[t]);
+        (*margins)[r].push_back(logits[best] - runner_up);
+      }
       out[r].push_back(token = best);
     }
   }
