@@ -37,10 +37,6 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-}  // namespace
-
-namespace {
-
 /// Decimal digits, or 0x-prefixed hex digits; no sign, no leading zeros (which other tools read
 /// as octal), at most 2^64 - 1. Returns false when `text` is not such a number.
 bool parse_unsigned_text(const std::string& text, std::uint64_t& value, bool& overflow) {

@@ -67,7 +67,7 @@ std::string OutputFiles::claim(const std::string& key, const std::string& name,
   for (const auto& other : claims_)
     if (other.normal == normal.string())
       reject(fmt::format("is also the output of {}; two outputs may not share a file", other.key));
-  claims_.push_back({key, name, path.string(), normal.string(), std::move(open)});
+  claims_.push_back({key, path.string(), normal.string(), std::move(open)});
   return path.string();
 }
 

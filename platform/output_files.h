@@ -35,12 +35,9 @@ class OutputFiles {
   /// Creates the folders, removes stale copies of every claimed file, runs the openers.
   void open_all();
 
-  [[nodiscard]] const std::string& out_dir() const { return out_dir_; }
-  [[nodiscard]] bool opened() const { return opened_; }
-
  private:
   struct Claim {
-    std::string key, name, path, normal;
+    std::string key, path, normal;
     std::function<void(const std::string&)> open;
   };
   std::string out_dir_;

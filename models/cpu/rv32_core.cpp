@@ -153,8 +153,7 @@ void Rv32Core::thread() {
     if (stop == rv32::Hart::Stop::NestedTraps) {
       quantum_keeper_.sync();
       const auto& trap = hart_.last_trap();
-      if (gdb_) gdb_->failed();
-      context_.control.fail(fmt::format(
+      fail_run(fmt::format(
           "{}: {} exceptions taken without an MRET between them (a trap handler that traps "
           "again, e.g. through a device no longer on the bus map); last: {} at pc={:#010x} "
           "(mtval={:#010x}); limit: {}.nested_trap_limit",
@@ -167,8 +166,7 @@ void Rv32Core::thread() {
       const auto& trap = hart_.last_trap();
       std::uint32_t mtvec = 0;
       hart_.read_csr(rv32::csr::kMtvec, mtvec);
-      if (gdb_) gdb_->failed();
-      context_.control.fail(fmt::format(
+      fail_run(fmt::format(
           "{}: {} traps in a row without retiring an instruction; last: {} at pc={:#010x} "
           "(mtval={:#010x}, mtvec={:#010x})",
           name(), trap_loop_limit_ + 1, rv32::cause_name(trap.cause), trap.epc, trap.tval, mtvec));
@@ -176,8 +174,7 @@ void Rv32Core::thread() {
     }
     if (max_instructions_ != 0 && hart_.instret() >= max_instructions_) {
       quantum_keeper_.sync();
-      if (gdb_) gdb_->failed();
-      context_.control.fail(fmt::format(
+      fail_run(fmt::format(
           "{}: instruction limit of {} reached at pc={:#010x} (raise {}.max_instructions or set "
           "it to 0)",
           name(), max_instructions_, hart_.pc(), name()));
@@ -216,7 +213,8 @@ void Rv32Core::on_trap(const rv32::Hart::TrapInfo& trap) {
 bool Rv32Core::access(tlm::tlm_command command, std::uint32_t address, unsigned size,
                       std::uint32_t& value, std::uint64_t& stall_cycles) {
   ++bus_accesses_;
-  if (gdb_ && !gdb_->watchpoints().empty()) check_watchpoints(command, address, size);
+  const bool watching = gdb_ && !gdb_->watchpoints().empty();  // every access must be seen
+  if (watching) check_watchpoints(command, address, size);
   payload_.set_command(command);
   payload_.set_address(address);
   payload_.set_data_ptr(reinterpret_cast<unsigned char*>(&value));
@@ -234,7 +232,6 @@ bool Rv32Core::access(tlm::tlm_command command, std::uint32_t address, unsigned 
   // progressing while firmware polls) must be visible before the next instruction.
   hart_.end_run_after_instruction();
   if (!payload_.is_response_ok()) return false;
-  const bool watching = gdb_ && !gdb_->watchpoints().empty();  // every access must be seen
   if (payload_.is_dmi_allowed() && dmi_enabled_ && !watching && hart_.fast_region().size == 0)
     try_acquire_dmi(address);
   return true;
@@ -277,9 +274,10 @@ void Rv32Core::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end)
   if (start <= base + fast.size - 1 && end >= base) hart_.clear_fast_region();
 }
 
-}  // namespace vp
-
-namespace vp {
+void Rv32Core::fail_run(const std::string& why) {
+  if (gdb_) gdb_->failed();  // the debugger hears of it first: the run stops with fail()
+  context_.control.fail(why);
+}
 
 bool Rv32Core::attach_gdb(std::uint16_t port, const std::string& where) {
   rv32::DebugTarget& target = *this;

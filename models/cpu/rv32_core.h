@@ -77,6 +77,8 @@ class Rv32Core : public sc_core::sc_module,
   }
   [[nodiscard]] std::uint64_t cycles_in(const sc_core::sc_time& t) const;
   void on_trap(const rv32::Hart::TrapInfo& trap);
+  /// Ends the run as failed (RunControl::fail), telling an attached debugger first.
+  void fail_run(const std::string& why);
 
   // Debugging (only with a debugger attached).
   [[nodiscard]] std::uint32_t debug_register(unsigned number) const override;

@@ -103,7 +103,7 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
     model_where_ = config.key_path("model");
     const std::string file =
         context.resolve_path(config.get_string("model", "../models/gpt3-7b.json"));
-    model_ = with_config_file(file, config.key_path("model"), [](Config& loaded) {
+    model_ = with_config_file(file, model_where_, [](Config& loaded) {
       ConfigNode node = loaded.root();
       auto model = ModelSpec::from_config(node);
       node.finish();
