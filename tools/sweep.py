@@ -271,8 +271,14 @@ def cmd_slurm(args, sweep):
     commands_file = os.path.join(sweep_dir(args, sweep), "commands.txt")
     with open(commands_file, "w") as f:
         f.write("\n".join(lines) + "\n")
-    options = [f"#SBATCH --{name}={value}" for name, value in
-               (("partition", args.partition), ("account", args.account), ("time", args.time)) if value]
+    options = []
+    for name, value in (("partition", args.partition), ("account", args.account), ("time", args.time)):
+        if value is None:
+            continue
+        # A value becomes one #SBATCH line of the job script: no spaces or line breaks.
+        if not re.fullmatch(r"[A-Za-z0-9_.:,+-]+", value):
+            raise SweepError(f"--{name} {json.dumps(value)}: allowed are letters, digits and _ . : , + -")
+        options.append(f"#SBATCH --{name}={value}")
     script = os.path.join(sweep_dir(args, sweep), "sweep.sbatch")
     with open(script, "w") as f:
         f.write(f"""#!/bin/bash

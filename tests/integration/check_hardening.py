@@ -320,6 +320,9 @@ expect("sweep: a bad set key is caught before any run", [sys.executable, sweep_p
        r"run gpt-tiny\.2\.neupims: modules\.job\.bogus: unknown key")
 if os.path.exists(os.path.join(sweeps, "s")):
     failures.append("sweep: a run folder was created although the sweep was refused")
+expect("sweep: a Slurm option that would add a line to the job script",
+       [sys.executable, sweep_py, "slurm", sweep_file("opt.json", base), "--out", sweeps, "--vp", vp,
+        "--time", "10:00\nrm -rf /"], 2, r'--time "10:00\\nrm -rf /": allowed are letters, digits')
 csv_dir = os.path.join(sweeps, "s")
 os.makedirs(csv_dir, exist_ok=True)
 open(os.path.join(csv_dir, "results.csv"), "w").write("run,axis.system,summary.tokens_per_second\nx,neupims,fast\n")
