@@ -11,6 +11,7 @@
 #define JOB_FLAG_LM_HEAD (1u << 4)
 #define JOB_FLAG_TOKENS (1u << 5)
 #define JOB_FLAG_SPLIT_BY_COUNT (1u << 6)
+#define JOB_FLAG_LOGITS (1u << 7)
 
 enum { JOB_MODE_STEADY = 0, JOB_MODE_SERVING = 1, JOB_MODE_TRACE = 2, JOB_MODE_PROMPT = 3 };
 
@@ -40,3 +41,6 @@ void job_layers_end(void);
 void job_iteration_end(uint32_t tokens);
 void job_layer(uint32_t layer);
 void job_token(uint32_t request, uint32_t token);
+/* Reports the `count` fp16 logits (`bits`) request `request`'s next token is chosen from
+ * (FLAGS bit 7; call before job_token). */
+void job_logits(uint32_t request, const uint16_t* bits, uint32_t count);

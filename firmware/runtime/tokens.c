@@ -90,6 +90,8 @@ static int32_t ordered(fp16 v) {
   return (magnitude ^ sign) - sign;
 }
 
+const fp16* tokens_logits(const job_info* job, uint32_t slot) { return &logits[slot * job->vocab]; }
+
 uint32_t tokens_argmax(const job_info* job, uint32_t slot) {
   const fp16* row = &logits[slot * job->vocab];
   uint32_t best = 0;

@@ -30,3 +30,5 @@ void tokens_embed(const job_info* job, const hbm_plan* plan, uint32_t slot, uint
  * through tokens_argmax(). */
 void tokens_fetch_logits(const job_info* job, const hbm_plan* plan, uint32_t count);
 uint32_t tokens_argmax(const job_info* job, uint32_t slot);
+/* Row `slot` of the fetched logits (vocab values). */
+const fp16* tokens_logits(const job_info* job, uint32_t slot);

@@ -14,8 +14,11 @@
 //   firmware simulates fewer layers than the device holds, the layer part of each iteration is
 //   scaled by device_layers / simulated_layers (the LM head is not).
 // - Tokens (system.tokens): the firmware reports every generated token (TOKEN_REQUEST, TOKEN);
-//   they are written to <out>/tokens.json. Workload mode "prompt": `requests` requests with an
-//   empty KV cache that each generate `iterations` tokens from a one-token prompt.
+//   they are written to <out>/tokens.json. With system.logits the firmware also reports the
+//   logits each token was chosen from (LOGITS, two fp16 per write), written to
+//   <out>/logits.json as {"request index": [[logits of step 0], ...]} when the simulation ends.
+//   Workload mode "prompt": `requests` requests with an empty KV cache that each generate
+//   `iterations` tokens from a one-token prompt.
 // - Progress: a line on stderr per iteration, and during long iterations at most every 5 s of
 //   wall time (iteration, layer, simulated and wall time).
 #pragma once
@@ -51,9 +54,13 @@ class JobDevice : public RegisterDevice {
   void progress(const char* what);
   /// <out>/tokens.json: {"request index": [tokens in order]} (rewritten at every ITER_END).
   void write_tokens() const;
+  void end_of_simulation() override;
+  /// <out>/logits.json: {"request index": [[vocabulary logits of each step]]} (at the end).
+  void write_logits() const;
 
   SimContext& context_;
   std::string tokens_file_;  ///< <out>/tokens.json
+  std::string logits_file_;  ///< <out>/logits.json
   ModelSpec model_;
   WorkloadSpec workload_;
   std::vector<WorkloadRequest> requests_;
@@ -72,6 +79,7 @@ class JobDevice : public RegisterDevice {
          memory_pj_ = 0, npu_pj_ = 0;
   std::chrono::steady_clock::time_point wall_start_, last_print_;
   std::map<std::uint32_t, std::vector<std::uint32_t>> tokens_by_request_;
+  std::map<std::uint32_t, std::vector<std::vector<float>>> logits_by_request_;
 };
 
 }  // namespace vp::host

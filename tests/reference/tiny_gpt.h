@@ -11,7 +11,10 @@ namespace reference {
 /// A deliberately wrong model, for checking that a test tells it from the right one.
 enum class Perturbation {
   None,
-  ScaleByD,  ///< attention logits scaled by 1 / d instead of 1 / sqrt(d)
+  ScaleByD,          ///< attention logits scaled by 1 / d instead of 1 / sqrt(d)
+  NoRounding,        ///< no fp16 rounding at the storage points (all double)
+  ErfGelu,           ///< the exact (erf) GELU instead of the tanh approximation
+  LayerNormEpsilon,  ///< layer norms with epsilon 1e-6 instead of 1e-5
 };
 
 struct TinyGptSpec {
@@ -25,5 +28,14 @@ struct TinyGptSpec {
 [[nodiscard]] std::vector<std::vector<std::uint32_t>> decode_prompts(
     const TinyGptSpec& spec, std::uint32_t requests, std::uint32_t steps,
     std::vector<std::vector<double>>* margins = nullptr);
+
+/// The prompt token of request r.
+[[nodiscard]] std::uint32_t prompt_token(const TinyGptSpec& spec, std::uint32_t request);
+
+/// Teacher-forced decoding: request r is fed its prompt and then generated[r][0 .. n-2] (tokens
+/// chosen elsewhere, such as on the platform); logits[r][i] are the logits (vocab values) the
+/// reference computes for choosing generated[r][i].
+[[nodiscard]] std::vector<std::vector<std::vector<double>>> forced_logits(
+    const TinyGptSpec& spec, const std::vector<std::vector<std::uint32_t>>& generated);
 
 }  // namespace reference

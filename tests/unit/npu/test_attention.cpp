@@ -9,6 +9,7 @@
 #include <map>
 
 #include "models/npu/kv_layout.h"
+#include "models/npu/vector_timing.h"
 #include "tests/unit/npu/npu_bench.h"
 
 using test::hi;
@@ -146,6 +147,48 @@ Reference reference(const KvLayout& lay, const Request& r, const Imath::half* q,
   return ref;
 }
 
+/// The most NPU-mode attention may take (NPU cycles of 1 ns, neupims-hbm2 timing, default NPU)
+/// if nothing overlapped and every DRAM access met its worst case: the sum of
+/// - memory: a (bank, row) access per bank of every K and V row the layout gives the requests
+///   (and one per output written). Accesses of one row go to 32 different banks, so they wait
+///   for each other only through the activation window (4 ACTs per tFAW) and the data bus
+///   (tCCD_L per 64-byte burst, the longer same-bank-group spacing); a row's bank latency
+///   (tRC + CL) is paid once per row. All of it stretched by refresh (tRFC every tREFI, plus
+///   one);
+/// - compute, per request in order on one array: R cycles per logit and attend item
+///   (heads x ceil(dk / R) x ceil(L / C), heads x ceil(L / R) x ceil(dk / C)) and the drain
+///   2R + C - 1 twice, the softmax rows one after another on one vector unit; or, under the
+///   simulator's NPU-only timing, its serial chain (per head 255 + L/8, the softmax, then
+///   ceil((L + 254) / 128) x 271);
+/// - the descriptor's 10 cycles.
+double npu_attention_upper_bound(const KvLayout& lay, const std::vector<Request>& requests,
+                                 bool simulator_timing, double bytes_read) {
+  const double tRC = 14 + 34, CL = 14, tCCD_L = 2, tFAW = 30, tRFC = 260, tREFI = 3900;
+  const double R = 128, C = 128;               // default arrays
+  const vp::npu::VectorConfig vector;          // default vector units
+  const double dk = lay.head_dim, banks = 32;  // banks per channel
+  auto tiles = [](double a, double b) { return std::ceil(a / b); };
+  double rows = static_cast<double>(requests.size()), compute = 0;  // the outputs' rows
+  for (const auto& r : requests) {
+    rows += static_cast<double>(r.k_rows.size() + r.v_rows.size());
+    const double L = r.tokens;
+    const auto softmax =
+        static_cast<double>(vector_row_cycles(vp::npu::VectorOp::Scale, r.tokens, vector) +
+                            vector_row_cycles(vp::npu::VectorOp::Softmax, r.tokens, vector));
+    if (simulator_timing) {
+      compute +=
+          lay.heads * (255.0 + std::floor(L / 8) + softmax + std::floor((L + 254) / 128) * 271.0);
+    } else {
+      const double items = lay.heads * (tiles(dk, R) * tiles(L, C) + tiles(L, R) * tiles(dk, C));
+      compute += items * R + 2 * (2 * R + C - 1) + lay.heads * softmax;
+    }
+  }
+  const double memory = (rows * banks * tFAW / 4 + bytes_read / 64 * tCCD_L + rows * (tRC + CL)) *
+                            (1 + tRFC / tREFI) +
+                        tRFC;
+  return memory + compute + 10;
+}
+
 void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_chunk = 0,
                      const std::string& systolic_model = "arrays", bool explicit_stride = true) {
   test::NpuBench bench(
@@ -200,6 +243,10 @@ void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_ch
     }
     CHECK(bench.stat("npu.attention.cycles") >= serial);
   }
+  if (mode == 0 && !append)
+    CHECK(bench.stat("npu.attention.cycles") <=
+          npu_attention_upper_bound(lay, requests, systolic_model == "neupims-sim-npu-only",
+                                    bench.stat("npu.dma.bytes_read")));
   CHECK(bench.stat("npu.attention.tokens") == 70 + 600 + 33);
   if (mode == 1 && !append) {
     // Logit: per K chunk one GWRITE + per token group (HEADER, G_ACT, one COMPS_READRES per head

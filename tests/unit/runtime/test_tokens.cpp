@@ -57,7 +57,7 @@ std::vector<std::vector<std::uint32_t>> reference_tokens(const reference::TinyGp
 /// Runs the platform (its own process: SystemC elaborates once per process) and returns its
 /// stats.json; the tokens are in <out>/tokens.json.
 nlohmann::json run_tiny(const std::string& system, bool sub_batches, bool functional,
-                        const std::string& out, std::uint32_t v_chunk = 0) {
+                        const std::string& out, std::uint32_t v_chunk = 0, bool logits = false) {
   std::ostringstream command;
   command << NPVP_BINARY_DIR << "/platform/neupims-vp run --system " << system
           << " --model gpt-tiny"
@@ -67,8 +67,9 @@ nlohmann::json run_tiny(const std::string& system, bool sub_batches, bool functi
           << " --set modules.job.system.sub_batch_min=2 --set modules.job.system.sub_batch="
           << (sub_batches ? "on" : "off")
           << " --set modules.hbm.functional=" << (functional ? "true" : "false")
-          << " --set modules.job.system.v_chunk_tokens=" << v_chunk << " --out " << out << " > "
-          << out << "/run.log 2>&1";
+          << " --set modules.job.system.v_chunk_tokens=" << v_chunk
+          << " --set modules.job.system.logits=" << (logits ? "true" : "false") << " --out " << out
+          << " > " << out << "/run.log 2>&1";
   const int status = std::system(command.str().c_str());
   INFO(command.str());
   REQUIRE(status == 0);
@@ -83,6 +84,45 @@ std::vector<std::vector<std::uint32_t>> tokens_of(const std::string& out) {
   for (const auto& [request, list] : json.items())
     tokens.at(std::stoul(request)) = list.get<std::vector<std::uint32_t>>();
   return tokens;
+}
+
+/// <out>/logits.json: logits[request][step][token].
+std::vector<std::vector<std::vector<double>>> logits_of(const std::string& out) {
+  std::ifstream in(out + "/logits.json");
+  const auto json = nlohmann::json::parse(in);
+  std::vector<std::vector<std::vector<double>>> logits(kRequests);
+  for (const auto& [request, steps] : json.items())
+    logits.at(std::stoul(request)) = steps.get<std::vector<std::vector<double>>>();
+  return logits;
+}
+
+/// How far the platform's logits are from a reference's (teacher-forced with the platform's
+/// tokens), in units of one fp16 rounding step (ulp) at each row's largest logit.
+struct LogitDistance {
+  double worst = 0;  ///< the largest distance of any logit
+  double rms = 0;    ///< root mean square over all logits
+};
+
+LogitDistance distance(const std::vector<std::vector<std::vector<double>>>& got,
+                       const std::vector<std::vector<std::vector<double>>>& want) {
+  LogitDistance d;
+  double sum = 0;
+  std::size_t n = 0;
+  for (std::size_t r = 0; r < want.size(); ++r)
+    for (std::size_t i = 0; i < want[r].size(); ++i) {
+      double top = 0;
+      for (const double v : want[r][i]) top = std::max(top, std::abs(v));
+      const double ulp = std::ldexp(1.0, std::ilogb(top) - 10);  // fp16: 10 fraction bits
+      REQUIRE(got.at(r).at(i).size() == want[r][i].size());
+      for (std::size_t t = 0; t < want[r][i].size(); ++t) {
+        const double e = std::abs(got[r][i][t] - want[r][i][t]) / ulp;
+        d.worst = std::max(d.worst, e);
+        sum += e * e;
+        ++n;
+      }
+    }
+  d.rms = std::sqrt(sum / static_cast<double>(n));
+  return d;
 }
 
 void check_system(const std::string& system) {
@@ -156,4 +196,41 @@ TEST_CASE("a timing-only run takes exactly as long as the functional one",
   CHECK(timing["summary"]["iteration_time_ns"]["value"] ==
         functional["summary"]["iteration_time_ns"]["value"]);
   CHECK(timing["hbm"]["commands"]["RD"]["value"] == functional["hbm"]["commands"]["RD"]["value"]);
+}
+
+TEST_CASE(
+    "the logits agree with the reference within a rounding step and tell its arithmetic "
+    "from perturbed ones",
+    "[runtime][functional]") {
+  using reference::Perturbation;
+  const std::string out = test::fresh_folder("tokens-logits");
+  run_tiny("neupims", true, true, out, 0, true);
+  const auto tokens = tokens_of(out);
+  const auto logits = logits_of(out);
+  // The reference is fed the platform's own tokens, so all 96 steps of every request are
+  // compared, near-ties or not.
+  reference::TinyGptSpec spec;
+  const auto right = distance(logits, reference::forced_logits(spec, tokens));
+  INFO("reference: worst " << right.worst << ", rms " << right.rms << " rounding steps");
+  // Both sides compute the same fp16 graph and differ only in how they accumulate (fp32 on the
+  // platform, double in the reference). That moves a stored value across a rounding boundary
+  // now and then, by one step, and LayerNorm keeps the effect of such a flip on the final
+  // hidden state below a step; the LM head's own rounding can then land its result at most
+  // one step away, at the scale of the row's largest logit. A wrong operation moves logits by
+  // more than that, or shifts them all a little: the perturbed references below must be
+  // further away in the worst case or on average.
+  CHECK(right.worst <= 1.0);
+  for (const auto perturbation : {Perturbation::ScaleByD, Perturbation::NoRounding,
+                                  Perturbation::ErfGelu, Perturbation::LayerNormEpsilon}) {
+    spec.perturbation = perturbation;
+    const auto wrong = distance(logits, reference::forced_logits(spec, tokens));
+    INFO("perturbation " << static_cast<int>(perturbation) << ": worst " << wrong.worst << ", rms "
+                         << wrong.rms);
+    // Caught: outside the bound, or (for a change below one rounding step per value, such as
+    // the erf GELU, which differs from the tanh one by at most 2e-4) measurably further away
+    // on average over the ~295,000 logits than the right reference. The margin, 10% of the
+    // right reference's rms, is far above the statistical spread of an rms over that many
+    // values (under 0.5%).
+    CHECK((wrong.worst > 1.0 || wrong.rms > 1.1 * right.rms));
+  }
 }
