@@ -78,6 +78,8 @@ expect("uart output with .. leaving --out", vp_run("--out", run_out, "--set",
        "modules.uart.output=../../victim.txt"), 2, r"modules\.uart\.output: '\.\./\.\./victim\.txt' does not name a file inside --out")
 expect("uart output absolute", vp_run("--out", run_out, "--set", f"modules.uart.output={victim}"), 2,
        r"modules\.uart\.output: .* is an absolute path")
+expect("logits without tokens", vp_run("--out", run_out, "--set", "modules.job.system.logits=true"), 2,
+       "modules.job.system.logits: reporting logits needs real tokens")
 expect("timeline absolute", vp_run("--out", run_out, "--set", f"trace.perfetto={victim}"), 2,
        r"trace\.perfetto: .* is an absolute path")
 expect("command database with ..", vp_run("--out", run_out, "--set", "trace.sqlite=x/../../../victim.txt"), 2,
