@@ -67,8 +67,6 @@ static void run_iteration(void) {
       tokens_fetch_logits(&job, &plan, batch.count);
       for (uint32_t i = 0; i < batch.count; ++i) {
         batch.requests[i].token = tokens_argmax(&job, i);
-        if (job.flags & JOB_FLAG_LOGITS)
-          job_logits(batch.requests[i].id, tokens_logits(&job, i), job.vocab);
         job_token(batch.requests[i].id, batch.requests[i].token);
       }
     }

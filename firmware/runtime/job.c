@@ -53,8 +53,7 @@ void job_token(uint32_t request, uint32_t token) {
   JOB(TOKEN_REQUEST) = request;
   JOB(TOKEN) = token;
 }
-void job_logits(uint32_t request, const uint16_t* bits, uint32_t count) {
-  JOB(TOKEN_REQUEST) = request;
+void job_logits(const uint16_t* bits, uint32_t count) {
   for (uint32_t i = 0; i < count; i += 2)
     JOB(LOGITS) = (uint32_t)bits[i] | (i + 1 < count ? (uint32_t)bits[i + 1] << 16 : 0u);
 }

@@ -41,6 +41,6 @@ void job_layers_end(void);
 void job_iteration_end(uint32_t tokens);
 void job_layer(uint32_t layer);
 void job_token(uint32_t request, uint32_t token);
-/* Reports the `count` fp16 logits (`bits`) request `request`'s next token is chosen from
- * (FLAGS bit 7; call before job_token). */
-void job_logits(uint32_t request, const uint16_t* bits, uint32_t count);
+/* Reports the `count` fp16 logits (`bits`) the next job_token()'s token is chosen from
+ * (FLAGS bit 7). */
+void job_logits(const uint16_t* bits, uint32_t count);

@@ -90,10 +90,9 @@ static int32_t ordered(fp16 v) {
   return (magnitude ^ sign) - sign;
 }
 
-const fp16* tokens_logits(const job_info* job, uint32_t slot) { return &logits[slot * job->vocab]; }
-
 uint32_t tokens_argmax(const job_info* job, uint32_t slot) {
   const fp16* row = &logits[slot * job->vocab];
+  if (job->flags & JOB_FLAG_LOGITS) job_logits(row, job->vocab);
   uint32_t best = 0;
   int32_t best_value = ordered(row[0]);
   for (uint32_t t = 1; t < job->vocab; ++t) {

@@ -27,8 +27,7 @@ uint32_t tokens_prompt(const job_info* job, uint32_t request);
 /* Submits (queue 0) the COPY of token `token`'s embedding into activation row `slot` of X. */
 void tokens_embed(const job_info* job, const hbm_plan* plan, uint32_t slot, uint32_t token);
 /* Copies the logits of rows 0 .. count-1 to host memory (waits) and returns row `slot`'s argmax
- * through tokens_argmax(). */
+ * through tokens_argmax(), which also reports the row to the job device with job FLAGS bit 7
+ * (before the caller reports the token). */
 void tokens_fetch_logits(const job_info* job, const hbm_plan* plan, uint32_t count);
 uint32_t tokens_argmax(const job_info* job, uint32_t slot);
-/* Row `slot` of the fetched logits (vocab values). */
-const fp16* tokens_logits(const job_info* job, uint32_t slot);

@@ -15,7 +15,7 @@
 //   scaled by device_layers / simulated_layers (the LM head is not).
 // - Tokens (system.tokens): the firmware reports every generated token (TOKEN_REQUEST, TOKEN);
 //   they are written to <out>/tokens.json. With system.logits the firmware also reports the
-//   logits each token was chosen from (LOGITS, two fp16 per write), written to
+//   logits each token was chosen from (LOGITS, two fp16 per write, before its TOKEN), written to
 //   <out>/logits.json as {"request index": [[logits of step 0], ...]} when the simulation ends.
 //   Workload mode "prompt": `requests` requests with an empty KV cache that each generate
 //   `iterations` tokens from a one-token prompt.
@@ -80,6 +80,7 @@ class JobDevice : public RegisterDevice {
   std::chrono::steady_clock::time_point wall_start_, last_print_;
   std::map<std::uint32_t, std::vector<std::uint32_t>> tokens_by_request_;
   std::map<std::uint32_t, std::vector<std::vector<float>>> logits_by_request_;
+  std::vector<float> pending_logits_;  ///< LOGITS written since the last TOKEN
 };
 
 }  // namespace vp::host
