@@ -43,9 +43,23 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
       mapping_(mapping),
       storage_(config.functional ? storage : nullptr),
       scheduler_(make_scheduler(config.scheduler, config.row_hit_cap, "scheduler")),
+      arbitration_(config.mode == PimMode::Dram
+                       ? nullptr
+                       : make_arbitration(config.arbitration.empty()
+                                              ? default_arbitration(config.mode)
+                                              : config.arbitration,
+                                          config.mode, config.arbitration_params, params.timing,
+                                          "arbitration")),
       global_buffer_(params.org.row_bytes() / 2, 0.0F),
       accumulators_(banks_, 0.0F) {
   in_order_ = scheduler_->in_order();
+  if (arbitration_ != nullptr) {
+    arbitration_pim_first_ =
+        config.arbitration.empty() || config.arbitration == default_arbitration(config.mode);
+    arbitration_gates_ = arbitration_->gates();
+    arbitration_observes_ = arbitration_->observes();
+    refuse_mem_while_pim_ = arbitration_->refuses_mem_while_pim_queued();
+  }
   no_shared_key_ = params.org.ranks * kCommandCount;
   for (std::uint32_t b = 0; b < banks_; ++b) forget_choice(b);
   bank_ids_.reserve(banks_);
@@ -79,7 +93,7 @@ void ChannelController::enqueue(std::uint32_t slot) {
   // a decision for this very bank (its choice may change) decide again.
   if (!next_valid_) return;
   const bool keep =
-      !blocked_ && !in_order_ && next_.kind != Kind::None &&
+      !blocked_ && !in_order_ && arbitration_pim_first_ && next_.kind != Kind::None &&
       !((next_.kind == Kind::MemHit || next_.kind == Kind::MemOther) && next_.bank_index == b);
   if (!keep) {
     next_valid_ = false;
@@ -377,6 +391,10 @@ bool ChannelController::pim_step(PimRequest& head, Decision& step, std::string& 
   }
   pim_waiting_set_ = !step.no_bus && dual_;  // MEM commands must not delay it (mem_candidate)
   pim_waiting_cycle_ = cycle;
+  if (wait_progress_ != pim_progress_) {  // the first decision since the last PIM command
+    wait_progress_ = pim_progress_;
+    wait_since_ = cycle;
+  }
   if (leads(cycle, step.kind, step.seq, best)) {
     best = step;  // consider(), with the cycle set after the copy
     best.cycle = cycle;
@@ -446,14 +464,29 @@ void ChannelController::choose(std::uint32_t b) {
   bound = Bound{cycle, order, key};
   if (cycle > best.cycle || (cycle == best.cycle && order >= best.order)) return;
   if (rank_blocked(c.bank.rank.value, cycle)) return;  // the rank waits for its refresh
-  // PIM priority: a MEM command may use an idle C/A slot only if it does not delay the PIM
-  // command that is waiting. Its cycle already covers earliest() of the PIM command and the
-  // bus slot after `cycle`, so only the MEM command's own rows can push it further.
-  if (pim_waiting_set_ && cycle < pim_waiting_cycle_ &&
-      checker_.bound_after(CommandTarget{c.command, c.bank, 0}, cycle, pim_step_.target) >
-          pim_waiting_cycle_)
+  // PIM priority (pim-first): a MEM command may use an idle C/A slot only if it does not delay
+  // the PIM command that is waiting. Its cycle already covers earliest() of the PIM command and
+  // the bus slot after `cycle`, so only the MEM command's own rows can push it further. Other
+  // policies decide from the same delay.
+  if (arbitration_pim_first_) {
+    if (pim_waiting_set_ && cycle < pim_waiting_cycle_ &&
+        checker_.bound_after(CommandTarget{c.command, c.bank, 0}, cycle, pim_step_.target) >
+            pim_waiting_cycle_)
+      return;
+    best = Leader{cycle, order, b};
     return;
-  best = Leader{cycle, order, b};
+  }
+  const MemCommandView view{c.command, c.bank, c.row, cycle};
+  if (arbitration_gates_ && arbitration_->refuses(view)) return;
+  Leader leader{cycle, order, b};
+  if (pim_waiting_set_ && cycle < pim_waiting_cycle_) {
+    const std::uint64_t delayed_to =
+        checker_.bound_after(CommandTarget{c.command, c.bank, 0}, cycle, pim_step_.target);
+    if (!arbitration_->may_pass(view, pim_wait(), delayed_to)) return;
+    leader.passed_pim = true;
+    leader.pim_delay = delayed_to > pim_waiting_cycle_ ? delayed_to - pim_waiting_cycle_ : 0;
+  }
+  best = leader;
 }
 
 // Inlined into run_until(): it runs once per decision.
@@ -473,7 +506,12 @@ void ChannelController::choose(std::uint32_t b) {
   pim_waiting_set_ = false;
   ++decision_generation_;
   if (!pim_.empty() && (dual_ || pim_phase_)) pim_candidate(best);
-  Leader mem{best.cycle, order_of(best.kind, best.seq), banks_};
+  // MEM precedence (ArbitrationPolicy::mem_leads): every MEM candidate competes, whatever the
+  // PIM command's cycle; the PIM command goes first below only if it does not delay the winner.
+  const bool mem_leads =
+      !arbitration_pim_first_ && pim_waiting_set_ && arbitration_->mem_leads(pim_wait());
+  Leader mem = mem_leads ? Leader{kNever, kNever, banks_}
+                         : Leader{best.cycle, order_of(best.kind, best.seq), banks_};
   if (!dual_ && pim_phase_) {
     // Blocked mode, PIM phase: no MEM commands.
   } else if (in_order_) {
@@ -491,6 +529,11 @@ void ChannelController::choose(std::uint32_t b) {
       for (std::uint64_t bits = active_[w]; bits != 0; bits &= bits - 1)
         mem_candidate(mem, static_cast<std::uint32_t>(w * 64 + __builtin_ctzll(bits)));
   }
+  if (mem_leads && mem.bank != banks_ && best.kind == Kind::Pim && best.cycle < mem.cycle &&
+      checker_.bound_after(best.target, best.cycle,
+                           CommandTarget{slots_[mem.bank].choice.command,
+                                         slots_[mem.bank].choice.bank, 0}) <= mem.cycle)
+    mem.bank = banks_;  // the PIM command does not delay the MEM winner: it goes first
   if (mem.bank != banks_) {  // a MEM command wins over the PIM candidate
     const BankChoice& c = slots_[mem.bank].choice;
     best.no_bus = false;  // every field is set: no reset of the whole Decision
@@ -501,6 +544,8 @@ void ChannelController::choose(std::uint32_t b) {
     best.bank_index = mem.bank;
     best.queue_index = c.queue_index;
     best.seq = c.seq;
+    best.passed_pim = mem.passed_pim;
+    best.pim_delay = mem.pim_delay;
   }
   // Refresh wins ties, so it is only looked at when it is due by the best time so far.
   if (earliest_refresh_ <= best.cycle)
@@ -576,6 +621,8 @@ std::uint64_t ChannelController::run_until(std::uint64_t until, std::vector<Comp
                                                                   std::vector<Completion>& done) {
   const std::uint32_t b = d.bank_index;
   const Command command = d.target.command;
+  if (arbitration_observes_ && d.passed_pim)
+    arbitration_->mem_passed(MemCommandView{command, d.target.bank, d.row, d.cycle}, d.pim_delay);
   if (command == Command::Rd || command == Command::Wr) {
     MemBurst& burst = queues_.at(b, d.queue_index);
     issue(d, burst.txn, b);
@@ -635,8 +682,16 @@ std::uint64_t ChannelController::run_until(std::uint64_t until, std::vector<Comp
   }
 }
 
+void ChannelController::pim_event(PimEvent::Kind kind, std::uint64_t cycle, Row row, BankId bank,
+                                  std::uint64_t busy_until) {
+  std::uint64_t next_refresh = kNever;
+  for (std::uint32_t r = 0; r < ranks_; ++r) next_refresh = std::min(next_refresh, refresh_due(r));
+  arbitration_->pim_event(PimEvent{kind, cycle, row, bank, busy_until, next_refresh});
+}
+
 void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& done) {
   pim_step_valid_ = false;
+  ++pim_progress_;
   PimRequest& head = pim_.front();
   const PimCommand& c = head.cmd;
   auto finish = [&](std::uint64_t cycle) {
@@ -646,6 +701,7 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
       update_blocked();
       stats_.pim_busy_cycles += d.cycle - tile_start_;
       report_pim_use(d.cycle);
+      if (arbitration_observes_) pim_event(PimEvent::Kind::TileEnd, d.cycle, Row{}, BankId{}, 0);
     }
     pim_.pop_front();
   };
@@ -665,6 +721,9 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
       tile_start_ = d.cycle;
       ++stats_.pim_tiles;
       report_pim_use(d.cycle);
+      if (arbitration_observes_)
+        pim_event(PimEvent::Kind::TileStart, d.cycle, Row(c.row), BankId{},
+                  d.cycle + estimate_tile(c));
     }
     finish(d.cycle);
     return;
@@ -697,6 +756,8 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
           global_buffer_[i] = static_cast<float>(h);
         }
       }
+      if (arbitration_observes_)
+        pim_event(PimEvent::Kind::Gwrite, d.cycle, Row{}, d.target.bank, d.cycle + t.gwrite);
       finish(d.cycle + t.gwrite);
       return;
     case Command::Comp:

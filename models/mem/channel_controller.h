@@ -7,11 +7,12 @@
 //   TimingChecker allows, and appends the completions. It never needs a call per command.
 // - Same-address order is kept: within a bank the chosen burst is never younger than another
 //   queued burst to the same row, and bursts of one row are served oldest first.
-// - PIM commands run strictly in order. In `dual` mode they have priority: a MEM command issues
-//   before the waiting PIM command only if it does not delay it (TimingChecker::bound_after);
-//   in `blocked` mode the channel serves either MEM or PIM
-//   (switch to PIM when MEM has nothing queued, back after the tile's last command when MEM
-//   work waits); `dram` mode refuses PIM commands.
+// - PIM commands run strictly in order. In `dual` mode the arbitration policy
+//   (arbitration_policy.h) decides when a MEM command may go before a waiting PIM command; the
+//   default, pim-first, lets it only if it does not delay it (TimingChecker::bound_after). In
+//   `blocked` mode the channel serves either MEM or PIM (switch to PIM when MEM has nothing
+//   queued, back after the tile's last command when MEM work waits; the refuse-mem policy also
+//   takes no MEM work while PIM commands are queued); `dram` mode refuses PIM commands.
 // - G_ACT and PIM_PRE of "all banks" expand into per-bank-group / per-bank commands; G_ACT on a
 //   bank whose PIM buffer (one buffer in blocked mode) holds another row closes it first.
 // - Refresh: every tREFI per rank, staggered. It closes the rank's row buffers and issues REF;
@@ -27,6 +28,7 @@
 #include <vector>
 
 #include "models/mem/address_mapping.h"
+#include "models/mem/arbitration_policy.h"
 #include "models/mem/bank_queues.h"
 #include "models/mem/mem_request.h"
 #include "models/mem/scheduler_policy.h"
@@ -38,6 +40,8 @@ namespace vp::hbm {
 struct ControllerConfig {
   PimMode mode = PimMode::Dual;
   std::string scheduler = "fr-fcfs";
+  std::string arbitration;  ///< "" = default_arbitration(mode)
+  ArbitrationParams arbitration_params;
   bool closed_page = false;
   std::uint32_t queue_bursts = 64;  ///< MEM bursts queued per channel
   std::uint32_t pim_queue = 128;    ///< PIM commands queued per channel
@@ -82,6 +86,7 @@ class ChannelController {
 
   /// Room left in the MEM queue, in bursts (0 when an idle channel took a larger transaction).
   [[nodiscard]] std::size_t free_burst_slots() const {
+    if (refuse_mem_while_pim_ && !pim_.empty()) return 0;
     return queued_bursts_ < queue_bursts_ ? queue_bursts_ - queued_bursts_ : 0;
   }
   [[nodiscard]] bool pim_slot_free() const { return pim_.size() < pim_queue_; }
@@ -122,6 +127,8 @@ class ChannelController {
     std::size_t queue_index = 0;   ///< MEM: position in the bank queue
     std::uint64_t seq = 0;         ///< MEM: age, for ties
     bool no_bus = false;           ///< PIM step with no bus command (HEADER, finished G_ACT)
+    bool passed_pim = false;       ///< MEM: issued before a waiting PIM command
+    std::uint64_t pim_delay = 0;   ///< MEM: cycles it delayed that PIM command
   };
 
   [[nodiscard]] std::uint64_t refresh_due(std::uint32_t rank) const;
@@ -263,6 +270,8 @@ class ChannelController {
     std::uint64_t cycle;
     std::uint64_t order;  ///< order_of(kind, seq)
     std::uint32_t bank;
+    bool passed_pim = false;      ///< it goes before a waiting PIM command
+    std::uint64_t pim_delay = 0;  ///< and delays it by this many cycles
   };
   /// Per bank: a lower bound of its candidate's (cycle, order), kept from the last time the
   /// bank was evaluated. A candidate's cycle only grows while its choice stays (timing state,
@@ -317,6 +326,21 @@ class ChannelController {
   const AddressMapping& mapping_;
   SparseStorage* storage_;
   std::unique_ptr<SchedulerPolicy> scheduler_;
+  std::unique_ptr<ArbitrationPolicy> arbitration_;
+  // What the policy asks of the controller, asked once.
+  bool arbitration_pim_first_ = true;   ///< the default rule, inlined
+  bool arbitration_gates_ = false;      ///< ArbitrationPolicy::gates()
+  bool arbitration_observes_ = false;   ///< ArbitrationPolicy::observes()
+  bool refuse_mem_while_pim_ = false;   ///< ArbitrationPolicy::refuses_mem_while_pim_queued()
+  /// PIM commands issued so far, and the value it had when the waiting PIM command first
+  /// waited (at wait_since_): PimWait::since.
+  std::uint64_t pim_progress_ = 0, wait_progress_ = ~0ULL, wait_since_ = 0;
+  [[nodiscard]] PimWait pim_wait() const {
+    return PimWait{pim_waiting_cycle_, wait_since_, &pim_step_.target};
+  }
+  /// Tells an observing policy what the PIM stream did.
+  void pim_event(PimEvent::Kind kind, std::uint64_t cycle, Row row, BankId bank,
+                 std::uint64_t busy_until);
   std::vector<float> global_buffer_;  // fp16 values widened
   std::vector<float> accumulators_;   // one per bank
 };

@@ -1,6 +1,7 @@
 #include "models/mem/hbm_pim_memory.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "platform/command_db.h"
 #include "platform/error.h"
@@ -55,6 +56,24 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
   config_.functional = config.get_bool("functional", true);
   config_.scheduler = config.get_string("scheduler", "fr-fcfs");
   (void)make_scheduler(config_.scheduler, 0, config.key_path("scheduler"));
+  config_.arbitration = config.get_string("arbitration", default_arbitration(config_.mode));
+  if (config_.mode == PimMode::Dram && config.has("arbitration"))
+    throw ConfigError(fmt::format("{}: dram mode has no MEM/PIM arbitration (dual: {}; blocked: {})",
+                                  config.key_path("arbitration"),
+                                  fmt::join(arbitration_names(PimMode::Dual), ", "),
+                                  fmt::join(arbitration_names(PimMode::Blocked), ", ")));
+  // A policy's parameter is accepted only with the policy that reads it.
+  auto parameter = [&](const char* key, const char* policy, std::uint32_t fallback) {
+    if (config.has(key) && config_.arbitration != policy)
+      throw ConfigError(fmt::format("{}: only the {} arbitration reads it (arbitration is '{}')",
+                                    config.key_path(key), policy, config_.arbitration));
+    return static_cast<std::uint32_t>(config.get_u64(key, fallback, 0, 1U << 20));
+  };
+  config_.arbitration_params.deadline_ck = parameter("arbitration_deadline_ck", "mem-first", 128);
+  config_.arbitration_params.budget_ck = parameter("arbitration_budget_ck", "delay-budget", 64);
+  if (config_.mode != PimMode::Dram)
+    (void)make_arbitration(config_.arbitration, config_.mode, config_.arbitration_params,
+                           params_.timing, config.key_path("arbitration"));
   config_.closed_page = config.get_enum("page_policy", "open", {"open", "closed"}) == "closed";
   config_.queue_bursts = static_cast<std::uint32_t>(config.get_u64("queue_bursts", 64, 1, 65536));
   config_.pim_queue = static_cast<std::uint32_t>(config.get_u64("pim_queue", 128, 1, 65536));
@@ -300,6 +319,7 @@ void HbmPimMemory::count_outstanding(std::uint32_t channel, int change) {
 void HbmPimMemory::record_to_database() {
   json controller = {{"mode", to_string(config_.mode)},
                      {"scheduler", config_.scheduler},
+                     {"arbitration", config_.arbitration},
                      {"page_policy", config_.closed_page ? "closed" : "open"},
                      {"refresh", config_.refresh}};
   db_->add_memory(basename(), to_string(config_.mode), params_.timing.tCK_ps, params_document_,
