@@ -4,10 +4,12 @@ attention runs, from a run's command database (trace.sqlite).
 
 Per channel, PIM windows are the runs of PIM commands (GWRITE, G_ACT, COMP, READRES,
 COMPS_READRES, PIM_PRE) whose neighbours are at most GAP cycles apart (default 128: more than a
-GWRITE's occupancy and a COMPS_READRES of 32 COMPs); MEM windows are the runs of RD/WR bursts,
-outside PIM windows, with the same rule. The rate of RD+WR bursts in each kind of window, summed
-over the channels, is printed in bursts per microsecond per channel, with the peak (one burst
-per burst time, BL/2 cycles).
+GWRITE's occupancy and a COMPS_READRES of 32 COMPs). MEM demand is the time some MEM transaction
+with bursts in the channel is outstanding (from its arrival at the memory to its answer, from
+the transactions table). The rate of RD+WR bursts while MEM demand meets a PIM window ("beside
+PIM") and while it does not ("alone"), summed over the channels, is printed in bursts per
+microsecond per channel, with the peak (one burst per burst time, BL/2 cycles) and the share
+(beside / alone): how much of its bandwidth MEM traffic keeps while PIM runs.
 
   pim_interference.py DB [--gap CYCLES] [--json]
 
@@ -32,6 +34,31 @@ def windows(cycles, gap):
     return runs
 
 
+def union(intervals):
+    """Sorted, merged [first, last) intervals."""
+    out = []
+    for first, last in sorted(intervals):
+        if out and first <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], last)
+        else:
+            out.append([first, last])
+    return out
+
+
+def intersect(a, b):
+    """[first, last) intervals in both sorted lists; `a` holds closed [first, last] runs."""
+    out, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        first, last = max(a[i][0], b[j][0]), min(a[i][1] + 1, b[j][1])
+        if first < last:
+            out.append([first, last])
+        if a[i][1] + 1 < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
 def measure(path, gap):
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -44,41 +71,52 @@ def measure(path, gap):
     org = json.loads(params)["organization"]
     burst_cycles = org["burst_length"] // 2
     channels = {}
-    for channel, cycle, kind in db.execute(
-            "SELECT channel, cycle, kind FROM commands WHERE unit = ? ORDER BY channel, cycle", (unit,)):
-        ch = channels.setdefault(channel, {"pim": [], "mem": []})
+    txn_channels = {}
+    for channel, cycle, kind, txn in db.execute(
+            "SELECT channel, cycle, kind, txn FROM commands WHERE unit = ? ORDER BY channel, cycle",
+            (unit,)):
+        ch = channels.setdefault(channel, {"pim": [], "mem": [], "demand": []})
         if kind in PIM:
             ch["pim"].append(cycle)
         elif kind in MEM_DATA:
             ch["mem"].append(cycle)
-    total = {"pim_cycles": 0, "bursts_in_pim": 0, "mem_cycles": 0, "bursts_in_mem": 0}
+            txn_channels.setdefault(txn, set()).add(channel)
+    for txn, begin_ps, end_ps in db.execute(
+            "SELECT id, begin_ps, end_ps FROM transactions WHERE unit = ? AND kind IN ('read', 'write')",
+            (unit,)):
+        for channel in txn_channels.get(txn, ()):
+            channels[channel]["demand"].append((begin_ps // tck_ps, -(-end_ps // tck_ps)))
+    total = {"beside_cycles": 0, "bursts_beside": 0, "alone_cycles": 0, "bursts_alone": 0}
     for ch in channels.values():
         pim = windows(ch["pim"], gap)
+        demand = union(ch["demand"])
+        beside = intersect(pim, demand)
+        total["beside_cycles"] += sum(last - first for first, last in beside)
+        total["alone_cycles"] += sum(last - first for first, last in demand) - \
+            sum(last - first for first, last in beside)
         i = 0
-        outside = []
         for c in ch["mem"]:
-            while i < len(pim) and pim[i][1] < c:
+            while i < len(beside) and beside[i][1] <= c:
                 i += 1
-            if i < len(pim) and pim[i][0] <= c:
-                total["bursts_in_pim"] += 1
+            if i < len(beside) and beside[i][0] <= c:
+                total["bursts_beside"] += 1
             else:
-                outside.append(c)
-        total["pim_cycles"] += sum(last - first + 1 for first, last in pim)
-        mem = windows(outside, gap)
-        total["mem_cycles"] += sum(last - first + burst_cycles for first, last in mem)
-        total["bursts_in_mem"] += len(outside)
+                total["bursts_alone"] += 1
     us_per_cycle = tck_ps * 1e-6
     n = max(1, len(channels))
 
     def rate(bursts, cycles):
         return bursts / (cycles * us_per_cycle) if cycles else 0.0
 
+    beside = rate(total["bursts_beside"], total["beside_cycles"])
+    alone = rate(total["bursts_alone"], total["alone_cycles"])
     return {
         "channels": len(channels),
-        "pim_window_us_per_channel": total["pim_cycles"] * us_per_cycle / n,
-        "bursts_per_us_beside_pim": rate(total["bursts_in_pim"], total["pim_cycles"]),
-        "mem_window_us_per_channel": total["mem_cycles"] * us_per_cycle / n,
-        "bursts_per_us_alone": rate(total["bursts_in_mem"], total["mem_cycles"]),
+        "beside_us_per_channel": total["beside_cycles"] * us_per_cycle / n,
+        "bursts_per_us_beside_pim": beside,
+        "alone_us_per_channel": total["alone_cycles"] * us_per_cycle / n,
+        "bursts_per_us_alone": alone,
+        "share": beside / alone if alone else 0.0,
         "peak_bursts_per_us": 1.0 / (burst_cycles * us_per_cycle),
     }
 
@@ -101,10 +139,11 @@ def main():
     if args.json:
         print(json.dumps(m))
     else:
-        print(f"{m['channels']} channels; per channel: PIM windows {m['pim_window_us_per_channel']:.1f} us, "
-              f"MEM-only windows {m['mem_window_us_per_channel']:.1f} us")
+        print(f"{m['channels']} channels; per channel, MEM demand beside PIM {m['beside_us_per_channel']:.1f} us, "
+              f"alone {m['alone_us_per_channel']:.1f} us")
         print(f"MEM bursts per us per channel: beside PIM {m['bursts_per_us_beside_pim']:.1f}, "
-              f"alone {m['bursts_per_us_alone']:.1f} (peak {m['peak_bursts_per_us']:.0f})")
+              f"alone {m['bursts_per_us_alone']:.1f} (peak {m['peak_bursts_per_us']:.0f}); "
+              f"share {m['share']:.3f}")
     return 0
 
 
