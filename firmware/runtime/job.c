@@ -53,6 +53,8 @@ void job_token(uint32_t request, uint32_t token) {
   JOB(TOKEN_REQUEST) = request;
   JOB(TOKEN) = token;
 }
+uint32_t job_mem_share(void) { return JOB(MEM_SHARE); }
+uint32_t job_attention_stretch(void) { return JOB(ATT_STRETCH); }
 void job_logits(const uint16_t* bits, uint32_t count) {
   for (uint32_t i = 0; i < count; i += 2)
     JOB(LOGITS) = (uint32_t)bits[i] | (i + 1 < count ? (uint32_t)bits[i + 1] << 16 : 0u);

@@ -41,6 +41,11 @@ void job_layers_end(void);
 void job_iteration_end(uint32_t tokens);
 void job_layer(uint32_t layer);
 void job_token(uint32_t request, uint32_t token);
+/* The adaptive split's estimate: the share (per mille) of its weight-stream bandwidth a GEMM
+ * keeps while PIM attention runs beside it. */
+uint32_t job_mem_share(void);
+/* And how much longer (per mille) attention takes while GEMMs run beside it. */
+uint32_t job_attention_stretch(void);
 /* Reports the `count` fp16 logits (`bits`) the next job_token()'s token is chosen from
  * (FLAGS bit 7). */
 void job_logits(const uint16_t* bits, uint32_t count);

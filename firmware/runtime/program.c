@@ -124,8 +124,10 @@ void program_lm_head(const batch_state* b, const hbm_plan* m) {
 static uint32_t gemm_estimate_ns(const job_info* job, uint32_t rows, uint32_t k, uint32_t n) {
   const uint32_t tiles = ((k + 127u) / 128u) * ((n + 127u) / 128u);
   const uint32_t compute = (tiles + 7u) / 8u * (rows > 128u ? rows : 128u);
+  /* The weight stream's achieved rate per channel, 27 GB/s (measured: 418 bursts of 64 B per
+   * microsecond, tools/pim_interference.py, docs/runtime.md). */
   const uint32_t memory =
-      (uint32_t)(tiled_bytes(k, n) / (30u * job->channels)); /* B / (GB/s) = ns */
+      (uint32_t)(tiled_bytes(k, n) / (27u * job->channels)); /* B / (GB/s) = ns */
   return compute > memory ? compute : memory;
 }
 
@@ -145,6 +147,13 @@ void estimate_layer(const batch_state* b, const hbm_plan* plan, uint32_t* one_ns
   uint32_t attention = 0;
   for (uint32_t c = 0; c < job->channels; ++c)
     if (b->channel_load[c] > attention) attention = b->channel_load[c];
+  /* With two sub-batches the GEMMs of one run beside the other's attention, and each slows the
+   * other (the PIM commands take command-bus slots and activation windows; the attention's own
+   * reads and KV appends queue behind the weight stream): the attention takes `stretch` longer,
+   * and during it the GEMMs get `share` of their work done; the rest comes after. */
+  const uint32_t stretched =
+      (uint32_t)((uint64_t)attention * (1000u + job_attention_stretch()) / 1000u);
+  const uint32_t beside = (uint32_t)((uint64_t)stretched * job_mem_share() / 1000u);
   *one_ns = gemm[0] + attention;
-  *two_ns = gemm[1] > attention ? gemm[1] : attention;
+  *two_ns = stretched + (gemm[1] > beside ? gemm[1] - beside : 0u);
 }

@@ -32,11 +32,13 @@ uint32_t plan_first_row(const hbm_plan* plan, const job_info* job);
  * descriptor is submitted (not done). */
 void program_layers(const batch_state* b, const hbm_plan* plan);
 /* The adaptive sub-batch policy: estimated time of one layer (ns) with one sub-batch and with
- * two. GEMMs: each of the four takes the longer of streaming its weights (bytes / the memory's
- * refresh-limited bandwidth, 30 GB/s per channel) and its systolic-array time (tiles / 8 arrays
+ * two. GEMMs: each of the four takes the longer of streaming its weights (bytes / the weight
+ * stream's measured rate, 27 GB/s per channel) and its systolic-array time (tiles / 8 arrays
  * x max(rows, 128) cycles at 1 GHz); split, they run twice at half the rows. Attention: the
- * slowest channel's load (batch_load, in PIM cycles of 1 ns). One sub-batch: GEMMs + attention;
- * two: the arrays' and PIM's shares overlap, so the layer takes the larger of them. */
+ * slowest channel's load (batch_load, in PIM cycles of 1 ns). One sub-batch: GEMMs + attention.
+ * Two: the attention, stretched by job_attention_stretch() because the GEMMs run beside it,
+ * plus what of the GEMMs is left after they kept job_mem_share() of their bandwidth during it.
+ * (Stretch 0 and share 1000 give the larger of GEMMs and attention.) */
 void estimate_layer(const batch_state* b, const hbm_plan* plan, uint32_t* one_ns, uint32_t* two_ns);
 /* Submits the LM head over the whole batch. */
 void program_lm_head(const batch_state* b, const hbm_plan* plan);

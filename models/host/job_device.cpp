@@ -1,5 +1,6 @@
 #include "models/host/job_device.h"
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -64,6 +65,14 @@ const RegisterTable& JobDevice::registers() {
        "Decoder layers whose KV cache the runtime reserves per request: DEVICE_LAYERS, or the "
        "job's kv_layers (LAYERS .. DEVICE_LAYERS; the public simulator reserves only the "
        "simulated layers).");
+    ro("MEM_SHARE", 0x060,
+       "Adaptive split: the share (per mille) of its weight-stream bandwidth a GEMM keeps while "
+       "PIM attention runs beside it (system.adaptive_mem_share; default: measured for the "
+       "memory's arbitration policy, docs/runtime.md).");
+    ro("ATT_STRETCH", 0x064,
+       "Adaptive split: how much longer (per mille) attention takes while GEMMs run beside it "
+       "(system.adaptive_attention_stretch; default: measured for the memory's arbitration "
+       "policy, docs/runtime.md).");
     ro("V_CHUNK", 0x05C,
        "Tokens per V segment of the KV layout: ROW_BYTES / 2 (the paper's layout: a V row "
        "holds 512 tokens of one head and dimension tile) or the job's system.v_chunk_tokens.");
@@ -224,6 +233,7 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
       static_cast<std::uint32_t>(s.get_u64("sub_batch_min", 256, 2, 1U << 20));
   v_chunk_where_ = s.key_path("v_chunk_tokens");
   v_chunk_ = static_cast<std::uint32_t>(s.get_u64("v_chunk_tokens", 0, 0, 1U << 20));
+  if (s.has("adaptive_mem_share")) mem_share_ = s.get_double("adaptive_mem_share", 1.0, 0.0, 1.0);
   s.finish();
 
   store("SEED", static_cast<std::uint32_t>(workload_.seed));
@@ -443,6 +453,22 @@ void JobDevice::connect(ModuleLookup& lookup) {
         "a bank row (0 = the whole row)",
         v_chunk_where_, v_chunk_, row_elems));
   store("V_CHUNK", v_chunk_);
+  const Interference measured = measured_interference(info->arbitration());
+  if (mem_share_ < 0) mem_share_ = measured.mem_share;
+  if (attention_stretch_ < 0) attention_stretch_ = measured.attention_stretch;
+  store("MEM_SHARE", static_cast<std::uint32_t>(std::lround(mem_share_ * 1000.0)));
+  store("ATT_STRETCH", static_cast<std::uint32_t>(std::lround(attention_stretch_ * 1000.0)));
+}
+
+JobDevice::Interference JobDevice::measured_interference(const std::string& arbitration) {
+  // tools/calibrate_adaptive.py (GPT3-7B, ShareGPT, one layer without the LM head, batch 256
+  // and 512, the mean of the two; docs/results/adaptive-calibration.jsonl, docs/runtime.md).
+  static const std::map<std::string, Interference> kMeasured = {{"pim-first", {0.175, 0.163}},
+                                                                {"slack", {0.36, 0.27}},
+                                                                {"mem-first", {0.47, 0.36}},
+                                                                {"delay-budget", {0.19, 0.11}}};
+  const auto it = kMeasured.find(arbitration);
+  return it != kMeasured.end() ? it->second : Interference{1.0, 0.0};  // blocked, dram: no overlap
 }
 
 void JobDevice::write_tokens() const {

@@ -70,6 +70,16 @@ class JobDevice : public RegisterDevice {
   std::uint32_t kv_layers_ = 0;  ///< layers of KV cache reserved per request
   std::uint32_t v_chunk_ = 0;    ///< tokens per V segment (0 until connect: the memory's row)
   std::string v_chunk_where_;
+  /// Adaptive split: the GEMMs' bandwidth share beside PIM (system.adaptive_mem_share; < 0
+  /// until connect: the measured value for the memory's arbitration policy).
+  double mem_share_ = -1;
+  /// And the attention's stretch beside GEMMs (system.adaptive_attention_stretch).
+  double attention_stretch_ = -1;
+  struct Interference {
+    double mem_share, attention_stretch;
+  };
+  /// What was measured under an arbitration policy (its defaults).
+  [[nodiscard]] static Interference measured_interference(const std::string& arbitration);
   std::uint32_t request_index_ = 0, current_layer_ = 0;
 
   Window begin_, layers_end_;

@@ -58,6 +58,7 @@ class HbmPimMemory : public sc_core::sc_module, public Module, public PimMemoryI
   [[nodiscard]] const AddressMapping& mapping() const override { return *mapping_; }
   [[nodiscard]] const Organization& organization() const override { return params_.org; }
   [[nodiscard]] bool functional() const override { return config_.functional; }
+  [[nodiscard]] std::string arbitration() const override { return config_.arbitration; }
   [[nodiscard]] std::uint32_t queue_bursts() const override { return config_.queue_bursts; }
   [[nodiscard]] std::uint32_t pim_queue() const override { return config_.pim_queue; }
   [[nodiscard]] const ChannelController& channel(std::uint32_t c) const { return *channels_.at(c); }

@@ -7,6 +7,8 @@
 // the TLM socket. Any memory model implementing this interface can replace mem.hbm_pim.
 #pragma once
 
+#include <string>
+
 #include "models/mem/address_mapping.h"
 #include "models/mem/hbm_timing.h"
 #include "models/mem/hbm_types.h"
@@ -28,6 +30,8 @@ class PimMemoryInfo {
   [[nodiscard]] virtual std::uint32_t pim_queue() const = 0;
   /// Whether the memory keeps data (false: timing only, reads return zeros).
   [[nodiscard]] virtual bool functional() const = 0;
+  /// The MEM/PIM arbitration policy's name ("" in dram mode; arbitration_policy.h).
+  [[nodiscard]] virtual std::string arbitration() const = 0;
 };
 
 }  // namespace vp::hbm
