@@ -103,6 +103,18 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
   energy_.sram_pj_per_byte = energy.get_double("sram_pj_per_byte", 2.5, 0.0, 1e6);
   energy_.static_w = energy.get_double("static_w", 0.0, 0.0, 1e6);
   energy.finish();
+  if (config.has("roofline")) {
+    ConfigNode r = config.child("roofline");
+    RooflineParams p;
+    p.peak_tflops = r.get_double("peak_tflops", p.peak_tflops, 1e-3, 1e6);
+    p.memory_gbps = r.get_double("memory_gbps", p.memory_gbps, 1e-3, 1e9);
+    p.compute_efficiency = r.get_double("compute_efficiency", p.compute_efficiency, 1e-3, 1.0);
+    p.memory_efficiency = r.get_double("memory_efficiency", p.memory_efficiency, 1e-3, 1.0);
+    p.launch_us = r.get_double("launch_us", p.launch_us, 0.0, 1e6);
+    p.host_link_gbps = r.get_double("host_link_gbps", p.host_link_gbps, 1e-3, 1e9);
+    r.finish();
+    roofline_ = p;
+  }
   ConfigNode dma = config.child("dma");
   DmaConfig dma_config;
   dma_config.transaction_bytes =
@@ -359,6 +371,28 @@ void NpuCore::connect(ModuleLookup& lookup) {
         "channel (outstanding_bytes_per_channel, default: what '{}' queues per channel)",
         name(), dma_->config().transaction_bytes, dma_->config().outstanding_bytes_per_channel,
         memory_target_));
+  if (roofline_ && info->functional())
+    throw ConfigError(fmt::format(
+        "{}.roofline: the roofline timing computes no data, but '{}' is functional; set its "
+        "functional: false",
+        name(), memory_target_));
+  if (roofline_) {
+    const std::string r = std::string(basename()) + ".roofline";
+    context_.stats.add(r + ".kernels", "kernels", "descriptors run as GPU kernels",
+                       [this] { return StatsTree::Value{roofline_stats_.kernels}; });
+    context_.stats.add(r + ".busy_ns", "ns", "time kernels ran (launch overhead included)",
+                       [this] { return StatsTree::Value{roofline_stats_.busy_ns}; });
+    context_.stats.add(r + ".flops", "flops", "arithmetic of the kernels (a MAC is 2)",
+                       [this] { return StatsTree::Value{roofline_stats_.flops}; });
+    context_.stats.add(r + ".bytes", "bytes", "memory traffic of the kernels",
+                       [this] { return StatsTree::Value{roofline_stats_.bytes}; });
+    context_.stats.add(
+        r + ".utilization", "ratio", "flops / (peak_tflops x simulated time)", [this] {
+          const double ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
+          return StatsTree::Value{
+              ns > 0 ? roofline_stats_.flops / (roofline_->peak_tflops * 1e3 * ns) : 0.0};
+        });
+  }
   const std::string sa_track = std::string(basename()) + ".sa";
   gemm_ = std::make_unique<GemmEngine>(sa_track, systolic_, prefetch_waves_, period_, *dma_,
                                        arrays_, context_.events, info->functional());
@@ -453,6 +487,7 @@ QueueError NpuCore::run_gemm(const std::array<std::uint32_t, kDescriptorWords>& 
       !in_memory(operands.w, gemm_->weight_bytes(shape, operands.w_tiled)) ||
       !in_memory(operands.c, shape.m * shape.n * 2))
     return QueueError::BadAddress;
+  if (roofline_) return run_kernel(roofline_gemm(*roofline_, shape.m, shape.k, shape.n));
   return gemm_->run(shape, operands) ? QueueError::None : QueueError::MemoryError;
 }
 
@@ -472,6 +507,9 @@ QueueError NpuCore::run_vector(const std::array<std::uint32_t, kDescriptorWords>
   if (const std::uint64_t extra = VectorEngine::src2_bytes(job);
       extra != 0 && !in_memory(job.src2, extra))
     return QueueError::BadAddress;
+  if (roofline_)  // a nominal 4 flops per element: these kernels are bound by memory
+    return run_kernel(roofline_vector(*roofline_, job.rows, job.length,
+                                      VectorEngine::src2_bytes(job) != 0 ? 2 : 1, 4.0));
   return vector_unit_->run(job) ? QueueError::None : QueueError::MemoryError;
 }
 
@@ -551,6 +589,11 @@ QueueError NpuCore::run_attention(const std::array<std::uint32_t, kDescriptorWor
         row += words[13];
       }
   }
+  if (roofline_) {
+    std::vector<std::uint32_t> tokens;
+    for (const auto& r : job.requests) tokens.push_back(r.tokens);
+    return run_kernel(roofline_attention(*roofline_, tokens, job.layout.embedding(), job.append));
+  }
   return attention_->run(job) ? QueueError::None : QueueError::MemoryError;
 }
 
@@ -560,6 +603,7 @@ QueueError NpuCore::run_copy(const std::array<std::uint32_t, kDescriptorWords>& 
   if (bytes == 0 || bytes > kMaxCopyBytes) return QueueError::BadSize;
   const std::uint64_t host = words[3], hbm = address_at(words, 4);
   if (!in_memory(hbm, bytes)) return QueueError::BadAddress;
+  if (roofline_) return run_kernel(roofline_copy(*roofline_, bytes));
   constexpr std::uint32_t kPiece = 4096;
   std::vector<std::uint8_t> buffer(bytes);
   bool ok = true;
@@ -585,6 +629,17 @@ QueueError NpuCore::run_copy(const std::array<std::uint32_t, kDescriptorWords>& 
         return QueueError::BadAddress;
   }
   return ok ? QueueError::None : QueueError::MemoryError;
+}
+
+QueueError NpuCore::run_kernel(const RooflineCost& cost) {
+  device_.lock();
+  sc_core::wait(sc_core::sc_time(cost.ns, sc_core::SC_NS));
+  device_.unlock();
+  ++roofline_stats_.kernels;
+  roofline_stats_.busy_ns += cost.ns;
+  roofline_stats_.flops += cost.flops;
+  roofline_stats_.bytes += cost.bytes;
+  return QueueError::None;
 }
 
 void NpuCore::fail(unsigned q, QueueError error) {

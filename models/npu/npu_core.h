@@ -13,10 +13,14 @@
 // the GEMM engine (gemm_engine.h), VECTOR on the vector engine (vector_engine.h). The NPU
 // computes real fp16 results exactly when the memory keeps data (its "functional" key).
 // ATTENTION runs on the attention engine (attention_engine.h): PIM dispatcher or NPU path.
+// With a `roofline` object in the config the same descriptors are instead timed as GPU kernels
+// (roofline_timing.h), one at a time: no operand moves through the memory and no data is
+// computed (the memory must be timing-only); the gpu-a100 baseline.
 #pragma once
 
 #include <array>
 #include <memory>
+#include <optional>
 
 #include <tlm_utils/simple_initiator_socket.h>
 
@@ -24,6 +28,7 @@
 #include "models/npu/descriptors.h"
 #include "models/npu/dma_engine.h"
 #include "models/npu/gemm_engine.h"
+#include "models/npu/roofline_timing.h"
 #include "models/npu/vector_engine.h"
 #include "models/periph/register_device.h"
 #include "platform/registry.h"
@@ -115,6 +120,15 @@ class NpuCore : public RegisterDevice {
   std::unique_ptr<VectorEngine> vector_unit_;
   sc_core::sc_mutex arrays_;
   std::unique_ptr<AttentionEngine> attention_;
+  /// Roofline timing (config `roofline`): kernels run one at a time on the device.
+  std::optional<RooflineParams> roofline_;
+  sc_core::sc_mutex device_;
+  struct RooflineStats {
+    std::uint64_t kernels = 0;
+    double busy_ns = 0, flops = 0, bytes = 0;
+  } roofline_stats_;
+  /// Runs a descriptor of `cost` as a kernel: waits for the device, then for its time.
+  QueueError run_kernel(const RooflineCost& cost);
 };
 
 }  // namespace vp::npu
