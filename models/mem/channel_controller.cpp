@@ -45,11 +45,10 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
       scheduler_(make_scheduler(config.scheduler, config.row_hit_cap, "scheduler")),
       arbitration_(config.mode == PimMode::Dram
                        ? nullptr
-                       : make_arbitration(config.arbitration.empty()
-                                              ? default_arbitration(config.mode)
-                                              : config.arbitration,
-                                          config.mode, config.arbitration_params, params.timing,
-                                          "arbitration")),
+                       : make_arbitration(
+                             config.arbitration.empty() ? default_arbitration(config.mode)
+                                                        : config.arbitration,
+                             config.mode, config.arbitration_params, params.timing, "arbitration")),
       global_buffer_(params.org.row_bytes() / 2, 0.0F),
       accumulators_(banks_, 0.0F) {
   in_order_ = scheduler_->in_order();
@@ -483,8 +482,9 @@ void ChannelController::choose(std::uint32_t b) {
     const std::uint64_t delayed_to =
         checker_.bound_after(CommandTarget{c.command, c.bank, 0}, cycle, pim_step_.target);
     if (!arbitration_->may_pass(view, pim_wait(), delayed_to)) return;
-    leader.passed_pim = true;
-    leader.pim_delay = delayed_to > pim_waiting_cycle_ ? delayed_to - pim_waiting_cycle_ : 0;
+    const std::uint64_t delay =
+        delayed_to > pim_waiting_cycle_ ? delayed_to - pim_waiting_cycle_ : 0;
+    leader.pim_pass = static_cast<std::uint32_t>(std::min<std::uint64_t>(delay, 0xFFFFFFFEU)) + 1;
   }
   best = leader;
 }
@@ -533,7 +533,7 @@ void ChannelController::choose(std::uint32_t b) {
       checker_.bound_after(best.target, best.cycle,
                            CommandTarget{slots_[mem.bank].choice.command,
                                          slots_[mem.bank].choice.bank, 0}) <= mem.cycle)
-    mem.bank = banks_;  // the PIM command does not delay the MEM winner: it goes first
+    mem.bank = banks_;       // the PIM command does not delay the MEM winner: it goes first
   if (mem.bank != banks_) {  // a MEM command wins over the PIM candidate
     const BankChoice& c = slots_[mem.bank].choice;
     best.no_bus = false;  // every field is set: no reset of the whole Decision
@@ -544,8 +544,7 @@ void ChannelController::choose(std::uint32_t b) {
     best.bank_index = mem.bank;
     best.queue_index = c.queue_index;
     best.seq = c.seq;
-    best.passed_pim = mem.passed_pim;
-    best.pim_delay = mem.pim_delay;
+    decided_pim_pass_ = mem.pim_pass;
   }
   // Refresh wins ties, so it is only looked at when it is due by the best time so far.
   if (earliest_refresh_ <= best.cycle)
@@ -621,8 +620,9 @@ std::uint64_t ChannelController::run_until(std::uint64_t until, std::vector<Comp
                                                                   std::vector<Completion>& done) {
   const std::uint32_t b = d.bank_index;
   const Command command = d.target.command;
-  if (arbitration_observes_ && d.passed_pim)
-    arbitration_->mem_passed(MemCommandView{command, d.target.bank, d.row, d.cycle}, d.pim_delay);
+  if (arbitration_observes_ && decided_pim_pass_ != 0)
+    arbitration_->mem_passed(MemCommandView{command, d.target.bank, d.row, d.cycle},
+                             decided_pim_pass_ - 1);
   if (command == Command::Rd || command == Command::Wr) {
     MemBurst& burst = queues_.at(b, d.queue_index);
     issue(d, burst.txn, b);

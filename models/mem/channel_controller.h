@@ -127,8 +127,6 @@ class ChannelController {
     std::size_t queue_index = 0;   ///< MEM: position in the bank queue
     std::uint64_t seq = 0;         ///< MEM: age, for ties
     bool no_bus = false;           ///< PIM step with no bus command (HEADER, finished G_ACT)
-    bool passed_pim = false;       ///< MEM: issued before a waiting PIM command
-    std::uint64_t pim_delay = 0;   ///< MEM: cycles it delayed that PIM command
   };
 
   [[nodiscard]] std::uint64_t refresh_due(std::uint32_t rank) const;
@@ -270,8 +268,9 @@ class ChannelController {
     std::uint64_t cycle;
     std::uint64_t order;  ///< order_of(kind, seq)
     std::uint32_t bank;
-    bool passed_pim = false;      ///< it goes before a waiting PIM command
-    std::uint64_t pim_delay = 0;  ///< and delays it by this many cycles
+    /// 0, or 1 + the cycles it delays the waiting PIM command it goes before (policies other
+    /// than pim-first).
+    std::uint32_t pim_pass = 0;
   };
   /// Per bank: a lower bound of its candidate's (cycle, order), kept from the last time the
   /// bank was evaluated. A candidate's cycle only grows while its choice stays (timing state,
@@ -328,13 +327,15 @@ class ChannelController {
   std::unique_ptr<SchedulerPolicy> scheduler_;
   std::unique_ptr<ArbitrationPolicy> arbitration_;
   // What the policy asks of the controller, asked once.
-  bool arbitration_pim_first_ = true;   ///< the default rule, inlined
-  bool arbitration_gates_ = false;      ///< ArbitrationPolicy::gates()
-  bool arbitration_observes_ = false;   ///< ArbitrationPolicy::observes()
-  bool refuse_mem_while_pim_ = false;   ///< ArbitrationPolicy::refuses_mem_while_pim_queued()
+  bool arbitration_pim_first_ = true;  ///< the default rule, inlined
+  bool arbitration_gates_ = false;     ///< ArbitrationPolicy::gates()
+  bool arbitration_observes_ = false;  ///< ArbitrationPolicy::observes()
+  bool refuse_mem_while_pim_ = false;  ///< ArbitrationPolicy::refuses_mem_while_pim_queued()
   /// PIM commands issued so far, and the value it had when the waiting PIM command first
   /// waited (at wait_since_): PimWait::since.
   std::uint64_t pim_progress_ = 0, wait_progress_ = ~0ULL, wait_since_ = 0;
+  /// Leader::pim_pass of the MEM command the last decision chose (read when it executes).
+  std::uint32_t decided_pim_pass_ = 0;
   [[nodiscard]] PimWait pim_wait() const {
     return PimWait{pim_waiting_cycle_, wait_since_, &pim_step_.target};
   }

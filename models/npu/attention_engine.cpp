@@ -168,6 +168,7 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
     dma_.pim(act, nullptr, 0, cmds);
   };
   auto close_tile = [&](const DmaEngine::JobPtr& cmds) {
+    if (!close_each_tile_) return;  // the tile's last COMPS_READRES ended it
     auto pre = pim_command(hbm::PimOp::PimPre, channel);
     pre.all_banks = true;
     pre.last_in_tile = true;
@@ -202,6 +203,7 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
           auto cr = pim_command(hbm::PimOp::CompsReadRes, channel);
           cr.column = hl * dk / 16;
           cr.comps = dk / 16;
+          cr.last_in_tile = !close_each_tile_ && hl + 1 == heads_here;
           dma_.pim(cr,
                    bytes_of(r.results) + ((std::size_t{c} * groups + g) * hpc + hl) * result_bytes,
                    result_bytes, cmds);
@@ -260,6 +262,7 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
             auto cr = pim_command(hbm::PimOp::CompsReadRes, channel);
             cr.column = lay.v_segment_offset(lay.v_segment(ci, h, ti)) / 16;
             cr.comps = comps;
+            cr.last_in_tile = !close_each_tile_ && ti + 1 == end;
             dma_.pim(cr,
                      bytes_of(r.partials) +
                          ((std::size_t{h} * chunks_v + ci) * tiles + ti) * result_bytes,

@@ -81,12 +81,17 @@ class AttentionEngine {
                   VectorUnitPool& units, sc_core::sc_mutex& arrays, const sc_core::sc_time& period,
                   DmaEngine& dma, const TraceEvents& events, bool functional);
 
+  /// PIM tiles: close each tile's rows with an all-bank PIM_PRE at its end (true, the default),
+  /// or leave them open for the next tile's G_ACT to close, bank by bank, only where it needs
+  /// another row (false: a tile ends with its last COMPS_READRES).
+  void set_close_each_tile(bool close) { close_each_tile_ = close; }
   /// From a thread: runs one ATTENTION (already validated); false if the memory refused something.
   bool run(const AttentionJob& job);
   [[nodiscard]] const Stats& stats() const { return stats_; }
 
  private:
   struct Phase;
+  bool close_each_tile_ = true;
   bool run_pim(const AttentionJob& job);
   bool run_npu(const AttentionJob& job);
   /// One channel of the PIM dispatcher: its requests (indices into job.requests) in order.

@@ -103,6 +103,7 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
   energy_.sram_pj_per_byte = energy.get_double("sram_pj_per_byte", 2.5, 0.0, 1e6);
   energy_.static_w = energy.get_double("static_w", 0.0, 0.0, 1e6);
   energy.finish();
+  close_each_tile_ = config.get_enum("pim_tile_close", "each", {"each", "lazy"}) == "each";
   if (config.has("roofline")) {
     ConfigNode r = config.child("roofline");
     RooflineParams p;
@@ -399,6 +400,7 @@ void NpuCore::connect(ModuleLookup& lookup) {
   attention_ = std::make_unique<AttentionEngine>(std::string(basename()) + ".pim", systolic_,
                                                  vector_, *vector_units_, arrays_, period_, *dma_,
                                                  context_.events, info->functional());
+  attention_->set_close_each_tile(close_each_tile_);
   vector_unit_ =
       std::make_unique<VectorEngine>(std::string(basename()) + ".vu", vector_, period_, *dma_,
                                      *vector_units_, context_.events, info->functional());

@@ -120,6 +120,7 @@ class NpuCore : public RegisterDevice {
   std::unique_ptr<VectorEngine> vector_unit_;
   sc_core::sc_mutex arrays_;
   std::unique_ptr<AttentionEngine> attention_;
+  bool close_each_tile_ = true;  ///< config pim_tile_close (AttentionEngine::set_close_each_tile)
   /// Roofline timing (config `roofline`): kernels run one at a time on the device.
   std::optional<RooflineParams> roofline_;
   sc_core::sc_mutex device_;
