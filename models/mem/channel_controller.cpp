@@ -52,6 +52,7 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
       global_buffer_(params.org.row_bytes() / 2, 0.0F),
       accumulators_(banks_, 0.0F) {
   in_order_ = scheduler_->in_order();
+  pim_pass_of_bank_.assign(banks_, 0);
   if (arbitration_ != nullptr) {
     arbitration_pim_first_ =
         config.arbitration.empty() || config.arbitration == default_arbitration(config.mode);
@@ -99,7 +100,7 @@ void ChannelController::enqueue(std::uint32_t slot) {
     return;
   }
   Leader probe{next_.cycle, order_of(next_.kind, next_.seq), banks_};
-  mem_candidate(probe, b);
+  mem_candidate<false>(probe, b);  // keep is only for pim-first
   if (probe.bank != banks_) next_valid_ = false;
 }
 
@@ -390,10 +391,6 @@ bool ChannelController::pim_step(PimRequest& head, Decision& step, std::string& 
   }
   pim_waiting_set_ = !step.no_bus && dual_;  // MEM commands must not delay it (mem_candidate)
   pim_waiting_cycle_ = cycle;
-  if (wait_progress_ != pim_progress_) {  // the first decision since the last PIM command
-    wait_progress_ = pim_progress_;
-    wait_since_ = cycle;
-  }
   if (leads(cycle, step.kind, step.seq, best)) {
     best = step;  // consider(), with the cycle set after the copy
     best.cycle = cycle;
@@ -437,6 +434,7 @@ void ChannelController::choose(std::uint32_t b) {
 }
 
 // Inlined into decide(): it runs for every active bank of every decision.
+template <bool kArbitrated>
 [[gnu::always_inline]] inline void ChannelController::mem_candidate(Leader& best, std::uint32_t b) {
   Bound& bound = bounds_[b];
   // No branch for a stale shared entry: any value it held is a lower bound (Bound).
@@ -463,33 +461,34 @@ void ChannelController::choose(std::uint32_t b) {
   bound = Bound{cycle, order, key};
   if (cycle > best.cycle || (cycle == best.cycle && order >= best.order)) return;
   if (rank_blocked(c.bank.rank.value, cycle)) return;  // the rank waits for its refresh
-  // PIM priority (pim-first): a MEM command may use an idle C/A slot only if it does not delay
-  // the PIM command that is waiting. Its cycle already covers earliest() of the PIM command and
-  // the bus slot after `cycle`, so only the MEM command's own rows can push it further. Other
-  // policies decide from the same delay.
-  if (arbitration_pim_first_) {
-    if (pim_waiting_set_ && cycle < pim_waiting_cycle_ &&
-        checker_.bound_after(CommandTarget{c.command, c.bank, 0}, cycle, pim_step_.target) >
-            pim_waiting_cycle_)
-      return;
+  if constexpr (kArbitrated) {
+    const MemCommandView view{c.command, c.bank, c.row, cycle};
+    if (arbitration_gates_ && arbitration_->refuses(view)) return;
+    std::uint32_t pass = 0;
+    if (pim_waiting_set_ && cycle < pim_waiting_cycle_) {
+      const std::uint64_t delayed_to =
+          checker_.bound_after(CommandTarget{c.command, c.bank, 0}, cycle, pim_step_.target);
+      if (!arbitration_->may_pass(view, pim_wait(), delayed_to)) return;
+      const std::uint64_t delay =
+          delayed_to > pim_waiting_cycle_ ? delayed_to - pim_waiting_cycle_ : 0;
+      pass = static_cast<std::uint32_t>(std::min<std::uint64_t>(delay, 0xFFFFFFFEU)) + 1;
+    }
+    pim_pass_of_bank_[b] = pass;
     best = Leader{cycle, order, b};
     return;
   }
-  const MemCommandView view{c.command, c.bank, c.row, cycle};
-  if (arbitration_gates_ && arbitration_->refuses(view)) return;
-  Leader leader{cycle, order, b};
-  if (pim_waiting_set_ && cycle < pim_waiting_cycle_) {
-    const std::uint64_t delayed_to =
-        checker_.bound_after(CommandTarget{c.command, c.bank, 0}, cycle, pim_step_.target);
-    if (!arbitration_->may_pass(view, pim_wait(), delayed_to)) return;
-    const std::uint64_t delay =
-        delayed_to > pim_waiting_cycle_ ? delayed_to - pim_waiting_cycle_ : 0;
-    leader.pim_pass = static_cast<std::uint32_t>(std::min<std::uint64_t>(delay, 0xFFFFFFFEU)) + 1;
-  }
-  best = leader;
+  // PIM priority (pim-first): a MEM command may use an idle C/A slot only if it does not delay
+  // the PIM command that is waiting. Its cycle already covers earliest() of the PIM command and
+  // the bus slot after `cycle`, so only the MEM command's own rows can push it further.
+  if (pim_waiting_set_ && cycle < pim_waiting_cycle_ &&
+      checker_.bound_after(CommandTarget{c.command, c.bank, 0}, cycle, pim_step_.target) >
+          pim_waiting_cycle_)
+    return;
+  best = Leader{cycle, order, b};
 }
 
 // Inlined into run_until(): it runs once per decision.
+template <bool kArbitrated>
 [[gnu::always_inline]] inline ChannelController::Decision ChannelController::decide() {
   if (blocked_) {
     if (!pim_phase_ && !pim_.empty() && queued_bursts_ == 0) {
@@ -506,10 +505,17 @@ void ChannelController::choose(std::uint32_t b) {
   pim_waiting_set_ = false;
   ++decision_generation_;
   if (!pim_.empty() && (dual_ || pim_phase_)) pim_candidate(best);
+  decide_mem<kArbitrated>(best);
+  return best;
+}
+
+// Inlined into decide(): the MEM candidates and refresh against the PIM candidate `best`.
+template <bool kArbitrated>
+[[gnu::always_inline]] inline void ChannelController::decide_mem(Decision& best) {
   // MEM precedence (ArbitrationPolicy::mem_leads): every MEM candidate competes, whatever the
   // PIM command's cycle; the PIM command goes first below only if it does not delay the winner.
-  const bool mem_leads =
-      !arbitration_pim_first_ && pim_waiting_set_ && arbitration_->mem_leads(pim_wait());
+  bool mem_leads = false;
+  if constexpr (kArbitrated) mem_leads = pim_waiting_set_ && arbitration_->mem_leads(pim_wait());
   Leader mem = mem_leads ? Leader{kNever, kNever, banks_}
                          : Leader{best.cycle, order_of(best.kind, best.seq), banks_};
   if (!dual_ && pim_phase_) {
@@ -523,17 +529,18 @@ void ChannelController::choose(std::uint32_t b) {
         oldest = b;
       }
     for (std::uint32_t b = 0; b < banks_; ++b)
-      if (b == oldest || (queues_.empty(b) && closed_page_)) mem_candidate(mem, b);
+      if (b == oldest || (queues_.empty(b) && closed_page_)) mem_candidate<kArbitrated>(mem, b);
   } else {
     for (std::size_t w = 0; w < active_.size(); ++w)
       for (std::uint64_t bits = active_[w]; bits != 0; bits &= bits - 1)
-        mem_candidate(mem, static_cast<std::uint32_t>(w * 64 + __builtin_ctzll(bits)));
+        mem_candidate<kArbitrated>(mem, static_cast<std::uint32_t>(w * 64 + __builtin_ctzll(bits)));
   }
-  if (mem_leads && mem.bank != banks_ && best.kind == Kind::Pim && best.cycle < mem.cycle &&
-      checker_.bound_after(best.target, best.cycle,
-                           CommandTarget{slots_[mem.bank].choice.command,
-                                         slots_[mem.bank].choice.bank, 0}) <= mem.cycle)
-    mem.bank = banks_;       // the PIM command does not delay the MEM winner: it goes first
+  if constexpr (kArbitrated)
+    if (mem_leads && mem.bank != banks_ && best.kind == Kind::Pim && best.cycle < mem.cycle &&
+        checker_.bound_after(best.target, best.cycle,
+                             CommandTarget{slots_[mem.bank].choice.command,
+                                           slots_[mem.bank].choice.bank, 0}) <= mem.cycle)
+      mem.bank = banks_;     // the PIM command does not delay the MEM winner: it goes first
   if (mem.bank != banks_) {  // a MEM command wins over the PIM candidate
     const BankChoice& c = slots_[mem.bank].choice;
     best.no_bus = false;  // every field is set: no reset of the whole Decision
@@ -544,21 +551,26 @@ void ChannelController::choose(std::uint32_t b) {
     best.bank_index = mem.bank;
     best.queue_index = c.queue_index;
     best.seq = c.seq;
-    decided_pim_pass_ = mem.pim_pass;
+    if constexpr (kArbitrated) decided_pim_pass_ = pim_pass_of_bank_[mem.bank];
   }
   // Refresh wins ties, so it is only looked at when it is due by the best time so far.
   if (earliest_refresh_ <= best.cycle)
     for (std::uint32_t r = 0; r < ranks_; ++r)
       if (refresh_due(r) <= best.cycle) refresh_candidate(best, r);
-  return best;
 }
 
 std::uint64_t ChannelController::run_until(std::uint64_t until, std::vector<Completion>& done) {
   for (const std::uint32_t slot : inbox_) enqueue(slot);
   inbox_.clear();
+  // One instantiation per case, so the default policy's decisions carry no policy checks.
+  return arbitration_pim_first_ ? run<false>(until, done) : run<true>(until, done);
+}
+
+template <bool kArbitrated>
+std::uint64_t ChannelController::run(std::uint64_t until, std::vector<Completion>& done) {
   while (true) {
     // Nothing changed since the decision the last call stopped at: it is still the next one.
-    const Decision d = next_valid_ ? next_ : decide();
+    const Decision d = next_valid_ ? next_ : decide<kArbitrated>();
     next_valid_ = false;
     if (d.kind == Kind::None) return kNever;
     if (d.cycle >= until) {
@@ -567,7 +579,7 @@ std::uint64_t ChannelController::run_until(std::uint64_t until, std::vector<Comp
       return has_work() ? d.cycle : kNever;
     }
     now_ = d.cycle;
-    execute(d, done);
+    execute<kArbitrated>(d, done);
   }
 }
 
@@ -588,6 +600,7 @@ std::uint64_t ChannelController::run_until(std::uint64_t until, std::vector<Comp
   }
 }
 
+template <bool kArbitrated>
 [[gnu::always_inline]] inline void ChannelController::execute(const Decision& d,
                                                               std::vector<Completion>& done) {
   switch (d.kind) {
@@ -610,19 +623,21 @@ std::uint64_t ChannelController::run_until(std::uint64_t until, std::vector<Comp
     }
     case Kind::Pim: execute_pim(d, done); break;
     case Kind::MemHit:
-    case Kind::MemOther: execute_mem(d, done); break;
+    case Kind::MemOther: execute_mem<kArbitrated>(d, done); break;
     case Kind::None: break;
   }
 }
 
 // Inlined into run_until() (through execute()): it runs once per MEM command.
+template <bool kArbitrated>
 [[gnu::always_inline]] inline void ChannelController::execute_mem(const Decision& d,
                                                                   std::vector<Completion>& done) {
   const std::uint32_t b = d.bank_index;
   const Command command = d.target.command;
-  if (arbitration_observes_ && decided_pim_pass_ != 0)
-    arbitration_->mem_passed(MemCommandView{command, d.target.bank, d.row, d.cycle},
-                             decided_pim_pass_ - 1);
+  if constexpr (kArbitrated)
+    if (decided_pim_pass_ != 0 && arbitration_observes_)
+      arbitration_->mem_passed(MemCommandView{command, d.target.bank, d.row, d.cycle},
+                               decided_pim_pass_ - 1);
   if (command == Command::Rd || command == Command::Wr) {
     MemBurst& burst = queues_.at(b, d.queue_index);
     issue(d, burst.txn, b);

@@ -136,7 +136,15 @@ class ChannelController {
   /// Recomputes each rank's blocked_from and earliest_refresh_ after a change of a refresh
   /// schedule, a pull-in or tile_active_.
   void update_blocked();
+  /// run_until()'s loop; kArbitrated: under a policy other than pim-first (one instantiation
+  /// per case, so the default's decisions carry no policy checks; so do the functions below).
+  template <bool kArbitrated>
+  std::uint64_t run(std::uint64_t until, std::vector<Completion>& done);
+  template <bool kArbitrated>
   [[nodiscard]] Decision decide();
+  /// decide()'s MEM candidates and refresh against the PIM candidate already in `best`.
+  template <bool kArbitrated>
+  void decide_mem(Decision& best);
   void consider(Decision& best, const Decision& candidate) const;
   /// Whether a candidate at `cycle` of (kind, seq) comes before `best` (earlier, or as early and
   /// lower in order_of()).
@@ -151,8 +159,10 @@ class ChannelController {
   /// last call left it (PimRequest::walk_next) while no PIM row buffer has closed since; an
   /// all-bank PIM_PRE (with a second row buffer) resumes its walk over the banks.
   bool pim_step(PimRequest& head, Decision& step, std::string& error);
+  template <bool kArbitrated>
   void execute(const Decision& d, std::vector<Completion>& done);
   void execute_pim(const Decision& d, std::vector<Completion>& done);
+  template <bool kArbitrated>
   void execute_mem(const Decision& d, std::vector<Completion>& done);
   /// `flat`: the flat index of d.target.bank.
   void issue(const Decision& d, std::uint64_t txn, std::uint32_t flat);
@@ -268,10 +278,10 @@ class ChannelController {
     std::uint64_t cycle;
     std::uint64_t order;  ///< order_of(kind, seq)
     std::uint32_t bank;
-    /// 0, or 1 + the cycles it delays the waiting PIM command it goes before (policies other
-    /// than pim-first).
-    std::uint32_t pim_pass = 0;
   };
+  /// Per bank, for policies other than pim-first: 0, or 1 + the cycles its last MEM candidate
+  /// delays the waiting PIM command it goes before (set with the candidate).
+  std::vector<std::uint32_t> pim_pass_of_bank_;
   /// Per bank: a lower bound of its candidate's (cycle, order), kept from the last time the
   /// bank was evaluated. A candidate's cycle only grows while its choice stays (timing state,
   /// now_ and arrival never decrease), so a bank whose bound already loses to the leader is
@@ -291,6 +301,9 @@ class ChannelController {
   }
   /// The entry of shared_ after the (rank, command) ones: never computed, its cycle stays 0.
   std::uint32_t no_shared_key_ = 0;
+  /// The bank's MEM candidate, if it beats `best`; kArbitrated: under a policy other than
+  /// pim-first (the controller keeps one instantiation per case).
+  template <bool kArbitrated>
   void mem_candidate(Leader& best, std::uint32_t bank);
   /// Per (rank, command): TimingChecker::earliest_shared within the decision `generation`
   /// (from an earlier generation still a lower bound of it), and no_shared_key_'s entry.
@@ -334,9 +347,15 @@ class ChannelController {
   /// PIM commands issued so far, and the value it had when the waiting PIM command first
   /// waited (at wait_since_): PimWait::since.
   std::uint64_t pim_progress_ = 0, wait_progress_ = ~0ULL, wait_since_ = 0;
-  /// Leader::pim_pass of the MEM command the last decision chose (read when it executes).
+  /// pim_pass_of_bank_ of the MEM command the last decision chose (read when it executes).
   std::uint32_t decided_pim_pass_ = 0;
-  [[nodiscard]] PimWait pim_wait() const {
+  /// The waiting PIM command for a policy; its `since` is the cycle it had at the first
+  /// decision that asked after the previous PIM command issued.
+  [[nodiscard]] PimWait pim_wait() {
+    if (wait_progress_ != pim_progress_) {
+      wait_progress_ = pim_progress_;
+      wait_since_ = pim_waiting_cycle_;
+    }
     return PimWait{pim_waiting_cycle_, wait_since_, &pim_step_.target};
   }
   /// Tells an observing policy what the PIM stream did.
