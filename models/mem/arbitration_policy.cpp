@@ -46,9 +46,9 @@ class Slack : public ArbitrationPolicy {
   bool observes() const override { return true; }
   void pim_event(const PimEvent& e) override {
     const std::int64_t to_refresh =
-        e.next_refresh == ~0ULL ? (std::int64_t{1} << 40)
-                                : static_cast<std::int64_t>(e.next_refresh) -
-                                      static_cast<std::int64_t>(e.cycle);
+        e.next_refresh == ~0ULL
+            ? (std::int64_t{1} << 40)
+            : static_cast<std::int64_t>(e.next_refresh) - static_cast<std::int64_t>(e.cycle);
     switch (e.kind) {
       case PimEvent::Kind::TileStart:
         tile_ = true;
@@ -93,9 +93,7 @@ class MemFirst : public ArbitrationPolicy {
                 std::uint64_t delayed_to) const override {
     return delayed_to <= std::max(wait.cycle, wait.since + deadline_);
   }
-  bool mem_leads(const PimWait& wait) const override {
-    return wait.cycle < wait.since + deadline_;
-  }
+  bool mem_leads(const PimWait& wait) const override { return wait.cycle < wait.since + deadline_; }
 
  private:
   std::uint64_t deadline_;
@@ -150,12 +148,12 @@ const std::map<std::string, Entry>& registry() {
        {PimMode::Dual, [](const auto&, const auto&) { return std::make_unique<PimFirst>(); }}},
       {"slack",
        {PimMode::Dual, [](const auto&, const Timing& t) { return std::make_unique<Slack>(t); }}},
-      {"mem-first", {PimMode::Dual, [](const ArbitrationParams& p, const auto&) {
-                       return std::make_unique<MemFirst>(p.deadline_ck);
-                     }}},
-      {"delay-budget", {PimMode::Dual, [](const ArbitrationParams& p, const auto&) {
-                          return std::make_unique<DelayBudget>(p.budget_ck);
-                        }}},
+      {"mem-first",
+       {PimMode::Dual, [](const ArbitrationParams& p,
+                          const auto&) { return std::make_unique<MemFirst>(p.deadline_ck); }}},
+      {"delay-budget",
+       {PimMode::Dual, [](const ArbitrationParams& p,
+                          const auto&) { return std::make_unique<DelayBudget>(p.budget_ck); }}},
       {"switch",
        {PimMode::Blocked, [](const auto&, const auto&) { return std::make_unique<Switch>(); }}},
       {"refuse-mem",

@@ -50,10 +50,10 @@ struct MemCommandView {
 struct PimEvent {
   enum class Kind : std::uint8_t { TileStart, Gwrite, TileEnd } kind;
   std::uint64_t cycle;
-  Row row;                      ///< TileStart: the tile's row
-  BankId bank;                  ///< Gwrite: its bank
-  std::uint64_t busy_until;     ///< Gwrite: when it completes; TileStart: the tile's estimated end
-  std::uint64_t next_refresh;   ///< the next refresh due in the channel (~0: refresh off)
+  Row row;                     ///< TileStart: the tile's row
+  BankId bank;                 ///< Gwrite: its bank
+  std::uint64_t busy_until;    ///< Gwrite: when it completes; TileStart: the tile's estimated end
+  std::uint64_t next_refresh;  ///< the next refresh due in the channel (~0: refresh off)
 };
 
 struct ArbitrationParams {

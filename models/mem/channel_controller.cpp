@@ -1,10 +1,10 @@
 #include "models/mem/channel_controller.h"
 
 #include <algorithm>
-#include <cstring>
 
-#include <Imath/half.h>
 #include <fmt/format.h>
+
+#include "models/mem/channel_energy.h"
 
 namespace vp::hbm {
 namespace {
@@ -49,8 +49,7 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
                              config.arbitration.empty() ? default_arbitration(config.mode)
                                                         : config.arbitration,
                              config.mode, config.arbitration_params, params.timing, "arbitration")),
-      global_buffer_(params.org.row_bytes() / 2, 0.0F),
-      accumulators_(banks_, 0.0F) {
+      datapath_(id, params, mapping, config.functional ? storage : nullptr) {
   in_order_ = scheduler_->in_order();
   pim_pass_of_bank_.assign(banks_, 0);
   if (arbitration_ != nullptr) {
@@ -130,32 +129,13 @@ std::uint64_t ChannelController::active_cycles(std::uint32_t rank, std::uint64_t
 }
 
 double ChannelController::pim_energy_pj() const {
-  const EnergyModel e = params_.energy();
-  const auto& n = stats_.commands;
-  auto count = [&n](Command c) { return static_cast<double>(n[static_cast<unsigned>(c)]); };
-  return count(Command::Gwrite) * e.gwrite + count(Command::GAct) * e.g_act +
-         count(Command::Comp) * e.comp +
-         (count(Command::ReadRes) + count(Command::CompsReadRes)) * e.readres +
-         static_cast<double>(stats_.comps_in_compsreadres) * e.comp;
+  return pim_command_energy_pj(stats_, params_.energy());
 }
 
 double ChannelController::energy_pj(std::uint64_t cycle) const {
-  const EnergyModel e = params_.energy();
-  const auto& n = stats_.commands;
-  auto count = [&n](Command c) { return static_cast<double>(n[static_cast<unsigned>(c)]); };
-  double pj = count(Command::Act) * e.act + count(Command::Rd) * e.read +
-              count(Command::Wr) * e.write + count(Command::Ref) * e.refresh + pim_energy_pj();
-  for (std::uint32_t r = 0; r < ranks_; ++r) {
-    const double active = static_cast<double>(active_cycles(r, cycle, false));
-    pj += active * e.active_standby_per_cycle +
-          (static_cast<double>(cycle) - active) * e.precharge_standby_per_cycle;
-    if (dual_) {  // the PIM row buffer has its own standby current
-      const double pim_active = static_cast<double>(active_cycles(r, cycle, true));
-      pj += pim_active * e.active_standby_per_cycle +
-            (static_cast<double>(cycle) - pim_active) * e.precharge_standby_per_cycle;
-    }
-  }
-  return pj;
+  return channel_energy_pj(
+      stats_, params_.energy(), ranks_, dual_, cycle,
+      [&](std::uint32_t rank, bool pim) { return active_cycles(rank, cycle, pim); });
 }
 
 void ChannelController::set_mem_open(std::uint32_t b, bool open) {
@@ -746,6 +726,7 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
   const std::uint32_t b = checker_.flat_bank(d.target.bank);
   issue(d, head.txn, b);
   const auto& t = params_.timing;
+  auto pim_rows = [this](std::uint32_t bank) { return pim_row(bank); };
   switch (d.target.command) {
     case Command::PimPre: set_pim_open(b, false); break;
     case Command::Pre: set_mem_open(b, false); break;
@@ -760,80 +741,30 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
       }
       break;
     case Command::Gwrite:
-      if (storage_ != nullptr && head.data != nullptr) {
-        const std::uint32_t n = std::min<std::uint32_t>(
-            head.length / 2, static_cast<std::uint32_t>(global_buffer_.size()));
-        for (std::uint32_t i = 0; i < n; ++i) {
-          Imath::half h;
-          std::uint16_t bits;
-          std::memcpy(&bits, head.data + 2 * std::size_t{i}, 2);
-          h.setBits(bits);
-          global_buffer_[i] = static_cast<float>(h);
-        }
-      }
+      datapath_.load_global_buffer(head.data, head.length);
       if (arbitration_observes_)
         pim_event(PimEvent::Kind::Gwrite, d.cycle, Row{}, d.target.bank, d.cycle + t.gwrite);
       finish(d.cycle + t.gwrite);
       return;
     case Command::Comp:
-      pim_compute(c.column);
+      datapath_.compute(c.column, pim_rows);
       finish(d.cycle + 1);
       return;
     case Command::ReadRes:
-      pim_read_results(head);
+      datapath_.read_results(head.data, head.length);
       finish(d.cycle + t.read_latency());
       return;
     case Command::CompsReadRes:
       stats_.comps_in_compsreadres += c.comps;
       if (storage_ != nullptr)  // timing mode: no data, no call per COMP
-        for (std::uint32_t k = 0; k < c.comps; ++k) pim_compute(c.column + k);
-      pim_read_results(head);
+        for (std::uint32_t k = 0; k < c.comps; ++k) datapath_.compute(c.column + k, pim_rows);
+      datapath_.read_results(head.data, head.length);
       finish(d.cycle + std::uint64_t{t.comp_interval} * std::max(c.comps, t.comp_pipeline) +
              t.read_latency());
       return;
     default: break;
   }
   // Intermediate steps of G_ACT / PIM_PRE: the head completes on its final no-bus step.
-}
-
-float ChannelController::row_element(std::uint32_t flat, Row row, std::uint32_t element) const {
-  const auto burst_bytes = params_.org.burst_bytes();
-  DramAddress a;
-  a.channel = id_;
-  a.bank = bank_id(flat);
-  a.row = row;
-  a.column = Column((element * 2) / burst_bytes);
-  a.offset = (element * 2) % burst_bytes;
-  unsigned char bytes[2];
-  storage_->read(mapping_.encode(a), bytes, 2);
-  std::uint16_t bits;
-  std::memcpy(&bits, bytes, 2);
-  Imath::half h;
-  h.setBits(bits);
-  return static_cast<float>(h);
-}
-
-void ChannelController::pim_compute(std::uint32_t column) {
-  if (storage_ == nullptr) return;
-  const std::uint32_t width = params_.timing.pim_multipliers;
-  for (std::uint32_t b = 0; b < banks_; ++b) {
-    float sum = 0.0F;
-    for (std::uint32_t i = 0; i < width; ++i) {
-      const std::uint32_t e = column * width + i;
-      sum += row_element(b, pim_row(b), e) * global_buffer_[e];
-    }
-    accumulators_[b] += sum;
-  }
-}
-
-void ChannelController::pim_read_results(const PimRequest& request) {
-  if (storage_ != nullptr && request.data != nullptr) {
-    for (std::uint32_t b = 0; b < banks_ && 2 * b + 1 < request.length; ++b) {
-      const std::uint16_t bits = Imath::half(accumulators_[b]).bits();
-      std::memcpy(request.data + 2 * std::size_t{b}, &bits, 2);
-    }
-  }
-  if (storage_ != nullptr) std::fill(accumulators_.begin(), accumulators_.end(), 0.0F);
 }
 
 }  // namespace vp::hbm

@@ -1,5 +1,6 @@
 // The controller of one HBM2-PIM channel: queues, scheduling, page policy, refresh, the PIM
-// command stream, bank state (MEM and PIM row buffers) and the functional data path.
+// command stream and bank state (MEM and PIM row buffers); MEM/PIM arbitration is a policy
+// (arbitration_policy.h), what PIM commands compute is the PIM data path (pim_datapath.h).
 //
 // Contract:
 // - Plain C++, driven by the memory module: add() work, then run_until(c) issues every command
@@ -31,6 +32,7 @@
 #include "models/mem/arbitration_policy.h"
 #include "models/mem/bank_queues.h"
 #include "models/mem/mem_request.h"
+#include "models/mem/pim_datapath.h"
 #include "models/mem/scheduler_policy.h"
 #include "models/mem/sparse_storage.h"
 #include "models/mem/timing_checker.h"
@@ -174,9 +176,6 @@ class ChannelController {
   [[nodiscard]] Row& pim_row(std::uint32_t flat) {
     return dual_ ? slots_[flat].pim_row : slots_[flat].mem_row;
   }
-  void pim_compute(std::uint32_t column);
-  void pim_read_results(const PimRequest& request);
-  [[nodiscard]] float row_element(std::uint32_t flat, Row row, std::uint32_t element) const;
 
   // Members are ordered for the cache: the state every decision reads comes first, so a
   // channel woken after the 31 others ran touches few lines; configuration comes last.
@@ -361,8 +360,7 @@ class ChannelController {
   /// Tells an observing policy what the PIM stream did.
   void pim_event(PimEvent::Kind kind, std::uint64_t cycle, Row row, BankId bank,
                  std::uint64_t busy_until);
-  std::vector<float> global_buffer_;  // fp16 values widened
-  std::vector<float> accumulators_;   // one per bank
+  PimDatapath datapath_;
 };
 
 }  // namespace vp::hbm

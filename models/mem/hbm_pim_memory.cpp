@@ -58,10 +58,10 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
   (void)make_scheduler(config_.scheduler, 0, config.key_path("scheduler"));
   config_.arbitration = config.get_string("arbitration", default_arbitration(config_.mode));
   if (config_.mode == PimMode::Dram && config.has("arbitration"))
-    throw ConfigError(fmt::format("{}: dram mode has no MEM/PIM arbitration (dual: {}; blocked: {})",
-                                  config.key_path("arbitration"),
-                                  fmt::join(arbitration_names(PimMode::Dual), ", "),
-                                  fmt::join(arbitration_names(PimMode::Blocked), ", ")));
+    throw ConfigError(fmt::format(
+        "{}: dram mode has no MEM/PIM arbitration (dual: {}; blocked: {})",
+        config.key_path("arbitration"), fmt::join(arbitration_names(PimMode::Dual), ", "),
+        fmt::join(arbitration_names(PimMode::Blocked), ", ")));
   // A policy's parameter is accepted only with the policy that reads it.
   auto parameter = [&](const char* key, const char* policy, std::uint32_t fallback) {
     if (config.has(key) && config_.arbitration != policy)
