@@ -65,6 +65,9 @@ const RegisterTable& JobDevice::registers() {
        "Decoder layers whose KV cache the runtime reserves per request: DEVICE_LAYERS, or the "
        "job's kv_layers (LAYERS .. DEVICE_LAYERS; the public simulator reserves only the "
        "simulated layers).");
+    ro("V_CHUNK", 0x05C,
+       "Tokens per V segment of the KV layout: ROW_BYTES / 2 (the paper's layout: a V row "
+       "holds 512 tokens of one head and dimension tile) or the job's system.v_chunk_tokens.");
     ro("MEM_SHARE", 0x060,
        "Adaptive split: the share (per mille) of its weight-stream bandwidth a GEMM keeps while "
        "PIM attention runs beside it (system.adaptive_mem_share; default: measured for the "
@@ -73,9 +76,6 @@ const RegisterTable& JobDevice::registers() {
        "Adaptive split: how much longer (per mille) attention takes while GEMMs run beside it "
        "(system.adaptive_attention_stretch; default: measured for the memory's arbitration "
        "policy, docs/runtime.md).");
-    ro("V_CHUNK", 0x05C,
-       "Tokens per V segment of the KV layout: ROW_BYTES / 2 (the paper's layout: a V row "
-       "holds 512 tokens of one head and dimension tile) or the job's system.v_chunk_tokens.");
     t.registers.push_back(
         {"REQ_INDEX", 0x080, 0, RegAccess::ReadWrite,
          "Selects the request the REQ_* registers show (they read 0xFFFFFFFF for an index >= REQUESTS)."});
