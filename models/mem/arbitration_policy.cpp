@@ -54,12 +54,13 @@ class Slack : public ArbitrationPolicy {
         tile_ = true;
         reserved_row_ = e.row;
         slack_ = to_refresh - static_cast<std::int64_t>(e.busy_until - e.cycle);
-        gwrite_until_ = 0;
+        slack_ends_ = ~0ULL;
         break;
       case PimEvent::Kind::Gwrite:
         slack_ = to_refresh - static_cast<std::int64_t>(tRP_ + tRCD_ + gwrite_);
         gwrite_bank_ = e.bank;
         gwrite_until_ = e.busy_until;
+        slack_ends_ = e.busy_until;
         break;
       case PimEvent::Kind::TileEnd: tile_ = false; break;
     }
@@ -70,16 +71,15 @@ class Slack : public ArbitrationPolicy {
   }
 
  private:
-  /// The slack left at `cycle`: none once the last GWRITE has completed.
-  std::int64_t slack_at(std::uint64_t cycle) const {
-    return gwrite_until_ != 0 && cycle >= gwrite_until_ ? 0 : slack_;
-  }
+  /// The slack left at `cycle`: none once the last GWRITE has completed (until the next tile).
+  std::int64_t slack_at(std::uint64_t cycle) const { return cycle >= slack_ends_ ? 0 : slack_; }
   std::int64_t tRCD_, tRP_, gwrite_;
   std::int64_t slack_ = 0;
   bool tile_ = false;
   Row reserved_row_;
   BankId gwrite_bank_;
-  std::uint64_t gwrite_until_ = 0;
+  std::uint64_t gwrite_until_ = 0;  ///< the GWRITE's bank is off limits until then
+  std::uint64_t slack_ends_ = ~0ULL;
 };
 
 /// MEM precedence with a deadline for PIM: a MEM command wins ties and holds the PIM command
