@@ -128,10 +128,8 @@ TEST_CASE("each policy trades PIM latency for MEM bandwidth in its documented di
   CHECK(pim_end["budget_256"] <= pim_end["pim_first"] + kTiles * 256.0);
 }
 
-TEST_CASE(
-    "slack: a tile's row and a GWRITE's bank are off limits to MEM, and ACTs spend the "
-    "slack before the next refresh",
-    "[mem][hbm][pim][arbitration]") {
+TEST_CASE("slack: a tile's row is off limits to MEM while the tile runs",
+          "[mem][hbm][pim][arbitration]") {
   // Refresh on: the slack (the time to the next refresh minus the tile's estimate) is large
   // enough here for every ACT and PRE. (The GWRITE's bank is off limits too, but this
   // platform's timing already keeps MEM commands off it until the GWRITE completes.)
