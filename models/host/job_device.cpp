@@ -464,7 +464,7 @@ JobDevice::Interference JobDevice::measured_interference(const std::string& arbi
   // tools/calibrate_adaptive.py (GPT3-7B, ShareGPT, one layer without the LM head, batch 256
   // and 512, the mean of the two; docs/results/adaptive-calibration.jsonl, docs/runtime.md).
   static const std::map<std::string, Interference> kMeasured = {{"pim-first", {0.175, 0.163}},
-                                                                {"slack", {0.36, 0.27}},
+                                                                {"slack", {0.36, 0.29}},
                                                                 {"mem-first", {0.47, 0.36}},
                                                                 {"delay-budget", {0.19, 0.11}}};
   const auto it = kMeasured.find(arbitration);
