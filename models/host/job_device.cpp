@@ -234,6 +234,8 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   v_chunk_where_ = s.key_path("v_chunk_tokens");
   v_chunk_ = static_cast<std::uint32_t>(s.get_u64("v_chunk_tokens", 0, 0, 1U << 20));
   if (s.has("adaptive_mem_share")) mem_share_ = s.get_double("adaptive_mem_share", 1.0, 0.0, 1.0);
+  if (s.has("adaptive_attention_stretch"))
+    attention_stretch_ = s.get_double("adaptive_attention_stretch", 0.0, 0.0, 10.0);
   s.finish();
 
   store("SEED", static_cast<std::uint32_t>(workload_.seed));

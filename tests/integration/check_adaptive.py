@@ -35,5 +35,18 @@ for batch in (256, 512):
     if rate["adaptive"] < 0.98 * best:
         failures.append(f"batch {batch}: adaptive {rate['adaptive']:.0f} tokens/s is more than 2% below the "
                         f"better fixed choice ({best:.0f})")
+# The measured interference reaches the estimate: with free overlap (share 1, stretch 0, the
+# estimate's old assumption) it splits at batch 512, where the measured figures do not.
+folder = os.path.join(out, "free-overlap-512")
+result = subprocess.run([vp, "run", "--system", "neupims-adaptive", "--batch", "512", "--layers", "1",
+                         "--set", "modules.job.max_batch=512",
+                         "--set", "modules.job.system.adaptive_mem_share=1",
+                         "--set", "modules.job.system.adaptive_attention_stretch=0", "--out", folder],
+                        capture_output=True, text=True)
+if result.returncode != 0:
+    sys.exit(f"the free-overlap run failed: {result.stderr.strip()}")
+with open(os.path.join(folder, "stats.json")) as f:
+    if json.load(f)["summary"]["split_iterations"]["value"] != 1:
+        failures.append("with share 1 and stretch 0 the estimate did not split at batch 512")
 if failures:
     sys.exit("check_adaptive: " + "; ".join(failures))

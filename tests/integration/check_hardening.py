@@ -80,6 +80,8 @@ expect("uart output absolute", vp_run("--out", run_out, "--set", f"modules.uart.
        r"modules\.uart\.output: .* is an absolute path")
 expect("logits without tokens", vp_run("--out", run_out, "--set", "modules.job.system.logits=true"), 2,
        "modules.job.system.logits: reporting logits needs real tokens")
+expect("adaptive stretch out of range", vp_run("--out", run_out, "--set", "modules.job.system.adaptive_attention_stretch=20"), 2,
+       "modules.job.system.adaptive_attention_stretch: 20 is out of range")
 expect("timeline absolute", vp_run("--out", run_out, "--set", f"trace.perfetto={victim}"), 2,
        r"trace\.perfetto: .* is an absolute path")
 expect("command database with ..", vp_run("--out", run_out, "--set", "trace.sqlite=x/../../../victim.txt"), 2,
