@@ -15,6 +15,7 @@ namespace {
 /// command that waits.
 class PimFirst : public ArbitrationPolicy {
  public:
+  bool builtin() const override { return true; }
   bool may_pass(const MemCommandView&, const PimWait& wait,
                 std::uint64_t delayed_to) const override {
     return delayed_to <= wait.cycle;
@@ -125,6 +126,7 @@ class DelayBudget : public ArbitrationPolicy {
 /// work is queued and back after a tile when MEM work waits (the controller's rule).
 class Switch : public ArbitrationPolicy {
  public:
+  bool builtin() const override { return true; }
   bool may_pass(const MemCommandView&, const PimWait&, std::uint64_t) const override {
     return true;  // not asked in blocked mode
   }

@@ -12,6 +12,9 @@
 // - observes() policies are told of every PIM_HEADER, GWRITE and tile end (pim_event()) and of
 //   every MEM command issued while a PIM command waited (mem_passed(), with how many cycles it
 //   delayed that command).
+// - builtin() policies decide as the controller's own inlined rules do (pim-first in dual mode,
+//   and both blocked-mode policies, whose only difference is admission): the controller asks
+//   them nothing while it decides.
 // - blocked mode: refuses_mem_while_pim_queued() makes the channel take no MEM work while PIM
 //   commands are queued (its queue reports no free slot).
 // - A policy only chooses among commands the TimingChecker allows at their cycle: no policy can
@@ -68,6 +71,7 @@ class ArbitrationPolicy {
   /// `delayed_to`: the PIM command's earliest cycle if `mem` issues (TimingChecker::bound_after).
   [[nodiscard]] virtual bool may_pass(const MemCommandView& mem, const PimWait& wait,
                                       std::uint64_t delayed_to) const = 0;
+  [[nodiscard]] virtual bool builtin() const { return false; }
   [[nodiscard]] virtual bool mem_leads(const PimWait& /*wait*/) const { return false; }
   [[nodiscard]] virtual bool gates() const { return false; }
   [[nodiscard]] virtual bool refuses(const MemCommandView& /*mem*/) const { return false; }

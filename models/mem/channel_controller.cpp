@@ -49,12 +49,11 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
                              config.arbitration.empty() ? default_arbitration(config.mode)
                                                         : config.arbitration,
                              config.mode, config.arbitration_params, params.timing, "arbitration")),
-      datapath_(id, params, mapping, config.functional ? storage : nullptr) {
+      datapath_(id, params, mapping, storage_) {
   in_order_ = scheduler_->in_order();
   pim_pass_of_bank_.assign(banks_, 0);
   if (arbitration_ != nullptr) {
-    arbitration_pim_first_ =
-        config.arbitration.empty() || config.arbitration == default_arbitration(config.mode);
+    arbitration_pim_first_ = arbitration_->builtin();
     arbitration_gates_ = arbitration_->gates();
     arbitration_observes_ = arbitration_->observes();
     refuse_mem_while_pim_ = arbitration_->refuses_mem_while_pim_queued();
@@ -679,9 +678,7 @@ template <bool kArbitrated>
 
 void ChannelController::pim_event(PimEvent::Kind kind, std::uint64_t cycle, Row row, BankId bank,
                                   std::uint64_t busy_until) {
-  std::uint64_t next_refresh = kNever;
-  for (std::uint32_t r = 0; r < ranks_; ++r) next_refresh = std::min(next_refresh, refresh_due(r));
-  arbitration_->pim_event(PimEvent{kind, cycle, row, bank, busy_until, next_refresh});
+  arbitration_->pim_event(PimEvent{kind, cycle, row, bank, busy_until, earliest_refresh_});
 }
 
 void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& done) {

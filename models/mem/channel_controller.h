@@ -339,7 +339,7 @@ class ChannelController {
   std::unique_ptr<SchedulerPolicy> scheduler_;
   std::unique_ptr<ArbitrationPolicy> arbitration_;
   // What the policy asks of the controller, asked once.
-  bool arbitration_pim_first_ = true;  ///< the default rule, inlined
+  bool arbitration_pim_first_ = true;  ///< ArbitrationPolicy::builtin(): the inlined rule
   bool arbitration_gates_ = false;     ///< ArbitrationPolicy::gates()
   bool arbitration_observes_ = false;  ///< ArbitrationPolicy::observes()
   bool refuse_mem_while_pim_ = false;  ///< ArbitrationPolicy::refuses_mem_while_pim_queued()

@@ -506,12 +506,10 @@ QueueError NpuCore::run_vector(const std::array<std::uint32_t, kDescriptorWords>
   std::memcpy(&job.scalar, &words[10], sizeof(float));
   const std::uint64_t bytes = job.rows * job.length * 2;
   if (!in_memory(job.src, bytes) || !in_memory(job.dst, bytes)) return QueueError::BadAddress;
-  if (const std::uint64_t extra = VectorEngine::src2_bytes(job);
-      extra != 0 && !in_memory(job.src2, extra))
-    return QueueError::BadAddress;
+  const std::uint64_t extra = VectorEngine::src2_bytes(job);
+  if (extra != 0 && !in_memory(job.src2, extra)) return QueueError::BadAddress;
   if (roofline_)  // a nominal 4 flops per element: these kernels are bound by memory
-    return run_kernel(roofline_vector(*roofline_, job.rows, job.length,
-                                      VectorEngine::src2_bytes(job) != 0 ? 2 : 1, 4.0));
+    return run_kernel(roofline_vector(*roofline_, job.rows, job.length, extra != 0 ? 2 : 1, 4.0));
   return vector_unit_->run(job) ? QueueError::None : QueueError::MemoryError;
 }
 

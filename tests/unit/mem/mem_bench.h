@@ -11,6 +11,18 @@
 
 namespace test {
 
+/// A simulation time in ns.
+inline double ns(const sc_core::sc_time& t) { return t.to_seconds() * 1e9; }
+
+/// A PIM command of `op` for `channel` (row `row` where the command takes one).
+inline vp::hbm::PimExtension pim(vp::hbm::PimOp op, std::uint32_t channel, std::uint32_t row = 0) {
+  vp::hbm::PimExtension e;
+  e.op = op;
+  e.channel = channel;
+  e.row = row;
+  return e;
+}
+
 /// Several memories in one simulation (SystemC elaborates once per process): name -> overrides.
 struct MemBench {
   vp::Config config;

@@ -13,15 +13,10 @@ using vp::hbm::PimOp;
 
 namespace {
 
-double ns(const sc_core::sc_time& t) { return t.to_seconds() * 1e9; }
+using test::ns;
 
-PimExtension pim(PimOp op, std::uint32_t row = 0) {
-  PimExtension e;
-  e.op = op;
-  e.channel = 0;
-  e.row = row;
-  return e;
-}
+/// A PIM command of channel 0.
+PimExtension pim(PimOp op, std::uint32_t row = 0) { return test::pim(op, 0, row); }
 
 constexpr std::uint32_t kTiles = 4, kCompsPerTile = 4, kReads = 256;
 

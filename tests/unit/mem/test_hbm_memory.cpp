@@ -18,14 +18,8 @@ using vp::hbm::PimOp;
 
 namespace {
 
-double ns(const sc_core::sc_time& t) { return t.to_seconds() * 1e9; }
-
-PimExtension pim(PimOp op, std::uint32_t channel) {
-  PimExtension e;
-  e.op = op;
-  e.channel = channel;
-  return e;
-}
+using test::ns;
+using test::pim;
 
 std::uint16_t to_half_bits(float v) { return Imath::half(v).bits(); }
 float from_half_bits(std::uint16_t bits) {
