@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -47,7 +48,8 @@ const RegisterTable& JobDevice::registers() {
     ro("HEADS", 0x018, "Attention heads of the device's shard (heads / tp).");
     ro("HEAD_DIM", 0x01C, "Elements per head.");
     ro("EMBED_SHARD", 0x020, "E / tp: the QKV output per projection and the projection's input.");
-    ro("FFN_SHARD", 0x024, "4 E / tp: the FFN's hidden width on this device.");
+    ro("FFN_SHARD", 0x024,
+       "The FFN's (or each expert's) hidden width on this device (ffn_dim / tp; 4 E / tp for GPT3).");
     ro("VOCAB_SHARD", 0x028, "LM head columns on this device (vocab / tp).");
     ro("MAX_BATCH", 0x02C, "Largest batch (requests decoded together).");
     ro("ITERATIONS", 0x030,
@@ -55,7 +57,8 @@ const RegisterTable& JobDevice::registers() {
     ro("BATCHES", 0x034, "steady/trace: sampled batches.");
     ro("REQUESTS", 0x038, "Requests in the mailbox.");
     ro("MODE", 0x03C, "0 steady, 1 serving, 2 trace.");
-    ro("MAX_SEQ", 0x040, "Longest context (tokens).");
+    ro("MAX_SEQ", 0x040,
+       "Longest context (tokens): the model's max_seq, or the job's workload.max_context.");
     ro("CHANNELS", 0x044, "HBM channels (from the memory the job's `memory` key names).");
     ro("BANKS", 0x048, "Banks per channel.");
     ro("ROWS", 0x04C, "Rows per bank.");
@@ -76,6 +79,19 @@ const RegisterTable& JobDevice::registers() {
        "Adaptive split: how much longer (per mille) attention takes while GEMMs run beside it "
        "(system.adaptive_attention_stretch; default: measured for the memory's arbitration "
        "policy, docs/runtime.md).");
+    ro("KV_HEADS", 0x068,
+       "K/V heads on the device (HEADS / KV_HEADS query heads share each: grouped-query "
+       "attention; equal to HEADS for multi-head attention).");
+    ro("ARCH", 0x06C,
+       "The model's layer kind: bit 0 SwiGLU FFN (gate and up, SiLU(gate) x up, down; else "
+       "GELU), bit 1 RMSNorm (else LayerNorm), bit 2 rotary positions (RoPE on q and k).");
+    ro("ROPE_THETA", 0x070, "RoPE base, fp32 bits (ARCH bit 2).");
+    ro("EXPERTS", 0x074,
+       "Experts per layer (0: a dense FFN); FFN_SHARD is then each expert's hidden width.");
+    ro("TOP_K", 0x078, "Experts each token is routed to.");
+    ro("ROUTER_SKEW", 0x07C,
+       "Timing runs' router: 0 uniform, else expert e is drawn with weight 1 / (e + 1)^s, s = "
+       "ROUTER_SKEW / 1000 (system.moe_router, docs/runtime.md). Functional runs route by the gate.");
     t.registers.push_back(
         {"REQ_INDEX", 0x080, 0, RegAccess::ReadWrite,
          "Selects the request the REQ_* registers show (they read 0xFFFFFFFF for an index >= REQUESTS)."});
@@ -172,7 +188,10 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   workload_.arrival_per_iteration =
       static_cast<std::uint32_t>(w.get_u64("arrival_per_iteration", 0, 0, 1U << 20));
   workload_.seed = w.get_u64("seed", 1, 0, ~0ULL);
-  workload_.max_seq = model_.max_seq;
+  // The serving window: the model's context, or less (a KV row list per request is sized by it).
+  max_context_ =
+      static_cast<std::uint32_t>(w.get_u64("max_context", model_.max_seq, 2, model_.max_seq));
+  workload_.max_seq = max_context_;
   // steady/trace: iterations per batch (at least 1); serving: a limit (0: until all are done).
   const auto iterations =
       static_cast<std::uint32_t>(w.get_u64("iterations", workload_.mode == "serving" ? 0 : 1,
@@ -236,6 +255,11 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   if (s.has("adaptive_mem_share")) mem_share_ = s.get_double("adaptive_mem_share", 1.0, 0.0, 1.0);
   if (s.has("adaptive_attention_stretch"))
     attention_stretch_ = s.get_double("adaptive_attention_stretch", 0.0, 0.0, 10.0);
+  double router_skew = 0;
+  if (model_.moe()) {
+    const std::string router = s.get_enum("moe_router", "uniform", {"uniform", "skewed"});
+    if (router == "skewed") router_skew = s.get_double("moe_skew", 1.0, 0.001, 4.0);
+  }
   s.finish();
 
   store("SEED", static_cast<std::uint32_t>(workload_.seed));
@@ -259,12 +283,23 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
                                   : workload_.mode == "serving" ? 1U
                                   : workload_.mode == "trace"   ? 2U
                                                                 : 3U,
-                                  model_.max_seq};
+                                  max_context_};
   const char* names[] = {
       "MAGIC",      "FLAGS",    "SUB_BATCH_MIN", "LAYERS",    "DEVICE_LAYERS", "D_MODEL",
       "HEADS",      "HEAD_DIM", "EMBED_SHARD",   "FFN_SHARD", "VOCAB_SHARD",   "MAX_BATCH",
       "ITERATIONS", "BATCHES",  "REQUESTS",      "MODE",      "MAX_SEQ"};
   for (std::size_t i = 0; i < std::size(values); ++i) store(names[i], values[i]);
+  store("KV_HEADS", model_.device_kv_heads());
+  store("ARCH", (model_.ffn == FfnKind::SwiGlu ? 1U : 0U) |
+                    (model_.norm == NormKind::RmsNorm ? 2U : 0U) |
+                    (model_.positions == Positions::Rope ? 4U : 0U));
+  const auto theta = static_cast<float>(model_.rope_theta);
+  std::uint32_t theta_bits = 0;
+  std::memcpy(&theta_bits, &theta, sizeof theta_bits);
+  store("ROPE_THETA", theta_bits);
+  store("EXPERTS", model_.experts);
+  store("TOP_K", model_.top_k);
+  store("ROUTER_SKEW", static_cast<std::uint32_t>(std::lround(router_skew * 1000.0)));
 
   on_write("REQ_INDEX", [this](std::uint32_t v) { request_index_ = v; });
   auto field = [this](std::uint32_t WorkloadRequest::*member) {

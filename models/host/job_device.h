@@ -66,9 +66,10 @@ class JobDevice : public RegisterDevice {
   std::vector<WorkloadRequest> requests_;
   std::string npu_, npu_where_, memory_, memory_where_, attention_where_, model_where_;
   bool pim_attention_ = true;
-  std::uint32_t layers_ = 0;     ///< simulated decoder layers per iteration
-  std::uint32_t kv_layers_ = 0;  ///< layers of KV cache reserved per request
-  std::uint32_t v_chunk_ = 0;    ///< tokens per V segment (0 until connect: the memory's row)
+  std::uint32_t max_context_ = 0;  ///< longest context of the run (workload.max_context)
+  std::uint32_t layers_ = 0;       ///< simulated decoder layers per iteration
+  std::uint32_t kv_layers_ = 0;    ///< layers of KV cache reserved per request
+  std::uint32_t v_chunk_ = 0;      ///< tokens per V segment (0 until connect: the memory's row)
   std::string v_chunk_where_;
   /// Adaptive split: the GEMMs' bandwidth share beside PIM (system.adaptive_mem_share; < 0
   /// until connect: the measured value for the memory's arbitration policy).

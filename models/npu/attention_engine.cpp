@@ -84,12 +84,12 @@ bool AttentionEngine::run(const AttentionJob& job) {
 
 AttentionEngine::Append AttentionEngine::start_append(const AttentionJob& job,
                                                       std::uint32_t index) {
-  const std::uint32_t E = job.layout.embedding();
+  const std::uint32_t E = job.layout.embedding(), Ekv = job.layout.kv_embedding();
   Append a;
-  a.kv.assign(std::size_t{2} * E, Half(0.0F));
+  a.kv.assign(std::size_t{2} * Ekv, Half(0.0F));
   a.key_rows.assign(std::size_t{job.layout.chunks_k()} * job.layout.row_elems, Half(0.0F));
   const std::uint64_t q = job.q + std::uint64_t{index} * job.q_stride;
-  a.read = dma_.read(q + std::uint64_t{E} * 2, std::uint64_t{E} * 4,
+  a.read = dma_.read(q + std::uint64_t{E} * 2, std::uint64_t{Ekv} * 4,
                      functional_ ? bytes_of(a.kv) : nullptr);
   a.writes = std::make_shared<DmaEngine::Job>();
   return a;
@@ -98,16 +98,16 @@ AttentionEngine::Append AttentionEngine::start_append(const AttentionJob& job,
 bool AttentionEngine::finish_append(const AttentionJob& job, std::uint32_t index, Append& a) {
   const KvLayout& lay = job.layout;
   const AttentionRequest& req = job.requests[index];
-  const std::uint32_t E = lay.embedding(), P = lay.row_elems, t = req.tokens - 1;
+  const std::uint32_t E = lay.kv_embedding(), P = lay.row_elems, t = req.tokens - 1;
   a.read->wait();
   std::copy(a.kv.begin(), a.kv.begin() + E, a.key_rows.begin());
-  for (std::uint32_t c = 0; c < lay.chunks_k(); ++c) {
+  for (std::uint32_t c = 0; c < lay.chunks_k(); ++c) {  // the chunk's part of the bank row
     const auto slot = lay.k_slot(t, c * P);
     dma_.write(bank_row_address(req.channel, slot.bank, req.k_rows[slot.list_index]),
-               std::uint64_t{P} * 2,
+               std::uint64_t{lay.chunk_transfer(c)} * 2,
                functional_ ? bytes_of(a.key_rows) + std::size_t{c} * P * 2 : nullptr, a.writes);
   }
-  for (std::uint32_t h = 0; h < lay.heads; ++h)
+  for (std::uint32_t h = 0; h < lay.kv_count(); ++h)
     for (std::uint32_t d = 0; d < lay.head_dim; ++d) {
       const auto slot = lay.v_slot(t, h, d);
       dma_.write(bank_row_address(req.channel, slot.bank, req.v_rows[slot.list_index]) +
@@ -179,36 +179,49 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
     const AttentionRequest& req = job.requests[r.index];
     const sc_core::sc_time start = now();
     const std::uint32_t chunks = lay.chunks_k(), groups = lay.token_groups(req.tokens),
-                        hpc = lay.heads_per_chunk();
+                        hpc = lay.heads_per_chunk(), G = lay.group();
     if (job.append) {  // PIM commands are not ordered against writes: the tiles wait for them
       Append a = start_append(job, r.index);
       ok &= finish_append(job, r.index, a);
       a.writes->wait();
       ok &= a.writes->ok;
     }
-    r.gbuf.assign(std::size_t{chunks} * P, Half(0.0F));
+    // The global buffer of (chunk c, group member m): at each K/V head j's place in the chunk,
+    // the q of its m-th query head (j G + m); with G = 1 simply q's chunk c.
+    r.gbuf.assign(std::size_t{chunks} * G * P, Half(0.0F));
+    std::vector<Half> q(G == 1 ? 0 : E, Half(0.0F));
     auto q_job = dma_.read(job.q + std::uint64_t{r.index} * job.q_stride, std::uint64_t{E} * 2,
-                           functional_ ? bytes_of(r.gbuf) : nullptr);
+                           functional_ ? (G == 1 ? bytes_of(r.gbuf) : bytes_of(q)) : nullptr);
     q_job->wait();
     ok &= q_job->ok;
-    r.results.assign(std::size_t{chunks} * groups * hpc * B, Half(0.0F));
+    if (functional_ && G > 1)
+      for (std::uint32_t j = 0; j < lay.kv_count(); ++j)
+        for (std::uint32_t m = 0; m < G; ++m)
+          std::copy_n(q.begin() + std::size_t{j * G + m} * dk, dk,
+                      r.gbuf.begin() + (std::size_t{j / hpc} * G + m) * P + (j % hpc) * dk);
+    // Per chunk and group member: a GWRITE, then a tile per token group over the same K rows
+    // (docs/runtime.md, GQA on PIM: a K row is opened once per member).
+    r.results.assign(std::size_t{chunks} * G * groups * hpc * B, Half(0.0F));
     auto cmds = std::make_shared<DmaEngine::Job>();
     for (std::uint32_t c = 0; c < chunks; ++c) {
-      dma_.pim(pim_command(hbm::PimOp::Gwrite, channel),
-               bytes_of(r.gbuf) + std::size_t{c} * row_bytes, row_bytes, cmds);
-      const std::uint32_t heads_here = std::min(hpc, lay.heads - c * hpc);
-      for (std::uint32_t g = 0; g < groups; ++g) {
-        tile(cmds, req.k_rows[g * chunks + c], heads_here * (dk / 16), heads_here);
-        for (std::uint32_t hl = 0; hl < heads_here; ++hl) {
-          auto cr = pim_command(hbm::PimOp::CompsReadRes, channel);
-          cr.column = hl * dk / 16;
-          cr.comps = dk / 16;
-          cr.last_in_tile = !close_each_tile_ && hl + 1 == heads_here;
-          dma_.pim(cr,
-                   bytes_of(r.results) + ((std::size_t{c} * groups + g) * hpc + hl) * result_bytes,
-                   result_bytes, cmds);
+      const std::uint32_t heads_here = std::min(hpc, lay.kv_count() - c * hpc);
+      for (std::uint32_t m = 0; m < G; ++m) {
+        dma_.pim(pim_command(hbm::PimOp::Gwrite, channel),
+                 bytes_of(r.gbuf) + (std::size_t{c} * G + m) * row_bytes, row_bytes, cmds);
+        for (std::uint32_t g = 0; g < groups; ++g) {
+          tile(cmds, req.k_rows[g * chunks + c], heads_here * (dk / 16), heads_here);
+          for (std::uint32_t hl = 0; hl < heads_here; ++hl) {
+            auto cr = pim_command(hbm::PimOp::CompsReadRes, channel);
+            cr.column = hl * dk / 16;
+            cr.comps = dk / 16;
+            cr.last_in_tile = !close_each_tile_ && hl + 1 == heads_here;
+            dma_.pim(cr,
+                     bytes_of(r.results) +
+                         (((std::size_t{c} * G + m) * groups + g) * hpc + hl) * result_bytes,
+                     result_bytes, cmds);
+          }
+          close_tile(cmds);
         }
-        close_tile(cmds);
       }
     }
     cmds->wait();
@@ -217,9 +230,9 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
     r.logits.assign(std::size_t{lay.heads} * req.tokens, Half(0.0F));
     for (std::uint32_t h = 0; h < lay.heads; ++h)
       for (std::uint32_t t = 0; t < req.tokens; ++t) {
-        const std::uint32_t c = h / hpc, hl = h % hpc, g = t / B;
+        const std::uint32_t j = h / G, m = h % G, c = j / hpc, hl = j % hpc, g = t / B;
         r.logits[std::size_t{h} * req.tokens + t] =
-            r.results[((std::size_t{c} * groups + g) * hpc + hl) * B + t % B];
+            r.results[(((std::size_t{c} * G + m) * groups + g) * hpc + hl) * B + t % B];
       }
     r.softmax_done = units_.book(lay.heads, softmax_row_time(req.tokens), sc_core::sc_time_stamp());
     emit_span(events_, name_ + ".softmax", "SOFTMAX", sc_core::sc_time_stamp(), r.softmax_done,
@@ -236,7 +249,7 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
       sc_core::wait(r.softmax_done - sc_core::sc_time_stamp());
     const sc_core::sc_time start = now();
     const std::uint32_t C = lay.v_tokens(), chunks_v = lay.chunks_v(req.tokens),
-                        tiles = lay.tiles_v();
+                        tiles = lay.tiles_v(), G = lay.group();
     r.p_chunks.assign(std::size_t{lay.heads} * chunks_v * P, Half(0.0F));
     r.partials.assign(std::size_t{lay.heads} * chunks_v * tiles * B, Half(0.0F));
     auto cmds = std::make_shared<DmaEngine::Job>();
@@ -247,20 +260,20 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
         Half* gbuf = r.p_chunks.data() + (std::size_t{h} * chunks_v + ci) * P;
         if (functional_)
           for (std::uint32_t ti = 0; ti < tiles; ++ti) {
-            const std::uint32_t offset = lay.v_segment_offset(lay.v_segment(ci, h, ti));
+            const std::uint32_t offset = lay.v_segment_offset(lay.v_segment(ci, h / G, ti));
             const float* p = r.p.data() + std::size_t{h} * req.tokens + std::size_t{ci} * C;
             for (std::uint32_t t = 0; t < in_chunk; ++t) gbuf[offset + t] = Half(p[t]);
           }
         dma_.pim(pim_command(hbm::PimOp::Gwrite, channel), reinterpret_cast<unsigned char*>(gbuf),
                  row_bytes, cmds);
         for (std::uint32_t ti = 0; ti < tiles;) {  // the tiles' segments, grouped by KV row
-          const std::uint32_t row = lay.v_segment_row(lay.v_segment(ci, h, ti));
+          const std::uint32_t row = lay.v_segment_row(lay.v_segment(ci, h / G, ti));
           std::uint32_t end = ti + 1;
-          while (end < tiles && lay.v_segment_row(lay.v_segment(ci, h, end)) == row) ++end;
+          while (end < tiles && lay.v_segment_row(lay.v_segment(ci, h / G, end)) == row) ++end;
           tile(cmds, req.v_rows[row], comps * (end - ti), end - ti);
           for (; ti < end; ++ti) {
             auto cr = pim_command(hbm::PimOp::CompsReadRes, channel);
-            cr.column = lay.v_segment_offset(lay.v_segment(ci, h, ti)) / 16;
+            cr.column = lay.v_segment_offset(lay.v_segment(ci, h / G, ti)) / 16;
             cr.comps = comps;
             cr.last_in_tile = !close_each_tile_ && ti + 1 == end;
             dma_.pim(cr,
@@ -311,7 +324,8 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
 
 bool AttentionEngine::run_npu(const AttentionJob& job) {
   const KvLayout& lay = job.layout;
-  const std::uint32_t E = lay.embedding(), P = lay.row_elems, B = lay.banks, dk = lay.head_dim;
+  const std::uint32_t E = lay.embedding(), P = lay.row_elems, B = lay.banks, dk = lay.head_dim,
+                      G = lay.group(), KV = lay.kv_count();
   const std::uint64_t row_bytes = std::uint64_t{P} * 2;
   bool ok = true;
   struct Loaded {
@@ -330,22 +344,24 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
     dma_.read(job.q + std::uint64_t{index} * job.q_stride, std::uint64_t{E} * 2,
               functional_ ? bytes_of(l.q) : nullptr, l.job);
     // Only what holds the request's tokens: a K bank row is one token's key chunk (read the
-    // banks of tokens < tokens); a V bank row holds segments of C tokens of one dimension (read
-    // up to the end of the last token of its last used segment).
+    // banks of tokens < tokens, the chunk's elements); a V bank row holds segments of C tokens
+    // of one dimension (read up to the end of the last token of its last used segment).
     for (std::size_t i = 0; i < req.k_rows.size(); ++i) {
       const std::uint32_t group = static_cast<std::uint32_t>(i) / lay.chunks_k();
+      const std::uint32_t chunk = static_cast<std::uint32_t>(i) % lay.chunks_k();
       for (std::uint32_t b = 0; b < B && group * B + b < req.tokens; ++b)
-        dma_.read(bank_row_address(req.channel, b, req.k_rows[i]), row_bytes,
+        dma_.read(bank_row_address(req.channel, b, req.k_rows[i]),
+                  std::uint64_t{lay.chunk_transfer(chunk)} * 2,
                   functional_ ? bytes_of(l.k) + (i * B + b) * row_bytes : nullptr, l.job);
     }
     const std::uint32_t C = lay.v_tokens(),
-                        segments = lay.heads * lay.tiles_v() * lay.chunks_v(req.tokens);
+                        segments = KV * lay.tiles_v() * lay.chunks_v(req.tokens);
     for (std::size_t i = 0; i < req.v_rows.size(); ++i) {
       const std::uint32_t last =
           std::min<std::uint32_t>(segments,
                                   static_cast<std::uint32_t>(i + 1) * lay.segments_per_row()) -
           1;
-      const std::uint32_t chunk = last / (lay.heads * lay.tiles_v());
+      const std::uint32_t chunk = last / (KV * lay.tiles_v());
       const std::uint64_t bytes =
           (std::uint64_t{lay.v_segment_offset(last)} + std::min(C, req.tokens - chunk * C)) * 2;
       for (std::uint32_t b = 0; b < B; ++b)
@@ -354,11 +370,11 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
     }
     return l;
   };
-  // The arrays run the GEMVs back to back across requests: an item is one K or V tile as the
-  // stationary operand with the single q (or p) row streaming, so its weight load (R cycles)
-  // bounds it; items go to the array that frees first, none before its request's data is in
-  // (logits) or its softmax is done (attend); a phase's results are out R + 1 + R + C - 2
-  // cycles after its last item started (load, one row, drain).
+  // The arrays run the GEMVs back to back across requests: an item is one K or V tile of a K/V
+  // head as the stationary operand with the q (or p) rows of its G query heads streaming
+  // (G <= R rows: the weight load, R cycles, bounds it); items go to the array that frees first,
+  // none before its request's data is in (logits) or its softmax is done (attend); a phase's
+  // results are out R + 1 + R + C - 2 cycles after its last item started (load, one row, drain).
   arrays_.lock();
   std::vector<sc_core::sc_time> free_at(systolic_.arrays, now());
   const sc_core::sc_time item = period_ * static_cast<double>(systolic_.rows);
@@ -448,14 +464,13 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
       attend_done = t;
     } else {
       const sc_core::sc_time logits_done = run_items(
-          std::uint64_t{lay.heads} * tiles(dk, systolic_.rows) * tiles(req.tokens, systolic_.cols),
-          start);
+          std::uint64_t{KV} * tiles(dk, systolic_.rows) * tiles(req.tokens, systolic_.cols), start);
       const sc_core::sc_time softmax_done =
           units_.book(lay.heads, softmax_row_time(req.tokens), logits_done);
       emit_span(events_, name_ + ".softmax", "SOFTMAX", logits_done, softmax_done,
                 {{"request", i}, {"tokens", req.tokens}});
       attend_done = run_items(
-          std::uint64_t{lay.heads} * tiles(req.tokens, systolic_.rows) * tiles(dk, systolic_.cols),
+          std::uint64_t{KV} * tiles(req.tokens, systolic_.rows) * tiles(dk, systolic_.cols),
           softmax_done);
     }
     emit_span(events_, name_ + ".npu", "attention", start, attend_done, {{"request", i}});
@@ -467,7 +482,7 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
         for (std::uint32_t t = 0; t < req.tokens; ++t) {
           float sum = 0.0F;
           for (std::uint32_t d = 0; d < dk; ++d) {
-            const auto slot = lay.k_slot(t, h * dk + d);
+            const auto slot = lay.k_slot(t, (h / G) * dk + d);
             sum +=
                 float(current.q[h * dk + d]) *
                 float(current.k[(std::size_t{slot.list_index} * B + slot.bank) * P + slot.element]);
@@ -480,7 +495,7 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
         for (std::uint32_t d = 0; d < dk; ++d) {
           float sum = 0.0F;
           for (std::uint32_t t = 0; t < req.tokens; ++t) {
-            const auto slot = lay.v_slot(t, h, d);
+            const auto slot = lay.v_slot(t, h / G, d);
             sum +=
                 p[std::size_t{h} * req.tokens + t] *
                 float(current.v[(std::size_t{slot.list_index} * B + slot.bank) * P + slot.element]);

@@ -31,8 +31,11 @@ const std::vector<DescriptorFormat>& descriptor_table() {
       {Opcode::Vector,
        "VECTOR",
        "DST = OP(SRC[, SRC2]) over ROWS rows of LENGTH fp16 elements in HBM on the vector units "
-       "(docs/npu.md).",
-       {{"OP", 1, "0 ADD, 1 SCALE, 2 GELU, 3 SOFTMAX, 4 LAYERNORM"},
+       "(docs/npu.md). GATHER: DST row r = SRC row index[r]; SCATTER_ADD: DST row index[r] += "
+       "weight[r] x SRC row r.",
+       {{"OP", 1,
+         "0 ADD, 1 SCALE, 2 GELU, 3 SOFTMAX, 4 LAYERNORM, 5 RMSNORM, 6 SILU_MUL, 7 ROPE, 8 TOPK, "
+         "9 GATHER, 10 SCATTER_ADD"},
         {"ROWS", 2, "rows (1 .. 2^20)"},
         {"LENGTH", 3, "elements per row (1 .. 2^20)"},
         {"SRC_LO", 4, "source address, bits 31:0"},
@@ -40,16 +43,23 @@ const std::vector<DescriptorFormat>& descriptor_table() {
         {"DST_LO", 6, "destination address, bits 31:0"},
         {"DST_HI", 7, "destination address, bits 63:32"},
         {"SRC2_LO", 8,
-         "ADD: second operand (ROWS x LENGTH); LAYERNORM: gamma[LENGTH] then beta[LENGTH], or 0"},
+         "ADD, SILU_MUL: second operand (ROWS x LENGTH; SILU_MUL: up); LAYERNORM: gamma[LENGTH] "
+         "then beta[LENGTH], or 0; RMSNORM: gamma[LENGTH] or 0; ROPE: u32 position of each row; "
+         "GATHER, SCATTER_ADD: per row {u32 row index, fp32 weight}"},
         {"SRC2_HI", 9, "bits 63:32 of SRC2"},
-        {"SCALAR", 10, "SCALE: the factor, as fp32 bits"}}},
+        {"SCALAR", 10, "SCALE: the factor; ROPE: the base theta (fp32 bits)"},
+        {"PARAM", 11, "ROPE: head dimension (even, divides LENGTH); TOPK: k (1 .. LENGTH <= 2048)"},
+        {"STRIDE", 12,
+         "bytes between rows of the strided operand (0 = LENGTH x 2): ROPE's SRC and DST (in "
+         "place on the QKV output), GATHER's SRC (row index i at SRC + i x STRIDE), SCATTER_ADD's "
+         "DST; TOPK writes ROWS x 2k fp16 (index, weight) pairs packed"}}},
       {Opcode::Attention,
        "ATTENTION",
        "For each request of the table: out = softmax(SCALE x q . K^T) . V per head, with K and V in "
        "the request's KV rows (docs/npu.md, KV layout). MODE 1 runs the dot products on the PIM units "
        "of the request's channel (PIM dispatcher), MODE 0 on the NPU (KV read by DMA). A request's "
-       "input is q [HEADS x HEAD_DIM] fp16, or with APPEND the QKV layout: q, then k, then v, each "
-       "HEADS x HEAD_DIM fp16, back to back (what the QKV projection writes).",
+       "input is q [HEADS x HEAD_DIM] fp16, or with APPEND the QKV layout: q, then k, then v (k and v "
+       "KV_HEADS x HEAD_DIM each) fp16, back to back (what the QKV projection writes).",
        {{"MODE", 1, "0 NPU, 1 PIM (BAD_FLAGS when the memory has no PIM units)"},
         {"REQUESTS", 2, "entries in the request table (1 .. 4096)"},
         {"HEADS", 3, "heads (of this device's shard)"},
@@ -72,7 +82,11 @@ const std::vector<DescriptorFormat>& descriptor_table() {
          "added to every KV row of the lists (one list for all layers: layer l uses rows + l)"},
         {"V_CHUNK", 14,
          "tokens per V segment: 0 = a whole bank row (512), else a multiple of 16 dividing it "
-         "(several segments share a KV row; docs/npu.md, KV layout)"}}},
+         "(several segments share a KV row; docs/npu.md, KV layout)"},
+        {"KV_HEADS", 15,
+         "K/V heads: 0 = HEADS (multi-head attention), else a divisor of HEADS (grouped-query "
+         "attention: query head h reads K/V head h / (HEADS / KV_HEADS); k and v of the QKV "
+         "layout are KV_HEADS x HEAD_DIM each)"}}},
       {Opcode::Copy,
        "COPY",
        "Copies BYTES between host memory (through the system bus, 4 KiB at a time) and HBM (through "

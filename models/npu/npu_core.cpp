@@ -504,13 +504,73 @@ QueueError NpuCore::run_vector(const std::array<std::uint32_t, kDescriptorWords>
   job.dst = address_at(words, 6);
   job.src2 = address_at(words, 8);
   std::memcpy(&job.scalar, &words[10], sizeof(float));
-  const std::uint64_t bytes = job.rows * job.length * 2;
-  if (!in_memory(job.src, bytes) || !in_memory(job.dst, bytes)) return QueueError::BadAddress;
   const std::uint64_t extra = VectorEngine::src2_bytes(job);
   if (extra != 0 && !in_memory(job.src2, extra)) return QueueError::BadAddress;
+  if (job.row_op()) {
+    const QueueError e = prepare_row_op(words, job);
+    if (e != QueueError::None) return e;
+  } else {
+    const std::uint64_t bytes = job.rows * job.length * 2;
+    if (!in_memory(job.src, bytes) || !in_memory(job.dst, bytes)) return QueueError::BadAddress;
+  }
   if (roofline_)  // a nominal 4 flops per element: these kernels are bound by memory
     return run_kernel(roofline_vector(*roofline_, job.rows, job.length, extra != 0 ? 2 : 1, 4.0));
   return vector_unit_->run(job) ? QueueError::None : QueueError::MemoryError;
+}
+
+QueueError NpuCore::prepare_row_op(const std::array<std::uint32_t, kDescriptorWords>& words,
+                                   VectorJob& job) {
+  job.param = words[11];
+  const std::uint64_t row_bytes = job.length * 2;
+  job.stride = words[12] != 0 ? words[12] : row_bytes;
+  if (job.stride < row_bytes) return QueueError::BadSize;
+  // The strided operand: rows `stride` apart, `rows` of them (or as many as the table names).
+  auto strided_fits = [&](std::uint64_t base, std::uint64_t rows) {
+    return in_memory(base, (rows - 1) * job.stride + row_bytes);
+  };
+  // The table at SRC2: ROPE's u32 positions; GATHER's and SCATTER_ADD's {u32 row, fp32 weight}.
+  auto read_table = [&](std::uint64_t entry_bytes) {
+    std::vector<std::uint32_t> words_read(job.rows * entry_bytes / 4);
+    if (!dma_->debug_read(job.src2, words_read.size() * 4,
+                          reinterpret_cast<std::uint8_t*>(words_read.data())))
+      return false;
+    const std::uint64_t step = entry_bytes / 4;
+    for (std::uint64_t r = 0; r < job.rows; ++r) {
+      job.index.push_back(words_read[r * step]);
+      if (step == 2) {
+        float w = 0;
+        std::memcpy(&w, &words_read[r * step + 1], sizeof w);
+        job.weight.push_back(w);
+      }
+    }
+    return true;
+  };
+  switch (job.op) {
+    case VectorOp::Rope:
+      if (job.param == 0 || job.param % 2 != 0 || job.length % job.param != 0)
+        return QueueError::BadSize;
+      if (!strided_fits(job.src, job.rows) || !strided_fits(job.dst, job.rows))
+        return QueueError::BadAddress;
+      if (!read_table(4)) return QueueError::BadAddress;
+      break;
+    case VectorOp::TopK:
+      if (job.param == 0 || job.param > job.length || job.length > 2048) return QueueError::BadSize;
+      if (!in_memory(job.src, job.rows * row_bytes) ||
+          !in_memory(job.dst, job.rows * job.param * 4))
+        return QueueError::BadAddress;
+      break;
+    default: {  // Gather, ScatterAdd
+      if (!read_table(8)) return QueueError::BadAddress;
+      std::uint64_t largest = 0;
+      for (const std::uint32_t i : job.index) largest = std::max<std::uint64_t>(largest, i);
+      const std::uint64_t strided = job.op == VectorOp::Gather ? job.src : job.dst;
+      const std::uint64_t packed = job.op == VectorOp::Gather ? job.dst : job.src;
+      if (!strided_fits(strided, largest + 1) || !in_memory(packed, job.rows * row_bytes))
+        return QueueError::BadAddress;
+      break;
+    }
+  }
+  return QueueError::None;
 }
 
 bool NpuCore::read_host(std::uint64_t address, void* data, std::uint32_t bytes) {
@@ -547,6 +607,7 @@ QueueError NpuCore::run_attention(const std::array<std::uint32_t, kDescriptorWor
   job.layout.row_elems = org.row_bytes() / 2;
   job.layout.banks = org.banks();
   job.layout.v_chunk = words[14];
+  job.layout.kv_heads = words[15];
   if (words[2] == 0 || words[2] > kMaxAttentionRequests || !job.layout.valid() ||
       words[3] > kMaxGemmDim)
     return QueueError::BadSize;
@@ -560,7 +621,8 @@ QueueError NpuCore::run_attention(const std::array<std::uint32_t, kDescriptorWor
   // The request's input: q, or with APPEND q, k and v one after the other (the QKV layout, the
   // output of the QKV projection); consecutive requests' inputs are Q_STRIDE bytes apart (0:
   // packed).
-  const std::uint64_t q_needed = (job.append ? 3 : 1) * vector_bytes;
+  const std::uint64_t q_needed =
+      vector_bytes + (job.append ? std::uint64_t{job.layout.kv_embedding()} * 4 : 0);
   job.q_stride = words[11] != 0 ? words[11] : q_needed;
   if (job.q_stride < q_needed) return QueueError::BadSize;
   const std::uint64_t q_bytes = std::uint64_t{words[2] - 1} * job.q_stride + q_needed;
@@ -592,7 +654,8 @@ QueueError NpuCore::run_attention(const std::array<std::uint32_t, kDescriptorWor
   if (roofline_) {
     std::vector<std::uint32_t> tokens;
     for (const auto& r : job.requests) tokens.push_back(r.tokens);
-    return run_kernel(roofline_attention(*roofline_, tokens, job.layout.embedding(), job.append));
+    return run_kernel(roofline_attention(*roofline_, tokens, job.layout.embedding(), job.append,
+                                         job.layout.kv_embedding()));
   }
   return attention_->run(job) ? QueueError::None : QueueError::MemoryError;
 }

@@ -88,6 +88,9 @@ class NpuCore : public RegisterDevice {
   /// Runs one GEMM or VECTOR descriptor; returns the error that stops the queue, or None.
   QueueError run_gemm(const std::array<std::uint32_t, kDescriptorWords>& words);
   QueueError run_vector(const std::array<std::uint32_t, kDescriptorWords>& words);
+  /// A row op's (ROPE, TOPK, GATHER, SCATTER_ADD) PARAM, STRIDE and table, checked.
+  QueueError prepare_row_op(const std::array<std::uint32_t, kDescriptorWords>& words,
+                            VectorJob& job);
   QueueError run_attention(const std::array<std::uint32_t, kDescriptorWords>& words);
   QueueError run_copy(const std::array<std::uint32_t, kDescriptorWords>& words);
   /// Reads host memory through the bus (request tables); false if the bus refused.

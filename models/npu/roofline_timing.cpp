@@ -27,13 +27,14 @@ RooflineCost roofline_vector(const RooflineParams& p, std::uint64_t rows, std::u
 }
 
 RooflineCost roofline_attention(const RooflineParams& p, const std::vector<std::uint32_t>& tokens,
-                                std::uint64_t embedding, bool append) {
+                                std::uint64_t embedding, bool append, std::uint64_t kv_embedding) {
   const double E = static_cast<double>(embedding);
+  const double Ekv = static_cast<double>(kv_embedding != 0 ? kv_embedding : embedding);
   double flops = 0, bytes = 0;
   for (const std::uint32_t t : tokens) {
     flops += 4 * static_cast<double>(t) * E;
-    bytes += 2 * (2 * static_cast<double>(t) * E) + 2 * (2 * E);  // K and V; q in, out
-    if (append) bytes += 2 * (4 * E);  // the new k and v: read from the QKV output, written
+    bytes += 2 * (2 * static_cast<double>(t) * Ekv) + 2 * (2 * E);  // K and V; q in, out
+    if (append) bytes += 2 * (4 * Ekv);  // the new k and v: read from the QKV output, written
   }
   return finish(p, flops, bytes);
 }

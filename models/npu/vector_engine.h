@@ -7,6 +7,10 @@
 // vector_row_cycles() once its rows have arrived and the previous chunk is done, and its result
 // rows are written as soon as it is done. The op ends when the last write is answered.
 // Functional mode computes the results in fp32 (fp16_math.h); timing mode moves no data.
+// Row ops (ROPE, TOPK, GATHER, SCATTER_ADD) address every row on its own: ROPE's rows are
+// `stride` bytes apart (in place on the QKV output), TOPK writes 2k values per row, GATHER reads
+// source row index[r] (`stride` apart), SCATTER_ADD reads and rewrites destination row index[r]
+// (`stride` apart) adding weight[r] x its source row. The same chunked schedule applies.
 #pragma once
 
 #include <algorithm>
@@ -75,6 +79,14 @@ struct VectorJob {
   std::uint64_t rows = 0, length = 0;
   std::uint64_t src = 0, src2 = 0, dst = 0;
   float scalar = 1.0F;
+  std::uint32_t param = 0;           ///< ROPE: head_dim; TOPK: k
+  std::uint64_t stride = 0;          ///< row ops: bytes between the strided operand's rows
+  std::vector<std::uint32_t> index;  ///< ROPE: positions; GATHER, SCATTER_ADD: rows
+  std::vector<float> weight;         ///< SCATTER_ADD: per row
+  [[nodiscard]] bool row_op() const {
+    return op == VectorOp::Rope || op == VectorOp::TopK || op == VectorOp::Gather ||
+           op == VectorOp::ScatterAdd;
+  }
 };
 
 class VectorEngine {
@@ -95,6 +107,7 @@ class VectorEngine {
   [[nodiscard]] const VectorConfig& config() const { return config_; }
 
  private:
+  bool run_rows(const VectorJob& job);
   std::string track_;
   VectorConfig config_;
   sc_core::sc_time period_;

@@ -20,12 +20,19 @@ const char* to_string(VectorOp op) {
     case VectorOp::Gelu: return "GELU";
     case VectorOp::Softmax: return "SOFTMAX";
     case VectorOp::LayerNorm: return "LAYERNORM";
+    case VectorOp::RmsNorm: return "RMSNORM";
+    case VectorOp::SiluMul: return "SILU_MUL";
+    case VectorOp::Rope: return "ROPE";
+    case VectorOp::TopK: return "TOPK";
+    case VectorOp::Gather: return "GATHER";
+    case VectorOp::ScatterAdd: return "SCATTER_ADD";
     case VectorOp::Count: break;
   }
   return "?";
 }
 
-std::uint64_t vector_row_cycles(VectorOp op, std::uint64_t length, const VectorConfig& c) {
+std::uint64_t vector_row_cycles(VectorOp op, std::uint64_t length, const VectorConfig& c,
+                                std::uint64_t param) {
   const std::uint64_t v = ceil_div(length, c.lanes);
   const std::uint64_t t = tree(length, c.lanes);
   switch (op) {
@@ -36,14 +43,23 @@ std::uint64_t vector_row_cycles(VectorOp op, std::uint64_t length, const VectorC
     case VectorOp::LayerNorm:
       return 2 * t * c.add_tree + 2 * std::uint64_t{c.scalar_mul} + c.scalar_sqrt +
              v * (2 * c.add + 3 * c.mul);
+    case VectorOp::RmsNorm:
+      return t * c.add_tree + c.scalar_mul + c.scalar_sqrt + v * (c.add + 3 * std::uint64_t{c.mul});
+    case VectorOp::SiluMul: return v * (c.gelu + c.mul);
+    case VectorOp::Rope:
+      return 2 * ceil_div(param / 2, c.lanes) * c.exp + v * (2 * std::uint64_t{c.mul} + c.add);
+    case VectorOp::TopK:
+      return param * t * c.add_tree + ceil_div(param, c.lanes) * (c.add + c.exp + c.mul);
+    case VectorOp::Gather: return v * c.add;
+    case VectorOp::ScatterAdd: return v * (c.mul + c.add);
     case VectorOp::Count: break;
   }
   return 0;
 }
 
 std::uint64_t vector_timing(VectorOp op, std::uint64_t rows, std::uint64_t length,
-                            const VectorConfig& c) {
-  return ceil_div(rows, c.units) * vector_row_cycles(op, length, c);
+                            const VectorConfig& c, std::uint64_t param) {
+  return ceil_div(rows, c.units) * vector_row_cycles(op, length, c, param);
 }
 
 }  // namespace vp::npu

@@ -1,4 +1,4 @@
-// Cycle model of the NPU's vector units (softmax, layernorm, GELU, add, scale).
+// Cycle model of the NPU's vector units (element-wise, normalization, rotary, routing ops).
 //
 // Contract: vector_timing() returns the cycles of an element-wise or row-reduction op over
 // `rows` rows of `length` elements on `units` vector units of `lanes` lanes. A row runs on one
@@ -8,6 +8,18 @@
 //   ADD:       v x add          SCALE: v x mul          GELU: v x gelu
 //   SOFTMAX:   2 t x add_tree + v x (add + exp + mul)
 //   LAYERNORM: 2 t x add_tree + 2 x scalar_mul + scalar_sqrt + v x (2 add + 3 mul)
+// and for today's models (this project's formulas, in the same costs; docs/npu.md):
+//   RMSNORM:   t x add_tree + scalar_mul + scalar_sqrt + v x (add + 3 mul)
+//              (square, accumulate; one reduction; scale by 1/rms, gamma)
+//   SILU_MUL:  v x (gelu + mul)            (SiLU on the activation unit at GELU's cost, x up)
+//   ROPE:      2 ceil(head_dim / 2 / lanes) x exp + v x (2 mul + add)
+//              (the row's cos and sin of head_dim / 2 angles, shared by its heads; each pair
+//              (x, y) -> (x cos - y sin, x sin + y cos))
+//   TOPK:      k t x add_tree + ceil(k / lanes) x (add + exp + mul)
+//              (k maximum searches on the reduction tree, a softmax over the k kept)
+//   GATHER:    v x add                     (a row through the lanes)
+//   SCATTER_ADD: v x (mul + add)           (weight x row, added to the destination row)
+// `param` is ROPE's head_dim and TOPK's k (unused by the others).
 #pragma once
 
 #include <cstdint>
@@ -20,6 +32,12 @@ enum class VectorOp : std::uint32_t {
   Gelu = 2,
   Softmax = 3,
   LayerNorm = 4,
+  RmsNorm = 5,
+  SiluMul = 6,
+  Rope = 7,
+  TopK = 8,
+  Gather = 9,
+  ScatterAdd = 10,
   Count
 };
 
@@ -33,9 +51,9 @@ struct VectorConfig {
 
 /// Cycles of one row of `length` elements.
 [[nodiscard]] std::uint64_t vector_row_cycles(VectorOp op, std::uint64_t length,
-                                              const VectorConfig& c);
+                                              const VectorConfig& c, std::uint64_t param = 0);
 /// Cycles of `rows` rows spread over the units.
 [[nodiscard]] std::uint64_t vector_timing(VectorOp op, std::uint64_t rows, std::uint64_t length,
-                                          const VectorConfig& c);
+                                          const VectorConfig& c, std::uint64_t param = 0);
 
 }  // namespace vp::npu
