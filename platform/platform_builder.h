@@ -47,8 +47,10 @@ class PlatformBuilder : public ModuleLookup {
   std::map<std::string, std::string> types_;
   std::vector<std::string> order_;
   std::map<std::string, std::string> bound_by_;  ///< "module.port" -> where it was first bound
-  // Interrupt lines may be driven from several processes of their source module.
-  using Line = sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>;
+  // Interrupt lines may be driven from several processes of their source module, even in one
+  // delta cycle (an NPU queue finishing while the CPU clears a status bit by a register write):
+  // the level its module computed last is the line's level.
+  using Line = sc_core::sc_signal<bool, sc_core::SC_UNCHECKED_WRITERS>;
   std::vector<std::unique_ptr<Line>> lines_;
 };
 

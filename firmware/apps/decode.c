@@ -13,6 +13,7 @@
 
 #include "batch.h"
 #include "job.h"
+#include "moe.h"
 #include "npu.h"
 #include "program.h"
 #include "tokens.h"
@@ -24,6 +25,7 @@ static job_info job;
 static hbm_plan plan;
 static batch_state batch;
 static uint32_t iteration;
+static uint32_t* positions; /* ROPE: each row's position (its token's index in the context) */
 
 static void check_queues(void) {
   for (unsigned q = 0; q < NPU_QUEUES; ++q) {
@@ -50,6 +52,11 @@ static void run_iteration(void) {
   }
   batch_split(&batch, split ? 2u : 1u);
   job_iteration_begin(batch.count, batch.sub_batches);
+  if (job.arch & JOB_ARCH_ROPE) { /* the rows' positions, ahead of the layers on queue 0 */
+    for (uint32_t i = 0; i < batch.count; ++i) positions[i] = batch.requests[i].tokens - 1u;
+    const npu_descriptor d = npu_copy(0, batch.count * 4u, positions, plan.positions);
+    npu_submit(0, &d);
+  }
   if (job.flags & JOB_FLAG_TOKENS) /* x = the embedding of each request's current token */
     for (uint32_t i = 0; i < batch.count; ++i)
       tokens_embed(&job, &plan, i, batch.requests[i].token);
@@ -109,21 +116,31 @@ int main(void) {
   plan_memory(&plan, &job);
   const uint32_t first_row = plan_first_row(&plan, &job);
   if (!batch_init(&batch, &job, first_row)) {
-    printf("decode: the model needs rows up to %lu of %lu: no room for the KV cache\n",
-           (unsigned long)first_row, (unsigned long)job.rows);
+    if (first_row >= job.rows)
+      printf("decode: the model needs rows up to %lu of %lu: no room for the KV cache\n",
+             (unsigned long)first_row, (unsigned long)job.rows);
+    else
+      printf("decode: no host memory for the KV row lists of %lu requests of up to %lu tokens; "
+             "lower the batch or workload.max_context\n",
+             (unsigned long)job.max_batch, (unsigned long)job.max_seq);
     return VP_EXIT_INPUT_REJECTED;
   }
   npu_init(1);
+  if (((job.arch & JOB_ARCH_ROPE) && (positions = malloc(sizeof(uint32_t) * job.max_batch)) == 0) ||
+      (job.experts != 0 && !moe_init(&job))) {
+    printf("decode: no host memory for the positions or the expert routing tables\n");
+    return VP_EXIT_INPUT_REJECTED;
+  }
   if ((job.flags & JOB_FLAG_TOKENS) && !tokens_init(&job, &plan)) {
     printf("decode: no host memory for the embedding table and logits\n");
     return VP_EXIT_INPUT_REJECTED;
   }
   printf(
-      "decode: %lu layers of %lu simulated, E %lu, %lu heads x %lu on this device, batch up to %lu, %s attention, "
-      "%s channels, sub-batches %s\n",
+      "decode: %lu layers of %lu simulated, E %lu, %lu heads x %lu (%lu K/V) on this device, batch up to %lu, "
+      "%s attention, %s channels, sub-batches %s\n",
       (unsigned long)job.layers, (unsigned long)job.device_layers, (unsigned long)job.d_model,
-      (unsigned long)job.heads, (unsigned long)job.head_dim, (unsigned long)job.max_batch,
-      (job.flags & JOB_FLAG_PIM_ATTENTION) ? "PIM" : "NPU",
+      (unsigned long)job.heads, (unsigned long)job.head_dim, (unsigned long)job.kv_heads,
+      (unsigned long)job.max_batch, (job.flags & JOB_FLAG_PIM_ATTENTION) ? "PIM" : "NPU",
       (job.flags & JOB_FLAG_GREEDY) ? "greedy" : "round-robin",
       (job.flags & JOB_FLAG_SUB_BATCH_ADAPTIVE) ? "adaptive"
       : (job.flags & JOB_FLAG_SUB_BATCH)        ? "on"

@@ -83,7 +83,8 @@ void npu_set_semaphore(unsigned sem, uint32_t value) {
 
 npu_descriptor npu_attention(uint32_t mode, uint32_t requests, uint32_t heads, uint32_t head_dim,
                              const void* table, uint64_t q, uint32_t q_stride, uint64_t out,
-                             uint32_t append, uint32_t row_offset, uint32_t v_chunk) {
+                             uint32_t append, uint32_t row_offset, uint32_t v_chunk,
+                             uint32_t kv_heads) {
   npu_descriptor d = {{0}};
   d.word[0] = VP_NPU_OP_ATTENTION;
   d.word[VP_NPU_ATTENTION_MODE] = mode;
@@ -96,6 +97,7 @@ npu_descriptor npu_attention(uint32_t mode, uint32_t requests, uint32_t heads, u
   d.word[VP_NPU_ATTENTION_Q_STRIDE] = q_stride;
   d.word[VP_NPU_ATTENTION_APPEND] = append;
   d.word[VP_NPU_ATTENTION_ROW_OFFSET] = row_offset;
+  d.word[VP_NPU_ATTENTION_KV_HEADS] = kv_heads;
   d.word[VP_NPU_ATTENTION_V_CHUNK] = v_chunk;
   return d;
 }
@@ -159,5 +161,15 @@ npu_descriptor npu_vector(uint32_t op, uint32_t rows, uint32_t length, uint64_t 
   d.word[VP_NPU_VECTOR_LENGTH] = length;
   put_address(&d, VP_NPU_VECTOR_SRC_LO, src);
   put_address(&d, VP_NPU_VECTOR_DST_LO, dst);
+  return d;
+}
+
+npu_descriptor npu_vector_rows(uint32_t op, uint32_t rows, uint32_t length, uint64_t src,
+                               uint64_t src2, uint64_t dst, uint32_t param, uint32_t stride,
+                               uint32_t scalar_bits) {
+  npu_descriptor d = npu_vector2(op, rows, length, src, src2, dst);
+  d.word[VP_NPU_VECTOR_PARAM] = param;
+  d.word[VP_NPU_VECTOR_STRIDE] = stride;
+  d.word[VP_NPU_VECTOR_SCALAR] = scalar_bits;
   return d;
 }

@@ -36,10 +36,15 @@ npu_descriptor npu_gemm(uint32_t m, uint32_t k, uint32_t n, uint64_t x, uint64_t
 npu_descriptor npu_vector(uint32_t op, uint32_t rows, uint32_t length, uint64_t src, uint64_t dst);
 npu_descriptor npu_vector2(uint32_t op, uint32_t rows, uint32_t length, uint64_t src, uint64_t src2,
                            uint64_t dst);
+/* A row op (ROPE, TOPK, GATHER, SCATTER_ADD) with its PARAM, STRIDE and SCALAR (fp32 bits). */
+npu_descriptor npu_vector_rows(uint32_t op, uint32_t rows, uint32_t length, uint64_t src,
+                               uint64_t src2, uint64_t dst, uint32_t param, uint32_t stride,
+                               uint32_t scalar_bits);
 /* SCALE 0 (1/sqrt(head_dim)); `table`: TOKENS, CHANNEL, K_ROWS, V_ROWS per request; `v_chunk`:
- * tokens per V segment (0 = a whole bank row). */
+ * tokens per V segment (0 = a whole bank row); `kv_heads`: K/V heads (0 = heads). */
 npu_descriptor npu_attention(uint32_t mode, uint32_t requests, uint32_t heads, uint32_t head_dim,
                              const void* table, uint64_t q, uint32_t q_stride, uint64_t out,
-                             uint32_t append, uint32_t row_offset, uint32_t v_chunk);
+                             uint32_t append, uint32_t row_offset, uint32_t v_chunk,
+                             uint32_t kv_heads);
 npu_descriptor npu_signal(unsigned sem, uint32_t value);
 npu_descriptor npu_wait_for(unsigned sem, uint32_t value);

@@ -12,15 +12,15 @@ int batch_init(batch_state* b, const job_info* job, uint32_t first_kv_row) {
   memset(b, 0, sizeof *b);
   b->job = job;
   b->row_elems = job->row_bytes / 2u;
-  b->chunks_k = ceil_div(job->embed, b->row_elems);
+  b->chunks_k = ceil_div(job->kv_embed, b->row_elems);
   b->tiles_v = ceil_div(job->head_dim, job->banks);
   b->k_capacity = ceil_div(job->max_seq, job->banks) * b->chunks_k;
   b->v_chunk = job->v_chunk;
   /* The job device checks V_CHUNK; a zero here would divide by zero below. */
   if (b->v_chunk == 0 || b->row_elems % b->v_chunk != 0) return 0;
   b->segments_per_row = b->row_elems / b->v_chunk;
-  b->v_capacity =
-      ceil_div(ceil_div(job->max_seq, b->v_chunk) * job->heads * b->tiles_v, b->segments_per_row);
+  b->v_capacity = ceil_div(ceil_div(job->max_seq, b->v_chunk) * job->kv_heads * b->tiles_v,
+                           b->segments_per_row);
   /* Row groups as deep as the device's layers: the capacity is the full model's even when only
    * some layers are simulated (they use the first rows of each group). */
   if (!kv_init(&b->kv, job->channels, job->rows, first_kv_row, job->kv_layers)) return 0;
@@ -42,9 +42,10 @@ void batch_free(batch_state* b) {
 uint32_t batch_load(const batch_state* b, uint32_t tokens) {
   const uint32_t gwrite = 100u, tile = 184u;
   if (tokens == 0) return 0;
-  /* K: per chunk a GWRITE and a tile per 32 tokens; V: per head and token chunk a GWRITE and a
-   * tile per KV row its dimension tiles occupy. */
-  return b->chunks_k * (gwrite + ceil_div(tokens, 32u) * tile) +
+  /* K: per chunk and query of a K/V head's group a GWRITE and a tile per 32 tokens; V: per
+   * (query) head and token chunk a GWRITE and a tile per KV row its dimension tiles occupy. */
+  return b->chunks_k * (b->job->heads / b->job->kv_heads) *
+             (gwrite + ceil_div(tokens, 32u) * tile) +
          ceil_div(tokens, b->v_chunk) * b->job->heads *
              (gwrite + ceil_div(b->tiles_v, b->segments_per_row) * tile);
 }
@@ -54,7 +55,8 @@ static uint32_t k_needed(const batch_state* b, uint32_t tokens) {
   return ceil_div(tokens, b->job->banks) * b->chunks_k;
 }
 static uint32_t v_needed(const batch_state* b, uint32_t tokens) {
-  return ceil_div(ceil_div(tokens, b->v_chunk) * b->job->heads * b->tiles_v, b->segments_per_row);
+  return ceil_div(ceil_div(tokens, b->v_chunk) * b->job->kv_heads * b->tiles_v,
+                  b->segments_per_row);
 }
 
 /* Rows a request of `tokens` tokens adds with its next token (0 for an empty request: not counted).

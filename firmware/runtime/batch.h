@@ -3,8 +3,9 @@
  * ATTENTION request tables (layout of VP_NPU_OP_ATTENTION's TABLE).
  *
  * Attention load of a request with L tokens (the NeuPIMs simulator's estimate, PIM cycles):
- * chunks_k (G + ceil(L/32) T) + ceil(L/C) heads (G + ceil(tiles_v / (512/C)) T), G = 100
- * (GWRITE), T = 184 (one GEMV tile), C = the job's V chunk (512: the simulator's formula). */
+ * chunks_k g (G + ceil(L/32) T) + ceil(L/C) heads (G + ceil(tiles_v / (512/C)) T), G = 100
+ * (GWRITE), T = 184 (one GEMV tile), C = the job's V chunk (512: the simulator's formula), g =
+ * heads / kv_heads (the K rows are scanned once per query of a group; 1 for multi-head). */
 #pragma once
 
 #include <stdint.h>

@@ -29,6 +29,12 @@ int job_read(job_info* job) {
   job->row_bytes = JOB(ROW_BYTES);
   job->seed = JOB(SEED);
   job->v_chunk = JOB(V_CHUNK);
+  job->kv_heads = JOB(KV_HEADS);
+  job->kv_embed = job->kv_heads * job->head_dim;
+  job->arch = JOB(ARCH);
+  job->rope_theta = JOB(ROPE_THETA);
+  job->experts = JOB(EXPERTS);
+  job->top_k = JOB(TOP_K);
   return 1;
 }
 
@@ -58,4 +64,11 @@ uint32_t job_attention_stretch(void) { return JOB(ATT_STRETCH); }
 void job_logits(const uint16_t* bits, uint32_t count) {
   for (uint32_t i = 0; i < count; i += 2)
     JOB(LOGITS) = (uint32_t)bits[i] | (i + 1 < count ? (uint32_t)bits[i + 1] << 16 : 0u);
+}
+uint32_t job_router_weight(uint32_t expert) {
+  JOB(ROUTER_EXPERT) = expert;
+  return JOB(ROUTER_WEIGHT);
+}
+void job_expert_routed(uint32_t expert, uint32_t tokens) {
+  JOB(EXPERT_ROUTED) = expert << 22 | tokens;
 }

@@ -22,8 +22,16 @@ typedef struct {
   uint32_t max_batch, iterations, batches, requests, mode, max_seq;
   uint32_t channels, banks, rows, row_bytes;
   uint32_t seed;
-  uint32_t v_chunk; /* tokens per V segment of the KV layout (<= row_bytes / 2) */
+  uint32_t v_chunk;            /* tokens per V segment of the KV layout (<= row_bytes / 2) */
+  uint32_t kv_heads, kv_embed; /* K/V heads on the device and kv_heads x head_dim */
+  uint32_t arch;               /* JOB_ARCH_* */
+  uint32_t rope_theta;         /* fp32 bits */
+  uint32_t experts, top_k;     /* experts 0: a dense FFN */
 } job_info;
+
+#define JOB_ARCH_SWIGLU (1u << 0)
+#define JOB_ARCH_RMSNORM (1u << 1)
+#define JOB_ARCH_ROPE (1u << 2)
 
 typedef struct {
   uint32_t index; /* in the mailbox */
@@ -49,3 +57,7 @@ uint32_t job_attention_stretch(void);
 /* Reports the `count` fp16 logits (`bits`) the next job_token()'s token is chosen from
  * (FLAGS bit 7). */
 void job_logits(const uint16_t* bits, uint32_t count);
+/* The timing router's popularity weight of `expert` (of 65536 in all). */
+uint32_t job_router_weight(uint32_t expert);
+/* Reports that `tokens` tokens ran through `expert` (one expert FFN launch). */
+void job_expert_routed(uint32_t expert, uint32_t tokens);

@@ -1,32 +1,51 @@
 #include "program.h"
 
 #include "job.h"
+#include "moe.h"
 #include "npu.h"
 #include "vp.h"
 
 enum { SEM_QKV = 0, SEM_ATT = 2 }; /* + sub-batch */
 
-static uint64_t tiled_bytes(uint32_t k, uint32_t n) {
+uint64_t tiled_bytes(uint32_t k, uint32_t n) {
   return (uint64_t)((k + 127u) / 128u * 128u) * ((n + 127u) / 128u * 128u) * 2u;
 }
 
 void plan_memory(hbm_plan* plan, const job_info* job) {
   const uint64_t rows = job->max_batch, e = job->d_model, et = job->embed;
+  const int swiglu = (job->arch & JOB_ARCH_SWIGLU) != 0, moe = job->experts != 0;
   uint64_t at = 0;
+  plan->qkv_width = job->embed + 2u * job->kv_embed;
   plan->x = at, at += rows * e * 2u;
   plan->h = at, at += rows * e * 2u;
-  plan->qkv = at, at += rows * 3u * et * 2u;
+  plan->qkv = at, at += rows * plan->qkv_width * 2u;
   plan->att = at, at += rows * et * 2u;
   plan->p = at, at += rows * e * 2u;
   plan->f1 = at, at += rows * job->ffn * 2u;
   plan->logits = at, at += rows * job->vocab * 2u;
+  plan->f3 = at, at += swiglu ? rows * job->ffn * 2u : 0u;
+  plan->positions = at, at += (job->arch & JOB_ARCH_ROPE) ? rows * 4u : 0u;
+  plan->router = at, at += moe ? rows * job->experts * 2u : 0u;
+  plan->topk = at, at += moe ? rows * job->top_k * 4u : 0u;
+  plan->tables = at, at += moe ? rows * job->top_k * 8u : 0u;
+  plan->moe_x = at, at += moe ? rows * e * 2u : 0u;
+  plan->moe_out = at, at += moe ? rows * e * 2u : 0u;
   at = (at + 0xFFFFFu) & ~(uint64_t)0xFFFFFu;
   plan->weights = at;
   plan->qkv_w = 0;
-  plan->proj_w = plan->qkv_w + tiled_bytes(job->d_model, 3u * job->embed);
+  plan->proj_w = plan->qkv_w + tiled_bytes(job->d_model, plan->qkv_width);
   plan->ffn1_w = plan->proj_w + tiled_bytes(job->embed, job->d_model);
-  plan->ffn2_w = plan->ffn1_w + tiled_bytes(job->d_model, job->ffn);
-  plan->layer_bytes = plan->ffn2_w + tiled_bytes(job->ffn, job->d_model);
+  if (moe) { /* the router, then per expert gate, up and down */
+    plan->router_w = plan->ffn1_w;
+    plan->experts_w = plan->router_w + tiled_bytes(job->d_model, job->experts);
+    plan->expert_bytes =
+        2u * tiled_bytes(job->d_model, job->ffn) + tiled_bytes(job->ffn, job->d_model);
+    plan->layer_bytes = plan->experts_w + job->experts * plan->expert_bytes;
+  } else {
+    plan->ffn3_w = plan->ffn1_w + (swiglu ? tiled_bytes(job->d_model, job->ffn) : 0u);
+    plan->ffn2_w = (swiglu ? plan->ffn3_w : plan->ffn1_w) + tiled_bytes(job->d_model, job->ffn);
+    plan->layer_bytes = plan->ffn2_w + tiled_bytes(job->ffn, job->d_model);
+  }
   at += plan->layer_bytes * job->device_layers; /* room for every layer the device holds */
   plan->lm_head = at, at += tiled_bytes(job->d_model, job->vocab);
   plan->end = at;
@@ -38,6 +57,10 @@ uint32_t plan_first_row(const hbm_plan* plan, const job_info* job) {
 }
 
 static void submit(unsigned q, npu_descriptor d) { npu_submit(q, &d); }
+
+static uint32_t norm_op(const job_info* job) {
+  return (job->arch & JOB_ARCH_RMSNORM) ? VP_NPU_VECTOR_RMSNORM : VP_NPU_VECTOR_LAYERNORM;
+}
 
 /* Timeline markers of the host's side (docs/runtime.md): a span per layer it enqueues and an
  * instant per stage, arg = stage << 8 | sub-batch. */
@@ -51,11 +74,16 @@ static void qkv(const batch_state* b, const hbm_plan* m, uint32_t s, uint32_t la
   const job_info* job = b->job;
   const uint32_t first = b->start[s], n = b->start[s + 1u] - first;
   const uint64_t e = job->d_model, w = m->weights + layer * m->layer_bytes;
+  const uint64_t qkv = m->qkv + (uint64_t)first * m->qkv_width * 2u;
   mark_stage(STAGE_QKV, s);
-  submit(0, npu_vector(VP_NPU_VECTOR_LAYERNORM, n, job->d_model, m->x + first * e * 2u,
-                       m->h + first * e * 2u));
-  submit(0, npu_gemm(n, job->d_model, 3u * job->embed, m->h + first * e * 2u, w + m->qkv_w,
-                     m->qkv + (uint64_t)first * 3u * job->embed * 2u, 1u));
+  submit(0,
+         npu_vector(norm_op(job), n, job->d_model, m->x + first * e * 2u, m->h + first * e * 2u));
+  submit(0, npu_gemm(n, job->d_model, m->qkv_width, m->h + first * e * 2u, w + m->qkv_w, qkv, 1u));
+  if (job->arch &
+      JOB_ARCH_ROPE) /* q and k of each row, in place; positions written per iteration */
+    submit(0, npu_vector_rows(VP_NPU_VECTOR_ROPE, n, job->embed + job->kv_embed, qkv,
+                              m->positions + first * 4u, qkv, job->head_dim, m->qkv_width * 2u,
+                              job->rope_theta));
   submit(0, npu_signal(SEM_QKV + s, 1u));
 }
 
@@ -69,9 +97,19 @@ static void projection_ffn(const batch_state* b, const hbm_plan* m, uint32_t s, 
   submit(0, npu_gemm(n, job->embed, job->d_model, m->att + (uint64_t)first * job->embed * 2u,
                      w + m->proj_w, p, 1u));
   submit(0, npu_vector2(VP_NPU_VECTOR_ADD, n, job->d_model, x, p, x));
-  submit(0, npu_vector(VP_NPU_VECTOR_LAYERNORM, n, job->d_model, x, h));
+  submit(0, npu_vector(norm_op(job), n, job->d_model, x, h));
+  if (job->experts != 0) { /* x += the weighted outputs of each token's experts */
+    moe_ffn(b, m, s, layer);
+    return;
+  }
   submit(0, npu_gemm(n, job->d_model, job->ffn, h, w + m->ffn1_w, f1, 1u));
-  submit(0, npu_vector(VP_NPU_VECTOR_GELU, n, job->ffn, f1, f1));
+  if (job->arch & JOB_ARCH_SWIGLU) {
+    const uint64_t f3 = m->f3 + (uint64_t)first * job->ffn * 2u;
+    submit(0, npu_gemm(n, job->d_model, job->ffn, h, w + m->ffn3_w, f3, 1u));
+    submit(0, npu_vector2(VP_NPU_VECTOR_SILU_MUL, n, job->ffn, f1, f3, f1));
+  } else {
+    submit(0, npu_vector(VP_NPU_VECTOR_GELU, n, job->ffn, f1, f1));
+  }
   submit(0, npu_gemm(n, job->ffn, job->d_model, f1, w + m->ffn2_w, p, 1u));
   submit(0, npu_vector2(VP_NPU_VECTOR_ADD, n, job->d_model, x, p, x));
 }
@@ -79,14 +117,14 @@ static void projection_ffn(const batch_state* b, const hbm_plan* m, uint32_t s, 
 static void attention(const batch_state* b, const hbm_plan* m, uint32_t s, uint32_t layer) {
   const job_info* job = b->job;
   const uint32_t first = b->start[s], n = b->start[s + 1u] - first;
-  const uint64_t q = m->qkv + (uint64_t)first * 3u * job->embed * 2u;
+  const uint64_t q = m->qkv + (uint64_t)first * m->qkv_width * 2u;
   const uint64_t out = m->att + (uint64_t)first * job->embed * 2u;
   const uint32_t mode =
       (job->flags & JOB_FLAG_PIM_ATTENTION) ? VP_NPU_ATTENTION_MODE_PIM : VP_NPU_ATTENTION_MODE_NPU;
   mark_stage(STAGE_ATTENTION, s);
   submit(1, npu_wait_for(SEM_QKV + s, layer + 1u));
   submit(1, npu_attention(mode, n, job->heads, job->head_dim, &b->tables[4u * first], q,
-                          3u * job->embed * 2u, out, 1u, layer, job->v_chunk));
+                          m->qkv_width * 2u, out, 1u, layer, job->v_chunk, job->kv_heads));
   submit(1, npu_signal(SEM_ATT + s, 1u));
 }
 
@@ -103,9 +141,13 @@ void program_layers(const batch_state* b, const hbm_plan* m) {
         projection_ffn(b, m, s, l - 1u);
       }
       qkv(b, m, s, l);
+      /* MoE: the host waits for each sub-batch's routing inside projection_ffn(), so its
+       * attention is queued at once (queue 1 sees the same order). */
+      if (b->job->experts != 0) attention(b, m, s, l);
     }
-    for (uint32_t s = 0; s < b->sub_batches; ++s)
-      if (b->start[s + 1u] != b->start[s]) attention(b, m, s, l);
+    if (b->job->experts == 0)
+      for (uint32_t s = 0; s < b->sub_batches; ++s)
+        if (b->start[s + 1u] != b->start[s]) attention(b, m, s, l);
     vp_marker_end(MARK_LAYER, l);
   }
   for (uint32_t s = 0; s < b->sub_batches; ++s) {
@@ -117,7 +159,7 @@ void program_layers(const batch_state* b, const hbm_plan* m) {
 
 void program_lm_head(const batch_state* b, const hbm_plan* m) {
   const job_info* job = b->job;
-  submit(0, npu_vector(VP_NPU_VECTOR_LAYERNORM, b->count, job->d_model, m->x, m->h));
+  submit(0, npu_vector(norm_op(job), b->count, job->d_model, m->x, m->h));
   submit(0, npu_gemm(b->count, job->d_model, job->vocab, m->h, m->lm_head, m->logits, 1u));
 }
 
@@ -133,15 +175,24 @@ static uint32_t gemm_estimate_ns(const job_info* job, uint32_t rows, uint32_t k,
 
 void estimate_layer(const batch_state* b, const hbm_plan* plan, uint32_t* one_ns,
                     uint32_t* two_ns) {
-  (void)plan;
   const job_info* job = b->job;
   uint32_t gemm[2] = {0, 0};
   for (uint32_t split = 1; split <= 2u; ++split) {
     const uint32_t rows = (b->count + split - 1u) / split;
-    const uint32_t t = gemm_estimate_ns(job, rows, job->d_model, 3u * job->embed) +
-                       gemm_estimate_ns(job, rows, job->embed, job->d_model) +
-                       gemm_estimate_ns(job, rows, job->d_model, job->ffn) +
-                       gemm_estimate_ns(job, rows, job->ffn, job->d_model);
+    uint32_t t = gemm_estimate_ns(job, rows, job->d_model, plan->qkv_width) +
+                 gemm_estimate_ns(job, rows, job->embed, job->d_model);
+    if (job->experts != 0) { /* the router, and the experts the rows' tokens reach, evenly */
+      const uint32_t routed = rows * job->top_k;
+      const uint32_t used = routed < job->experts ? routed : job->experts;
+      const uint32_t per = (routed + used - 1u) / used;
+      t += gemm_estimate_ns(job, rows, job->d_model, job->experts) +
+           used * (2u * gemm_estimate_ns(job, per, job->d_model, job->ffn) +
+                   gemm_estimate_ns(job, per, job->ffn, job->d_model));
+    } else {
+      t += gemm_estimate_ns(job, rows, job->d_model, job->ffn) *
+               ((job->arch & JOB_ARCH_SWIGLU) ? 2u : 1u) +
+           gemm_estimate_ns(job, rows, job->ffn, job->d_model);
+    }
     gemm[split - 1u] = split * t;
   }
   uint32_t attention = 0;

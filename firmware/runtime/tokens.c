@@ -50,9 +50,24 @@ static void write_matrix(const job_info* job, uint64_t base, uint32_t stream, ui
 int tokens_init(const job_info* job, const hbm_plan* plan) {
   for (uint32_t l = 0; l < job->layers; ++l) {
     const uint64_t w = plan->weights + l * plan->layer_bytes;
-    write_matrix(job, w + plan->qkv_w, 8u * l + 0u, job->d_model, 3u * job->embed);
+    write_matrix(job, w + plan->qkv_w, 8u * l + 0u, job->d_model, plan->qkv_width);
     write_matrix(job, w + plan->proj_w, 8u * l + 1u, job->embed, job->d_model);
+    if (job->experts != 0) {
+      write_matrix(job, w + plan->router_w, 8u * l + 5u, job->d_model, job->experts);
+      for (uint32_t x = 0; x < job->experts; ++x) {
+        const uint64_t e = w + plan->experts_w + x * plan->expert_bytes;
+        const uint64_t up = e + tiled_bytes(job->d_model, job->ffn);
+        const uint32_t stream = 0x100000u + (l * 1024u + x) * 4u;
+        write_matrix(job, e, stream + 0u, job->d_model, job->ffn);
+        write_matrix(job, up, stream + 1u, job->d_model, job->ffn);
+        write_matrix(job, up + tiled_bytes(job->d_model, job->ffn), stream + 2u, job->ffn,
+                     job->d_model);
+      }
+      continue;
+    }
     write_matrix(job, w + plan->ffn1_w, 8u * l + 2u, job->d_model, job->ffn);
+    if (job->arch & JOB_ARCH_SWIGLU)
+      write_matrix(job, w + plan->ffn3_w, 8u * l + 4u, job->d_model, job->ffn);
     write_matrix(job, w + plan->ffn2_w, 8u * l + 3u, job->ffn, job->d_model);
   }
   write_matrix(job, plan->lm_head, 8u * job->layers + 4u, job->d_model, job->vocab);

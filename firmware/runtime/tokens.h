@@ -6,8 +6,10 @@
  * fp16 value has sign bit (h >> 12) & 1, mantissa h & 0x3FF and exponent top - ((h >> 10) & 3)
  * with top = -1 - floor(log2(fan_in)) / 2 (so magnitudes shrink like 1/sqrt(fan-in); fan-in 1
  * for the embeddings). Streams: layer l
- * matrix m (0 QKV, 1 projection, 2 FFN1, 3 FFN2) = 8 l + m, index k N + n of W[k][n]; the LM head
- * = 8 layers + 4; the embedding table = 8 layers + 5, index token E + i. The prompt token of
+ * matrix m (0 QKV, 1 projection, 2 FFN1 or SwiGLU gate, 3 FFN2 or down, 4 SwiGLU up, 5 MoE
+ * router) = 8 l + m, index k N + n of W[k][n]; expert x's gate, up, down = 0x100000 + (1024 l +
+ * x) 4 + 0, 1, 2; the LM head = 8 layers + 4; the embedding table = 8 layers + 5, index token
+ * E + i. The prompt token of
  * request r is hash(seed, 0xFFFF, r) mod vocab. No biases, no position embeddings; layer norms
  * without gain/bias (docs/runtime.md). */
 #pragma once

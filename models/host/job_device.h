@@ -82,6 +82,9 @@ class JobDevice : public RegisterDevice {
   /// What was measured under an arbitration policy (its defaults).
   [[nodiscard]] static Interference measured_interference(const std::string& arbitration);
   std::uint32_t request_index_ = 0, current_layer_ = 0;
+  std::vector<std::uint32_t> router_weights_;  ///< timing router's popularity, 65536ths
+  std::uint32_t router_expert_ = 0;
+  std::uint64_t routed_tokens_ = 0, expert_launches_ = 0;
 
   Window begin_, layers_end_;
   bool in_iteration_ = false;

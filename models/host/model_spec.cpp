@@ -74,6 +74,8 @@ void ModelSpec::check(const std::string& where) const {
                       heads, kv_heads));
   require(top_k <= experts,
           fmt::format("moe.top_k {} is more than the {} experts", top_k, experts));
+  require(experts == 0 || ffn == FfnKind::SwiGlu,
+          "mixture-of-experts layers run SwiGLU experts (ffn: swiglu)");
   require(heads % tp == 0, fmt::format("heads {} do not split over tp {}", heads, tp));
   require(kv_heads >= tp ? kv_heads % tp == 0 : tp % kv_heads == 0,
           fmt::format("kv_heads {} neither split over tp {} nor divide it (a device holds "

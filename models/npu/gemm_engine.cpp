@@ -242,6 +242,7 @@ bool GemmEngine::stream(const GemmShape& shape, const Operands& operands) {
   ok &= writes->ok;
 
   ++stats_.gemms;
+  stats_.weight_bytes += weight_bytes(shape, operands.w_tiled);
   stats_.cycles += static_cast<std::uint64_t>((sc_core::sc_time_stamp() - t0) / period_);
   stats_.compute_cycles += simulated ? sim_cycles : timing.cycles;
   stats_.macs +=

@@ -233,6 +233,9 @@ void NpuCore::register_unit_stats(StatsTree& stats) {
   auto gemm = [this](auto field) { return engine_stat(gemm_, field); };
   stats.add(sa + ".gemms", "descriptors", "GEMMs run",
             gemm([](const GemmEngine::Stats& s) { return s.gemms; }));
+  stats.add(sa + ".weight_bytes", "bytes",
+            "weight bytes the GEMMs streamed (W as stored, once each)",
+            gemm([](const GemmEngine::Stats& s) { return s.weight_bytes; }));
   stats.add(sa + ".gemm_cycles", "cycles", "wall cycles of GEMM descriptors (operands streamed)",
             gemm([](const GemmEngine::Stats& s) { return s.cycles; }));
   stats.add(sa + ".compute_cycles", "cycles",

@@ -281,11 +281,48 @@ expect("PIM attention on a memory without PIM", [vp, "run", "--system", "neupims
        r"modules\.job\.system\.attention: 'pim' needs PIM units")
 
 odd_head = os.path.join(out, "odd_head.json")
+tiny_arch = {"ffn": "gelu", "ffn_dim": 960, "norm": "layernorm", "positions": "learned"}
 open(odd_head, "w").write(json.dumps({"name": "odd-head", "description": "heads of 60 elements", "d_model": 240,
-                                      "heads": 4, "layers": 2, "tp": 1, "pp": 1, "vocab": 512, "max_seq": 2048}))
+                                      "heads": 4, "kv_heads": 4, "layers": 2, "tp": 1, "pp": 1, "vocab": 512,
+                                      "max_seq": 2048, **tiny_arch}))
 expect("a head size the attention engine cannot serve", [vp, "run", "--system", "neupims", "--model", odd_head,
                                                           "--batch", "2", "--out", folder("odd_head")], 2,
        r"modules\.job\.model: odd-head has heads of 60 elements; the attention engine needs a multiple of 16")
+
+# Model descriptions (configs/models): one clear error per inconsistency.
+llama = json.load(open(os.path.join(source_dir, "configs", "models", "llama-tiny.json")))
+mixtral = json.load(open(os.path.join(source_dir, "configs", "models", "moe-tiny.json")))
+for name, model, message in (
+        ("heads not a multiple of kv_heads", {**llama, "kv_heads": 3},
+         r"heads 4 are not a multiple of kv_heads 3 \(each K/V head serves a group"),
+        ("more experts chosen than exist", {**mixtral, "moe": {"experts": 4, "top_k": 5, "ffn_dim": 256}},
+         r"moe\.top_k 5 is more than the 4 experts"),
+        ("kv_heads that neither split over tp nor divide it", {**llama, "heads": 12, "d_model": 768, "kv_heads": 6,
+                                                                "tp": 4},
+         r"kv_heads 6 neither split over tp 4 nor divide it"),
+        ("tp that does not divide heads", {**llama, "tp": 3}, r"heads 4 do not split over tp 3"),
+        ("an unknown FFN kind", {**llama, "ffn": "relu"}, r"ffn: 'relu' is not allowed \(allowed: gelu, swiglu\)"),
+        ("an unknown norm", {**llama, "norm": "batchnorm"},
+         r"norm: 'batchnorm' is not allowed \(allowed: layernorm, rmsnorm\)"),
+        ("a missing kv_heads", {k: v for k, v in llama.items() if k != "kv_heads"},
+         r"kv_heads: required integer is missing"),
+        ("a missing positions", {k: v for k, v in llama.items() if k != "positions"},
+         r"positions: required string is missing \(allowed: learned, rope\)"),
+        ("a missing expert width", {**mixtral, "moe": {"experts": 4, "top_k": 2}}, r"moe\.ffn_dim: required integer is missing"),
+        ("a dense FFN width beside experts", {**mixtral, "ffn_dim": 512},
+         r"a mixture-of-experts model has no dense FFN"),
+        ("GELU experts", {**mixtral, "ffn": "gelu"}, r"mixture-of-experts layers run SwiGLU experts")):
+    path = os.path.join(out, "model_" + re.sub(r"\W+", "_", name) + ".json")
+    open(path, "w").write(json.dumps(model))
+    expect("model: " + name, [vp, "run", "--system", "neupims", "--model", path, "--batch", "2",
+                              "--out", folder("model")], 2, message)
+expect("a serving window longer than the model's context",
+       [vp, "run", "--system", "neupims", "--model", "llama-tiny", "--batch", "2",
+        "--set", "modules.job.workload.max_context=4096", "--out", folder("model")], 2,
+       r"modules\.job\.workload\.max_context: 4096 is out of range")
+expect("an unknown MoE router", [vp, "run", "--system", "neupims", "--model", "moe-tiny", "--batch", "2",
+                                 "--set", "modules.job.system.moe_router=zipf", "--out", folder("model")], 2,
+       r"modules\.job\.system\.moe_router: 'zipf' is not allowed \(allowed: uniform, skewed\)")
 
 # --- exit status ------------------------------------------------------------------------------------------
 expect("a firmware failure", [vp, "run", "--config", config, "--firmware", os.path.join(firmware_dir, "fail_exit.elf"),

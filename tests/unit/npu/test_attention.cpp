@@ -23,7 +23,7 @@ std::string g_tile_close = "each";
 
 struct Request {
   std::uint32_t tokens, channel;
-  std::vector<Imath::half> k, v;  ///< [tokens x E], [tokens x E] (head-major within a token)
+  std::vector<Imath::half> k, v;  ///< [tokens x Ekv] each (K/V-head-major within a token)
   std::vector<std::uint32_t> k_rows, v_rows;
 };
 
@@ -44,21 +44,23 @@ std::vector<Imath::half> place(test::NpuBench& bench, const KvLayout& lay,
     return r;
   };
   std::uint32_t next_row = 7, list_at = 0, seed = 100;
-  const std::uint32_t E = lay.embedding();
+  const std::uint32_t E = lay.embedding(), Ekv = lay.kv_embedding();
   for (std::size_t i = 0; i < requests.size(); ++i) {
     Request& r = requests[i];
-    r.k = test::random_halves(std::size_t{r.tokens} * E, ++seed);
-    r.v = test::random_halves(std::size_t{r.tokens} * E, ++seed);
+    r.k = test::random_halves(std::size_t{r.tokens} * Ekv, ++seed);
+    r.v = test::random_halves(std::size_t{r.tokens} * Ekv, ++seed);
     r.k_rows.clear();
     r.v_rows.clear();
     for (std::uint32_t n = 0; n < lay.k_rows(r.tokens); ++n) r.k_rows.push_back(next_row += 3);
     for (std::uint32_t n = 0; n < lay.v_rows(r.tokens); ++n) r.v_rows.push_back(next_row += 3);
     for (std::uint32_t t = 0; t < r.tokens - (append ? 1 : 0); ++t)
-      for (std::uint32_t e = 0; e < E; ++e) {
+      for (std::uint32_t e = 0; e < Ekv; ++e) {
         const auto ks = lay.k_slot(t, e);
-        cell(r.channel, r.k_rows[ks.list_index], ks.bank)[ks.element] = r.k[std::size_t{t} * E + e];
+        cell(r.channel, r.k_rows[ks.list_index], ks.bank)[ks.element] =
+            r.k[std::size_t{t} * Ekv + e];
         const auto vs = lay.v_slot(t, e / lay.head_dim, e % lay.head_dim);
-        cell(r.channel, r.v_rows[vs.list_index], vs.bank)[vs.element] = r.v[std::size_t{t} * E + e];
+        cell(r.channel, r.v_rows[vs.list_index], vs.bank)[vs.element] =
+            r.v[std::size_t{t} * Ekv + e];
       }
     const std::uint64_t entry = kTable + i * 16;
     bench.tester.write32(entry, r.tokens);
@@ -87,13 +89,14 @@ std::vector<Imath::half> place(test::NpuBench& bench, const KvLayout& lay,
     return q;
   }
   // The QKV output layout: per request q | k | v of the new (last) token.
-  std::vector<Imath::half> qkv(requests.size() * 3 * E);
+  const std::size_t width = E + 2 * std::size_t{Ekv};
+  std::vector<Imath::half> qkv(requests.size() * width);
   for (std::size_t i = 0; i < requests.size(); ++i) {
     const Request& r = requests[i];
-    std::copy_n(q.begin() + i * E, E, qkv.begin() + i * 3 * E);
-    std::copy_n(r.k.begin() + std::size_t{r.tokens - 1} * E, E, qkv.begin() + i * 3 * E + E);
-    std::copy_n(r.v.begin() + std::size_t{r.tokens - 1} * E, E,
-                qkv.begin() + std::size_t{i} * 3 * E + std::size_t{2} * E);
+    std::copy_n(q.begin() + i * E, E, qkv.begin() + i * width);
+    std::copy_n(r.k.begin() + std::size_t{r.tokens - 1} * Ekv, Ekv, qkv.begin() + i * width + E);
+    std::copy_n(r.v.begin() + std::size_t{r.tokens - 1} * Ekv, Ekv,
+                qkv.begin() + i * width + E + Ekv);
   }
   bench.put(kQ, qkv);
   return q;
@@ -116,19 +119,19 @@ struct Reference {
 ///   chunks added and rounded once more (u |out|).
 /// So |out - ref| <= (e^(2D)(1 + u) - 1 + 2u + 2 tokens 2^-24) sum_t p|v| + u |out|.
 Reference reference(const KvLayout& lay, const Request& r, const Imath::half* q, double scale = 0) {
-  const std::uint32_t E = lay.embedding(), dk = lay.head_dim;
+  const std::uint32_t E = lay.embedding(), Ekv = lay.kv_embedding(), dk = lay.head_dim;
   const double u = std::ldexp(1.0, -11), f32 = std::ldexp(1.0, -24);
   if (scale == 0) scale = 1.0 / std::sqrt(double(dk));
   Reference ref{std::vector<double>(E, 0.0), std::vector<double>(E, 0.0)};
   std::vector<double> magnitude(E, 0.0);  // sum_t p |v|
   for (std::uint32_t h = 0; h < lay.heads; ++h) {
+    const std::size_t kv = std::size_t{h / lay.group()} * dk;  // its K/V head's elements
     std::vector<double> s(r.tokens);
     double max = -1e300, sum = 0, shift = 0;
     for (std::uint32_t t = 0; t < r.tokens; ++t) {
       double size = 0;
       for (std::uint32_t d = 0; d < dk; ++d) {
-        const double product =
-            double(q[h * dk + d]) * double(r.k[std::size_t{t} * E + std::size_t{h} * dk + d]);
+        const double product = double(q[h * dk + d]) * double(r.k[std::size_t{t} * Ekv + kv + d]);
         s[t] += product;
         size += std::abs(product);
       }
@@ -139,7 +142,7 @@ Reference reference(const KvLayout& lay, const Request& r, const Imath::half* q,
     for (auto& x : s) sum += (x = std::exp(x - max));
     for (std::uint32_t t = 0; t < r.tokens; ++t)
       for (std::uint32_t d = 0; d < dk; ++d) {
-        const double v = double(r.v[std::size_t{t} * E + std::size_t{h} * dk + d]);
+        const double v = double(r.v[std::size_t{t} * Ekv + kv + d]);
         ref.out[h * dk + d] += s[t] / sum * v;
         magnitude[h * dk + d] += s[t] / sum * std::abs(v);
       }
@@ -193,7 +196,8 @@ double npu_attention_upper_bound(const KvLayout& lay, const std::vector<Request>
 }
 
 void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_chunk = 0,
-                     const std::string& systolic_model = "arrays", bool explicit_stride = true) {
+                     const std::string& systolic_model = "arrays", bool explicit_stride = true,
+                     std::uint32_t kv_heads = 0) {
   test::NpuBench bench(test::npu_platform(
       nlohmann::json::object(),
       {{"systolic", {{"model", systolic_model}}}, {"pim_tile_close", g_tile_close}}));
@@ -201,15 +205,17 @@ void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_ch
   lay.heads = 12;
   lay.head_dim = 64;  // E = 768: two K chunks, 8 and 4 heads
   lay.v_chunk = v_chunk;
+  lay.kv_heads = kv_heads;  // 3: groups of 4 query heads, K/V of 192 elements (one K chunk)
   std::vector<Request> requests = {
       {70, 0, {}, {}, {}, {}}, {600, 0, {}, {}, {}, {}}, {33, 5, {}, {}, {}, {}}};
   const auto q = place(bench, lay, requests, append);
   // The inputs are packed: q (and with APPEND k and v) of one request after the other's, which
   // is what Q_STRIDE 0 means.
-  const std::uint32_t stride = append && explicit_stride ? 3 * lay.embedding() * 2 : 0;
+  const std::uint32_t stride =
+      append && explicit_stride ? (lay.embedding() + 2 * lay.kv_embedding()) * 2 : 0;
   bench.run(1, {{5, mode, static_cast<std::uint32_t>(requests.size()), lay.heads, lay.head_dim,
                  static_cast<std::uint32_t>(kTable), lo(kQ), hi(kQ), lo(kOut), hi(kOut), 0, stride,
-                 append ? 1U : 0U, 0, v_chunk}});
+                 append ? 1U : 0U, 0, v_chunk, kv_heads}});
   REQUIRE(bench.status(1) == 0);
   const std::uint32_t E = lay.embedding();
   const auto out = bench.get(kOut, requests.size() * E);
@@ -260,22 +266,31 @@ void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_ch
     // Counted from the documented layout (docs/npu.md, KV layout), not from KvLayout: 32
     // tokens per group, E = 768 in two K chunks (8 + 4 heads of 64); V dimension tiles of 32
     // banks, C-token chunks, segment s = (ci x heads + h) x tiles + ti in row s / (512 / C).
+    // With grouped-query attention (kv_heads 3 of 64: one K chunk of 3 heads) the K rows are
+    // scanned once per member of a group of G = 4 query heads, each scan with its own GWRITE,
+    // and query head h's attend phase uses K/V head h / G's segments.
     const std::uint32_t C = v_chunk == 0 ? 512 : v_chunk, per_row = 512 / C;
     const std::uint32_t tiles = lay.head_dim / 32;
     const std::uint32_t per_tile = g_tile_close == "each" ? 3 : 2;
+    const std::uint32_t G = kv_heads == 0 ? 1 : lay.heads / kv_heads;
+    const std::uint32_t KV = lay.heads / G;
     double expected = 0;
     for (const auto& r : requests) {
       const std::uint32_t groups = (r.tokens + 31) / 32, chunks = (r.tokens + C - 1) / C;
-      expected += 2 + groups * (per_tile + 8) + groups * (per_tile + 4);
+      if (G == 1) {
+        expected += 2 + groups * (per_tile + 8) + groups * (per_tile + 4);
+      } else {
+        expected += G * (1 + groups * (per_tile + KV));
+      }
       for (std::uint32_t h = 0; h < lay.heads; ++h)
         for (std::uint32_t ci = 0; ci < chunks; ++ci) {
-          const std::uint32_t first = (ci * lay.heads + h) * tiles, last = first + tiles - 1;
+          const std::uint32_t first = (ci * KV + h / G) * tiles, last = first + tiles - 1;
           const std::uint32_t rows = last / per_row - first / per_row + 1;
           expected += 1 + per_tile * rows + tiles;
         }
     }
     // With whole-row chunks that is one tile per dimension tile (the paper's layout).
-    if (v_chunk == 0) {
+    if (v_chunk == 0 && G == 1) {
       double paper = 0;
       for (const auto& r : requests) {
         const std::uint32_t groups = (r.tokens + 31) / 32, chunks = (r.tokens + 511) / 512;
@@ -289,8 +304,10 @@ void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_ch
   } else if (mode == 0) {
     CHECK(bench.stat("npu.dma.pim_commands") == 0);
   }
-  if (append) {  // one bank row per K chunk and 2 bytes per value element, per request
+  if (append && kv_heads == 0) {  // one bank row per K chunk and 2 bytes per value element
     CHECK(bench.stat("npu.dma.bytes_written") == 3 * (2 * 1024 + 768 * 2) + 3 * 768 * 2);
+  } else if (append) {  // GQA: the key's 192 elements and 2 bytes per value element
+    CHECK(bench.stat("npu.dma.bytes_written") == 3 * (192 * 2 + 192 * 2) + 3 * 768 * 2);
   }
 }
 
@@ -337,6 +354,26 @@ TEST_CASE("NPU attention with a dense V layout (64-token segments) matches a hos
 TEST_CASE("PIM attention with 16-token segments appends the new token first",
           "[npu][attention][pim]") {
   check_attention(1, true, 16);
+}
+
+TEST_CASE("PIM attention with grouped-query heads (groups of 4) matches a host reference",
+          "[npu][attention][pim]") {
+  check_attention(1, false, 0, "arrays", true, 3);
+}
+
+TEST_CASE("NPU attention with grouped-query heads (groups of 4) matches a host reference",
+          "[npu][attention]") {
+  check_attention(0, false, 0, "arrays", true, 3);
+}
+
+TEST_CASE("PIM attention with grouped-query heads appends the new token's k and v first",
+          "[npu][attention][pim]") {
+  check_attention(1, true, 0, "arrays", true, 3);
+}
+
+TEST_CASE("NPU attention with grouped-query heads and 64-token V segments appends first",
+          "[npu][attention]") {
+  check_attention(0, true, 64, "arrays", true, 3);
 }
 
 TEST_CASE(

@@ -123,3 +123,166 @@ TEST_CASE("functional VECTOR ops match a host reference within fp16 tolerance",
     CHECK(caught >= got.size() / 10);  // the bound tells the perturbed model from the right one
   }
 }
+
+namespace {
+
+/// u32 words into HBM (position and row tables).
+void put_words(test::NpuBench& bench, std::uint64_t address, const std::vector<std::uint32_t>& w) {
+  REQUIRE(bench.npu().dma().debug_write(address, w.size() * 4,
+                                        reinterpret_cast<const std::uint8_t*>(w.data())));
+}
+
+std::uint32_t bits_of(float f) {
+  std::uint32_t b = 0;
+  std::memcpy(&b, &f, 4);
+  return b;
+}
+
+/// Within fp32 evaluation and one fp16 rounding of `want` (plus a little for exp, sin and cos).
+bool close(double got, double want) {
+  return std::abs(got - want) <= 2 * kU * std::abs(want) + 1e-5;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "the VECTOR ops of today's models compute their definitions and book their documented row "
+    "cycles",
+    "[npu][vector][functional]") {
+  test::NpuBench bench;
+  const vp::npu::VectorConfig config;  // the bench's NPU: 8 units x 128 lanes, unit costs
+  const std::uint64_t src = 0x10000, src2 = 0x200000, dst = 0x400000;
+  double busy = 0;
+  // Runs one VECTOR and checks that its rows were booked at the formula's cost.
+  auto run = [&](std::uint32_t op, std::uint32_t rows, std::uint32_t length, std::uint32_t param,
+                 std::uint32_t stride, std::uint32_t scalar) {
+    bench.run(0, {{4, op, rows, length, lo(src), hi(src), lo(dst), hi(dst), lo(src2), hi(src2),
+                   scalar, param, stride}});
+    REQUIRE(bench.status(0) == 0);
+    const double now = bench.stat("npu.vu.busy_cycles");
+    CHECK(now - busy ==
+          double(rows) * double(vp::npu::vector_row_cycles(static_cast<vp::npu::VectorOp>(op),
+                                                           length, config, param)));
+    busy = now;
+  };
+  std::size_t wrong = 0;
+  {  // RMSNORM without gamma over 19 rows of 300
+    const auto a = test::random_halves(19 * 300, 41, -3.0F, 3.0F);
+    bench.put(src, a);
+    bench.run(0, {{4, 5, 19, 300, lo(src), hi(src), lo(dst), hi(dst)}});
+    REQUIRE(bench.status(0) == 0);
+    busy = bench.stat("npu.vu.busy_cycles");
+    CHECK(busy == 19.0 * double(vector_row_cycles(vp::npu::VectorOp::RmsNorm, 300, config)));
+    const auto got = bench.get(dst, a.size());
+    for (std::size_t r = 0; r < 19; ++r) {
+      double squares = 0;
+      for (std::size_t i = 0; i < 300; ++i)
+        squares += double(a[r * 300 + i]) * double(a[r * 300 + i]);
+      const double inv = 1 / std::sqrt(squares / 300 + 1e-5);
+      for (std::size_t i = 0; i < 300; ++i)
+        wrong += !close(double(got[r * 300 + i]), double(a[r * 300 + i]) * inv);
+    }
+  }
+  INFO("RMSNORM wrong " << wrong);
+  {  // SILU_MUL: silu(gate) x up
+    const auto g = test::random_halves(9 * 200, 42, -4.0F, 4.0F);
+    const auto u = test::random_halves(9 * 200, 43, -2.0F, 2.0F);
+    bench.put(src, g);
+    bench.put(src2, u);
+    run(6, 9, 200, 0, 0, 0);
+    const auto got = bench.get(dst, g.size());
+    for (std::size_t i = 0; i < g.size(); ++i) {
+      const double x = double(g[i]);
+      wrong += !close(double(got[i]), x / (1 + std::exp(-x)) * double(u[i]));
+    }
+  }
+  INFO("SILU_MUL wrong " << wrong);
+  {  // ROPE on 5 strided rows of 2 heads of 64 (row stride 300 bytes), positions up to 2047
+    const std::vector<std::uint32_t> positions = {0, 1, 7, 100, 2047};
+    const std::uint32_t length = 128, stride = 300;
+    const auto a = test::random_halves(5 * stride / 2, 44, -2.0F, 2.0F);
+    bench.put(src, a);
+    put_words(bench, src2, positions);
+    run(7, 5, length, 64, stride, bits_of(10000.0F));
+    const auto got = bench.get(dst, a.size());
+    for (std::size_t r = 0; r < 5; ++r)
+      for (std::uint32_t h = 0; h < 2; ++h)
+        for (std::uint32_t i = 0; i < 32; ++i) {
+          const std::size_t at = r * stride / 2 + h * 64 + i;
+          const double angle = positions[r] * std::pow(10000.0, -2.0 * i / 64);
+          const double x = double(a[at]), y = double(a[at + 32]);
+          // fp32 angles of up to 2047 rad are good to ~2^-13 of a turn
+          const auto near = [](double g, double w) { return std::abs(g - w) <= 4e-3; };
+          wrong += !near(double(got[at]), x * std::cos(angle) - y * std::sin(angle));
+          wrong += !near(double(got[at + 32]), x * std::sin(angle) + y * std::cos(angle));
+        }
+  }
+  INFO("ROPE wrong " << wrong);
+  {  // TOPK: k = 2 of 8 router logits per row, as (index, weight) pairs
+    const auto a = test::random_halves(19 * 8, 45, -3.0F, 3.0F);
+    bench.put(src, a);
+    run(8, 19, 8, 2, 0, 0);
+    const auto got = bench.get(dst, 19 * 4);
+    for (std::size_t r = 0; r < 19; ++r) {
+      std::vector<std::pair<double, int>> order;
+      for (int e = 0; e < 8; ++e) order.emplace_back(-double(a[r * 8 + e]), e);  // ties: lower e
+      std::sort(order.begin(), order.end());
+      const double w0 = 1 / (1 + std::exp(order[0].first - order[1].first));  // x1 - x0
+      wrong += double(got[r * 4]) != order[0].second || double(got[r * 4 + 2]) != order[1].second;
+      wrong += !close(double(got[r * 4 + 1]), w0) || !close(double(got[r * 4 + 3]), 1 - w0);
+    }
+  }
+  INFO("TOPK wrong " << wrong);
+  {  // GATHER rows 3, 0, 17 of 20; SCATTER_ADD them back with weights 0.5, 2, -1
+    const auto a = test::random_halves(20 * 64, 46);
+    const auto d = test::random_halves(20 * 64, 47);
+    bench.put(src, a);
+    put_words(bench, src2, {3, 0, 0, 0, 17, 0});
+    run(9, 3, 64, 0, 0, 0);
+    const auto gathered = bench.get(dst, 3 * 64);
+    const std::uint32_t rows[] = {3, 0, 17};
+    for (std::size_t r = 0; r < 3; ++r)
+      for (std::size_t i = 0; i < 64; ++i)
+        wrong += gathered[r * 64 + i].bits() != a[rows[r] * 64 + i].bits();
+    bench.put(src, gathered);
+    bench.put(dst, d);
+    put_words(bench, src2, {3, bits_of(0.5F), 0, bits_of(2.0F), 17, bits_of(-1.0F)});
+    run(10, 3, 64, 0, 0, 0);
+    const auto sum = bench.get(dst, 20 * 64);
+    const double weight[] = {0.5, 2.0, -1.0};
+    for (std::size_t r = 0; r < 3; ++r)
+      for (std::size_t i = 0; i < 64; ++i)
+        wrong += !close(double(sum[rows[r] * 64 + i]),
+                        double(d[rows[r] * 64 + i]) + weight[r] * double(gathered[r * 64 + i]));
+    CHECK(sum[64].bits() == d[64].bits());  // row 1 was not routed: untouched
+  }
+  CHECK(wrong == 0);
+}
+
+TEST_CASE("bad row-op VECTOR descriptors stop the queue with the documented error",
+          "[npu][vector]") {
+  test::NpuBench bench;
+  const std::uint64_t src = 0x10000, src2 = 0x200000, dst = 0x400000;
+  put_words(bench, src2, {1U << 30, 0});  // a row index far beyond the HBM
+  struct Case {
+    std::vector<std::uint32_t> words;
+    std::uint32_t status;
+  };
+  const std::vector<Case> cases = {
+      {{4, 11, 1, 64, lo(src), 0, lo(dst), 0}, 6},                     // OP 11: BAD_VECTOR_OP
+      {{4, 7, 2, 96, lo(src), 0, lo(dst), 0, lo(src2), 0, 0, 64}, 5},  // ROPE: 96 not whole heads
+      {{4, 7, 2, 64, lo(src), 0, lo(dst), 0, lo(src2), 0, 0, 63}, 5},  // ROPE: odd head_dim
+      {{4, 7, 2, 64, lo(src), 0, lo(dst), 0, lo(src2), 0, 0, 64, 100}, 5},  // stride < a row
+      {{4, 8, 2, 8, lo(src), 0, lo(dst), 0, 0, 0, 0, 9}, 5},                // TOPK: k > length
+      {{4, 8, 2, 8, lo(src), 0, lo(dst), 0, 0, 0, 0, 0}, 5},                // TOPK: k = 0
+      {{4, 9, 1, 64, lo(src), 0, lo(dst), 0, lo(src2), 0}, 7},  // GATHER: row beyond the HBM
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    bench.run(0, {cases[i].words});
+    INFO("case " << i);
+    CHECK(bench.status(0) == cases[i].status);
+    bench.replace(0, bench.error_index(0), {0});
+    bench.resume(0);
+    CHECK(bench.status(0) == 0);
+  }
+}

@@ -25,6 +25,8 @@ job_info gpt3_7b_job(std::uint32_t flags, std::uint32_t max_batch, std::uint32_t
   job.heads = 8;
   job.head_dim = 128;
   job.embed = 1024;
+  job.kv_heads = 8;  // multi-head attention
+  job.kv_embed = 1024;
   job.ffn = 4096;
   job.vocab = 12565;
   job.max_batch = max_batch;
