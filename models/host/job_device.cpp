@@ -151,6 +151,9 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
     const auto tp = static_cast<std::uint32_t>(config.get_u64("tp", 0, 0, 1024));
     const auto pp = static_cast<std::uint32_t>(config.get_u64("pp", 0, 0, 1024));
     model_ = model_.with_parallelism(tp, pp, config.key_path("tp") + " / " + config.key_path("pp"));
+    // A grouped-query variant of the model (kv_heads from heads down to 1: GQA studies).
+    const auto kv_heads = static_cast<std::uint32_t>(config.get_u64("kv_heads", 0, 0, 4096));
+    model_ = model_.with_kv_heads(kv_heads, config.key_path("kv_heads"));
   }
   layers_ = static_cast<std::uint32_t>(config.get_u64("layers", 0, 0, model_.device_layers()));
   if (layers_ == 0) layers_ = model_.device_layers();

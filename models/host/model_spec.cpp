@@ -96,4 +96,11 @@ ModelSpec ModelSpec::with_parallelism(std::uint32_t new_tp, std::uint32_t new_pp
   return m;
 }
 
+ModelSpec ModelSpec::with_kv_heads(std::uint32_t new_kv_heads, const std::string& where) const {
+  ModelSpec m = *this;
+  if (new_kv_heads != 0) m.kv_heads = new_kv_heads;
+  m.check(fmt::format("{} ({} with kv_heads {})", where, name, m.kv_heads));
+  return m;
+}
+
 }  // namespace vp::host

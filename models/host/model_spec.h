@@ -41,6 +41,8 @@ struct ModelSpec {
   /// the setting in errors.
   [[nodiscard]] ModelSpec with_parallelism(std::uint32_t tp, std::uint32_t pp,
                                            const std::string& where) const;
+  /// The same model with `kv_heads` K/V heads (a grouped-query variant; 0 keeps the model's).
+  [[nodiscard]] ModelSpec with_kv_heads(std::uint32_t kv_heads, const std::string& where) const;
   /// Throws ConfigError (prefixed with `where`) unless the model is consistent and shards.
   void check(const std::string& where) const;
 
