@@ -13,8 +13,9 @@ int batch_init(batch_state* b, const job_info* job, uint32_t first_kv_row) {
   b->job = job;
   b->row_elems = job->row_bytes / 2u;
   b->chunks_k = ceil_div(job->kv_embed, b->row_elems);
+  b->k_pack = job->kv_embed < b->row_elems ? b->row_elems / job->kv_embed : 1u;
   b->tiles_v = ceil_div(job->head_dim, job->banks);
-  b->k_capacity = ceil_div(job->max_seq, job->banks) * b->chunks_k;
+  b->k_capacity = ceil_div(ceil_div(job->max_seq, job->banks), b->k_pack) * b->chunks_k;
   b->v_chunk = job->v_chunk;
   /* The job device checks V_CHUNK; a zero here would divide by zero below. */
   if (b->v_chunk == 0 || b->row_elems % b->v_chunk != 0) return 0;
@@ -52,7 +53,7 @@ uint32_t batch_load(const batch_state* b, uint32_t tokens) {
 
 /* Rows needed for `tokens` tokens. */
 static uint32_t k_needed(const batch_state* b, uint32_t tokens) {
-  return ceil_div(tokens, b->job->banks) * b->chunks_k;
+  return ceil_div(ceil_div(tokens, b->job->banks), b->k_pack) * b->chunks_k;
 }
 static uint32_t v_needed(const batch_state* b, uint32_t tokens) {
   return ceil_div(ceil_div(tokens, b->v_chunk) * b->job->kv_heads * b->tiles_v,

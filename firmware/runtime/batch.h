@@ -28,6 +28,7 @@ typedef struct {
   const job_info* job;
   kv_allocator kv;
   uint32_t chunks_k, tiles_v, row_elems, v_chunk, segments_per_row, k_capacity, v_capacity;
+  uint32_t k_pack; /* token groups per K row: row_elems / kv_embed for a short key, else 1 */
   request_state* requests; /* active, in activation-row order after batch_split() */
   uint32_t count;
   uint32_t* lists; /* k and v row lists of each request slot */

@@ -103,7 +103,8 @@ bool AttentionEngine::finish_append(const AttentionJob& job, std::uint32_t index
   std::copy(a.kv.begin(), a.kv.begin() + E, a.key_rows.begin());
   for (std::uint32_t c = 0; c < lay.chunks_k(); ++c) {  // the chunk's part of the bank row
     const auto slot = lay.k_slot(t, c * P);
-    dma_.write(bank_row_address(req.channel, slot.bank, req.k_rows[slot.list_index]),
+    dma_.write(bank_row_address(req.channel, slot.bank, req.k_rows[slot.list_index]) +
+                   std::uint64_t{slot.element} * 2,
                std::uint64_t{lay.chunk_transfer(c)} * 2,
                functional_ ? bytes_of(a.key_rows) + std::size_t{c} * P * 2 : nullptr, a.writes);
   }
@@ -179,26 +180,31 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
     const AttentionRequest& req = job.requests[r.index];
     const sc_core::sc_time start = now();
     const std::uint32_t chunks = lay.chunks_k(), groups = lay.token_groups(req.tokens),
-                        hpc = lay.heads_per_chunk(), G = lay.group();
+                        hpc = lay.heads_per_chunk(), G = lay.group(), pack = lay.k_pack(),
+                        Ekv = lay.kv_embedding();
     if (job.append) {  // PIM commands are not ordered against writes: the tiles wait for them
       Append a = start_append(job, r.index);
       ok &= finish_append(job, r.index, a);
       a.writes->wait();
       ok &= a.writes->ok;
     }
-    // The global buffer of (chunk c, group member m): at each K/V head j's place in the chunk,
-    // the q of its m-th query head (j G + m); with G = 1 simply q's chunk c.
+    // The global buffer of (chunk c, group member m): at each K/V head j's place in the chunk
+    // (in every token group's slot of a packed row), the q of its m-th query head (j G + m);
+    // with G = 1 and no packing simply q's chunk c.
+    const bool direct = G == 1 && pack == 1;
     r.gbuf.assign(std::size_t{chunks} * G * P, Half(0.0F));
-    std::vector<Half> q(G == 1 ? 0 : E, Half(0.0F));
+    std::vector<Half> q(direct ? 0 : E, Half(0.0F));
     auto q_job = dma_.read(job.q + std::uint64_t{r.index} * job.q_stride, std::uint64_t{E} * 2,
-                           functional_ ? (G == 1 ? bytes_of(r.gbuf) : bytes_of(q)) : nullptr);
+                           functional_ ? (direct ? bytes_of(r.gbuf) : bytes_of(q)) : nullptr);
     q_job->wait();
     ok &= q_job->ok;
-    if (functional_ && G > 1)
+    if (functional_ && !direct)
       for (std::uint32_t j = 0; j < lay.kv_count(); ++j)
         for (std::uint32_t m = 0; m < G; ++m)
-          std::copy_n(q.begin() + std::size_t{j * G + m} * dk, dk,
-                      r.gbuf.begin() + (std::size_t{j / hpc} * G + m) * P + (j % hpc) * dk);
+          for (std::uint32_t slot = 0; slot < pack; ++slot)
+            std::copy_n(q.begin() + std::size_t{j * G + m} * dk, dk,
+                        r.gbuf.begin() + (std::size_t{j / hpc} * G + m) * P + slot * Ekv +
+                            (j % hpc) * dk);
     // Per chunk and group member: a GWRITE, then a tile per token group over the same K rows
     // (docs/runtime.md, GQA on PIM: a K row is opened once per member).
     r.results.assign(std::size_t{chunks} * G * groups * hpc * B, Half(0.0F));
@@ -208,18 +214,22 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
       for (std::uint32_t m = 0; m < G; ++m) {
         dma_.pim(pim_command(hbm::PimOp::Gwrite, channel),
                  bytes_of(r.gbuf) + (std::size_t{c} * G + m) * row_bytes, row_bytes, cmds);
-        for (std::uint32_t g = 0; g < groups; ++g) {
-          tile(cmds, req.k_rows[g * chunks + c], heads_here * (dk / 16), heads_here);
-          for (std::uint32_t hl = 0; hl < heads_here; ++hl) {
-            auto cr = pim_command(hbm::PimOp::CompsReadRes, channel);
-            cr.column = hl * dk / 16;
-            cr.comps = dk / 16;
-            cr.last_in_tile = !close_each_tile_ && hl + 1 == heads_here;
-            dma_.pim(cr,
-                     bytes_of(r.results) +
-                         (((std::size_t{c} * G + m) * groups + g) * hpc + hl) * result_bytes,
-                     result_bytes, cmds);
-          }
+        for (std::uint32_t row = 0; row * pack < groups; ++row) {  // pack token groups a row
+          const std::uint32_t slots = std::min(pack, groups - row * pack);
+          tile(cmds, req.k_rows[row * chunks + c], slots * heads_here * (dk / 16),
+               slots * heads_here);
+          for (std::uint32_t slot = 0; slot < slots; ++slot)
+            for (std::uint32_t hl = 0; hl < heads_here; ++hl) {
+              const std::uint32_t g = row * pack + slot;
+              auto cr = pim_command(hbm::PimOp::CompsReadRes, channel);
+              cr.column = (slot * Ekv + hl * dk) / 16;
+              cr.comps = dk / 16;
+              cr.last_in_tile = !close_each_tile_ && slot + 1 == slots && hl + 1 == heads_here;
+              dma_.pim(cr,
+                       bytes_of(r.results) +
+                           (((std::size_t{c} * G + m) * groups + g) * hpc + hl) * result_bytes,
+                       result_bytes, cmds);
+            }
           close_tile(cmds);
         }
       }
@@ -346,13 +356,18 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
     // Only what holds the request's tokens: a K bank row is one token's key chunk (read the
     // banks of tokens < tokens, the chunk's elements); a V bank row holds segments of C tokens
     // of one dimension (read up to the end of the last token of its last used segment).
+    const std::uint32_t pack = lay.k_pack();
     for (std::size_t i = 0; i < req.k_rows.size(); ++i) {
-      const std::uint32_t group = static_cast<std::uint32_t>(i) / lay.chunks_k();
+      const std::uint32_t row = static_cast<std::uint32_t>(i) / lay.chunks_k();
       const std::uint32_t chunk = static_cast<std::uint32_t>(i) % lay.chunks_k();
-      for (std::uint32_t b = 0; b < B && group * B + b < req.tokens; ++b)
+      for (std::uint32_t b = 0; b < B; ++b) {
+        std::uint32_t slots = 0;  // the row's token groups that hold a token in bank b
+        while (slots < pack && (row * pack + slots) * B + b < req.tokens) ++slots;
+        if (slots == 0) break;
         dma_.read(bank_row_address(req.channel, b, req.k_rows[i]),
-                  std::uint64_t{lay.chunk_transfer(chunk)} * 2,
+                  std::uint64_t{slots} * lay.chunk_transfer(chunk) * 2,
                   functional_ ? bytes_of(l.k) + (i * B + b) * row_bytes : nullptr, l.job);
+      }
     }
     const std::uint32_t C = lay.v_tokens(),
                         segments = KV * lay.tiles_v() * lay.chunks_v(req.tokens);

@@ -8,8 +8,10 @@
 // head_dim, P = row_elems and B = banks:
 // - K: token t lives in bank t mod B; its token group g = t / B owns ceil(E / P) KV rows
 //   (chunks): k_rows[g x chunks_k + c] holds elements [c P, (c + 1) P) of the token's key vector
-//   (K/V heads concatenated; with E < P the rest of the row is unused). One COMP step over a
-//   chunk gives B tokens' partial dot products.
+//   (K/V heads concatenated). One COMP step over a chunk gives B tokens' partial dot products.
+//   A small key (E < P, such as a device's one or two K/V heads) packs k_pack = floor(P / E)
+//   token groups into one K row: token group g is k_rows[g / k_pack] at elements
+//   (g mod k_pack) x E, so one activation serves k_pack groups.
 // - V: dimension d of K/V head h lives in bank d mod B; its dimension tile ti = d / B. Tokens come
 //   in chunks of C = v_chunk tokens (default P: a whole bank row); the segment
 //   s = (ci x kv_heads + h) x tiles_v + ti holds tokens [ci C, (ci + 1) C) of dimensions
@@ -61,12 +63,15 @@ struct KvLayout {
   [[nodiscard]] std::uint32_t chunk_elements(std::uint32_t c) const {
     return kv_embedding() - c * row_elems < row_elems ? kv_embedding() - c * row_elems : row_elems;
   }
-  /// Elements of K chunk c that reads and appends move: the whole bank row with multi-head
-  /// attention (the results of record were made so; only shards whose key is not a multiple of
-  /// P pad their last chunk), only the keys' elements with grouped-query attention (whose small
-  /// K/V shards would otherwise move mostly padding).
+  /// Token groups per K row (1 unless a key is shorter than a row).
+  [[nodiscard]] std::uint32_t k_pack() const {
+    return kv_embedding() < row_elems ? row_elems / kv_embedding() : 1;
+  }
+  /// Elements of K chunk c that reads and appends move per token group: the whole bank row for
+  /// an unpacked multi-head layout (the results of record were made so; only shards whose key
+  /// is not a multiple of P pad their last chunk), otherwise only the keys' elements.
   [[nodiscard]] std::uint32_t chunk_transfer(std::uint32_t c) const {
-    return group() == 1 ? row_elems : chunk_elements(c);
+    return group() == 1 && k_pack() == 1 ? row_elems : chunk_elements(c);
   }
   /// K/V heads per K chunk.
   [[nodiscard]] std::uint32_t heads_per_chunk() const { return row_elems / head_dim; }
@@ -79,7 +84,7 @@ struct KvLayout {
   }
   /// KV rows a request of `tokens` tokens needs.
   [[nodiscard]] std::uint32_t k_rows(std::uint32_t tokens) const {
-    return token_groups(tokens) * chunks_k();
+    return (token_groups(tokens) + k_pack() - 1) / k_pack() * chunks_k();
   }
   [[nodiscard]] std::uint32_t v_rows(std::uint32_t tokens) const {
     return (kv_count() * tiles_v() * chunks_v(tokens) + segments_per_row() - 1) /
@@ -93,7 +98,9 @@ struct KvLayout {
   };
   /// Element e (0 .. kv_embedding() - 1) of token t's key.
   [[nodiscard]] Slot k_slot(std::uint32_t token, std::uint32_t e) const {
-    return {(token / banks) * chunks_k() + e / row_elems, token % banks, e % row_elems};
+    const std::uint32_t g = token / banks;
+    return {(g / k_pack()) * chunks_k() + e / row_elems, token % banks,
+            (g % k_pack()) * kv_embedding() + e % row_elems};
   }
   /// Dimension d of K/V head h of token t's value.
   [[nodiscard]] Slot v_slot(std::uint32_t token, std::uint32_t head, std::uint32_t d) const {

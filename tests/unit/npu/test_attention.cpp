@@ -266,9 +266,10 @@ void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_ch
     // Counted from the documented layout (docs/npu.md, KV layout), not from KvLayout: 32
     // tokens per group, E = 768 in two K chunks (8 + 4 heads of 64); V dimension tiles of 32
     // banks, C-token chunks, segment s = (ci x heads + h) x tiles + ti in row s / (512 / C).
-    // With grouped-query attention (kv_heads 3 of 64: one K chunk of 3 heads) the K rows are
-    // scanned once per member of a group of G = 4 query heads, each scan with its own GWRITE,
-    // and query head h's attend phase uses K/V head h / G's segments.
+    // With grouped-query attention (kv_heads 3 of 64: a 192-element key, so a K row packs two
+    // token groups) the K rows are scanned once per member of a group of G = 4 query heads, each
+    // scan with its own GWRITE and a tile per K row (one COMPS_READRES per head and token group
+    // in it), and query head h's attend phase uses K/V head h / G's segments.
     const std::uint32_t C = v_chunk == 0 ? 512 : v_chunk, per_row = 512 / C;
     const std::uint32_t tiles = lay.head_dim / 32;
     const std::uint32_t per_tile = g_tile_close == "each" ? 3 : 2;
@@ -280,7 +281,7 @@ void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_ch
       if (G == 1) {
         expected += 2 + groups * (per_tile + 8) + groups * (per_tile + 4);
       } else {
-        expected += G * (1 + groups * (per_tile + KV));
+        expected += G * (1 + (groups + 1) / 2 * per_tile + groups * KV);
       }
       for (std::uint32_t h = 0; h < lay.heads; ++h)
         for (std::uint32_t ci = 0; ci < chunks; ++ci) {
