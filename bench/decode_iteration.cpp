@@ -1,11 +1,15 @@
 // Decode speed benchmark: one full decode iteration (all 32 layers of the device's shard) of
 // GPT3-7B, batch 256, ShareGPT-like (seed 1), on the neupims system, through the normal run
 // flow (firmware, job device, NPU, HBM-PIM; timing-only memory). Reports the wall time of the
-// simulation.
+// simulation, the DRAM commands it simulated and the wall time per command (the variants run
+// other models with the same flow, so the per-command figures compare).
 // Arguments (optional): a benchmark name, then config overrides (key.path=value).
 // Ends with: BENCH <name, default decode_iteration_wall_s> <value> s
 #include <cstdio>
+#include <fstream>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include <systemc>
 
@@ -31,6 +35,14 @@ int sc_main(int argc, char* argv[]) {
     if (v.name == "iteration_time_ns" || v.name == "tokens_per_second")
       std::printf("%s %.6g %s\n", v.name.c_str(), v.value, v.unit.c_str());
   std::printf("simulated %.1f us\n", static_cast<double>(r.simulated_ps) / 1e6);
+  std::ifstream stats_file(o.out_dir + "/stats.json");
+  const auto stats = nlohmann::json::parse(stats_file, nullptr, false);
+  double commands = 0;
+  if (stats.contains("hbm") && stats["hbm"].contains("commands"))
+    for (const auto& [command, entry] : stats["hbm"]["commands"].items())
+      if (entry.is_object() && entry.contains("value")) commands += entry["value"].get<double>();
+  std::printf("dram_commands %.0f, wall per command %.1f ns\n", commands,
+              commands > 0 ? r.wall_seconds * 1e9 / commands : 0.0);
   std::printf("BENCH %s %.1f s\n", name.c_str(), r.wall_seconds);
   return 0;
 }

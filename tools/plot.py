@@ -324,22 +324,25 @@ def variants(args):
     needed = {"axis.model", "axis.variant", "axis.system", args.metric}
     if not rows or not needed <= set(rows[0]):
         fail(f"{args.run[0]}: not a sweep CSV with columns {', '.join(sorted(needed))}")
-    models = list(dict.fromkeys(r["axis.model"] for r in rows))
+    # One panel per model, and per batch when the CSV has several (a variant sweep over batches).
+    panels = list(dict.fromkeys((r["axis.model"], r.get("axis.batch", "")) for r in rows))
+    several = len({batch for _, batch in panels}) > 1
     systems = list(dict.fromkeys(r["axis.system"] for r in rows))
-    fig, axes = plt.subplots(1, len(models), figsize=(4.2 * len(models), 3.0), squeeze=False)
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.0), squeeze=False)
     width = 0.8 / len(systems)
-    for j, model in enumerate(models):
+    for j, (model, batch) in enumerate(panels):
         ax = axes[0][j]
-        names = list(dict.fromkeys(r["axis.variant"] for r in rows if r["axis.model"] == model))
+        mine = [r for r in rows if (r["axis.model"], r.get("axis.batch", "")) == (model, batch)]
+        names = list(dict.fromkeys(r["axis.variant"] for r in mine))
         for k, system in enumerate(systems):
             values = []
             for name in names:
-                picked = [float(r[args.metric]) for r in rows
-                          if (r["axis.model"], r["axis.variant"], r["axis.system"]) == (model, name, system)]
+                picked = [float(r[args.metric]) for r in mine
+                          if (r["axis.variant"], r["axis.system"]) == (name, system)]
                 values.append(np.mean(picked) if picked else 0.0)
             ax.bar(np.arange(len(names)) + (k - (len(systems) - 1) / 2) * width, values, width, label=system)
         ax.set_xticks(np.arange(len(names)), names, fontsize=8)
-        ax.set_title(model, fontsize=9)
+        ax.set_title(f"{model}, batch {batch}" if several else model, fontsize=9)
         ax.grid(alpha=0.3, axis="y")
         if j == 0:
             ax.set_ylabel("tokens / s" if args.metric == "summary.tokens_per_second" else args.metric)
