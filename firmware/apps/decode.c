@@ -120,9 +120,10 @@ int main(void) {
       printf("decode: the model needs rows up to %lu of %lu: no room for the KV cache\n",
              (unsigned long)first_row, (unsigned long)job.rows);
     else
-      printf("decode: no host memory for the KV row lists of %lu requests of up to %lu tokens; "
-             "lower the batch or workload.max_context\n",
-             (unsigned long)job.max_batch, (unsigned long)job.max_seq);
+      printf(
+          "decode: no host memory for the KV row lists of %lu requests of up to %lu tokens; "
+          "lower the batch or workload.max_context\n",
+          (unsigned long)job.max_batch, (unsigned long)job.max_seq);
     return VP_EXIT_INPUT_REJECTED;
   }
   npu_init(1);

@@ -203,8 +203,8 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
         for (std::uint32_t m = 0; m < G; ++m)
           for (std::uint32_t slot = 0; slot < pack; ++slot)
             std::copy_n(q.begin() + std::size_t{j * G + m} * dk, dk,
-                        r.gbuf.begin() + (std::size_t{j / hpc} * G + m) * P + slot * Ekv +
-                            (j % hpc) * dk);
+                        r.gbuf.begin() + (std::size_t{j / hpc} * G + m) * P +
+                            std::size_t{slot} * Ekv + std::size_t{j % hpc} * dk);
     // Per chunk and group member: a GWRITE, then a tile per token group over the same K rows
     // (docs/runtime.md, GQA on PIM: a K row is opened once per member).
     r.results.assign(std::size_t{chunks} * G * groups * hpc * B, Half(0.0F));

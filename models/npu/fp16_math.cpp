@@ -142,8 +142,8 @@ void topk_fp16(std::uint64_t rows, std::uint64_t length, std::uint32_t k, const 
     for (std::uint32_t j = 0; j < k; ++j)
       sum += (weight[j] = std::exp(static_cast<float>(in[kept[j]]) - max));
     for (std::uint32_t j = 0; j < k; ++j) {
-      dst[r * 2 * k + 2 * j] = Half(static_cast<float>(kept[j]));
-      dst[r * 2 * k + 2 * j + 1] = Half(weight[j] / sum);
+      dst[(r * k + j) * 2] = Half(static_cast<float>(kept[j]));
+      dst[(r * k + j) * 2 + 1] = Half(weight[j] / sum);
     }
   }
 }

@@ -281,7 +281,8 @@ void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_ch
       if (G == 1) {
         expected += 2 + groups * (per_tile + 8) + groups * (per_tile + 4);
       } else {
-        expected += G * (1 + (groups + 1) / 2 * per_tile + groups * KV);
+        const std::uint32_t k_rows = (groups + 1) / 2;  // two token groups per K row
+        expected += G * (1 + k_rows * per_tile + groups * KV);
       }
       for (std::uint32_t h = 0; h < lay.heads; ++h)
         for (std::uint32_t ci = 0; ci < chunks; ++ci) {

@@ -167,7 +167,7 @@ TEST_CASE(
   };
   std::size_t wrong = 0;
   {  // RMSNORM without gamma over 19 rows of 300
-    const auto a = test::random_halves(19 * 300, 41, -3.0F, 3.0F);
+    const auto a = test::random_halves(std::size_t{19} * 300, 41, -3.0F, 3.0F);
     bench.put(src, a);
     bench.run(0, {{4, 5, 19, 300, lo(src), hi(src), lo(dst), hi(dst)}});
     REQUIRE(bench.status(0) == 0);
@@ -185,8 +185,8 @@ TEST_CASE(
   }
   INFO("RMSNORM wrong " << wrong);
   {  // SILU_MUL: silu(gate) x up
-    const auto g = test::random_halves(9 * 200, 42, -4.0F, 4.0F);
-    const auto u = test::random_halves(9 * 200, 43, -2.0F, 2.0F);
+    const auto g = test::random_halves(std::size_t{9} * 200, 42, -4.0F, 4.0F);
+    const auto u = test::random_halves(std::size_t{9} * 200, 43, -2.0F, 2.0F);
     bench.put(src, g);
     bench.put(src2, u);
     run(6, 9, 200, 0, 0, 0);
@@ -208,7 +208,7 @@ TEST_CASE(
     for (std::size_t r = 0; r < 5; ++r)
       for (std::uint32_t h = 0; h < 2; ++h)
         for (std::uint32_t i = 0; i < 32; ++i) {
-          const std::size_t at = r * stride / 2 + h * 64 + i;
+          const std::size_t at = r * stride / 2 + std::size_t{h} * 64 + i;
           const double angle = positions[r] * std::pow(10000.0, -2.0 * i / 64);
           const double x = double(a[at]), y = double(a[at + 32]);
           // fp32 angles of up to 2047 rad are good to ~2^-13 of a turn
@@ -219,12 +219,13 @@ TEST_CASE(
   }
   INFO("ROPE wrong " << wrong);
   {  // TOPK: k = 2 of 8 router logits per row, as (index, weight) pairs
-    const auto a = test::random_halves(19 * 8, 45, -3.0F, 3.0F);
+    const auto a = test::random_halves(std::size_t{19} * 8, 45, -3.0F, 3.0F);
     bench.put(src, a);
     run(8, 19, 8, 2, 0, 0);
-    const auto got = bench.get(dst, 19 * 4);
+    const auto got = bench.get(dst, std::size_t{19} * 4);
     for (std::size_t r = 0; r < 19; ++r) {
       std::vector<std::pair<double, int>> order;
+      order.reserve(8);
       for (int e = 0; e < 8; ++e) order.emplace_back(-double(a[r * 8 + e]), e);  // ties: lower e
       std::sort(order.begin(), order.end());
       const double w0 = 1 / (1 + std::exp(order[0].first - order[1].first));  // x1 - x0
@@ -234,13 +235,13 @@ TEST_CASE(
   }
   INFO("TOPK wrong " << wrong);
   {  // GATHER rows 3, 0, 17 of 20; SCATTER_ADD them back with weights 0.5, 2, -1
-    const auto a = test::random_halves(20 * 64, 46);
-    const auto d = test::random_halves(20 * 64, 47);
+    const auto a = test::random_halves(std::size_t{20} * 64, 46);
+    const auto d = test::random_halves(std::size_t{20} * 64, 47);
     bench.put(src, a);
     put_words(bench, src2, {3, 0, 0, 0, 17, 0});
     run(9, 3, 64, 0, 0, 0);
-    const auto gathered = bench.get(dst, 3 * 64);
-    const std::uint32_t rows[] = {3, 0, 17};
+    const auto gathered = bench.get(dst, std::size_t{3} * 64);
+    const std::size_t rows[] = {3, 0, 17};
     for (std::size_t r = 0; r < 3; ++r)
       for (std::size_t i = 0; i < 64; ++i)
         wrong += gathered[r * 64 + i].bits() != a[rows[r] * 64 + i].bits();
@@ -248,7 +249,7 @@ TEST_CASE(
     bench.put(dst, d);
     put_words(bench, src2, {3, bits_of(0.5F), 0, bits_of(2.0F), 17, bits_of(-1.0F)});
     run(10, 3, 64, 0, 0, 0);
-    const auto sum = bench.get(dst, 20 * 64);
+    const auto sum = bench.get(dst, std::size_t{20} * 64);
     const double weight[] = {0.5, 2.0, -1.0};
     for (std::size_t r = 0; r < 3; ++r)
       for (std::size_t i = 0; i < 64; ++i)

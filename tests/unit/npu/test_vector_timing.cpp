@@ -34,7 +34,7 @@ TEST_CASE("the ops of today's models cost their documented formulas", "[npu][vec
   CHECK(vector_row_cycles(VectorOp::Rope, 1536, c, 128) == 10 + 96);
   // TOPK, k = 2 of 8: two tree searches 2 x 1 x 11, a softmax of 2 in one step (2 + 5 + 3).
   CHECK(vector_row_cycles(VectorOp::TopK, 8, c, 2) == 22 + 10);
-  CHECK(vector_row_cycles(VectorOp::Gather, 4096, c) == 32 * 2);
-  CHECK(vector_row_cycles(VectorOp::ScatterAdd, 4096, c) == 32 * (3 + 2));
-  CHECK(vector_timing(VectorOp::SiluMul, 9, 14336, c) == 2 * 1120);
+  CHECK(vector_row_cycles(VectorOp::Gather, 4096, c) == std::uint64_t{32} * 2);
+  CHECK(vector_row_cycles(VectorOp::ScatterAdd, 4096, c) == std::uint64_t{32} * (3 + 2));
+  CHECK(vector_timing(VectorOp::SiluMul, 9, 14336, c) == std::uint64_t{2} * 1120);
 }

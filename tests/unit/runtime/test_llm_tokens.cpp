@@ -92,8 +92,12 @@ void check_model(const std::string& model, const reference::TinyLlamaSpec& spec,
   INFO(compared(expected) << " tokens compared before the reference's first near-ties");
   REQUIRE(compared(expected) >= kRequests * kSteps / 4);  // the check must compare something
   for (const bool sub_batches : {false, true}) {
-    const std::string out =
-        test::fresh_folder("llm-tokens-" + model + "-" + system + (sub_batches ? "-sbi" : ""));
+    std::string name = "llm-tokens-";
+    name += model;
+    name += "-";
+    name += system;
+    name += sub_batches ? "-sbi" : "";
+    const std::string out = test::fresh_folder(name);
     const auto stats = run_tiny(model, system, sub_batches, out);
     INFO(model << " on " << system << (sub_batches ? " with" : " without") << " sub-batches");
     CHECK(stats["npu"]["attention"]["descriptors"]["value"] == 2 * kSteps * (sub_batches ? 2 : 1));
