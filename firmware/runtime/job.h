@@ -12,6 +12,7 @@
 #define JOB_FLAG_TOKENS (1u << 5)
 #define JOB_FLAG_SPLIT_BY_COUNT (1u << 6)
 #define JOB_FLAG_LOGITS (1u << 7)
+#define JOB_FLAG_SEEDED_ROUTING (1u << 8)
 
 enum { JOB_MODE_STEADY = 0, JOB_MODE_SERVING = 1, JOB_MODE_TRACE = 2, JOB_MODE_PROMPT = 3 };
 

@@ -12,7 +12,6 @@ static uint32_t* chosen;     /* max_batch x top_k: expert, then weight bits, per
 static uint32_t* count;      /* per expert: rows routed to it */
 static uint32_t* fill;       /* per expert: entries written */
 static uint32_t* popularity; /* per expert, 65536ths */
-static uint32_t draws;       /* timing router: draws so far (its hash index) */
 
 int moe_init(const job_info* job) {
   const uint32_t slots = job->max_batch * job->top_k;
@@ -38,14 +37,18 @@ static uint32_t float_bits(float f) {
 
 static void submit(npu_descriptor d) { npu_submit(0, &d); }
 
-/* Row i's k experts from the seeded router: k distinct draws weighted by popularity. */
-static void route_seeded(const job_info* job, uint32_t layer, uint32_t* out) {
+/* A token's k experts from the seeded router: k distinct draws weighted by popularity, keyed by
+ * (layer, request, position), so the routing does not depend on the batch or its split. */
+static void route_seeded(const job_info* job, uint32_t layer, const request_state* request,
+                         uint32_t* out) {
   const uint32_t k = job->top_k, weight = float_bits(1.0f / (float)k);
+  const uint32_t key = tokens_hash(job->seed, 0x4D4F0000u + layer, request->id);
+  const uint32_t position = request->tokens - 1u;
   uint32_t left = 65536u;
   for (uint32_t j = 0; j < k; ++j) {
     uint32_t pick = 0xFFFFFFFFu;
     if (left > 0) {
-      uint32_t r = tokens_hash(job->seed, 0x4D4F0000u + layer, draws++) % left;
+      uint32_t r = tokens_hash(key, 0x4D4F0001u, position * k + j) % left;
       for (uint32_t e = 0; e < job->experts && pick == 0xFFFFFFFFu; ++e) {
         uint32_t taken = 0;
         for (uint32_t q = 0; q < j; ++q) taken |= out[2u * q] == e;
@@ -83,13 +86,13 @@ void moe_ffn(const batch_state* b, const hbm_plan* m, uint32_t s, uint32_t layer
   for (uint32_t x = 0; x < job->experts; ++x) count[x] = fill[x] = 0;
   for (uint32_t i = 0; i < n; ++i) {
     uint32_t* out = &chosen[2u * k * i];
-    if (job->flags & JOB_FLAG_TOKENS) {
+    if (!(job->flags & JOB_FLAG_SEEDED_ROUTING)) {
       for (uint32_t j = 0; j < k; ++j) {
         out[2u * j] = (uint32_t)fp16_to_float(pairs[2u * (k * i + j)]);
         out[2u * j + 1u] = float_bits(fp16_to_float(pairs[2u * (k * i + j) + 1u]));
       }
     } else {
-      route_seeded(job, layer, out);
+      route_seeded(job, layer, &b->requests[first + i], out);
     }
     for (uint32_t j = 0; j < k; ++j) ++count[out[2u * j]];
   }

@@ -4,10 +4,11 @@
  * Per sub-batch and layer, on queue 0 after the norm (h): the router GEMM (h x W_router, rows x
  * experts), TOPK (k pairs of expert index and softmax weight per row), a COPY of the pairs to host
  * memory; the host waits for it (so a MoE layer's attention is queued ahead, program.c). Routing:
- * with real tokens (FLAGS bit 5) the TOPK pairs; otherwise the seeded router: each token draws k
+ * the TOPK pairs (the model's router), or with FLAGS bit 8 the seeded router: each token draws k
  * distinct experts with the job's popularity weights (ROUTER_WEIGHT: uniform, or 1 / (e + 1)^s
- * with system.moe_skew s), hash(seed, 0x4D4F0000 + layer, draw) picking among the experts not yet
- * drawn, each weighted 1 / k. The host groups the rows by expert into one table of {u32 row,
+ * with system.moe_skew s), draw j of the token at `position` of request `id` picking
+ * hash(hash(seed, 0x4D4F0000 + layer, id), 0x4D4F0001, position k + j) mod the weight left among
+ * the experts not yet drawn, each weighted 1 / k. The host groups the rows by expert into one table of {u32 row,
  * fp32 weight} entries (expert order), copies it to HBM, and per expert with tokens submits:
  * GATHER of its rows of h, the gate and up GEMMs (M = its tokens), SILU_MUL, the down GEMM, and
  * SCATTER_ADD of weight x output into the residual stream x. Experts without tokens read no

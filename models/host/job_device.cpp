@@ -17,7 +17,8 @@ namespace {
 
 constexpr std::uint32_t kFlagPimAttention = 1U << 0, kFlagGreedy = 1U << 1, kFlagSubBatch = 1U << 2,
                         kFlagSubBatchAdaptive = 1U << 3, kFlagLmHead = 1U << 4,
-                        kFlagTokens = 1U << 5, kFlagSplitByCount = 1U << 6, kFlagLogits = 1U << 7;
+                        kFlagTokens = 1U << 5, kFlagSplitByCount = 1U << 6, kFlagLogits = 1U << 7,
+                        kFlagSeededRouting = 1U << 8;
 
 }  // namespace
 
@@ -40,7 +41,8 @@ const RegisterTable& JobDevice::registers() {
        "says it pays); 4: LM head on the NPU; 5: real tokens "
        "(seeded weights and embeddings in memory, each request's next token is the argmax of its logits); 6: "
        "sub-batches split by request count per channel (else by load); 7: report each generated "
-       "token's logits (LOGITS) before the token.");
+       "token's logits (LOGITS) before the token; 8: MoE tokens routed by the seeded router "
+       "(ROUTER_WEIGHT), else by the model's router output.");
     ro("SUB_BATCH_MIN", 0x008, "Batch size from which sub-batch interleaving is used (when on).");
     ro("LAYERS", 0x00C, "Decoder layers to simulate per iteration.");
     ro("DEVICE_LAYERS", 0x010, "Decoder layers the device holds (layers / pp).");
@@ -268,7 +270,15 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
     attention_stretch_ = s.get_double("adaptive_attention_stretch", 0.0, 0.0, 10.0);
   double router_skew = 0;
   if (model_.moe()) {
-    const std::string router = s.get_enum("moe_router", "uniform", {"uniform", "skewed"});
+    // The model's own router needs real tokens; timing runs draw from the seeded router.
+    const std::string router = s.get_enum(
+        "moe_router", (flags & kFlagTokens) != 0 ? "gate" : "uniform", {"gate", "uniform", "skewed"});
+    if (router == "gate" && (flags & kFlagTokens) == 0)
+      throw ConfigError(fmt::format(
+          "{}: routing by the model's router output ('gate') needs real tokens (tokens: true); "
+          "timing runs use 'uniform' or 'skewed'",
+          s.key_path("moe_router")));
+    if (router != "gate") flags |= kFlagSeededRouting;
     if (router == "skewed") router_skew = s.get_double("moe_skew", 1.0, 0.001, 4.0);
   }
   s.finish();

@@ -322,7 +322,11 @@ expect("a serving window longer than the model's context",
        r"modules\.job\.workload\.max_context: 4096 is out of range")
 expect("an unknown MoE router", [vp, "run", "--system", "neupims", "--model", "moe-tiny", "--batch", "2",
                                  "--set", "modules.job.system.moe_router=zipf", "--out", folder("model")], 2,
-       r"modules\.job\.system\.moe_router: 'zipf' is not allowed \(allowed: uniform, skewed\)")
+       r"modules\.job\.system\.moe_router: 'zipf' is not allowed \(allowed: gate, uniform, skewed\)")
+expect("routing by the router's output in a timing run", [vp, "run", "--system", "neupims", "--model", "moe-tiny",
+                                                          "--batch", "2", "--set", "modules.job.system.moe_router=gate",
+                                                          "--out", folder("model")], 2,
+       r"modules\.job\.system\.moe_router: routing by the model's router output \('gate'\) needs real tokens")
 
 # --- exit status ------------------------------------------------------------------------------------------
 expect("a firmware failure", [vp, "run", "--config", config, "--firmware", os.path.join(firmware_dir, "fail_exit.elf"),

@@ -101,7 +101,8 @@ class Model {
     for (auto& v : values_) v.clear();
   }
 
-  Vector step(std::uint32_t token, std::vector<std::uint64_t>* expert_tokens) {
+  Vector step(std::uint32_t request, std::uint32_t token,
+              std::vector<std::uint64_t>* expert_tokens) {
     const std::uint32_t E = s_.d_model, dk = E / s_.heads, Ekv = s_.kv_heads * dk;
     const std::uint32_t group = s_.heads / s_.kv_heads;
     const auto position = static_cast<std::uint32_t>(keys_[0].size());
@@ -146,24 +147,30 @@ class Model {
         continue;
       }
       // Top-k of the router's fp16 logits (ties: the lower expert), softmax over the k kept
-      // (stored as fp16); the experts add their weighted outputs in expert order.
+      // (stored as fp16), or the seeded router's draws; the experts add their weighted outputs
+      // in expert order.
       const Vector scores = layer.router[0].times(h);
-      std::vector<std::uint32_t> kept;
-      for (std::uint32_t j = 0; j < s_.top_k; ++j) {
-        std::uint32_t best = s_.experts;
-        for (std::uint32_t e = 0; e < s_.experts; ++e)
-          if (std::find(kept.begin(), kept.end(), e) == kept.end() &&
-              (best == s_.experts || scores[e] > scores[best]))
-            best = e;
-        kept.push_back(best);
-      }
-      double total = 0.0;
-      Vector weight(s_.top_k);
-      for (std::uint32_t j = 0; j < s_.top_k; ++j)
-        total += (weight[j] = std::exp(scores[kept[j]] - scores[kept[0]]));
       std::vector<std::pair<std::uint32_t, double>> order;
-      for (std::uint32_t j = 0; j < s_.top_k; ++j)
-        order.emplace_back(kept[j], fp16(weight[j] / total));
+      if (s_.skew >= 0) {
+        for (const std::uint32_t e : seeded_route(l, request, position))
+          order.emplace_back(e, 1.0 / s_.top_k);
+      } else {
+        std::vector<std::uint32_t> kept;
+        for (std::uint32_t j = 0; j < s_.top_k; ++j) {
+          std::uint32_t best = s_.experts;
+          for (std::uint32_t e = 0; e < s_.experts; ++e)
+            if (std::find(kept.begin(), kept.end(), e) == kept.end() &&
+                (best == s_.experts || scores[e] > scores[best]))
+              best = e;
+          kept.push_back(best);
+        }
+        double total = 0.0;
+        Vector weight(s_.top_k);
+        for (std::uint32_t j = 0; j < s_.top_k; ++j)
+          total += (weight[j] = std::exp(scores[kept[j]] - scores[kept[0]]));
+        for (std::uint32_t j = 0; j < s_.top_k; ++j)
+          order.emplace_back(kept[j], fp16(weight[j] / total));
+      }
       std::sort(order.begin(), order.end());
       for (const auto& [expert, w] : order) {
         if (expert_tokens != nullptr) ++(*expert_tokens)[expert];
@@ -175,6 +182,42 @@ class Model {
   }
 
  private:
+  /// The seeded router (docs/runtime.md): popularity in 65536ths, the last expert taking the
+  /// rest; draw j of the token at `position` of `request` picks hash(hash(seed, 0x4D4F0000 +
+  /// layer, request), 0x4D4F0001, position k + j) mod the weight left among those not drawn.
+  [[nodiscard]] std::vector<std::uint32_t> seeded_route(std::uint32_t layer, std::uint32_t request,
+                                                        std::uint32_t position) const {
+    std::vector<std::uint32_t> weight(s_.experts);
+    double total = 0;
+    for (std::uint32_t e = 0; e < s_.experts; ++e) total += std::pow(e + 1.0, -s_.skew);
+    std::uint32_t given = 0;
+    for (std::uint32_t e = 0; e < s_.experts; ++e) {
+      weight[e] = e + 1 == s_.experts
+                      ? 65536U - given
+                      : static_cast<std::uint32_t>(
+                            std::floor(65536.0 * std::pow(e + 1.0, -s_.skew) / total));
+      given += weight[e];
+    }
+    const std::uint32_t key = seeded_hash(s_.seed, 0x4D4F0000U + layer, request);
+    std::vector<std::uint32_t> kept;
+    std::uint32_t left = 65536;
+    for (std::uint32_t j = 0; j < s_.top_k; ++j) {
+      std::uint32_t r = seeded_hash(key, 0x4D4F0001U, position * s_.top_k + j) % left;
+      std::uint32_t pick = 0;
+      for (std::uint32_t e = 0; e < s_.experts; ++e) {
+        if (std::find(kept.begin(), kept.end(), e) != kept.end()) continue;
+        if (r < weight[e]) {
+          pick = e;
+          break;
+        }
+        r -= weight[e];
+      }
+      kept.push_back(pick);
+      left -= weight[pick];
+    }
+    return kept;
+  }
+
   struct Layer {
     Weights qkv, proj;
     std::vector<Ffn> dense;
@@ -210,7 +253,7 @@ std::vector<std::vector<std::uint32_t>> decode_llama_prompts(
     model.reset();
     std::uint32_t token = seeded_hash(s.seed, 0xFFFFU, r) % s.vocab;
     for (std::uint32_t step = 0; step < steps; ++step) {
-      const Vector logits = model.step(token, expert_tokens);
+      const Vector logits = model.step(r, token, expert_tokens);
       std::uint32_t best = 0;
       for (std::uint32_t t = 1; t < s.vocab; ++t)
         if (logits[t] > logits[best]) best = t;

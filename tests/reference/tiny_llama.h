@@ -14,6 +14,9 @@ struct TinyLlamaSpec {
   std::uint32_t d_model = 256, heads = 4, kv_heads = 2, layers = 2, ffn = 512, vocab = 512;
   double rope_theta = 10000.0;
   std::uint32_t experts = 0, top_k = 0;  ///< experts 0: a dense SwiGLU FFN of `ffn`
+  /// Routing: by the router's output (skew < 0), or by the platform's seeded router with
+  /// expert popularity 1 / (e + 1)^skew (0: uniform), each chosen expert weighted 1 / top_k.
+  double skew = -1;
   std::uint32_t seed = 1;
   bool rope = true;  ///< false: a deliberately wrong model (no rotary positions)
 };
