@@ -6,20 +6,23 @@
 //   [requests x heads x head_dim] in HBM (request r at base + r x E x 2). The V layout's segment
 //   size (KvLayout::v_chunk) comes from the descriptor.
 // - PIM mode (the dispatcher): channels work in parallel, each through its own requests in order.
-//   Per request, logit phase: for each K chunk c, GWRITE of q's chunk, then per token group a
-//   PIM tile: PIM_HEADER (COMPs and READRES of the tile), G_ACT of the KV row in all banks, one
-//   COMPS_READRES per head of the chunk (head_dim / 16 COMPs; 32 logits, one token per bank),
-//   PIM_PRE. The logits go to the vector units (SCALE + SOFTMAX per head, booked on the shared
-//   units); meanwhile the channel runs the next request's logit phase, then this request's
-//   attend phase: per head and token chunk, one GWRITE of p's chunk placed at each of the
-//   chunk's V segments, then per KV row holding those segments a tile: HEADER, G_ACT, one
-//   COMPS_READRES (ceil(tokens in chunk / 16) COMPs) per segment, PIM_PRE (with whole-row
-//   chunks: one tile per dimension tile); partial sums of several token chunks are added on the
-//   vector units; out is written by the DMA.
+//   Per request, logit phase: for each K chunk c and member m of a query group (G = heads /
+//   kv_heads; 1 for multi-head attention), a GWRITE of the queries (head j G + m at K/V head j's
+//   place, in every token-group slot of a packed row), then per K row a PIM tile: PIM_HEADER
+//   (COMPs and READRES of the tile), G_ACT of the KV row in all banks, one COMPS_READRES per
+//   K/V head of the chunk and token group of the row (head_dim / 16 COMPs; 32 logits, one token
+//   per bank), PIM_PRE. The logits go to the vector units (SCALE + SOFTMAX per head, booked on the
+//   shared units); meanwhile the channel runs the next request's logit phase, then this request's
+//   attend phase: per (query) head and token chunk, one GWRITE of p's chunk placed at each of
+//   its K/V head's V segments of the chunk, then per KV row holding those segments a tile: HEADER,
+//   G_ACT, one COMPS_READRES (ceil(tokens in chunk / 16) COMPs) per segment, PIM_PRE (with
+//   whole-row chunks: one tile per dimension tile); partial sums of several token chunks are added
+//   on the vector units; out is written by the DMA.
 // - NPU mode: the DMA reads every request's q and KV rows, all queued at once (a request's KV
 //   sits in one channel; only many requests in flight use all channels). The arrays run the
-//   GEMVs back to back across requests: one item per K (or V) tile, R cycles each (the weight
-//   load bounds a one-row GEMV), on the array that frees first, a request's logit items once its
+//   GEMVs back to back across requests: one item per K (or V) tile of a K/V head, with the rows
+//   of its G query heads streaming (a small GEMM), R cycles each (the weight load bounds it for
+//   G <= R rows), on the array that frees first, a request's logit items once its
 //   data is in, its attend items once its softmax (vector units) is done; out is written by the
 //   DMA when ready. The arrays are held (mutex shared with GEMM) for the whole descriptor.
 //   Under SystolicModel::SimulatorNpuOnly the GEMVs follow the public simulator's NPU-only
@@ -29,9 +32,9 @@
 //   products; the NPU rounds logits, p and partial sums to fp16 where the hardware stores them).
 // - Append (decode): the new token's k and v (right after its q, the QKV output layout) are
 //   first written into the KV rows as token tokens - 1: per K chunk one bank-row write (a
-//   token's key chunk fills a bank row), per value element one 2-byte write (a value dimension
-//   is a bank row of tokens). These are normal writes in the request's channel, so they compete
-//   with PIM there; the channel's PIM tiles start after they are answered.
+//   token's key chunk; KvLayout::chunk_transfer), per value element one 2-byte write (a value
+//   dimension is a bank row of tokens). These are normal writes in the request's channel, so they
+//   compete with PIM there; the channel's PIM tiles start after they are answered.
 // run() returns false if the memory refused a transfer or PIM command.
 #pragma once
 
