@@ -112,9 +112,11 @@ bool GemmEngine::stream(const GemmShape& shape, const Operands& operands) {
         const std::uint64_t tile_bytes = std::uint64_t{config_.rows} * config_.cols * 2;
         const std::uint64_t t = (it.k0 / config_.rows) * plan.n_tiles + it.n0 / config_.cols;
         dma_.read(operands.w + t * tile_bytes, tile_bytes, nullptr, job);
+        stats_.weight_bytes += tile_bytes;
       } else {
         strided(dma_, false, job, operands.w + (it.k0 * shape.n + it.n0) * 2, it.n_len * 2,
                 row_bytes_w, it.k_len, nullptr);
+        stats_.weight_bytes += it.n_len * 2 * it.k_len;
       }
     }
     for (const auto& [row0, k0] : slices[i]) {
@@ -242,7 +244,6 @@ bool GemmEngine::stream(const GemmShape& shape, const Operands& operands) {
   ok &= writes->ok;
 
   ++stats_.gemms;
-  stats_.weight_bytes += weight_bytes(shape, operands.w_tiled);
   stats_.cycles += static_cast<std::uint64_t>((sc_core::sc_time_stamp() - t0) / period_);
   stats_.compute_cycles += simulated ? sim_cycles : timing.cycles;
   stats_.macs +=

@@ -48,7 +48,7 @@ class GemmEngine {
   [[nodiscard]] std::uint64_t weight_bytes(const GemmShape& shape, bool tiled) const;
   struct Stats {
     std::uint64_t gemms = 0;
-    std::uint64_t weight_bytes = 0;    ///< W as stored, once per GEMM (what its stream reads)
+    std::uint64_t weight_bytes = 0;    ///< weight bytes the DMA read for the GEMMs' waves
     std::uint64_t cycles = 0;          ///< wall cycles of GEMM descriptors
     std::uint64_t compute_cycles = 0;  ///< what they would take with operands always on chip
     std::vector<std::uint64_t> array_busy_cycles;

@@ -234,7 +234,7 @@ void NpuCore::register_unit_stats(StatsTree& stats) {
   stats.add(sa + ".gemms", "descriptors", "GEMMs run",
             gemm([](const GemmEngine::Stats& s) { return s.gemms; }));
   stats.add(sa + ".weight_bytes", "bytes",
-            "weight bytes the GEMMs streamed (W as stored, once each)",
+            "weight bytes the GEMMs read through the DMA (every weight tile of every item)",
             gemm([](const GemmEngine::Stats& s) { return s.weight_bytes; }));
   stats.add(sa + ".gemm_cycles", "cycles", "wall cycles of GEMM descriptors (operands streamed)",
             gemm([](const GemmEngine::Stats& s) { return s.cycles; }));

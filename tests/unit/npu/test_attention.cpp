@@ -368,6 +368,11 @@ TEST_CASE("NPU attention with grouped-query heads (groups of 4) matches a host r
   check_attention(0, false, 0, "arrays", true, 3);
 }
 
+TEST_CASE("PIM attention with grouped-query heads and 64-token V segments matches a host reference",
+          "[npu][attention][pim]") {
+  check_attention(1, false, 64, "arrays", true, 3);
+}
+
 TEST_CASE("PIM attention with grouped-query heads appends the new token's k and v first",
           "[npu][attention][pim]") {
   check_attention(1, true, 0, "arrays", true, 3);
