@@ -79,8 +79,8 @@ static void qkv(const batch_state* b, const hbm_plan* m, uint32_t s, uint32_t la
   submit(0,
          npu_vector(norm_op(job), n, job->d_model, m->x + first * e * 2u, m->h + first * e * 2u));
   submit(0, npu_gemm(n, job->d_model, m->qkv_width, m->h + first * e * 2u, w + m->qkv_w, qkv, 1u));
-  if (job->arch &
-      JOB_ARCH_ROPE) /* q and k of each row, in place; positions written per iteration */
+  /* RoPE on q and k of each row, in place (the positions are written at the iteration's start) */
+  if (job->arch & JOB_ARCH_ROPE)
     submit(0, npu_vector_rows(VP_NPU_VECTOR_ROPE, n, job->embed + job->kv_embed, qkv,
                               m->positions + first * 4u, qkv, job->head_dim, m->qkv_width * 2u,
                               job->rope_theta));
