@@ -8,11 +8,11 @@
  * distinct experts with the job's popularity weights (ROUTER_WEIGHT: uniform, or 1 / (e + 1)^s
  * with system.moe_skew s), draw j of the token at `position` of request `id` picking
  * hash(hash(seed, 0x4D4F0000 + layer, id), 0x4D4F0001, position k + j) mod the weight left among
- * the experts not yet drawn, each weighted 1 / k. The host groups the rows by expert into one table of {u32 row,
- * fp32 weight} entries (expert order), copies it to HBM, and per expert with tokens submits:
- * GATHER of its rows of h, the gate and up GEMMs (M = its tokens), SILU_MUL, the down GEMM, and
- * SCATTER_ADD of weight x output into the residual stream x. Experts without tokens read no
- * weights. Each launch is reported (EXPERT_ROUTED). */
+ * the experts not yet drawn, each weighted 1 / k. The host groups the rows by expert into one table
+ * of {u32 row, fp32 weight} entries (expert order), copies it to HBM, and per expert with tokens
+ * submits: GATHER of its rows of h, the gate and up GEMMs (M = its tokens), SILU_MUL, the down
+ * GEMM, and SCATTER_ADD of weight x output into the residual stream x. Experts without tokens read
+ * no weights. Each launch is reported (EXPERT_ROUTED). */
 #pragma once
 
 #include <stdint.h>

@@ -271,8 +271,9 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   double router_skew = 0;
   if (model_.moe()) {
     // The model's own router needs real tokens; timing runs draw from the seeded router.
-    const std::string router = s.get_enum(
-        "moe_router", (flags & kFlagTokens) != 0 ? "gate" : "uniform", {"gate", "uniform", "skewed"});
+    const std::string router =
+        s.get_enum("moe_router", (flags & kFlagTokens) != 0 ? "gate" : "uniform",
+                   {"gate", "uniform", "skewed"});
     if (router == "gate" && (flags & kFlagTokens) == 0)
       throw ConfigError(fmt::format(
           "{}: routing by the model's router output ('gate') needs real tokens (tokens: true); "

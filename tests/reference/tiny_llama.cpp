@@ -192,10 +192,9 @@ class Model {
     for (std::uint32_t e = 0; e < s_.experts; ++e) total += std::pow(e + 1.0, -s_.skew);
     std::uint32_t given = 0;
     for (std::uint32_t e = 0; e < s_.experts; ++e) {
-      weight[e] = e + 1 == s_.experts
-                      ? 65536U - given
-                      : static_cast<std::uint32_t>(
-                            std::floor(65536.0 * std::pow(e + 1.0, -s_.skew) / total));
+      weight[e] = e + 1 == s_.experts ? 65536U - given
+                                      : static_cast<std::uint32_t>(std::floor(
+                                            65536.0 * std::pow(e + 1.0, -s_.skew) / total));
       given += weight[e];
     }
     const std::uint32_t key = seeded_hash(s_.seed, 0x4D4F0000U + layer, request);

@@ -69,8 +69,7 @@ nlohmann::json run_tiny(const std::string& model, const std::string& system, boo
           << " --set modules.job.workload.iterations=" << kSteps
           << " --set modules.job.system.sub_batch_min=2 --set modules.job.system.sub_batch="
           << (sub_batches ? "on" : "off") << " --set modules.hbm.functional=true " << extra
-          << " --out " << out
-          << " > " << out << "/run.log 2>&1";
+          << " --out " << out << " > " << out << "/run.log 2>&1";
   const int status = std::system(command.str().c_str());
   INFO(command.str());
   REQUIRE(status == 0);
@@ -132,8 +131,8 @@ TEST_CASE("MoE-tiny with skewed seeded routing generates the reference's tokens"
   spec.skew = 2;
   std::vector<std::uint64_t> per_expert;
   (void)reference::decode_llama_prompts(spec, kRequests, kSteps, nullptr, &per_expert);
-  INFO("tokens per expert: " << per_expert[0] << " " << per_expert[1] << " " << per_expert[2]
-                             << " " << per_expert[3]);
+  INFO("tokens per expert: " << per_expert[0] << " " << per_expert[1] << " " << per_expert[2] << " "
+                             << per_expert[3]);
   CHECK(per_expert[0] > per_expert[2] + per_expert[3]);  // the skew shows
   for (const std::string system : {"neupims", "npu-only"})
     check_model("moe-tiny", spec, system,
