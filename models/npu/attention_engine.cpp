@@ -205,8 +205,8 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
             std::copy_n(q.begin() + std::size_t{j * G + m} * dk, dk,
                         r.gbuf.begin() + (std::size_t{j / hpc} * G + m) * P +
                             std::size_t{slot} * Ekv + std::size_t{j % hpc} * dk);
-    // Per chunk and group member: a GWRITE, then a tile per token group over the same K rows
-    // (docs/runtime.md, GQA on PIM: a K row is opened once per member).
+    // Per chunk and group member: a GWRITE, then a tile per K row (each holding `pack` token
+    // groups); a K row is opened once per member (docs/npu.md, grouped-query attention on PIM).
     r.results.assign(std::size_t{chunks} * G * groups * hpc * B, Half(0.0F));
     auto cmds = std::make_shared<DmaEngine::Job>();
     for (std::uint32_t c = 0; c < chunks; ++c) {
