@@ -58,7 +58,7 @@ uint32_t job_attention_stretch(void);
 /* Reports the `count` fp16 logits (`bits`) the next job_token()'s token is chosen from
  * (FLAGS bit 7). */
 void job_logits(const uint16_t* bits, uint32_t count);
-/* The timing router's popularity weight of `expert` (of 65536 in all). */
+/* The seeded router's popularity weight of `expert` (of 65536 in all). */
 uint32_t job_router_weight(uint32_t expert);
 /* Reports that `tokens` tokens ran through `expert` (one expert FFN launch). */
 void job_expert_routed(uint32_t expert, uint32_t tokens);

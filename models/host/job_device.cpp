@@ -92,12 +92,12 @@ const RegisterTable& JobDevice::registers() {
        "Experts per layer (0: a dense FFN); FFN_SHARD is then each expert's hidden width.");
     ro("TOP_K", 0x078, "Experts each token is routed to.");
     ro("ROUTER_SKEW", 0x07C,
-       "Timing runs' router: 0 uniform, else expert e is drawn with weight 1 / (e + 1)^s, s = "
-       "ROUTER_SKEW / 1000 (system.moe_router, docs/runtime.md). Functional runs route by the gate.");
+       "The seeded router's popularity (FLAGS bit 8): 0 uniform, else expert e is drawn with "
+       "weight 1 / (e + 1)^s, s = ROUTER_SKEW / 1000 (system.moe_router, docs/runtime.md).");
     t.registers.push_back({"ROUTER_EXPERT", 0x0E0, 0, RegAccess::ReadWrite,
                            "Selects the expert ROUTER_WEIGHT shows."});
     ro("ROUTER_WEIGHT", 0x0E4,
-       "The timing router's popularity weight of expert ROUTER_EXPERT, of 65536 in all "
+       "The seeded router's popularity weight of expert ROUTER_EXPERT, of 65536 in all "
        "(0 beyond EXPERTS).");
     t.registers.push_back(
         {"REQ_INDEX", 0x080, 0, RegAccess::ReadWrite,
