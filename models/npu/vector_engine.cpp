@@ -1,6 +1,7 @@
 #include "models/npu/vector_engine.h"
 
 #include <algorithm>
+#include <functional>
 #include <vector>
 
 #include "models/npu/fp16_math.h"
@@ -55,19 +56,31 @@ bool VectorEngine::run(const VectorJob& job) {
     if (job.op == VectorOp::Add || job.op == VectorOp::SiluMul)
       dma_.read(job.src2 + row0 * row_bytes, n * row_bytes, nullptr, loads[c]);
   }
+  return compute_and_write(
+      job, t0, loads, ok, [&](std::uint64_t row0, std::uint64_t n, const DmaEngine::JobPtr& w) {
+        auto* data = functional_
+                         ? reinterpret_cast<std::uint8_t*>(result.data() + row0 * job.length)
+                         : nullptr;
+        dma_.write(job.dst + row0 * row_bytes, n * row_bytes, data, w);
+      });
+}
+
+bool VectorEngine::compute_and_write(
+    const VectorJob& job, const sc_core::sc_time& t0, const std::vector<DmaEngine::JobPtr>& loads,
+    bool ok,
+    const std::function<void(std::uint64_t, std::uint64_t, const DmaEngine::JobPtr&)>& write_rows) {
+  const std::uint64_t chunk_rows = config_.units;
   const sc_core::sc_time row_time =
-      period_ * static_cast<double>(vector_row_cycles(job.op, job.length, config_));
+      period_ * static_cast<double>(vector_row_cycles(job.op, job.length, config_, job.param));
   auto writes = std::make_shared<DmaEngine::Job>();
   sc_core::sc_time busy_start = t0;
-  for (std::uint64_t c = 0; c < chunks; ++c) {
+  for (std::uint64_t c = 0; c < loads.size(); ++c) {
     loads[c]->wait();
     ok &= loads[c]->ok;
     const std::uint64_t row0 = c * chunk_rows, n = std::min(chunk_rows, job.rows - row0);
     if (c == 0) busy_start = sc_core::sc_time_stamp();
     sc_core::wait(units_.book(n, row_time, sc_core::sc_time_stamp()) - sc_core::sc_time_stamp());
-    auto* data =
-        functional_ ? reinterpret_cast<std::uint8_t*>(result.data() + row0 * job.length) : nullptr;
-    dma_.write(job.dst + row0 * row_bytes, n * row_bytes, data, writes);
+    write_rows(row0, n, writes);
   }
   emit_span(events_, track_, to_string(job.op), busy_start, sc_core::sc_time_stamp(),
             {{"rows", job.rows}, {"length", job.length}});
@@ -133,29 +146,14 @@ bool VectorEngine::run_rows(const VectorJob& job) {
       loads[c] = dma_.read(src_of(r), row_bytes, nullptr, loads[c]);
       if (job.op == VectorOp::ScatterAdd) dma_.read(dst_of(r), row_bytes, nullptr, loads[c]);
     }
-  const sc_core::sc_time row_time =
-      period_ * static_cast<double>(vector_row_cycles(job.op, job.length, config_, job.param));
-  auto writes = std::make_shared<DmaEngine::Job>();
-  sc_core::sc_time busy_start = t0;
-  for (std::uint64_t c = 0; c < chunks; ++c) {
-    loads[c]->wait();
-    ok &= loads[c]->ok;
-    const std::uint64_t row0 = c * chunk_rows, n = std::min(chunk_rows, job.rows - row0);
-    if (c == 0) busy_start = sc_core::sc_time_stamp();
-    sc_core::wait(units_.book(n, row_time, sc_core::sc_time_stamp()) - sc_core::sc_time_stamp());
-    for (std::uint64_t r = row0; r < row0 + n; ++r)
-      dma_.write(
-          dst_of(r), out_bytes,
-          functional_ ? reinterpret_cast<std::uint8_t*>(out.data() + r * out_length) : nullptr,
-          writes);
-  }
-  emit_span(events_, track_, to_string(job.op), busy_start, sc_core::sc_time_stamp(),
-            {{"rows", job.rows}, {"length", job.length}});
-  writes->wait();
-  ok &= writes->ok;
-  ++stats_.ops;
-  stats_.cycles += static_cast<std::uint64_t>((sc_core::sc_time_stamp() - t0) / period_);
-  return ok;
+  return compute_and_write(
+      job, t0, loads, ok, [&](std::uint64_t row0, std::uint64_t n, const DmaEngine::JobPtr& w) {
+        for (std::uint64_t r = row0; r < row0 + n; ++r)
+          dma_.write(
+              dst_of(r), out_bytes,
+              functional_ ? reinterpret_cast<std::uint8_t*>(out.data() + r * out_length) : nullptr,
+              w);
+      });
 }
 
 }  // namespace vp::npu

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -108,6 +109,12 @@ class VectorEngine {
 
  private:
   bool run_rows(const VectorJob& job);
+  /// The schedule both paths share: per chunk of `units` rows, wait for its loads, book its rows
+  /// on the units, then write_rows(first row, rows, writes); ends once the writes are answered.
+  bool compute_and_write(const VectorJob& job, const sc_core::sc_time& t0,
+                         const std::vector<DmaEngine::JobPtr>& loads, bool ok,
+                         const std::function<void(std::uint64_t, std::uint64_t,
+                                                  const DmaEngine::JobPtr&)>& write_rows);
   std::string track_;
   VectorConfig config_;
   sc_core::sc_time period_;

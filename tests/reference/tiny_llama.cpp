@@ -5,6 +5,7 @@
 
 #include <Imath/half.h>
 
+#include "tests/reference/greedy.h"
 #include "tests/reference/seeded_values.h"
 
 namespace reference {
@@ -252,17 +253,9 @@ std::vector<std::vector<std::uint32_t>> decode_llama_prompts(
     model.reset();
     std::uint32_t token = seeded_hash(s.seed, 0xFFFFU, r) % s.vocab;
     for (std::uint32_t step = 0; step < steps; ++step) {
-      const Vector logits = model.step(r, token, expert_tokens);
-      std::uint32_t best = 0;
-      for (std::uint32_t t = 1; t < s.vocab; ++t)
-        if (logits[t] > logits[best]) best = t;
-      if (margins != nullptr) {
-        double runner_up = -1e300;
-        for (std::uint32_t t = 0; t < s.vocab; ++t)
-          if (t != best) runner_up = std::max(runner_up, logits[t]);
-        (*margins)[r].push_back(logits[best] - runner_up);
-      }
-      out[r].push_back(token = best);
+      token = greedy_token(model.step(r, token, expert_tokens),
+                           margins != nullptr ? &(*margins)[r] : nullptr);
+      out[r].push_back(token);
     }
   }
   return out;

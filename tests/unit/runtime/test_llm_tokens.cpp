@@ -14,6 +14,7 @@
 
 #include "tests/reference/tiny_llama.h"
 #include "tests/support/fresh_folder.h"
+#include "tests/support/token_files.h"
 
 namespace {
 
@@ -78,12 +79,7 @@ nlohmann::json run_tiny(const std::string& model, const std::string& system, boo
 }
 
 std::vector<std::vector<std::uint32_t>> tokens_of(const std::string& out) {
-  std::ifstream in(out + "/tokens.json");
-  const auto json = nlohmann::json::parse(in);
-  std::vector<std::vector<std::uint32_t>> tokens(kRequests);
-  for (const auto& [request, list] : json.items())
-    tokens.at(std::stoul(request)) = list.get<std::vector<std::uint32_t>>();
-  return tokens;
+  return test::read_tokens(out, kRequests);
 }
 
 void check_model(const std::string& model, const reference::TinyLlamaSpec& spec,

@@ -13,6 +13,7 @@
 
 #include "tests/reference/tiny_gpt.h"
 #include "tests/support/fresh_folder.h"
+#include "tests/support/token_files.h"
 
 namespace {
 
@@ -78,12 +79,7 @@ nlohmann::json run_tiny(const std::string& system, bool sub_batches, bool functi
 }
 
 std::vector<std::vector<std::uint32_t>> tokens_of(const std::string& out) {
-  std::ifstream in(out + "/tokens.json");
-  const auto json = nlohmann::json::parse(in);
-  std::vector<std::vector<std::uint32_t>> tokens(kRequests);
-  for (const auto& [request, list] : json.items())
-    tokens.at(std::stoul(request)) = list.get<std::vector<std::uint32_t>>();
-  return tokens;
+  return test::read_tokens(out, kRequests);
 }
 
 /// <out>/logits.json: logits[request][step][token].
