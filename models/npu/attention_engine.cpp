@@ -76,21 +76,26 @@ bool AttentionEngine::run(const AttentionJob& job) {
   ++stats_.descriptors;
   stats_.requests += job.requests.size();
   for (const auto& r : job.requests) stats_.tokens += r.tokens;
-  if (job.mode == AttentionMode::Npu)  // logits and attend: tokens x E MACs each
-    for (const auto& r : job.requests) stats_.npu_macs += 2.0 * r.tokens * job.layout.embedding();
+  if (job.mode == AttentionMode::Npu)  // logits and attend: tokens x E MACs each per query
+    for (const auto& r : job.requests)
+      for (std::uint32_t j = 0; j < job.queries; ++j)
+        stats_.npu_macs += 2.0 * (r.tokens - job.queries + j + 1) * job.layout.embedding();
   stats_.cycles += static_cast<std::uint64_t>((sc_core::sc_time_stamp() - t0) / period_);
   return ok;
 }
 
 AttentionEngine::Append AttentionEngine::start_append(const AttentionJob& job,
                                                       std::uint32_t index) {
-  const std::uint32_t E = job.layout.embedding(), Ekv = job.layout.kv_embedding();
+  const std::uint32_t E = job.layout.embedding(), Ekv = job.layout.kv_embedding(), n = job.queries;
   Append a;
-  a.kv.assign(std::size_t{2} * Ekv, Half(0.0F));
-  a.key_rows.assign(std::size_t{job.layout.chunks_k()} * job.layout.row_elems, Half(0.0F));
-  const std::uint64_t q = job.q + std::uint64_t{index} * job.q_stride;
-  a.read = dma_.read(q + std::uint64_t{E} * 2, std::uint64_t{Ekv} * 4,
-                     functional_ ? bytes_of(a.kv) : nullptr);
+  a.kv.assign(std::size_t{2} * Ekv * n, Half(0.0F));
+  a.key_rows.assign(std::size_t{job.layout.chunks_k()} * job.layout.row_elems * n, Half(0.0F));
+  a.read = std::make_shared<DmaEngine::Job>();
+  for (std::uint32_t j = 0; j < n; ++j) {
+    const std::uint64_t q = job.q + (std::uint64_t{index} * n + j) * job.q_stride;
+    dma_.read(q + std::uint64_t{E} * 2, std::uint64_t{Ekv} * 4,
+              functional_ ? bytes_of(a.kv) + std::size_t{j} * Ekv * 4 : nullptr, a.read);
+  }
   a.writes = std::make_shared<DmaEngine::Job>();
   return a;
 }
@@ -98,27 +103,47 @@ AttentionEngine::Append AttentionEngine::start_append(const AttentionJob& job,
 bool AttentionEngine::finish_append(const AttentionJob& job, std::uint32_t index, Append& a) {
   const KvLayout& lay = job.layout;
   const AttentionRequest& req = job.requests[index];
-  const std::uint32_t E = lay.kv_embedding(), P = lay.row_elems, t = req.tokens - 1;
+  const std::uint32_t E = lay.kv_embedding(), P = lay.row_elems, n = job.queries,
+                      first = req.tokens - n;
   a.read->wait();
-  std::copy(a.kv.begin(), a.kv.begin() + E, a.key_rows.begin());
-  for (std::uint32_t c = 0; c < lay.chunks_k(); ++c) {  // the chunk's part of the bank row
-    const auto slot = lay.k_slot(t, c * P);
-    dma_.write(bank_row_address(req.channel, slot.bank, req.k_rows[slot.list_index]) +
-                   std::uint64_t{slot.element} * 2,
-               std::uint64_t{lay.chunk_transfer(c)} * 2,
-               functional_ ? bytes_of(a.key_rows) + std::size_t{c} * P * 2 : nullptr, a.writes);
-  }
-  for (std::uint32_t h = 0; h < lay.kv_count(); ++h)
-    for (std::uint32_t d = 0; d < lay.head_dim; ++d) {
-      const auto slot = lay.v_slot(t, h, d);
-      dma_.write(bank_row_address(req.channel, slot.bank, req.v_rows[slot.list_index]) +
+  for (std::uint32_t j = 0; j < n; ++j) {
+    const std::size_t keys = std::size_t{j} * lay.chunks_k() * P;
+    std::copy(a.kv.begin() + std::size_t{j} * 2 * E, a.kv.begin() + std::size_t{j} * 2 * E + E,
+              a.key_rows.begin() + keys);
+    for (std::uint32_t c = 0; c < lay.chunks_k(); ++c) {  // the chunk's part of the bank row
+      const auto slot = lay.k_slot(first + j, c * P);
+      dma_.write(bank_row_address(req.channel, slot.bank, req.k_rows[slot.list_index]) +
                      std::uint64_t{slot.element} * 2,
-                 2,
-                 functional_
-                     ? bytes_of(a.kv) + (std::size_t{E} + std::size_t{h} * lay.head_dim + d) * 2
-                     : nullptr,
+                 std::uint64_t{lay.chunk_transfer(c)} * 2,
+                 functional_ ? bytes_of(a.key_rows) + (keys + std::size_t{c} * P) * 2 : nullptr,
                  a.writes);
     }
+  }
+  // A value dimension is a bank row of tokens: the new tokens of one segment are consecutive
+  // elements of it, written at once (one 2-byte write per element when decoding).
+  a.value_runs.assign(std::size_t{E} * n, Half(0.0F));
+  std::size_t at = 0;
+  for (std::uint32_t h = 0; h < lay.kv_count(); ++h)
+    for (std::uint32_t d = 0; d < lay.head_dim; ++d)
+      for (std::uint32_t j = 0; j < n;) {
+        const auto slot = lay.v_slot(first + j, h, d);
+        std::uint32_t run = 1;
+        while (j + run < n) {
+          const auto next = lay.v_slot(first + j + run, h, d);
+          if (next.list_index != slot.list_index || next.bank != slot.bank ||
+              next.element != slot.element + run)
+            break;
+          ++run;
+        }
+        for (std::uint32_t r = 0; r < run; ++r)
+          a.value_runs[at + r] = a.kv[std::size_t{j + r} * 2 * E + E + h * lay.head_dim + d];
+        dma_.write(bank_row_address(req.channel, slot.bank, req.v_rows[slot.list_index]) +
+                       std::uint64_t{slot.element} * 2,
+                   std::uint64_t{run} * 2, functional_ ? bytes_of(a.value_runs) + at * 2 : nullptr,
+                   a.writes);
+        at += run;
+        j += run;
+      }
   return a.read->ok;
 }
 
@@ -335,7 +360,7 @@ bool AttentionEngine::pim_channel(const AttentionJob& job, std::uint32_t channel
 bool AttentionEngine::run_npu(const AttentionJob& job) {
   const KvLayout& lay = job.layout;
   const std::uint32_t E = lay.embedding(), P = lay.row_elems, B = lay.banks, dk = lay.head_dim,
-                      G = lay.group(), KV = lay.kv_count();
+                      G = lay.group(), KV = lay.kv_count(), nq = job.queries;
   const std::uint64_t row_bytes = std::uint64_t{P} * 2;
   bool ok = true;
   struct Loaded {
@@ -347,12 +372,13 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
     Loaded l;
     l.job = std::make_shared<DmaEngine::Job>();
     if (functional_) {
-      l.q.assign(E, Half(0.0F));
+      l.q.assign(std::size_t{E} * nq, Half(0.0F));
       l.k.assign(req.k_rows.size() * B * P, Half(0.0F));
       l.v.assign(req.v_rows.size() * B * P, Half(0.0F));
     }
-    dma_.read(job.q + std::uint64_t{index} * job.q_stride, std::uint64_t{E} * 2,
-              functional_ ? bytes_of(l.q) : nullptr, l.job);
+    for (std::uint32_t j = 0; j < nq; ++j)
+      dma_.read(job.q + (std::uint64_t{index} * nq + j) * job.q_stride, std::uint64_t{E} * 2,
+                functional_ ? bytes_of(l.q) + std::size_t{j} * E * 2 : nullptr, l.job);
     // Only what holds the request's tokens: a K bank row is one token's key chunk (read the
     // banks of tokens < tokens, the chunk's elements); a V bank row holds segments of C tokens
     // of one dimension (read up to the end of the last token of its last used segment).
@@ -395,17 +421,36 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
   const sc_core::sc_time item = period_ * static_cast<double>(systolic_.rows);
   const sc_core::sc_time tail =
       period_ * static_cast<double>(2 * systolic_.rows + systolic_.cols - 1);
-  auto run_items = [&](std::uint64_t items, const sc_core::sc_time& ready) {
-    sc_core::sc_time last_start = ready;
+  sc_core::sc_time last_start;
+  auto start_items = [&](std::uint64_t items, const sc_core::sc_time& ready,
+                         const sc_core::sc_time& length) {
     for (std::uint64_t n = 0; n < items; ++n) {
       auto array = std::min_element(free_at.begin(), free_at.end());
       const sc_core::sc_time start = std::max(*array, ready);
-      *array = start + item;
+      *array = start + length;
       last_start = std::max(last_start, start);
     }
+  };
+  auto run_items = [&](std::uint64_t items, const sc_core::sc_time& ready) {
+    last_start = ready;
+    start_items(items, ready, item);
     return last_start + tail;
   };
   auto tiles = [](std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; };
+  // Prefill: per token tile [first, first + span), the items of each K/V head stream the rows of
+  // the queries at or after `first` (G rows each), max(R, rows) cycles; `per_tile` items share it.
+  auto run_causal_items = [&](std::uint32_t tokens, std::uint32_t span, std::uint64_t per_tile,
+                              const sc_core::sc_time& ready) {
+    last_start = ready;
+    const std::uint32_t first_query = tokens - nq;
+    for (std::uint32_t first = 0; first < tokens; first += span) {
+      const std::uint32_t queries = nq - (first > first_query ? first - first_query : 0U);
+      const std::uint64_t rows =
+          std::max<std::uint64_t>(systolic_.rows, std::uint64_t{G} * queries);
+      start_items(per_tile * KV, ready, period_ * static_cast<double>(rows));
+    }
+    return last_start + tail;
+  };
   struct PendingWrite {
     sc_core::sc_time due;
     std::uint32_t request;
@@ -420,7 +465,7 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
         continue;
       }
       const std::uint32_t i = it->request;
-      dma_.write(job.out + std::uint64_t{i} * E * 2, std::uint64_t{E} * 2,
+      dma_.write(job.out + std::uint64_t{i} * nq * E * 2, std::uint64_t{E} * nq * 2,
                  functional_ ? bytes_of(outputs[i]) : nullptr, writes);
       it = pending.erase(it);
     }
@@ -462,7 +507,19 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
     const AttentionRequest& req = job.requests[i];
     const sc_core::sc_time start = now();
     sc_core::sc_time attend_done;
-    if (systolic_.model == SystolicModel::SimulatorNpuOnly) {
+    if (nq > 1) {  // a prefill chunk: causal, K and V tiles shared by its queries
+      const sc_core::sc_time logits_done =
+          run_causal_items(req.tokens, systolic_.cols, tiles(dk, systolic_.rows), start);
+      sc_core::sc_time softmax_done = logits_done;
+      for (std::uint32_t j = 0; j < nq; ++j)
+        softmax_done = std::max(
+            softmax_done,
+            units_.book(lay.heads, softmax_row_time(req.tokens - nq + j + 1), logits_done));
+      emit_span(events_, name_ + ".softmax", "SOFTMAX", logits_done, softmax_done,
+                {{"request", i}, {"tokens", req.tokens}, {"queries", nq}});
+      attend_done =
+          run_causal_items(req.tokens, systolic_.rows, tiles(dk, systolic_.cols), softmax_done);
+    } else if (systolic_.model == SystolicModel::SimulatorNpuOnly) {
       // The public simulator's NPU-only attention: per head on its one in-order pipeline, a GEMV
       // PRELOAD of size L/8 (logits), the softmax, then ceil((L + 127) / 128) GEMV PRELOADs of
       // size s (attend); each PRELOAD waits for the previous instruction (its latency).
@@ -490,32 +547,36 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
     }
     emit_span(events_, name_ + ".npu", "attention", start, attend_done, {{"request", i}});
     all_done = std::max(all_done, attend_done);
-    std::vector<Half> logits(std::size_t{lay.heads} * req.tokens, Half(0.0F));
-    outputs[i].assign(E, Half(0.0F));
-    if (functional_) {
+    outputs[i].assign(std::size_t{E} * nq, Half(0.0F));
+    // Query j sees the tokens up to its own: the first tokens - nq + j + 1.
+    for (std::uint32_t j = 0; functional_ && j < nq; ++j) {
+      const std::uint32_t seen = req.tokens - nq + j + 1;
+      const Half* q = current.q.data() + std::size_t{j} * E;
+      Half* out = outputs[i].data() + std::size_t{j} * E;
+      std::vector<Half> logits(std::size_t{lay.heads} * seen, Half(0.0F));
       for (std::uint32_t h = 0; h < lay.heads; ++h)
-        for (std::uint32_t t = 0; t < req.tokens; ++t) {
+        for (std::uint32_t t = 0; t < seen; ++t) {
           float sum = 0.0F;
           for (std::uint32_t d = 0; d < dk; ++d) {
             const auto slot = lay.k_slot(t, (h / G) * dk + d);
             sum +=
-                float(current.q[h * dk + d]) *
+                float(q[h * dk + d]) *
                 float(current.k[(std::size_t{slot.list_index} * B + slot.bank) * P + slot.element]);
           }
-          logits[std::size_t{h} * req.tokens + t] = Half(sum);
+          logits[std::size_t{h} * seen + t] = Half(sum);
         }
       std::vector<float> p;
-      softmax_rows(logits, lay.heads, req.tokens, job.scale, p);
+      softmax_rows(logits, lay.heads, seen, job.scale, p);
       for (std::uint32_t h = 0; h < lay.heads; ++h)
         for (std::uint32_t d = 0; d < dk; ++d) {
           float sum = 0.0F;
-          for (std::uint32_t t = 0; t < req.tokens; ++t) {
+          for (std::uint32_t t = 0; t < seen; ++t) {
             const auto slot = lay.v_slot(t, h / G, d);
             sum +=
-                p[std::size_t{h} * req.tokens + t] *
+                p[std::size_t{h} * seen + t] *
                 float(current.v[(std::size_t{slot.list_index} * B + slot.bank) * P + slot.element]);
           }
-          outputs[i][std::size_t{h} * dk + d] = Half(sum);
+          out[std::size_t{h} * dk + d] = Half(sum);
         }
     }
     pending.push_back({attend_done, i});

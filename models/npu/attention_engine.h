@@ -30,11 +30,15 @@
 //   then ceil((L + 127) / 128) attend GEMVs, each waiting for its predecessor's latency.
 // - Functional mode: real data in both paths (PIM: the memory's PIM units compute the dot
 //   products; the NPU rounds logits, p and partial sums to fp16 where the hardware stores them).
-// - Append (decode): the new token's k and v (right after its q, the QKV output layout) are
-//   first written into the KV rows as token tokens - 1: per K chunk one bank-row write (a
+// - Append: each new token's k and v (right after its q, the QKV output layout) are first
+//   written into the KV rows (decode: token tokens - 1): per K chunk one bank-row write (a
 //   token's key chunk; KvLayout::chunk_transfer), per value element one 2-byte write (a value
-//   dimension is a bank row of tokens). These are normal writes in the request's channel, so they
-//   compete with PIM there; the channel's PIM tiles start after they are answered.
+//   dimension is a bank row of tokens; a prefill chunk writes each dimension's run of
+//   consecutive tokens in a segment at once). These are normal writes in the request's channel,
+//   so they compete with PIM there; the channel's PIM tiles start after they are answered.
+// - Prefill (queries > 1, NPU mode): one K (V) tile load serves every query that reaches it, so
+//   an item streams the rows of the queries at or after the tile's first token (G per query),
+//   max(R, rows) cycles; each query's softmax row covers the tokens up to its own (causal).
 // run() returns false if the memory refused a transfer or PIM command.
 #pragma once
 
@@ -66,7 +70,11 @@ struct AttentionJob {
   KvLayout layout;
   std::uint64_t q = 0, out = 0;
   std::uint64_t q_stride = 0;  ///< bytes between requests' q (k and v follow q when appending)
-  bool append = false;         ///< write the new token's k and v first (token tokens - 1)
+  bool append = false;         ///< write the new tokens' k and v first (tokens - queries ..)
+  /// Queries per request: 1 (decode) or a prefill chunk's tokens (NPU mode only): request i's
+  /// queries are input rows i x queries + j, the last `queries` tokens of its context, each
+  /// attending causally to the tokens up to its own.
+  std::uint32_t queries = 1;
   float scale = 1.0F;  ///< logits are multiplied by it before the softmax (1/sqrt(head_dim))
   std::vector<AttentionRequest> requests;
 };
@@ -106,7 +114,7 @@ class AttentionEngine {
   /// Appending request `index`'s new k and v (see append): start_append() reads them from the
   /// QKV output; finish_append() waits for that read and queues the writes on `writes`.
   struct Append {
-    std::vector<Half> kv, key_rows;  ///< must live until the writes are answered
+    std::vector<Half> kv, key_rows, value_runs;  ///< must live until the writes are answered
     DmaEngine::JobPtr read, writes;
   };
   Append start_append(const AttentionJob& job, std::uint32_t index);

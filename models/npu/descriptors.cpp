@@ -76,8 +76,11 @@ const std::vector<DescriptorFormat>& descriptor_table() {
          "bytes from one request's input to the next; 0 = packed (HEADS x HEAD_DIM x 2, x 3 with "
          "APPEND); less than one input is BAD_SIZE"},
         {"APPEND", 12,
-         "bit 0: first write the new token's k and v (right after q: the QKV layout) into "
-         "the KV rows as token TOKENS - 1"},
+         "bit 0: first write the new tokens' k and v (right after q: the QKV layout) into "
+         "the KV rows as the request's last tokens; bits 31:16: queries per request (0 = 1; "
+         "more, NPU mode only: a prefill chunk, request i's queries are input rows i x QUERIES "
+         ".. + QUERIES - 1, the last QUERIES of its TOKENS tokens, each attending causally); "
+         "other bits BAD_FLAGS"},
         {"ROW_OFFSET", 13,
          "added to every KV row of the lists (one list for all layers: layer l uses rows + l)"},
         {"V_CHUNK", 14,

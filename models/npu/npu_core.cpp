@@ -618,8 +618,13 @@ QueueError NpuCore::run_attention(const std::array<std::uint32_t, kDescriptorWor
   job.out = address_at(words, 8);
   std::memcpy(&job.scale, &words[10], sizeof(float));
   if (words[10] == 0) job.scale = 1.0F / std::sqrt(static_cast<float>(job.layout.head_dim));
-  if (words[12] > 1) return QueueError::BadFlags;
-  job.append = words[12] == 1;
+  // Word 12: bit 0 APPEND, bits 31:16 the queries per request (0 = 1; more: a prefill chunk,
+  // NPU mode only).
+  if ((words[12] & 0xFFFEU) != 0) return QueueError::BadFlags;
+  job.append = (words[12] & 1U) != 0;
+  job.queries = std::max(1U, words[12] >> 16);
+  if (job.queries > 1 && job.mode != AttentionMode::Npu) return QueueError::BadFlags;
+  const std::uint32_t rows = words[2] * job.queries;  // inputs and outputs
   const std::uint64_t vector_bytes = std::uint64_t{job.layout.embedding()} * 2;
   // The request's input: q, or with APPEND q, k and v one after the other (the QKV layout, the
   // output of the QKV projection); consecutive requests' inputs are Q_STRIDE bytes apart (0:
@@ -628,8 +633,8 @@ QueueError NpuCore::run_attention(const std::array<std::uint32_t, kDescriptorWor
       vector_bytes + (job.append ? std::uint64_t{job.layout.kv_embedding()} * 4 : 0);
   job.q_stride = words[11] != 0 ? words[11] : q_needed;
   if (job.q_stride < q_needed) return QueueError::BadSize;
-  const std::uint64_t q_bytes = std::uint64_t{words[2] - 1} * job.q_stride + q_needed;
-  if (!in_memory(job.q, q_bytes) || !in_memory(job.out, std::uint64_t{words[2]} * vector_bytes))
+  const std::uint64_t q_bytes = std::uint64_t{rows - 1} * job.q_stride + q_needed;
+  if (!in_memory(job.q, q_bytes) || !in_memory(job.out, std::uint64_t{rows} * vector_bytes))
     return QueueError::BadAddress;
   std::vector<std::uint32_t> table(std::size_t{words[2]} * kAttentionEntryBytes / 4);
   if (!read_host(words[5], table.data(), static_cast<std::uint32_t>(table.size() * 4)))
@@ -639,7 +644,7 @@ QueueError NpuCore::run_attention(const std::array<std::uint32_t, kDescriptorWor
     AttentionRequest& req = job.requests[r];
     req.tokens = table[std::size_t{4} * r];
     req.channel = table[std::size_t{4} * r + 1];
-    if (req.tokens == 0 || req.tokens > kMaxGemmDim) return QueueError::BadSize;
+    if (req.tokens < job.queries || req.tokens > kMaxGemmDim) return QueueError::BadSize;
     if (req.channel >= org.channels) return QueueError::BadAddress;
     req.k_rows.resize(job.layout.k_rows(req.tokens));
     req.v_rows.resize(job.layout.v_rows(req.tokens));
@@ -658,7 +663,7 @@ QueueError NpuCore::run_attention(const std::array<std::uint32_t, kDescriptorWor
     std::vector<std::uint32_t> tokens;
     for (const auto& r : job.requests) tokens.push_back(r.tokens);
     return run_kernel(roofline_attention(*roofline_, tokens, job.layout.embedding(), job.append,
-                                         job.layout.kv_embedding()));
+                                         job.layout.kv_embedding(), job.queries));
   }
   return attention_->run(job) ? QueueError::None : QueueError::MemoryError;
 }

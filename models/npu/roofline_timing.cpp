@@ -27,14 +27,16 @@ RooflineCost roofline_vector(const RooflineParams& p, std::uint64_t rows, std::u
 }
 
 RooflineCost roofline_attention(const RooflineParams& p, const std::vector<std::uint32_t>& tokens,
-                                std::uint64_t embedding, bool append, std::uint64_t kv_embedding) {
-  const double E = static_cast<double>(embedding);
+                                std::uint64_t embedding, bool append, std::uint64_t kv_embedding,
+                                std::uint32_t queries) {
+  const double E = static_cast<double>(embedding), n = static_cast<double>(queries);
   const double Ekv = static_cast<double>(kv_embedding != 0 ? kv_embedding : embedding);
   double flops = 0, bytes = 0;
   for (const std::uint32_t t : tokens) {
-    flops += 4 * static_cast<double>(t) * E;
-    bytes += 2 * (2 * static_cast<double>(t) * Ekv) + 2 * (2 * E);  // K and V; q in, out
-    if (append) bytes += 2 * (4 * Ekv);  // the new k and v: read from the QKV output, written
+    // query j of n sees t - n + j + 1 tokens: n (t - n) + n (n + 1) / 2 in all
+    flops += 4 * (n * (static_cast<double>(t) - n) + n * (n + 1) / 2) * E;
+    bytes += 2 * (2 * static_cast<double>(t) * Ekv) + n * 2 * (2 * E);  // K and V; q in, out
+    if (append) bytes += n * 2 * (4 * Ekv);  // the new k and v: read from the QKV output, written
   }
   return finish(p, flops, bytes);
 }

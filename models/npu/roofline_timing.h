@@ -37,11 +37,14 @@ struct RooflineCost {
 /// Decode attention of requests with `tokens[i]` tokens of KV, `embedding` = heads x head_dim,
 /// `kv_embedding` = kv_heads x head_dim (0: embedding): per request q.K^T and p.V (4 x tokens x
 /// embedding flops), K and V read once (tokens x kv_embedding each), q read and the output
-/// written; with `append` the new k and v are read and written as well.
+/// written; with `append` the new k and v are read and written as well. With `queries` > 1
+/// (a prefill chunk: the last `queries` tokens, causal) each query's flops cover the tokens up
+/// to its own, K and V are still read once, and every query's q, output and k, v move.
 [[nodiscard]] RooflineCost roofline_attention(const RooflineParams& p,
                                               const std::vector<std::uint32_t>& tokens,
                                               std::uint64_t embedding, bool append,
-                                              std::uint64_t kv_embedding = 0);
+                                              std::uint64_t kv_embedding = 0,
+                                              std::uint32_t queries = 1);
 /// A copy of `bytes` between host and device memory over the host link.
 [[nodiscard]] RooflineCost roofline_copy(const RooflineParams& p, std::uint64_t bytes);
 

@@ -32,8 +32,11 @@ constexpr std::uint64_t kTable = test::kRam + 0x10000, kLists = test::kRam + 0x2
 
 /// Writes the requests' K and V into their KV rows (whole bank rows), q into HBM, the request
 /// table and row lists into host RAM. Returns q.
+/// With `append`, the last `queries` tokens of each request are left out of its rows and given
+/// as QKV inputs instead (q | k | v per token, request i's token j at input row i x queries + j).
 std::vector<Imath::half> place(test::NpuBench& bench, const KvLayout& lay,
-                               std::vector<Request>& requests, bool append = false) {
+                               std::vector<Request>& requests, bool append = false,
+                               std::uint32_t queries = 1) {
   const auto& org = bench.npu().dma().memory().organization();
   const auto& mapping = bench.npu().dma().memory().mapping();
   std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>, std::vector<Imath::half>> rows;
@@ -53,7 +56,7 @@ std::vector<Imath::half> place(test::NpuBench& bench, const KvLayout& lay,
     r.v_rows.clear();
     for (std::uint32_t n = 0; n < lay.k_rows(r.tokens); ++n) r.k_rows.push_back(next_row += 3);
     for (std::uint32_t n = 0; n < lay.v_rows(r.tokens); ++n) r.v_rows.push_back(next_row += 3);
-    for (std::uint32_t t = 0; t < r.tokens - (append ? 1 : 0); ++t)
+    for (std::uint32_t t = 0; t < r.tokens - (append ? queries : 0); ++t)
       for (std::uint32_t e = 0; e < Ekv; ++e) {
         const auto ks = lay.k_slot(t, e);
         cell(r.channel, r.k_rows[ks.list_index], ks.bank)[ks.element] =
@@ -83,21 +86,22 @@ std::vector<Imath::half> place(test::NpuBench& bench, const KvLayout& lay,
     a.row = vp::hbm::Row(row);
     bench.put(mapping.encode(a), data);
   }
-  auto q = test::random_halves(requests.size() * E, 7);
+  auto q = test::random_halves(requests.size() * queries * E, 7);
   if (!append) {
     bench.put(kQ, q);
     return q;
   }
-  // The QKV output layout: per request q | k | v of the new (last) token.
+  // The QKV output layout: per request and new token q | k | v.
   const std::size_t width = E + 2 * std::size_t{Ekv};
-  std::vector<Imath::half> qkv(requests.size() * width);
-  for (std::size_t i = 0; i < requests.size(); ++i) {
-    const Request& r = requests[i];
-    std::copy_n(q.begin() + i * E, E, qkv.begin() + i * width);
-    std::copy_n(r.k.begin() + std::size_t{r.tokens - 1} * Ekv, Ekv, qkv.begin() + i * width + E);
-    std::copy_n(r.v.begin() + std::size_t{r.tokens - 1} * Ekv, Ekv,
-                qkv.begin() + i * width + E + Ekv);
-  }
+  std::vector<Imath::half> qkv(requests.size() * queries * width);
+  for (std::size_t i = 0; i < requests.size(); ++i)
+    for (std::uint32_t j = 0; j < queries; ++j) {
+      const Request& r = requests[i];
+      const std::size_t row = i * queries + j, token = r.tokens - queries + j;
+      std::copy_n(q.begin() + row * E, E, qkv.begin() + row * width);
+      std::copy_n(r.k.begin() + token * Ekv, Ekv, qkv.begin() + row * width + E);
+      std::copy_n(r.v.begin() + token * Ekv, Ekv, qkv.begin() + row * width + E + Ekv);
+    }
   bench.put(kQ, qkv);
   return q;
 }
@@ -422,4 +426,86 @@ TEST_CASE("bad ATTENTION descriptors stop the queue with the documented error",
     CHECK(bench.status(1) == 0);
   }
   CHECK(bench.stat("npu.attention.descriptors") == 0);
+}
+
+namespace {
+
+/// A prefill chunk: the last `queries` tokens of each request are appended and attend causally
+/// (NPU mode, APPEND with QUERIES); every query's output matches the reference over the tokens
+/// up to its own, and K and V are read once per request, not once per query.
+void check_prefill(std::uint32_t kv_heads, std::uint32_t v_chunk) {
+  test::NpuBench bench;
+  KvLayout lay;
+  lay.heads = 12;
+  lay.head_dim = 64;
+  lay.v_chunk = v_chunk;
+  lay.kv_heads = kv_heads;
+  const std::uint32_t queries = 48;
+  std::vector<Request> requests = {
+      {70, 0, {}, {}, {}, {}}, {600, 0, {}, {}, {}, {}}, {48, 5, {}, {}, {}, {}}};
+  const auto q = place(bench, lay, requests, true, queries);
+  bench.run(1, {{5, 0, static_cast<std::uint32_t>(requests.size()), lay.heads, lay.head_dim,
+                 static_cast<std::uint32_t>(kTable), lo(kQ), hi(kQ), lo(kOut), hi(kOut), 0, 0,
+                 1U | queries << 16, 0, v_chunk, kv_heads}});
+  REQUIRE(bench.status(1) == 0);
+  const std::uint32_t E = lay.embedding(), Ekv = lay.kv_embedding();
+  const auto out = bench.get(kOut, requests.size() * queries * E);
+  std::size_t caught = 0;  // elements a non-causal model (every query sees every token) misses
+  for (std::size_t i = 0; i < requests.size(); ++i)
+    for (std::uint32_t j = 0; j < queries; ++j) {
+      Request seen = requests[i];
+      seen.tokens = requests[i].tokens - queries + j + 1;
+      const std::size_t row = i * queries + j;
+      const auto want = reference(lay, seen, q.data() + row * E);
+      const auto all = reference(lay, requests[i], q.data() + row * E);
+      std::size_t wrong = 0;
+      for (std::uint32_t e = 0; e < E; ++e) {
+        const double got = double(out[row * E + e]);
+        if (std::abs(got - want.out[e]) > want.bound[e]) ++wrong;
+        if (std::abs(got - all.out[e]) > all.bound[e]) ++caught;
+      }
+      INFO("request " << i << " query " << j);
+      CHECK(wrong == 0);
+    }
+  CHECK(caught > E);
+  // K and V rows are read once per request (at most whole rows of 32 banks), plus each query's
+  // q and its k and v: reading them once per query would be 48 times the KV bytes.
+  double kv_rows = 0;
+  for (const auto& r : requests) kv_rows += static_cast<double>(r.k_rows.size() + r.v_rows.size());
+  const double inputs = 3.0 * queries * (E + 2.0 * Ekv) * 2;
+  CHECK(bench.stat("npu.dma.bytes_read") <= kv_rows * 32 * 1024 + inputs);
+  CHECK(bench.stat("npu.attention.descriptors") == 1);
+}
+
+}  // namespace
+
+TEST_CASE("NPU prefill attention (48 queries per request) is causal and matches a host reference",
+          "[npu][attention]") {
+  check_prefill(0, 0);
+}
+
+TEST_CASE("NPU prefill attention with grouped-query heads and 64-token V segments",
+          "[npu][attention]") {
+  check_prefill(3, 64);
+}
+
+TEST_CASE("prefill queries need NPU mode and at least as many tokens", "[npu][attention]") {
+  test::NpuBench bench;
+  bench.tester.write32(kTable, 40);  // 40 tokens in channel 0
+  bench.tester.write32(kTable + 4, 0);
+  bench.tester.write32(kTable + 8, static_cast<std::uint32_t>(kLists));
+  bench.tester.write32(kTable + 12, static_cast<std::uint32_t>(kLists));
+  const std::uint32_t table = static_cast<std::uint32_t>(kTable);
+  const std::vector<std::pair<std::vector<std::uint32_t>, std::uint32_t>> cases = {
+      {{5, 1, 1, 4, 64, table, lo(kQ), 0, lo(kOut), 0, 0, 0, 1U | 8U << 16}, 9},   // PIM: flags
+      {{5, 0, 1, 4, 64, table, lo(kQ), 0, lo(kOut), 0, 0, 0, 1U | 41U << 16}, 5},  // > tokens
+      {{5, 0, 1, 4, 64, table, lo(kQ), 0, lo(kOut), 0, 0, 0, 3}, 9},  // undefined bit 1
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    bench.run(1, {cases[i].first});
+    INFO("case " << i);
+    CHECK(bench.status(1) == cases[i].second);
+    bench.replace(1, bench.error_index(1), {0});
+    bench.resume(1);
+  }
 }
