@@ -245,9 +245,17 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   write_json(result.stats_file, json);
   if (json.contains("summary") &&
       json["summary"].value("iterations", nlohmann::json::object()).value("value", 0) > 0)
-    for (const auto& [name, entry] : json["summary"].items())
-      result.summary.push_back(
-          {name, entry["value"].get<double>(), entry["unit"].get<std::string>()});
+    for (const auto& [name, entry] : json["summary"].items()) {
+      if (entry.contains("value")) {
+        result.summary.push_back(
+            {name, entry["value"].get<double>(), entry["unit"].get<std::string>()});
+        continue;
+      }
+      for (const auto& [inner, value] : entry.items())  // a group, e.g. summary.serving.*
+        if (value.contains("value"))
+          result.summary.push_back(
+              {name + "." + inner, value["value"].get<double>(), value["unit"].get<std::string>()});
+    }
   context->events.finish();
   if (context->command_db != nullptr) context->command_db->finish(config.resolved(), json);
   return result;

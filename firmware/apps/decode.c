@@ -4,8 +4,9 @@
  * the NPU's two queues (sub-batch interleaved when the job says so) and the LM head, and reports
  * the iteration to the job device, which measures it.
  * - steady / trace: each sampled batch joins at once and runs ITERATIONS iterations;
- * - serving: requests arrive (REQ_ARRIVAL), join while the batch has room (Orca-style
- *   iteration-level batching), and leave when they have generated their tokens.
+ * - serving: requests arrive on the serving clock, are prefilled (whole or in chunks) and decoded
+ *   on the device by the job's scheduler, preempted when KV memory runs short, and leave when
+ *   they have generated their tokens (serving.h).
  * Exit code 0 = every iteration ran; 2 = a queue stopped on an error; VP_EXIT_INPUT_REJECTED = the
  * job does not fit the device (neupims-vp exits 2, bad input). */
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "moe.h"
 #include "npu.h"
 #include "program.h"
+#include "serving.h"
 #include "tokens.h"
 #include "vp.h"
 
@@ -26,6 +28,9 @@ static hbm_plan plan;
 static batch_state batch;
 static uint32_t iteration;
 static uint32_t* positions; /* ROPE: each row's position (its token's index in the context) */
+static serving_state serving;
+static uint32_t* head_rows; /* serving: the LM head's gather table, {row, 1.0f} per token */
+static uint16_t* history;   /* serving with real tokens: each request's generated tokens */
 
 static void check_queues(void) {
   for (unsigned q = 0; q < NPU_QUEUES; ++q) {
@@ -84,6 +89,72 @@ static void run_iteration(void) {
   ++iteration;
 }
 
+/* The token at `position` of request `id`'s context (serving with real tokens). */
+static uint32_t serving_token(uint32_t id, uint32_t position) {
+  const uint32_t prompt = serving_prompt(&serving, id);
+  return position < prompt ? tokens_prompt_at(&job, id, position)
+                           : history[(uint64_t)id * job.max_seq + position - prompt];
+}
+
+/* One serving iteration over the requests serving_plan() gave a step: decodes and prefill chunks
+ * as one batch of rows; the LM head over each request's last row when it yields a token. */
+static void run_serving_iteration(void) {
+  int split = (job.flags & JOB_FLAG_SUB_BATCH) && batch.count >= job.sub_batch_min;
+  if (split && (job.flags & JOB_FLAG_SUB_BATCH_ADAPTIVE)) {
+    uint32_t one = 0, two = 0;
+    estimate_layer(&batch, &plan, &one, &two);
+    split = two < one;
+  }
+  batch_split(&batch, split ? 2u : 1u);
+  const uint32_t active = batch.start[2], rows = batch.row_start[2];
+  job_iteration_begin(active, batch.sub_batches);
+  uint32_t heads = 0;
+  for (uint32_t i = 0; i < active; ++i) {
+    const request_state* r = &batch.requests[i];
+    const uint32_t first = r->tokens - r->step; /* position of the request's first row */
+    for (uint32_t j = 0; j < r->step; ++j) {
+      if (job.arch & JOB_ARCH_ROPE) positions[r->row + j] = first + j;
+      if (job.flags & JOB_FLAG_TOKENS)
+        tokens_embed(&job, &plan, r->row + j, serving_token(r->id, first + j));
+    }
+    if (r->tokens == r->known) { /* its last row yields its next token */
+      head_rows[2u * heads] = r->row + r->step - 1u;
+      head_rows[2u * heads + 1u] = 0x3F800000u; /* 1.0f */
+      ++heads;
+    }
+  }
+  if (job.arch & JOB_ARCH_ROPE) {
+    const npu_descriptor d = npu_copy(0, rows * 4u, positions, plan.positions);
+    npu_submit(0, &d);
+  }
+  vp_marker_begin(MARK_ITERATION, iteration);
+  vp_marker_begin(MARK_LAYERS, batch.sub_batches);
+  program_layers(&batch, &plan);
+  check_queues();
+  vp_marker_end(MARK_LAYERS, batch.sub_batches);
+  job_layers_end();
+  if ((job.flags & JOB_FLAG_LM_HEAD) && heads > 0) {
+    vp_marker_begin(MARK_LM_HEAD, 0);
+    program_lm_head_rows(&batch, &plan, head_rows, heads);
+    check_queues();
+    if (job.flags & JOB_FLAG_TOKENS) {
+      tokens_fetch_logits(&job, &plan, heads);
+      uint32_t k = 0;
+      for (uint32_t i = 0; i < active; ++i) {
+        request_state* r = &batch.requests[i];
+        if (r->tokens != r->known) continue;
+        r->token = tokens_argmax(&job, k++);
+        history[(uint64_t)r->id * job.max_seq + r->generated] = (uint16_t)r->token;
+        job_token(r->id, r->token);
+      }
+    }
+    vp_marker_end(MARK_LM_HEAD, 0);
+  }
+  vp_marker_end(MARK_ITERATION, iteration);
+  job_iteration_end(serving_retire(&serving));
+  ++iteration;
+}
+
 /* Admits request r; with real tokens its first token is its prompt. */
 static int admit(const job_request* r) {
   if (!batch_admit(&batch, r)) return 0;
@@ -127,7 +198,7 @@ int main(void) {
     return VP_EXIT_INPUT_REJECTED;
   }
   npu_init(1);
-  if (((job.arch & JOB_ARCH_ROPE) && (positions = malloc(sizeof(uint32_t) * job.max_batch)) == 0) ||
+  if (((job.arch & JOB_ARCH_ROPE) && (positions = malloc(sizeof(uint32_t) * job.max_rows)) == 0) ||
       (job.experts != 0 && !moe_init(&job))) {
     printf("decode: no host memory for the positions or the expert routing tables\n");
     return VP_EXIT_INPUT_REJECTED;
@@ -148,25 +219,29 @@ int main(void) {
                                                 : "off");
 
   if (job.mode == JOB_MODE_SERVING) {
-    uint32_t next = 0;
-    while ((batch.count > 0 || next < job.requests) &&
-           (job.iterations == 0 || iteration < job.iterations)) {
-      for (;;) { /* admit arrivals while there is room */
-        if (next >= job.requests || batch.count >= job.max_batch) break;
-        job_request r;
-        job_request_get(next, &r);
-        if (r.arrival > iteration) break;
-        if (!admit(&r)) break; /* KV full: it waits for requests to leave */
-        ++next;
-      }
-      if (batch.count == 0) {
-        if (next < job.requests) ++iteration; /* nobody has arrived yet */
+    if (!serving_init(&serving, &job, &batch) ||
+        (head_rows = malloc(sizeof(uint32_t) * 2u * job.max_batch)) == 0 ||
+        ((job.flags & JOB_FLAG_TOKENS) &&
+         (history = malloc(sizeof(uint16_t) * (uint64_t)job.requests * job.max_seq)) == 0)) {
+      printf("decode: no host memory for the serving state of %lu requests\n",
+             (unsigned long)job.requests);
+      return VP_EXIT_INPUT_REJECTED;
+    }
+    while (!serving_finished(&serving) && (job.iterations == 0 || iteration < job.iterations)) {
+      if (serving_plan(&serving) == 0) {
+        job_idle(); /* nothing runs until the next arrival */
         continue;
       }
-      run_iteration();
-      for (uint32_t i = batch.count; i-- > 0;)
-        if (--batch.requests[i].remaining == 0) batch_release(&batch, i);
+      run_serving_iteration();
     }
+    printf("decode: %lu preemptions\n", (unsigned long)serving.preemptions);
+    for (uint32_t c = 0; serving_finished(&serving) && c < job.channels; ++c)
+      if (kv_available(&batch.kv, c) != batch.kv.groups_per_channel) { /* every group freed */
+        printf("decode: channel %lu has %lu of %lu KV row groups free at the end\n",
+               (unsigned long)c, (unsigned long)kv_available(&batch.kv, c),
+               (unsigned long)batch.kv.groups_per_channel);
+        return 1;
+      }
   } else {
     uint32_t next = 0;
     for (uint32_t b = 0; b < job.batches; ++b) {

@@ -87,9 +87,13 @@ static int grow_to(batch_state* b, request_state* r, uint32_t tokens) {
   return 1;
 }
 
-static uint32_t pick_channel(batch_state* b, uint32_t tokens) {
+uint32_t batch_rows(const batch_state* b, uint32_t tokens) {
+  return k_needed(b, tokens) + v_needed(b, tokens);
+}
+
+static uint32_t pick_channel(batch_state* b, uint32_t tokens, uint32_t keep) {
   const uint32_t channels = b->job->channels;
-  const uint32_t need = k_needed(b, tokens + 1u) + v_needed(b, tokens + 1u);
+  const uint32_t need = k_needed(b, tokens + 1u) + v_needed(b, tokens + 1u) + keep;
   if (b->job->flags & JOB_FLAG_GREEDY) {
     uint32_t best = 0xFFFFFFFFu, best_load = 0xFFFFFFFFu;
     for (uint32_t c = 0; c < channels; ++c) {
@@ -109,16 +113,21 @@ static uint32_t pick_channel(batch_state* b, uint32_t tokens) {
   return 0xFFFFFFFFu;
 }
 
+uint32_t batch_pick_channel(batch_state* b, uint32_t tokens, uint32_t keep) {
+  return pick_channel(b, tokens, keep);
+}
+
 int batch_admit(batch_state* b, const job_request* in) {
   if (b->count >= b->job->max_batch) return 0;
   const uint32_t channel =
-      in->channel != JOB_ANY_CHANNEL ? in->channel : pick_channel(b, in->context);
+      in->channel != JOB_ANY_CHANNEL ? in->channel : pick_channel(b, in->context, 0u);
   if (channel >= b->job->channels) return 0;
   request_state* r = &b->requests[b->count];
   memset(r, 0, sizeof *r);
   r->channel = channel;
   r->remaining = in->remaining;
   r->id = in->index;
+  r->step = 1u;
   r->k_rows = b->lists + b->count * (b->k_capacity + b->v_capacity);
   r->v_rows = r->k_rows + b->k_capacity;
   b->count++;
@@ -131,8 +140,18 @@ int batch_admit(batch_state* b, const job_request* in) {
 
 int batch_grow(batch_state* b) {
   for (uint32_t i = 0; i < b->count; ++i)
-    if (!grow_to(b, &b->requests[i], b->requests[i].tokens + 1u)) return 0;
+    if (!grow_to(b, &b->requests[i], b->requests[i].tokens + b->requests[i].step)) return 0;
   return 1;
+}
+
+int batch_grow_one(batch_state* b, uint32_t i) {
+  request_state* r = &b->requests[i];
+  const uint32_t tokens = r->tokens + r->step, k = k_needed(b, tokens), v = v_needed(b, tokens);
+  /* all or nothing: a failed grow leaves the request as it was */
+  if (k > b->k_capacity || v > b->v_capacity ||
+      kv_available(&b->kv, r->channel) < (k - r->k_count) + (v - r->v_count))
+    return 0;
+  return grow_to(b, r, tokens);
 }
 
 static void free_row(batch_state* b, uint32_t channel, uint32_t row) {
@@ -179,20 +198,39 @@ static void swap_requests(batch_state* b, uint32_t i, uint32_t j) {
   y->k_rows = ly, y->v_rows = ly + b->k_capacity;
 }
 
+/* Moves the requests for which keep() holds to the front of [from, to), keeping their order when
+ * every request keeps (a partition by swaps); returns where the rest starts. */
+static uint32_t partition(batch_state* b, uint32_t from, uint32_t to,
+                          int (*keep)(const request_state*)) {
+  uint32_t front = from;
+  for (uint32_t i = from; i < to; ++i)
+    if (keep(&b->requests[i])) swap_requests(b, i, front++);
+  return front;
+}
+static int is_active(const request_state* r) { return r->step > 0u; }
+static int is_decode(const request_state* r) { return r->step == 1u; }
+static int in_first(const request_state* r) { return r->sub_batch == 0u; }
+
 void batch_split(batch_state* b, uint32_t sub_batches) {
   b->sub_batches = sub_batches;
-  for (uint32_t i = 0; i < b->count; ++i) b->requests[i].sub_batch = 0;
+  /* Paused requests (step 0) go last and take no part; prefill chunks (step > 1) are placed after
+   * the decode split, each into the sub-batch with fewer rows. */
+  const uint32_t active = partition(b, 0, b->count, is_active);
+  for (uint32_t i = 0; i < b->count; ++i)
+    b->requests[i].sub_batch = b->requests[i].step == 1u ? 0u : 3u;
   if (sub_batches == 2 && (b->job->flags & JOB_FLAG_SPLIT_BY_COUNT)) {
     /* The public simulator's split: per channel, the first half of its requests (in batch
      * order) to sub-batch 0, the rest to 1; odd counts round up and down in turn. */
     uint32_t odd = 0;
     for (uint32_t c = 0; c < b->job->channels; ++c) {
       uint32_t n = 0, seen = 0;
-      for (uint32_t i = 0; i < b->count; ++i) n += b->requests[i].channel == c;
+      for (uint32_t i = 0; i < b->count; ++i)
+        n += b->requests[i].channel == c && b->requests[i].sub_batch == 0u;
       const uint32_t first = (n + ((n & 1u) ? odd : 0u)) / 2u;
       if (n & 1u) odd ^= 1u;
       for (uint32_t i = 0; i < b->count; ++i)
-        if (b->requests[i].channel == c) b->requests[i].sub_batch = seen++ < first ? 1u : 2u;
+        if (b->requests[i].channel == c && b->requests[i].sub_batch == 0u)
+          b->requests[i].sub_batch = seen++ < first ? 1u : 2u;
     }
   } else if (sub_batches == 2) {
     /* Per channel: heaviest first, each to the lighter sub-batch of that channel (ties: the
@@ -218,15 +256,37 @@ void batch_split(batch_state* b, uint32_t sub_batches) {
     }
   }
   if (sub_batches == 2) {
-    for (uint32_t i = 0; i < b->count; ++i) b->requests[i].sub_batch -= 1u;
+    uint32_t rows[2] = {0, 0};
+    for (uint32_t i = 0; i < active; ++i)
+      if (b->requests[i].step == 1u) rows[--b->requests[i].sub_batch] += 1u;
+    for (;;) { /* prefill chunks, longest first, to the sub-batch with fewer rows */
+      uint32_t pick = 0xFFFFFFFFu;
+      for (uint32_t i = 0; i < active; ++i)
+        if (b->requests[i].sub_batch == 3u &&
+            (pick == 0xFFFFFFFFu || b->requests[i].step > b->requests[pick].step))
+          pick = i;
+      if (pick == 0xFFFFFFFFu) break;
+      const uint32_t s = rows[0] <= rows[1] ? 0u : 1u;
+      b->requests[pick].sub_batch = s;
+      rows[s] += b->requests[pick].step;
+    }
     /* Sub-batch 0 first (stable enough: a partition by swaps). */
-    uint32_t front = 0;
-    for (uint32_t i = 0; i < b->count; ++i)
-      if (b->requests[i].sub_batch == 0) swap_requests(b, i, front++);
-    b->start[0] = 0, b->start[1] = front, b->start[2] = b->count;
+    const uint32_t front = partition(b, 0, active, in_first);
+    b->start[0] = 0, b->start[1] = front, b->start[2] = active;
   } else {
-    b->start[0] = 0, b->start[1] = b->count, b->start[2] = b->count;
+    for (uint32_t i = 0; i < b->count; ++i) b->requests[i].sub_batch = 0;
+    b->start[0] = 0, b->start[1] = active, b->start[2] = active;
   }
+  uint32_t row = 0;
+  for (uint32_t s = 0; s < 2u; ++s) {
+    b->decode_end[s] = partition(b, b->start[s], b->start[s + 1u], is_decode);
+    b->row_start[s] = row;
+    for (uint32_t i = b->start[s]; i < b->start[s + 1u]; ++i) {
+      b->requests[i].row = row;
+      row += b->requests[i].step;
+    }
+  }
+  b->row_start[2] = row;
   for (uint32_t i = 0; i < b->count; ++i) {
     const request_state* r = &b->requests[i];
     uint32_t* e = &b->tables[4u * i];

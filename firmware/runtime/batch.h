@@ -22,6 +22,12 @@ typedef struct {
   uint32_t sub_batch;
   uint32_t id;    /* the job's request index */
   uint32_t token; /* with real tokens: the token this iteration feeds in */
+  /* This iteration: tokens added to the KV (1 decoding, a prefill chunk, 0 paused) and the first
+   * activation row of the request's rows (batch_split). */
+  uint32_t step, row;
+  /* serving: tokens that must be in the KV before the next token (prompt + generated), tokens
+   * generated, admission order (preemption takes the newest first) */
+  uint32_t known, generated, order, grown;
 } request_state;
 
 typedef struct {
@@ -37,7 +43,10 @@ typedef struct {
   uint32_t growth_reserve[KV_MAX_CHANNELS]; /* row groups the channel's requests add with their next
                                                token */
   uint32_t sub_batches, start[3];           /* sub-batch s = requests [start[s], start[s+1]) */
-  uint32_t* tables;                         /* max_batch entries of 4 words */
+  /* its decoding requests (step 1) first: [start[s], decode_end[s]), then prefill chunks; its
+   * activation rows [row_start[s], row_start[s+1]); paused requests (step 0) after start[2] */
+  uint32_t decode_end[2], row_start[3];
+  uint32_t* tables; /* max_batch entries of 4 words */
 } batch_state;
 
 int batch_init(batch_state* b, const job_info* job, uint32_t first_kv_row);
@@ -46,8 +55,15 @@ void batch_free(batch_state* b);
 uint32_t batch_load(const batch_state* b, uint32_t tokens);
 /* Adds a request with `context` tokens (channel: the job's, or assigned). 0 if no room. */
 int batch_admit(batch_state* b, const job_request* r);
-/* Adds one token to every request (this iteration's), allocating rows as needed. 0 if no room. */
+/* Adds each request's step (1 unless set otherwise) to its KV, allocating rows. 0 if no room. */
 int batch_grow(batch_state* b);
+/* Grows request i by its step; 0 if its channel has no room (nothing changes then). */
+int batch_grow_one(batch_state* b, uint32_t i);
+/* Row groups a request of `tokens` tokens holds; rows a new request of `tokens` tokens needs in a
+ * channel to be admitted (its rows, the channel's growth reserve and `keep` groups left free), or
+ * 0xFFFFFFFF if no channel has them (then the channel it would take). */
+uint32_t batch_rows(const batch_state* b, uint32_t tokens);
+uint32_t batch_pick_channel(batch_state* b, uint32_t tokens, uint32_t keep);
 /* Removes request i (frees its rows). */
 void batch_release(batch_state* b, uint32_t i);
 /* Orders the requests into `sub_batches` (1 or 2) sub-batches and fills the tables. */

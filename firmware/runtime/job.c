@@ -35,6 +35,11 @@ int job_read(job_info* job) {
   job->rope_theta = JOB(ROPE_THETA);
   job->experts = JOB(EXPERTS);
   job->top_k = JOB(TOP_K);
+  job->scheduler = JOB(SCHEDULER);
+  job->token_budget = JOB(TOKEN_BUDGET);
+  job->preemption = JOB(PREEMPTION);
+  job->kv_watermark = JOB(KV_WATERMARK);
+  job->max_rows = job->max_batch + (job->mode == JOB_MODE_SERVING ? job->token_budget : 0u);
   return 1;
 }
 
@@ -45,7 +50,14 @@ void job_request_get(uint32_t index, job_request* r) {
   r->remaining = JOB(REQ_REMAINING);
   r->channel = JOB(REQ_CHANNEL);
   r->batch = JOB(REQ_BATCH);
-  r->arrival = JOB(REQ_ARRIVAL);
+  r->rejected = JOB(REQ_REJECTED);
+}
+
+uint32_t job_arrived(void) { return JOB(ARRIVED); }
+void job_idle(void) { JOB(IDLE) = 1; }
+void job_event(uint32_t kind, uint32_t request, uint32_t arg) {
+  JOB(EVENT_ARG) = arg;
+  JOB(EVENT) = kind << 24 | request;
 }
 
 void job_iteration_begin(uint32_t batch, uint32_t sub_batches) {

@@ -28,7 +28,20 @@ typedef struct {
   uint32_t arch;               /* JOB_ARCH_* */
   uint32_t rope_theta;         /* fp32 bits */
   uint32_t experts, top_k;     /* experts 0: a dense FFN */
+  /* serving: JOB_SCHEDULER_*, tokens per iteration, JOB_PREEMPT_*, per mille kept free */
+  uint32_t scheduler, token_budget, preemption, kv_watermark;
+  uint32_t max_rows; /* activation rows: MAX_BATCH, + TOKEN_BUDGET when serving */
 } job_info;
+
+enum { JOB_SCHEDULER_ORCA = 0, JOB_SCHEDULER_VLLM = 1, JOB_SCHEDULER_SARATHI = 2 };
+enum { JOB_PREEMPT_RECOMPUTE = 0, JOB_PREEMPT_SWAP = 1 };
+enum {
+  JOB_EVENT_SCHEDULED = 1,
+  JOB_EVENT_TOKEN = 2,
+  JOB_EVENT_FINISHED = 3,
+  JOB_EVENT_PREEMPTED = 4,
+  JOB_EVENT_REJECTED = 7
+};
 
 #define JOB_ARCH_SWIGLU (1u << 0)
 #define JOB_ARCH_RMSNORM (1u << 1)
@@ -36,7 +49,8 @@ typedef struct {
 
 typedef struct {
   uint32_t index; /* in the mailbox */
-  uint32_t context, remaining, channel, batch, arrival;
+  uint32_t context, remaining, channel, batch;
+  uint32_t rejected; /* serving: longer than the context, never scheduled */
 } job_request;
 
 #define JOB_ANY_CHANNEL 0xFFFFFFFFu
@@ -50,6 +64,11 @@ void job_layers_end(void);
 void job_iteration_end(uint32_t tokens);
 void job_layer(uint32_t layer);
 void job_token(uint32_t request, uint32_t token);
+/* Serving: requests arrived by the serving clock; nothing can run (the clock skips to the next
+ * arrival); a request's event (JOB_EVENT_*, with its argument). */
+uint32_t job_arrived(void);
+void job_idle(void);
+void job_event(uint32_t kind, uint32_t request, uint32_t arg);
 /* The adaptive split's estimate: the share (per mille) of its weight-stream bandwidth a GEMM
  * keeps while PIM attention runs beside it. */
 uint32_t job_mem_share(void);

@@ -12,7 +12,7 @@ uint64_t tiled_bytes(uint32_t k, uint32_t n) {
 }
 
 void plan_memory(hbm_plan* plan, const job_info* job) {
-  const uint64_t rows = job->max_batch, e = job->d_model, et = job->embed;
+  const uint64_t rows = job->max_rows, e = job->d_model, et = job->embed;
   const int swiglu = (job->arch & JOB_ARCH_SWIGLU) != 0, moe = job->experts != 0;
   uint64_t at = 0;
   plan->qkv_width = job->embed + 2u * job->kv_embed;
@@ -30,6 +30,10 @@ void plan_memory(hbm_plan* plan, const job_info* job) {
   plan->tables = at, at += moe ? rows * job->top_k * 8u : 0u;
   plan->moe_x = at, at += moe ? rows * e * 2u : 0u;
   plan->moe_out = at, at += moe ? rows * e * 2u : 0u;
+  /* serving: the LM head's rows (each emitting request's last row), gathered by a table */
+  const int serving = job->mode == JOB_MODE_SERVING;
+  plan->head_table = at, at += serving ? job->max_batch * 8u : 0u;
+  plan->head_x = at, at += serving ? job->max_batch * e * 2u : 0u;
   at = (at + 0xFFFFFu) & ~(uint64_t)0xFFFFFu;
   plan->weights = at;
   plan->qkv_w = 0;
@@ -72,7 +76,7 @@ static void mark_stage(uint32_t stage, uint32_t s) {
 
 static void qkv(const batch_state* b, const hbm_plan* m, uint32_t s, uint32_t layer) {
   const job_info* job = b->job;
-  const uint32_t first = b->start[s], n = b->start[s + 1u] - first;
+  const uint32_t first = b->row_start[s], n = b->row_start[s + 1u] - first;
   const uint64_t e = job->d_model, w = m->weights + layer * m->layer_bytes;
   const uint64_t qkv = m->qkv + (uint64_t)first * m->qkv_width * 2u;
   mark_stage(STAGE_QKV, s);
@@ -84,12 +88,21 @@ static void qkv(const batch_state* b, const hbm_plan* m, uint32_t s, uint32_t la
     submit(0, npu_vector_rows(VP_NPU_VECTOR_ROPE, n, job->embed + job->kv_embed, qkv,
                               m->positions + first * 4u, qkv, job->head_dim, m->qkv_width * 2u,
                               job->rope_theta));
+  /* Prefill chunks: causal attention on the arrays (docs/runtime.md, Serving), appending every
+   * new token's k and v, one descriptor per request (its rows are its queries). */
+  for (uint32_t i = b->decode_end[s]; i < b->start[s + 1u]; ++i) {
+    const request_state* r = &b->requests[i];
+    submit(0, npu_attention(VP_NPU_ATTENTION_MODE_NPU, 1u, job->heads, job->head_dim,
+                            &b->tables[4u * i], m->qkv + (uint64_t)r->row * m->qkv_width * 2u,
+                            m->qkv_width * 2u, m->att + (uint64_t)r->row * job->embed * 2u,
+                            1u | r->step << 16, layer, job->v_chunk, job->kv_heads));
+  }
   submit(0, npu_signal(SEM_QKV + s, 1u));
 }
 
 static void projection_ffn(const batch_state* b, const hbm_plan* m, uint32_t s, uint32_t layer) {
   const job_info* job = b->job;
-  const uint32_t first = b->start[s], n = b->start[s + 1u] - first;
+  const uint32_t first = b->row_start[s], n = b->row_start[s + 1u] - first;
   const uint64_t e = job->d_model, w = m->weights + layer * m->layer_bytes;
   const uint64_t x = m->x + first * e * 2u, h = m->h + first * e * 2u, p = m->p + first * e * 2u;
   const uint64_t f1 = m->f1 + (uint64_t)first * job->ffn * 2u;
@@ -114,17 +127,19 @@ static void projection_ffn(const batch_state* b, const hbm_plan* m, uint32_t s, 
   submit(0, npu_vector2(VP_NPU_VECTOR_ADD, n, job->d_model, x, p, x));
 }
 
+/* The sub-batch's decoding requests (one row each, the first rows of the sub-batch). */
 static void attention(const batch_state* b, const hbm_plan* m, uint32_t s, uint32_t layer) {
   const job_info* job = b->job;
-  const uint32_t first = b->start[s], n = b->start[s + 1u] - first;
-  const uint64_t q = m->qkv + (uint64_t)first * m->qkv_width * 2u;
-  const uint64_t out = m->att + (uint64_t)first * job->embed * 2u;
+  const uint32_t first = b->start[s], n = b->decode_end[s] - first, row = b->row_start[s];
+  const uint64_t q = m->qkv + (uint64_t)row * m->qkv_width * 2u;
+  const uint64_t out = m->att + (uint64_t)row * job->embed * 2u;
   const uint32_t mode =
       (job->flags & JOB_FLAG_PIM_ATTENTION) ? VP_NPU_ATTENTION_MODE_PIM : VP_NPU_ATTENTION_MODE_NPU;
   mark_stage(STAGE_ATTENTION, s);
   submit(1, npu_wait_for(SEM_QKV + s, layer + 1u));
-  submit(1, npu_attention(mode, n, job->heads, job->head_dim, &b->tables[4u * first], q,
-                          m->qkv_width * 2u, out, 1u, layer, job->v_chunk, job->kv_heads));
+  if (n > 0)
+    submit(1, npu_attention(mode, n, job->heads, job->head_dim, &b->tables[4u * first], q,
+                            m->qkv_width * 2u, out, 1u, layer, job->v_chunk, job->kv_heads));
   submit(1, npu_signal(SEM_ATT + s, 1u));
 }
 
@@ -163,6 +178,16 @@ void program_lm_head(const batch_state* b, const hbm_plan* m) {
   submit(0, npu_gemm(b->count, job->d_model, job->vocab, m->h, m->lm_head, m->logits, 1u));
 }
 
+void program_lm_head_rows(const batch_state* b, const hbm_plan* m, const uint32_t* table,
+                          uint32_t count) {
+  const job_info* job = b->job;
+  submit(0, npu_copy(0, count * 8u, table, m->head_table));
+  submit(0, npu_vector_rows(VP_NPU_VECTOR_GATHER, count, job->d_model, m->x, m->head_table,
+                            m->head_x, 0, job->d_model * 2u, 0));
+  submit(0, npu_vector(norm_op(job), count, job->d_model, m->head_x, m->h));
+  submit(0, npu_gemm(count, job->d_model, job->vocab, m->h, m->lm_head, m->logits, 1u));
+}
+
 static uint32_t gemm_estimate_ns(const job_info* job, uint32_t rows, uint32_t k, uint32_t n) {
   const uint32_t tiles = ((k + 127u) / 128u) * ((n + 127u) / 128u);
   const uint32_t compute = (tiles + 7u) / 8u * (rows > 128u ? rows : 128u);
@@ -176,9 +201,10 @@ static uint32_t gemm_estimate_ns(const job_info* job, uint32_t rows, uint32_t k,
 void estimate_layer(const batch_state* b, const hbm_plan* plan, uint32_t* one_ns,
                     uint32_t* two_ns) {
   const job_info* job = b->job;
-  uint32_t gemm[2] = {0, 0};
+  uint32_t gemm[2] = {0, 0}, tokens = 0; /* this iteration's rows, prefill chunks included */
+  for (uint32_t i = 0; i < b->count; ++i) tokens += b->requests[i].step;
   for (uint32_t split = 1; split <= 2u; ++split) {
-    const uint32_t rows = (b->count + split - 1u) / split;
+    const uint32_t rows = (tokens + split - 1u) / split;
     uint32_t t = gemm_estimate_ns(job, rows, job->d_model, plan->qkv_width) +
                  gemm_estimate_ns(job, rows, job->embed, job->d_model);
     if (job->experts != 0) { /* the router, and the experts the rows' tokens reach, evenly */

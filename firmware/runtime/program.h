@@ -29,6 +29,8 @@ typedef struct {
    * (index, weight) pairs, gather/scatter tables ({u32 row, fp32 weight}, top_k per row), an
    * expert's gathered input and its output. Empty (0 bytes) when the model has no use for them. */
   uint64_t f3, positions, router, topk, tables, moe_x, moe_out;
+  uint64_t head_table,
+      head_x;         /* serving: the LM head's gather table ({u32 row, fp32 1}) and rows */
   uint32_t qkv_width; /* elements of a QKV output row: q, k, v = embed + 2 kv_embed */
   uint64_t weights, layer_bytes, qkv_w, proj_w, ffn1_w, ffn2_w, lm_head;
   uint64_t ffn3_w;                            /* SwiGLU: up (ffn1_w is the gate) */
@@ -56,3 +58,7 @@ void program_layers(const batch_state* b, const hbm_plan* plan);
 void estimate_layer(const batch_state* b, const hbm_plan* plan, uint32_t* one_ns, uint32_t* two_ns);
 /* Submits the LM head over the whole batch. */
 void program_lm_head(const batch_state* b, const hbm_plan* plan);
+/* Serving: the LM head over `count` rows of x, gathered by `table` ({u32 row, fp32 bits of 1.0}
+ * per row, host memory), into logits rows 0 .. count - 1. */
+void program_lm_head_rows(const batch_state* b, const hbm_plan* plan, const uint32_t* table,
+                          uint32_t count);

@@ -85,6 +85,11 @@ uint32_t tokens_prompt(const job_info* job, uint32_t request) {
   return tokens_hash(job->seed, 0xFFFFu, request) % job->vocab;
 }
 
+uint32_t tokens_prompt_at(const job_info* job, uint32_t request, uint32_t position) {
+  if (position == 0) return tokens_prompt(job, request);
+  return tokens_hash(tokens_hash(job->seed, 0xFFFEu, request), 0xFFFDu, position) % job->vocab;
+}
+
 void tokens_embed(const job_info* job, const hbm_plan* plan, uint32_t slot, uint32_t token) {
   const npu_descriptor d = npu_copy(0, job->d_model * 2u, &embedding[token * job->d_model],
                                     plan->x + (uint64_t)slot * job->d_model * 2u);

@@ -26,6 +26,8 @@ fp16 tokens_value(uint32_t seed, uint32_t stream, uint32_t index, uint32_t fan_i
  * builds the embedding table in host RAM. Returns 0 without memory for the table. */
 int tokens_init(const job_info* job, const hbm_plan* plan);
 uint32_t tokens_prompt(const job_info* job, uint32_t request);
+/* Token `position` of request `request`'s prompt (position 0: tokens_prompt()). */
+uint32_t tokens_prompt_at(const job_info* job, uint32_t request, uint32_t position);
 /* Submits (queue 0) the COPY of token `token`'s embedding into activation row `slot` of X. */
 void tokens_embed(const job_info* job, const hbm_plan* plan, uint32_t slot, uint32_t token);
 /* Copies the logits of rows 0 .. count-1 to host memory (waits) and returns row `slot`'s argmax

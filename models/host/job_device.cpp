@@ -34,6 +34,9 @@ const RegisterTable& JobDevice::registers() {
     auto ro = [&t](const char* name, std::uint32_t offset, const char* what) {
       t.registers.push_back({name, offset, 0, RegAccess::ReadOnly, what});
     };
+    auto wo = [&t](const char* name, std::uint32_t offset, const char* what) {
+      t.registers.push_back({name, offset, 0, RegAccess::WriteOnly, what});
+    };
     ro("MAGIC", 0x000, "Reads 'JOB1'.");
     ro("FLAGS", 0x004,
        "Bit 0: attention on PIM (else on the NPU); 1: greedy min-load channel assignment (else round-robin); "
@@ -106,10 +109,32 @@ const RegisterTable& JobDevice::registers() {
     ro("REQ_REMAINING", 0x088, "Tokens it still generates.");
     ro("REQ_CHANNEL", 0x08C, "Channel its KV must use, or 0xFFFFFFFF (the runtime assigns one).");
     ro("REQ_BATCH", 0x090, "steady/trace: the sampled batch it belongs to.");
-    ro("REQ_ARRIVAL", 0x094, "serving: the iteration it arrives at.");
-    auto wo = [&t](const char* name, std::uint32_t offset, const char* what) {
-      t.registers.push_back({name, offset, 0, RegAccess::WriteOnly, what});
-    };
+    ro("REQ_REJECTED", 0x094,
+       "serving: 1 if the request is longer than the context and the workload rejects such "
+       "requests (workload.too_long reject): it is never scheduled.");
+    ro("SCHEDULER", 0x0F0,
+       "serving: the iteration scheduler, 0 orca (every request's whole prefill joins the next "
+       "iteration), 1 vllm (prefill-only iterations first), 2 sarathi (chunked prefill in a "
+       "token budget, decodes first).");
+    ro("TOKEN_BUDGET", 0x0F4,
+       "serving: tokens per iteration (sarathi: decodes and prefill chunks together; orca and "
+       "vllm: prefill tokens).");
+    ro("PREEMPTION", 0x0F8,
+       "serving: how a request is preempted when KV memory runs short: 0 recompute (drop its "
+       "KV, prefill again; the only policy modelled).");
+    ro("KV_WATERMARK", 0x0FC,
+       "serving: per mille of each channel's KV row groups a new request must leave free to be "
+       "admitted.");
+    ro("ARRIVED", 0x100, "serving: requests arrived by the serving clock (they arrive in order).");
+    wo("IDLE", 0x104,
+       "serving: write anything when nothing can run: the serving clock skips to the next "
+       "arrival.");
+    t.registers.push_back(
+        {"EVENT_ARG", 0x10C, 0, RegAccess::ReadWrite, "serving: the argument of the next EVENT."});
+    wo("EVENT", 0x108,
+       "serving: write kind << 24 | request: 1 scheduled, 2 a token (stamped at ITER_END), 3 "
+       "finished (stamped at ITER_END), 4 preempted (EVENT_ARG = tokens to recompute), 5 swapped "
+       "out (EVENT_ARG = KB), 6 swapped in (EVENT_ARG = KB), 7 rejected (larger than the device).");
     wo("ITER_BEGIN", 0x0C0, "Write the batch size: a decode iteration starts.");
     wo("LAYERS_END", 0x0C4, "Write anything: the iteration's decoder layers are done.");
     wo("ITER_END", 0x0C8, "Write the tokens generated: the iteration is done.");
@@ -158,6 +183,12 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
     model_ = model_.with_kv_heads(kv_heads, config.key_path("kv_heads"));
   }
   layers_ = static_cast<std::uint32_t>(config.get_u64("layers", 0, 0, model_.device_layers()));
+  if (config.has("workload") &&
+      config.child("workload").get_string("mode", "steady") == "serving") {
+    requests_file_ = context.outputs.claim(config.path() + " (its requests)", "requests.csv");
+    request_tokens_file_ =
+        context.outputs.claim(config.path() + " (its tokens' times)", "request_tokens.csv");
+  }
   if (layers_ == 0) layers_ = model_.device_layers();
   kv_layers_ =
       static_cast<std::uint32_t>(config.get_u64("kv_layers", 0, 0, model_.device_layers()));
@@ -173,7 +204,9 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   memory_ = config.get_string("memory", "hbm");
 
   ConfigNode w = config.child("workload");
+  const std::string w_mode_where = w.key_path("mode");
   workload_.mode = w.get_string("mode", "steady");
+  serving_ = workload_.mode == "serving";
   if (workload_.mode != "steady" && workload_.mode != "serving" && workload_.mode != "trace" &&
       workload_.mode != "prompt")
     throw ConfigError(fmt::format("{}: unknown mode '{}' (steady, serving, trace, prompt)",
@@ -198,9 +231,32 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   workload_.batch = static_cast<std::uint32_t>(w.get_u64("batch", 256, 1, 4096));
   workload_.batches = static_cast<std::uint32_t>(w.get_u64("batches", 1, 1, 1000));
   workload_.requests = static_cast<std::uint32_t>(w.get_u64("requests", 1024, 1, 1U << 20));
-  workload_.arrival_per_iteration =
-      static_cast<std::uint32_t>(w.get_u64("arrival_per_iteration", 0, 0, 1U << 20));
   workload_.seed = w.get_u64("seed", 1, 0, ~0ULL);
+  if (workload_.mode == "serving") {  // arrivals in time (docs/workloads.md, Serving)
+    workload_.arrivals = w.get_enum("arrivals", "poisson", {"poisson", "trace"});
+    if (workload_.arrivals == "poisson") {
+      workload_.rate = w.get_double("rate", 10.0, 1e-6, 1e6);
+    } else {
+      const std::string trace = w.get_string("arrival_trace", "azure-conv");
+      workload_.arrival_trace_file =
+          trace == "azure-conv"   ? context.resolve_path("../workloads/azure/conv.csv")
+          : trace == "azure-code" ? context.resolve_path("../workloads/azure/code.csv")
+                                  : context.resolve_path(trace);
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(workload_.arrival_trace_file, ec))
+        throw ConfigError(fmt::format(
+            "{}: unknown arrival trace '{}' (allowed: azure-conv, azure-code, or a CSV file "
+            "TIMESTAMP,ContextTokens,GeneratedTokens; {} is {})",
+            w.key_path("arrival_trace"), trace, workload_.arrival_trace_file,
+            std::filesystem::exists(workload_.arrival_trace_file, ec) ? "not a regular file"
+                                                                      : "no such file"));
+      workload_.rate_scale = w.get_double("rate_scale", 1.0, 1e-6, 1e6);
+      workload_.start_s = w.get_double("start_s", 0.0, 0.0, 1e9);
+    }
+    workload_.duration_s = w.get_double("duration_s", 0.0, 0.0, 1e9);
+    workload_.reject_too_long =
+        w.get_enum("too_long", "truncate", {"truncate", "reject"}) == "reject";
+  }
   // The serving window: the model's context, or less (a KV row list per request is sized by it).
   max_context_ =
       static_cast<std::uint32_t>(w.get_u64("max_context", model_.max_seq, 2, model_.max_seq));
@@ -282,7 +338,36 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
     if (router != "gate") flags |= kFlagSeededRouting;
     if (router == "skewed") router_skew = s.get_double("moe_skew", 1.0, 0.001, 4.0);
   }
+  // Serving: the scheduler, KV memory management and SLOs (docs/runtime.md, Serving).
+  std::uint32_t scheduler = 0, token_budget = 0, preemption = 0, watermark = 0;
+  if (serving_) {
+    const std::string policy = s.get_enum("scheduler", "sarathi", {"orca", "vllm", "sarathi"});
+    scheduler = policy == "orca" ? 0U : policy == "vllm" ? 1U : 2U;
+    // orca / vllm: prefill tokens per iteration (a prompt that fits the context always fits);
+    // sarathi: the whole iteration's tokens, decodes first, prefill chunks in the rest.
+    token_budget = static_cast<std::uint32_t>(
+        s.get_u64("token_budget", policy == "sarathi" ? 512 : max_context_, 1, 1U << 16));
+    // Swapping KV to host memory over a host link is not modelled: recompute is the one choice.
+    (void)s.get_enum("preemption", "recompute", {"recompute"});
+    watermark = static_cast<std::uint32_t>(
+        std::lround(s.get_double("kv_watermark", 0.01, 0.0, 0.5) * 1000.0));
+    if (model_.moe())
+      throw ConfigError(fmt::format(
+          "{}: the serving workload runs dense models (mixture-of-experts serving is not "
+          "modelled); use mode steady for {}",
+          w_mode_where, model_.name));
+  }
   s.finish();
+  if (serving_) {
+    ConfigNode slo = config.child("slo");
+    if (slo.has("ttft_ms")) slo_.ttft_ms = slo.get_double("ttft_ms", 0.0, 1e-3, 1e9);
+    if (slo.has("tpot_ms")) slo_.tpot_ms = slo.get_double("tpot_ms", 0.0, 1e-3, 1e9);
+    slo.finish();
+  }
+  store("SCHEDULER", scheduler);
+  store("TOKEN_BUDGET", token_budget);
+  store("PREEMPTION", preemption);
+  store("KV_WATERMARK", watermark);
 
   store("SEED", static_cast<std::uint32_t>(workload_.seed));
   store("KV_LAYERS", kv_layers_);
@@ -354,7 +439,35 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   on_read("REQ_REMAINING", field(&WorkloadRequest::remaining));
   on_read("REQ_CHANNEL", field(&WorkloadRequest::channel));
   on_read("REQ_BATCH", field(&WorkloadRequest::batch));
-  on_read("REQ_ARRIVAL", field(&WorkloadRequest::arrival));
+  on_read("REQ_REJECTED", [this] {
+    return request_index_ < requests_.size() && requests_[request_index_].too_long ? 1U : 0U;
+  });
+  if (serving_) {
+    serving_log_.reset(requests_);
+    on_read("ARRIVED", [this] {
+      if (!serving_started_) {  // the serving clock starts when the firmware first asks
+        serving_started_ = true;
+        serving_origin_ns_ = serving_now_ns();
+      }
+      const std::uint64_t now = serving_now_ns();
+      return static_cast<std::uint32_t>(
+          std::upper_bound(
+              requests_.begin(), requests_.end(), now,
+              [](std::uint64_t t, const WorkloadRequest& r) { return t < r.arrival_ns; }) -
+          requests_.begin());
+    });
+    on_write("IDLE", [this](std::uint32_t) {
+      const std::uint64_t now = serving_now_ns();
+      for (const auto& r : requests_)
+        if (r.arrival_ns > now) {
+          clock_offset_ns_ += r.arrival_ns - now;
+          break;
+        }
+    });
+    on_write("EVENT", [this](std::uint32_t v) { serving_event(v >> 24, v & 0xFFFFFFU); });
+    const std::string p = "summary.serving";
+    serving_log_.add_stats(context.stats, p, slo_);
+  }
 
   on_write("ITER_BEGIN", [this](std::uint32_t batch) {
     begin_ = sample();
@@ -403,6 +516,16 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
     tokens_ += tokens;
     if (!tokens_by_request_.empty()) write_tokens();
     in_iteration_ = false;
+    if (serving_) {  // this iteration's tokens and finishes exist from now on
+      const std::uint64_t now = serving_now_ns();
+      for (const auto& [kind, request] : pending_events_)
+        if (kind == kEventToken) {
+          serving_log_.token(request, now);
+        } else {
+          serving_log_.finished(request, now);
+        }
+      pending_events_.clear();
+    }
     progress("iteration");
   });
 
@@ -568,6 +691,30 @@ void JobDevice::write_tokens() const {
 
 void JobDevice::end_of_simulation() {
   if (!logits_by_request_.empty()) write_logits();
+  if (serving_) {
+    serving_log_.write_requests(requests_file_);
+    serving_log_.write_tokens(request_tokens_file_);
+  }
+}
+
+std::uint64_t JobDevice::serving_now_ns() const {
+  return static_cast<std::uint64_t>(access_time().value() /
+                                    sc_core::sc_time(1, sc_core::SC_NS).value()) +
+         clock_offset_ns_ - serving_origin_ns_;
+}
+
+void JobDevice::serving_event(std::uint32_t kind, std::uint32_t request) {
+  const std::uint32_t arg = stored("EVENT_ARG");
+  switch (kind) {
+    case kEventScheduled: serving_log_.scheduled(request, serving_now_ns()); break;
+    case kEventToken:
+    case kEventFinished: pending_events_.emplace_back(kind, request); break;
+    case kEventPreempted: serving_log_.preempted(request, arg, 0); break;
+    case kEventSwappedOut: serving_log_.preempted(request, 0, std::uint64_t{arg} * 1024); break;
+    case kEventSwappedIn: serving_log_.swapped_in(request, std::uint64_t{arg} * 1024); break;
+    case kEventRejected: serving_log_.rejected(request); break;
+    default: break;
+  }
 }
 
 void JobDevice::write_logits() const {
@@ -595,6 +742,23 @@ JobDevice::Window JobDevice::sample() {
 void JobDevice::progress(const char* what) {
   const auto now = std::chrono::steady_clock::now();
   const bool iteration = std::string(what) == "iteration";
+  if (serving_) {  // at most every 5 s: the serving clock, requests done, an ETA
+    if (now - last_print_ < std::chrono::seconds(5)) return;
+    last_print_ = now;
+    const double wall = std::chrono::duration<double>(now - wall_start_).count();
+    const double done = static_cast<double>(serving_log_.done());
+    const double all = static_cast<double>(serving_log_.size());
+    std::fprintf(
+        stderr,
+        "[serving] %.3f s served, %llu of %llu requests done, iteration %llu, wall %.0f s, "
+        "ETA %s\n",
+        static_cast<double>(serving_now_ns()) * 1e-9,
+        static_cast<unsigned long long>(serving_log_.done()),
+        static_cast<unsigned long long>(serving_log_.size()),
+        static_cast<unsigned long long>(iterations_), wall,
+        done > 0 ? fmt::format("{:.0f} s", wall * (all - done) / done).c_str() : "-");
+    return;
+  }
   if (!iteration && now - last_print_ < std::chrono::seconds(5)) return;
   last_print_ = now;
   const double wall = std::chrono::duration<double>(now - wall_start_).count();

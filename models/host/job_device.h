@@ -20,7 +20,12 @@
 //   Workload mode "prompt": `requests` requests with an empty KV cache that each generate
 //   `iterations` tokens from a one-token prompt.
 // - Progress: a line on stderr per iteration, and during long iterations at most every 5 s of
-//   wall time (iteration, layer, simulated and wall time).
+//   wall time (iteration, layer, simulated and wall time). Serving: at most every 5 s, the
+//   serving clock, requests done, the batch and an ETA.
+// - Serving (workload mode "serving"): requests arrive on the serving clock (simulated time plus
+//   the gaps skipped by IDLE while nothing can run); the firmware reads ARRIVED and reports
+//   EVENTs, kept by serving_log.h, written to <out>/requests.csv and <out>/request_tokens.csv at
+//   the end, and summarized in summary.serving.*.
 #pragma once
 
 #include <chrono>
@@ -28,6 +33,7 @@
 #include <vector>
 
 #include "models/host/model_spec.h"
+#include "models/host/serving_log.h"
 #include "models/host/workload.h"
 #include "models/mem/pim_memory_info.h"
 #include "models/periph/register_device.h"
@@ -58,9 +64,24 @@ class JobDevice : public RegisterDevice {
   /// <out>/logits.json: {"request index": [[vocabulary logits of each step]]} (at the end).
   void write_logits() const;
 
+  /// Serving: the serving clock (simulated time plus the idle gaps skipped) and the events.
+  [[nodiscard]] std::uint64_t serving_now_ns() const;
+  void serving_event(std::uint32_t kind, std::uint32_t request);
+  static constexpr std::uint32_t kEventScheduled = 1, kEventToken = 2, kEventFinished = 3,
+                                 kEventPreempted = 4, kEventSwappedOut = 5, kEventSwappedIn = 6,
+                                 kEventRejected = 7;
+
   SimContext& context_;
-  std::string tokens_file_;  ///< <out>/tokens.json
-  std::string logits_file_;  ///< <out>/logits.json
+  bool serving_ = false;
+  ServingLog serving_log_;
+  ServingSlo slo_;
+  std::uint64_t clock_offset_ns_ = 0;
+  bool serving_started_ = false;
+  std::uint64_t serving_origin_ns_ = 0;  ///< simulated time of the firmware's first ARRIVED read
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> pending_events_;  ///< (kind, request)
+  std::string requests_file_, request_tokens_file_;  ///< serving: <out>/requests.csv, tokens
+  std::string tokens_file_;                          ///< <out>/tokens.json
+  std::string logits_file_;                          ///< <out>/logits.json
   ModelSpec model_;
   WorkloadSpec workload_;
   std::vector<WorkloadRequest> requests_;

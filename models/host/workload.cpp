@@ -1,6 +1,7 @@
 #include "models/host/workload.h"
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 #include <string_view>
 
@@ -105,7 +106,129 @@ std::vector<WorkloadRequest> load_trace(const std::string& path, std::uint32_t m
   return requests;
 }
 
+namespace {
+
+/// "YYYY-MM-DD HH:MM:SS[.fraction]" -> ns since 1970-01-01 (proleptic Gregorian, no zones).
+template <typename Where>
+std::uint64_t parse_timestamp(std::string_view text, const Where& where) {
+  auto bad = [&] {
+    return InputError(
+        fmt::format("{}: '{}' is not a timestamp 'YYYY-MM-DD HH:MM:SS[.fraction]'", where(), text));
+  };
+  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || text[10] != ' ' || text[13] != ':' ||
+      text[16] != ':')
+    throw bad();
+  auto number = [&](std::size_t at, std::size_t digits) {
+    std::uint64_t v = 0;
+    for (std::size_t i = at; i < at + digits; ++i) {
+      if (text[i] < '0' || text[i] > '9') throw bad();
+      v = v * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    }
+    return v;
+  };
+  const std::int64_t y = static_cast<std::int64_t>(number(0, 4));
+  const std::uint64_t mo = number(5, 2), d = number(8, 2), h = number(11, 2), mi = number(14, 2),
+                      sec = number(17, 2);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) throw bad();
+  std::uint64_t fraction_ns = 0;
+  if (text.size() > 19) {
+    if (text[19] != '.' || text.size() == 20) throw bad();
+    std::uint64_t scale = 100000000;
+    for (std::size_t i = 20; i < text.size(); ++i, scale /= 10) {
+      if (text[i] < '0' || text[i] > '9') throw bad();
+      fraction_ns += static_cast<std::uint64_t>(text[i] - '0') * scale;
+    }
+  }
+  // days from civil (H. Hinnant's algorithm)
+  const std::int64_t yy = y - (mo <= 2 ? 1 : 0);
+  const std::int64_t era = yy / 400, yoe = yy - era * 400;
+  const std::int64_t doy = (153 * static_cast<std::int64_t>(mo > 2 ? mo - 3 : mo + 9) + 2) / 5 +
+                           static_cast<std::int64_t>(d) - 1;
+  const std::int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+  if (days < 0) throw bad();
+  return ((static_cast<std::uint64_t>(days) * 24 + h) * 60 + mi) * 60 * 1000000000ULL +
+         sec * 1000000000ULL + fraction_ns;
+}
+
+}  // namespace
+
+std::vector<TimedRequest> load_arrival_trace(const std::string& path) {
+  std::vector<TimedRequest> rows;
+  std::uint64_t first = 0;
+  read_table(
+      path, ',', {"TIMESTAMP", "ContextTokens", "GeneratedTokens"},
+      [&](std::size_t lines) { rows.reserve(lines); },
+      [&](const std::vector<std::string_view>& row, const auto& where) {
+        const std::uint64_t t = parse_timestamp(row[0], where);
+        if (rows.empty()) first = t;
+        if (t < first || (!rows.empty() && t - first < rows.back().arrival_ns))
+          throw InputError(
+              fmt::format("{}: timestamp {} is before the previous row's (rows must be in "
+                          "arrival order)",
+                          where(), row[0]));
+        TimedRequest r{t - first, parse_count(row[1], where), parse_count(row[2], where)};
+        if (r.prompt == 0)
+          throw InputError(fmt::format("{}: ContextTokens 0 (a request needs a prompt)", where()));
+        if (r.output == 0)
+          throw InputError(fmt::format(
+              "{}: GeneratedTokens 0 (a request generates at least one token)", where()));
+        rows.push_back(r);
+      });
+  return rows;
+}
+
 std::vector<WorkloadRequest> make_workload(const WorkloadSpec& spec) {
+  if (spec.mode == "serving") {
+    std::vector<TimedRequest> timed;
+    if (spec.arrivals == "trace") {
+      const auto rows = load_arrival_trace(spec.arrival_trace_file);
+      const auto start = static_cast<std::uint64_t>(spec.start_s * 1e9);
+      const auto end = spec.duration_s > 0
+                           ? start + static_cast<std::uint64_t>(spec.duration_s * 1e9)
+                           : ~std::uint64_t{0};
+      for (const auto& r : rows) {
+        if (r.arrival_ns < start || r.arrival_ns >= end) continue;
+        if (timed.size() >= spec.requests) break;
+        TimedRequest t = r;
+        t.arrival_ns = static_cast<std::uint64_t>(
+            std::llround(static_cast<double>(r.arrival_ns - start) / spec.rate_scale));
+        timed.push_back(t);
+      }
+      if (timed.empty())
+        throw InputError(fmt::format("{}: no request arrives in the window from {} s for {} s",
+                                     spec.arrival_trace_file, spec.start_s, spec.duration_s));
+    } else {  // Poisson: exponential gaps, u uniform in [0, 1) from the top 53 bits
+      const std::vector<LengthPair> pairs = load_lengths(spec.dataset_file);
+      std::mt19937_64 rng(spec.seed);
+      double at_s = 0;
+      for (std::uint32_t i = 0; i < spec.requests; ++i) {
+        const double u = static_cast<double>(rng() >> 11) * 0x1p-53;
+        at_s += -std::log1p(-u) / spec.rate;
+        if (spec.duration_s > 0 && at_s >= spec.duration_s) break;
+        const LengthPair& p = pairs[rng() % pairs.size()];
+        timed.push_back({static_cast<std::uint64_t>(std::llround(at_s * 1e9)), p.input, p.output});
+      }
+    }
+    std::vector<WorkloadRequest> requests;
+    requests.reserve(timed.size());
+    for (const auto& t : timed) {
+      WorkloadRequest r;
+      r.arrival_ns = t.arrival_ns;
+      r.context = t.prompt;
+      r.remaining = t.output;
+      if (std::uint64_t{t.prompt} + t.output > spec.max_seq) {
+        if (spec.reject_too_long) {
+          r.too_long = true;
+        } else {
+          r.truncated = true;
+          r.context = std::min(t.prompt, spec.max_seq - 1);
+          r.remaining = std::min(t.output, spec.max_seq - r.context);
+        }
+      }
+      requests.push_back(r);
+    }
+    return requests;
+  }
   if (spec.mode == "trace") return load_trace(spec.trace_file, spec.max_seq);
   const std::vector<LengthPair> pairs =
       spec.mode == "prompt" ? std::vector<LengthPair>{} : load_lengths(spec.dataset_file);
@@ -128,15 +251,6 @@ std::vector<WorkloadRequest> make_workload(const WorkloadSpec& spec) {
       WorkloadRequest r;
       r.context = 0;
       r.remaining = spec.prompt_tokens;
-      requests.push_back(r);
-    }
-  } else {  // serving
-    for (std::uint32_t i = 0; i < spec.requests; ++i) {
-      const LengthPair& p = pairs[draw(pairs.size())];
-      WorkloadRequest r;
-      r.context = std::min(p.input, spec.max_seq - 1);
-      r.remaining = std::min(p.output, spec.max_seq - r.context);
-      r.arrival = spec.arrival_per_iteration == 0 ? 0 : i / spec.arrival_per_iteration;
       requests.push_back(r);
     }
   }

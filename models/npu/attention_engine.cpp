@@ -136,7 +136,8 @@ bool AttentionEngine::finish_append(const AttentionJob& job, std::uint32_t index
           ++run;
         }
         for (std::uint32_t r = 0; r < run; ++r)
-          a.value_runs[at + r] = a.kv[std::size_t{j + r} * 2 * E + E + h * lay.head_dim + d];
+          a.value_runs[at + r] =
+              a.kv[std::size_t{j + r} * 2 * E + E + std::size_t{h} * lay.head_dim + d];
         dma_.write(bank_row_address(req.channel, slot.bank, req.v_rows[slot.list_index]) +
                        std::uint64_t{slot.element} * 2,
                    std::uint64_t{run} * 2, functional_ ? bytes_of(a.value_runs) + at * 2 : nullptr,

@@ -150,6 +150,32 @@ std::uint32_t prompt_token(const TinyGptSpec& s, std::uint32_t request) {
   return hash(s.seed, 0xFFFFU, request) % s.vocab;
 }
 
+std::uint32_t prompt_token_at(const TinyGptSpec& s, std::uint32_t request, std::uint32_t position) {
+  if (position == 0) return prompt_token(s, request);
+  return hash(hash(s.seed, 0xFFFEU, request), 0xFFFDU, position) % s.vocab;
+}
+
+std::vector<std::vector<std::uint32_t>> decode_long_prompts(
+    const TinyGptSpec& s, const std::vector<std::uint32_t>& prompt_lengths,
+    const std::vector<std::uint32_t>& outputs, std::vector<std::vector<double>>* margins) {
+  perturbation = s.perturbation;
+  if (margins != nullptr) margins->assign(prompt_lengths.size(), {});
+  Decoder decoder(s);
+  std::vector<std::vector<std::uint32_t>> out(prompt_lengths.size());
+  for (std::uint32_t r = 0; r < prompt_lengths.size(); ++r) {
+    decoder.reset();
+    for (std::uint32_t p = 0; p + 1 < prompt_lengths[r]; ++p)
+      (void)decoder.step(prompt_token_at(s, r, p));  // the prompt's own logits are not used
+    std::uint32_t token = prompt_token_at(s, r, prompt_lengths[r] - 1);
+    for (std::uint32_t i = 0; i < outputs[r]; ++i) {
+      token = greedy_token(decoder.step(token), margins != nullptr ? &(*margins)[r] : nullptr);
+      out[r].push_back(token);
+    }
+  }
+  perturbation = Perturbation::None;
+  return out;
+}
+
 std::vector<std::vector<std::uint32_t>> decode_prompts(const TinyGptSpec& s, std::uint32_t requests,
                                                        std::uint32_t steps,
                                                        std::vector<std::vector<double>>* margins) {

@@ -31,6 +31,15 @@ struct TinyGptSpec {
 
 /// The prompt token of request r.
 [[nodiscard]] std::uint32_t prompt_token(const TinyGptSpec& spec, std::uint32_t request);
+/// Token `position` of request r's prompt (firmware tokens_prompt_at(): position 0 is
+/// prompt_token()).
+[[nodiscard]] std::uint32_t prompt_token_at(const TinyGptSpec& spec, std::uint32_t request,
+                                            std::uint32_t position);
+/// Greedy decoding of request r's prompt of prompt_lengths[r] tokens (prompt_token_at), then
+/// outputs[r] tokens: the first chosen after the whole prompt, each next one fed back.
+[[nodiscard]] std::vector<std::vector<std::uint32_t>> decode_long_prompts(
+    const TinyGptSpec& spec, const std::vector<std::uint32_t>& prompt_lengths,
+    const std::vector<std::uint32_t>& outputs, std::vector<std::vector<double>>* margins = nullptr);
 
 /// Teacher-forced decoding: request r is fed its prompt and then generated[r][0 .. n-2] (tokens
 /// chosen elsewhere, such as on the platform); logits[r][i] are the logits (vocab values) the
