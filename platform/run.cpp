@@ -251,10 +251,13 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
             {name, entry["value"].get<double>(), entry["unit"].get<std::string>()});
         continue;
       }
-      for (const auto& [inner, value] : entry.items())  // a group, e.g. summary.serving.*
-        if (value.contains("value"))
-          result.summary.push_back(
-              {name + "." + inner, value["value"].get<double>(), value["unit"].get<std::string>()});
+      for (const auto& [inner, value] : entry.items()) {  // a group, e.g. summary.serving.*
+        if (!value.contains("value")) continue;
+        std::string full = name;
+        full.append(".").append(inner);
+        result.summary.push_back(
+            {std::move(full), value["value"].get<double>(), value["unit"].get<std::string>()});
+      }
     }
   context->events.finish();
   if (context->command_db != nullptr) context->command_db->finish(config.resolved(), json);
