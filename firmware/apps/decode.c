@@ -31,6 +31,7 @@ static uint32_t* positions; /* ROPE: each row's position (its token's index in t
 static serving_state serving;
 static uint32_t* head_rows; /* serving: the LM head's gather table, {row, 1.0f} per token */
 static uint16_t* history;   /* serving with real tokens: each request's generated tokens */
+static uint32_t skipped;    /* serving iterations the job device estimated (sampling) */
 
 static void check_queues(void) {
   for (unsigned q = 0; q < NPU_QUEUES; ++q) {
@@ -107,6 +108,25 @@ static void run_serving_iteration(void) {
   }
   batch_split(&batch, split ? 2u : 1u);
   const uint32_t active = batch.start[2], rows = batch.row_start[2];
+  { /* sampling: the job device may estimate this iteration instead (its features) */
+    uint32_t load[KV_MAX_CHANNELS] = {0}, slowest = 0, kv = 0, prefill = 0;
+    for (uint32_t i = 0; i < active; ++i) {
+      const request_state* r = &batch.requests[i];
+      if (r->step == 1u) {
+        load[r->channel] += batch_load(&batch, r->tokens);
+        if (load[r->channel] > slowest) slowest = load[r->channel];
+        kv += r->tokens;
+      } else {
+        prefill += (uint32_t)((uint64_t)r->step * r->tokens / 1024u);
+      }
+    }
+    if (!job_simulate(rows, slowest, kv, prefill, batch.sub_batches)) {
+      serving_retire(&serving);
+      job_iteration_skipped();
+      ++skipped;
+      return;
+    }
+  }
   job_iteration_begin(active, batch.sub_batches);
   uint32_t heads = 0;
   for (uint32_t i = 0; i < active; ++i) {
@@ -234,7 +254,8 @@ int main(void) {
       }
       run_serving_iteration();
     }
-    printf("decode: %lu preemptions\n", (unsigned long)serving.preemptions);
+    printf("decode: %lu preemptions, %lu iterations estimated\n",
+           (unsigned long)serving.preemptions, (unsigned long)skipped);
     for (uint32_t c = 0; serving_finished(&serving) && c < job.channels; ++c)
       if (kv_available(&batch.kv, c) != batch.kv.groups_per_channel) { /* every group freed */
         printf("decode: channel %lu has %lu of %lu KV row groups free at the end\n",

@@ -55,6 +55,16 @@ void job_request_get(uint32_t index, job_request* r) {
 
 uint32_t job_arrived(void) { return JOB(ARRIVED); }
 void job_idle(void) { JOB(IDLE) = 1; }
+int job_simulate(uint32_t rows, uint32_t attention, uint32_t kv, uint32_t prefill,
+                 uint32_t sub_batches) {
+  JOB(FEATURE_ROWS) = rows;
+  JOB(FEATURE_ATTENTION) = attention;
+  JOB(FEATURE_KV) = kv;
+  JOB(FEATURE_PREFILL) = prefill;
+  JOB(FEATURE_SPLIT) = sub_batches;
+  return JOB(SIMULATE) != 0;
+}
+void job_iteration_skipped(void) { JOB(ITER_SKIPPED) = 1; }
 void job_event(uint32_t kind, uint32_t request, uint32_t arg) {
   JOB(EVENT_ARG) = arg;
   JOB(EVENT) = kind << 24 | request;

@@ -67,6 +67,11 @@ void job_token(uint32_t request, uint32_t token);
 /* Serving: requests arrived by the serving clock; nothing can run (the clock skips to the next
  * arrival); a request's event (JOB_EVENT_*, with its argument). */
 uint32_t job_arrived(void);
+/* Sampling: the next iteration's features; returns 1 if it is to be simulated exactly, 0 if the
+ * job device estimated it (then report its tokens and call job_iteration_skipped()). */
+int job_simulate(uint32_t rows, uint32_t attention, uint32_t kv, uint32_t prefill,
+                 uint32_t sub_batches);
+void job_iteration_skipped(void);
 void job_idle(void);
 void job_event(uint32_t kind, uint32_t request, uint32_t arg);
 /* The adaptive split's estimate: the share (per mille) of its weight-stream bandwidth a GEMM

@@ -131,6 +131,21 @@ const RegisterTable& JobDevice::registers() {
        "arrival.");
     t.registers.push_back(
         {"EVENT_ARG", 0x10C, 0, RegAccess::ReadWrite, "serving: the argument of the next EVENT."});
+    wo("FEATURE_ROWS", 0x110, "serving: the next iteration's rows (tokens) (sampling feature).");
+    wo("FEATURE_ATTENTION", 0x114,
+       "serving: the next iteration's slowest channel's PIM attention load (sampling feature).");
+    wo("FEATURE_KV", 0x118,
+       "serving: the next iteration's decoding requests' KV tokens (sampling feature).");
+    wo("FEATURE_PREFILL", 0x11C,
+       "serving: the next iteration's prefill attention work, sum of chunk tokens x context / "
+       "1024 (sampling feature).");
+    wo("FEATURE_SPLIT", 0x128, "serving: the next iteration's sub-batches (1 or 2).");
+    ro("SIMULATE", 0x120,
+       "serving: read after writing the FEATURE_* registers: 1 = simulate the iteration exactly; "
+       "0 = it is estimated (the serving clock has moved by the estimate; run no descriptors, "
+       "report its tokens, then write ITER_SKIPPED). Always 1 without workload.sampling.");
+    wo("ITER_SKIPPED", 0x124,
+       "serving: write anything after an estimated iteration's tokens and finishes were reported.");
     wo("EVENT", 0x108,
        "serving: write kind << 24 | request: 1 scheduled, 2 a token (stamped at ITER_END), 3 "
        "finished (stamped at ITER_END), 4 preempted (EVENT_ARG = tokens to recompute), 5 swapped "
@@ -256,6 +271,13 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
     workload_.duration_s = w.get_double("duration_s", 0.0, 0.0, 1e9);
     workload_.reject_too_long =
         w.get_enum("too_long", "truncate", {"truncate", "reject"}) == "reject";
+    if (w.has("sampling")) {  // iteration sampling (docs/workloads.md, Sampling)
+      ConfigNode sampling = w.child("sampling");
+      const auto period = static_cast<std::uint32_t>(sampling.get_u64("period", 10, 1, 1U << 20));
+      const auto warmup = static_cast<std::uint32_t>(sampling.get_u64("warmup", 20, 7, 1U << 20));
+      sampling.finish();
+      sampler_ = IterationSampler(period, warmup);
+    }
   }
   // The serving window: the model's context, or less (a KV row list per request is sized by it).
   max_context_ =
@@ -314,6 +336,10 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
     throw ConfigError(fmt::format("{}: generating tokens needs the LM head (lm_head: true)",
                                   s.key_path("tokens")));
   if (s.get_bool("logits", false)) flags |= kFlagLogits;
+  if ((flags & kFlagTokens) != 0 && sampler_.enabled())
+    throw ConfigError(
+        fmt::format("{}: real tokens need every iteration simulated; remove workload.sampling",
+                    s.key_path("tokens")));
   if ((flags & kFlagLogits) != 0 && (flags & kFlagTokens) == 0)
     throw ConfigError(
         fmt::format("{}: reporting logits needs real tokens (tokens: true)", s.key_path("logits")));
@@ -467,6 +493,39 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
     on_write("EVENT", [this](std::uint32_t v) { serving_event(v >> 24, v & 0xFFFFFFU); });
     const std::string p = "summary.serving";
     serving_log_.add_stats(context.stats, p, slo_);
+    // Iteration sampling: the firmware writes the iteration's features, then reads SIMULATE.
+    auto feature = [this](std::size_t i) {
+      return [this, i](std::uint32_t v) { features_[i] = static_cast<double>(v); };
+    };
+    on_write("FEATURE_ROWS", feature(1));
+    on_write("FEATURE_ATTENTION", feature(2));
+    on_write("FEATURE_KV", feature(3));
+    on_write("FEATURE_PREFILL", feature(4));
+    on_write("FEATURE_SPLIT", [this](std::uint32_t v) { features_split_ = v; });
+    on_read("SIMULATE", [this] {
+      features_[0] = 1.0;
+      sampled_iteration_ = sampler_.exact(features_, features_split_);
+      if (!sampled_iteration_)  // the iteration takes the model's time on the serving clock
+        clock_offset_ns_ +=
+            static_cast<std::uint64_t>(std::llround(sampler_.estimate(features_, features_split_)));
+      return sampled_iteration_ ? 1U : 0U;
+    });
+    on_write("ITER_SKIPPED", [this](std::uint32_t) { flush_serving_events(); });
+    if (sampler_.enabled()) {
+      const std::string q = p + ".sampling";
+      context.stats.add(q + ".exact_iterations", "iterations", "iterations simulated exactly",
+                        [this] { return StatsTree::Value{sampler_.report().exact}; });
+      context.stats.add(q + ".estimated_iterations", "iterations",
+                        "iterations estimated by the cost model",
+                        [this] { return StatsTree::Value{sampler_.report().estimated}; });
+      context.stats.add(q + ".exact_time_s", "s", "serving time of the exact iterations",
+                        [this] { return StatsTree::Value{sampler_.report().exact_ns * 1e-9}; });
+      context.stats.add(q + ".estimated_time_s", "s", "serving time of the estimated iterations",
+                        [this] { return StatsTree::Value{sampler_.report().estimated_ns * 1e-9}; });
+      context.stats.add(q + ".estimated_time_ci95_s", "s",
+                        "95% confidence half-width of the estimated time (docs/workloads.md)",
+                        [this] { return StatsTree::Value{sampler_.report().ci95_ns * 1e-9}; });
+    }
   }
 
   on_write("ITER_BEGIN", [this](std::uint32_t batch) {
@@ -507,7 +566,11 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
       return (layers_end_.*field - begin_.*field) * scale + (end.*field - layers_end_.*field);
     };
     time_ns_ += end.time_ns - begin_.time_ns;
-    scaled_time_ns_ += scaled(&Window::time_ns);
+    const double iteration_ns = scaled(&Window::time_ns);
+    scaled_time_ns_ += iteration_ns;
+    if (serving_)  // the serving clock runs at the device's time: its layers scaled like the stats
+      clock_offset_ns_ +=
+          static_cast<std::uint64_t>(std::llround(iteration_ns - (end.time_ns - begin_.time_ns)));
     macs_ += scaled(&Window::macs);
     pim_ns_ += scaled(&Window::pim_ns);
     memory_pj_ += scaled(&Window::memory_pj);
@@ -517,14 +580,9 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
     if (!tokens_by_request_.empty()) write_tokens();
     in_iteration_ = false;
     if (serving_) {  // this iteration's tokens and finishes exist from now on
-      const std::uint64_t now = serving_now_ns();
-      for (const auto& [kind, request] : pending_events_)
-        if (kind == kEventToken) {
-          serving_log_.token(request, now);
-        } else {
-          serving_log_.finished(request, now);
-        }
-      pending_events_.clear();
+      if (sampler_.enabled() && sampled_iteration_)
+        sampler_.record(features_, features_split_, iteration_ns);
+      flush_serving_events();
     }
     progress("iteration");
   });
@@ -701,6 +759,17 @@ std::uint64_t JobDevice::serving_now_ns() const {
   return static_cast<std::uint64_t>(access_time().value() /
                                     sc_core::sc_time(1, sc_core::SC_NS).value()) +
          clock_offset_ns_ - serving_origin_ns_;
+}
+
+void JobDevice::flush_serving_events() {
+  const std::uint64_t now = serving_now_ns();
+  for (const auto& [kind, request] : pending_events_)
+    if (kind == kEventToken) {
+      serving_log_.token(request, now);
+    } else {
+      serving_log_.finished(request, now);
+    }
+  pending_events_.clear();
 }
 
 void JobDevice::serving_event(std::uint32_t kind, std::uint32_t request) {

@@ -32,6 +32,7 @@
 #include <map>
 #include <vector>
 
+#include "models/host/iteration_sampler.h"
 #include "models/host/model_spec.h"
 #include "models/host/serving_log.h"
 #include "models/host/workload.h"
@@ -67,6 +68,8 @@ class JobDevice : public RegisterDevice {
   /// Serving: the serving clock (simulated time plus the idle gaps skipped) and the events.
   [[nodiscard]] std::uint64_t serving_now_ns() const;
   void serving_event(std::uint32_t kind, std::uint32_t request);
+  /// Stamps the pending tokens and finishes with the serving clock's now.
+  void flush_serving_events();
   static constexpr std::uint32_t kEventScheduled = 1, kEventToken = 2, kEventFinished = 3,
                                  kEventPreempted = 4, kEventSwappedOut = 5, kEventSwappedIn = 6,
                                  kEventRejected = 7;
@@ -77,7 +80,11 @@ class JobDevice : public RegisterDevice {
   ServingSlo slo_;
   std::uint64_t clock_offset_ns_ = 0;
   bool serving_started_ = false;
-  std::uint64_t serving_origin_ns_ = 0;  ///< simulated time of the firmware's first ARRIVED read
+  IterationSampler sampler_{0, 0};         ///< serving: iteration sampling (off by default)
+  IterationSampler::Features features_{};  ///< the features of the iteration about to run
+  unsigned features_split_ = 1;            ///< its sub-batches
+  bool sampled_iteration_ = false;         ///< it runs exactly and is recorded at ITER_END
+  std::uint64_t serving_origin_ns_ = 0;    ///< simulated time of the firmware's first ARRIVED read
   std::vector<std::pair<std::uint32_t, std::uint32_t>> pending_events_;  ///< (kind, request)
   std::string requests_file_, request_tokens_file_;  ///< serving: <out>/requests.csv, tokens
   std::string tokens_file_;                          ///< <out>/tokens.json
