@@ -22,10 +22,9 @@ int sc_main(int argc, char* argv[]) {
   o.config_file = config;
   o.out_dir = "bench-out/" + name;
   o.overrides = vp::system_overrides("neupims", config);
-  for (const char* s :
-       {"modules.uart.output=/dev/null", "modules.job.layers=1", "modules.job.workload.mode=serving",
-        "modules.job.workload.rate=30", "modules.job.workload.requests=60",
-        "modules.job.workload.dataset=alpaca"})
+  for (const char* s : {"modules.uart.output=/dev/null", "modules.job.layers=1",
+                        "modules.job.workload.mode=serving", "modules.job.workload.rate=30",
+                        "modules.job.workload.requests=60", "modules.job.workload.dataset=alpaca"})
     o.overrides.emplace_back(s);
   if (argc <= 2) o.overrides.emplace_back("modules.job.workload.sampling.period=10");
   for (int i = 2; i < argc; ++i) o.overrides.emplace_back(argv[i]);

@@ -249,6 +249,11 @@ int main(void) {
     }
     while (!serving_finished(&serving) && (job.iterations == 0 || iteration < job.iterations)) {
       if (serving_plan(&serving) == 0) {
+        if (serving.next >= job.requests) { /* nothing runs and nothing will arrive */
+          printf("decode: %lu requests wait but none can run (a scheduler fault)\n",
+                 (unsigned long)(job.requests - serving.done));
+          return 3;
+        }
         job_idle(); /* nothing runs until the next arrival */
         continue;
       }

@@ -173,3 +173,16 @@ npu_descriptor npu_vector_rows(uint32_t op, uint32_t rows, uint32_t length, uint
   d.word[VP_NPU_VECTOR_SCALAR] = scalar_bits;
   return d;
 }
+
+npu_descriptor npu_swap(int out, uint32_t channel, const uint32_t* rows, uint32_t count,
+                        uint32_t depth, uint32_t slot) {
+  npu_descriptor d = {{0}};
+  d.word[0] = VP_NPU_OP_SWAP;
+  d.word[VP_NPU_SWAP_DIRECTION] = out ? 0u : 1u;
+  d.word[VP_NPU_SWAP_CHANNEL] = channel;
+  d.word[VP_NPU_SWAP_ROWS] = count;
+  d.word[VP_NPU_SWAP_LIST] = (uint32_t)(uintptr_t)rows;
+  d.word[VP_NPU_SWAP_DEPTH] = depth;
+  d.word[VP_NPU_SWAP_SLOT] = slot;
+  return d;
+}

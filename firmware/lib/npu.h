@@ -31,6 +31,10 @@ uint32_t npu_error_index(unsigned q);
 void npu_set_semaphore(unsigned sem, uint32_t value);
 /* Helpers for the common descriptors (HBM addresses are 64-bit). */
 npu_descriptor npu_copy(int to_host, uint32_t bytes, const void* host, uint64_t hbm);
+/* SWAP: `count` KV rows of `channel` (each `depth` consecutive rows, every bank) out to host
+ * memory under `slot` (out = 1) or back into the rows of `rows` (out = 0). */
+npu_descriptor npu_swap(int out, uint32_t channel, const uint32_t* rows, uint32_t count,
+                        uint32_t depth, uint32_t slot);
 npu_descriptor npu_gemm(uint32_t m, uint32_t k, uint32_t n, uint64_t x, uint64_t w, uint64_t c,
                         uint32_t layout);
 npu_descriptor npu_vector(uint32_t op, uint32_t rows, uint32_t length, uint64_t src, uint64_t dst);

@@ -90,6 +90,8 @@ static int grow_to(batch_state* b, request_state* r, uint32_t tokens) {
 uint32_t batch_rows(const batch_state* b, uint32_t tokens) {
   return k_needed(b, tokens) + v_needed(b, tokens);
 }
+uint32_t batch_k_rows(const batch_state* b, uint32_t tokens) { return k_needed(b, tokens); }
+uint32_t batch_v_rows(const batch_state* b, uint32_t tokens) { return v_needed(b, tokens); }
 
 static uint32_t pick_channel(batch_state* b, uint32_t tokens, uint32_t keep) {
   const uint32_t channels = b->job->channels;

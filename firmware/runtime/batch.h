@@ -63,6 +63,9 @@ int batch_grow_one(batch_state* b, uint32_t i);
  * channel to be admitted (its rows, the channel's growth reserve and `keep` groups left free), or
  * 0xFFFFFFFF if no channel has them (then the channel it would take). */
 uint32_t batch_rows(const batch_state* b, uint32_t tokens);
+/* The K and V row groups of a request of `tokens` tokens (the first entries of its lists). */
+uint32_t batch_k_rows(const batch_state* b, uint32_t tokens);
+uint32_t batch_v_rows(const batch_state* b, uint32_t tokens);
 uint32_t batch_pick_channel(batch_state* b, uint32_t tokens, uint32_t keep);
 /* Removes request i (frees its rows). */
 void batch_release(batch_state* b, uint32_t i);

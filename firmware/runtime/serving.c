@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "npu.h"
+
 static uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
 
 int serving_init(serving_state* s, const job_info* job, batch_state* batch) {
@@ -13,9 +15,10 @@ int serving_init(serving_state* s, const job_info* job, batch_state* batch) {
   s->output = malloc(sizeof(uint32_t) * n);
   s->generated = calloc(n, sizeof(uint32_t));
   s->scheduled = calloc(n, 1);
+  s->swapped = calloc(n, sizeof(uint32_t));
   s->queue = malloc(sizeof(uint32_t) * n);
   s->head = s->size = s->next = s->done = s->order = s->preemptions = 0;
-  return s->prompt && s->output && s->generated && s->scheduled && s->queue;
+  return s->prompt && s->output && s->generated && s->scheduled && s->swapped && s->queue;
 }
 
 int serving_finished(const serving_state* s) { return s->done >= s->job->requests; }
@@ -52,10 +55,37 @@ static void take_arrivals(serving_state* s) {
   }
 }
 
-/* Request i leaves the batch to prefill again later (recompute). */
+/* Swaps the rows of request r's first `tokens` tokens out (out = 1) or in, the K and V lists
+ * under slots 2 id and 2 id + 1; returns the KiB moved. The host waits: the swap finishes
+ * before the next iteration. */
+static uint32_t swap_rows(serving_state* s, const request_state* r, uint32_t tokens, int out) {
+  const job_info* job = s->job;
+  const uint32_t k_count = batch_k_rows(s->batch, tokens), v_count = batch_v_rows(s->batch, tokens);
+  const npu_descriptor k =
+      npu_swap(out, r->channel, r->k_rows, k_count, job->kv_layers, 2u * r->id);
+  const npu_descriptor v =
+      npu_swap(out, r->channel, r->v_rows, v_count, job->kv_layers, 2u * r->id + 1u);
+  if (k_count > 0) npu_submit(0, &k);
+  if (v_count > 0) npu_submit(0, &v);
+  if (npu_wait(0) != VP_NPU_ERR_NONE) {
+    printf("serving: the swap of request %lu stopped the NPU queue\n", (unsigned long)r->id);
+    vp_exit(2);
+  }
+  return (uint32_t)((uint64_t)(k_count + v_count) * job->kv_layers * job->banks * job->row_bytes /
+                    1024u);
+}
+
+/* Request i leaves the batch: its KV is dropped (recompute) or swapped out to host memory. Only
+ * the tokens computed so far count: rows it grew for this iteration's step hold nothing yet. */
 static void preempt(serving_state* s, uint32_t i) {
   request_state* r = &s->batch->requests[i];
-  job_event(JOB_EVENT_PREEMPTED, r->id, r->tokens);
+  const uint32_t held = r->grown ? r->tokens - r->step : r->tokens;
+  if (s->job->preemption == JOB_PREEMPT_SWAP && held > 0) {
+    job_event(JOB_EVENT_SWAPPED_OUT, r->id, swap_rows(s, r, held, 1));
+    s->swapped[r->id] = held;
+  } else {
+    job_event(JOB_EVENT_PREEMPTED, r->id, held);
+  }
   s->generated[r->id] = r->generated;
   push_front(s, r->id);
   ++s->preemptions;
@@ -134,14 +164,19 @@ uint32_t serving_plan(serving_state* s) {
     const uint32_t channel = admissible_channel(s);
     if (channel == 0xFFFFFFFFu) break;
     const uint32_t id = front(s);
-    job_request in = {id, 0, s->output[id] - s->generated[id], channel, 0, 0};
+    /* a swapped request comes back with its KV: rows for it, then SWAP in */
+    job_request in = {id, s->swapped[id], s->output[id] - s->generated[id], channel, 0, 0};
     if (!batch_admit(b, &in)) break;
     pop_front(s);
     request_state* r = &b->requests[b->count - 1u];
+    if (s->swapped[id] > 0) {
+      job_event(JOB_EVENT_SWAPPED_IN, id, swap_rows(s, r, r->tokens, 0));
+      s->swapped[id] = 0;
+    }
     r->generated = s->generated[id];
     r->known = s->prompt[id] + r->generated;
     r->order = s->order++;
-    r->step = min_u32(r->known, left);
+    r->step = min_u32(r->known - r->tokens, left);
     left -= r->step;
     if (!s->scheduled[id]) {
       s->scheduled[id] = 1;

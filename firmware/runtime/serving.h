@@ -11,9 +11,11 @@
  *   then new requests' chunks.
  * Admission is first come, first served: a request joins when a channel has its rows for its
  * known tokens + 1, the channel's growth reserve and KV_WATERMARK of its row groups free. When
- * a step's rows cannot be allocated, the newest request of that channel is preempted by
- * recompute: its KV is freed and it goes back to the front of the queue, to prefill its known
- * tokens again. A request whose whole KV (prompt + output) exceeds a channel is rejected. */
+ * a step's rows cannot be allocated, the newest request of that channel is preempted: by
+ * recompute (its KV is freed and it goes back to the front of the queue, to prefill its known
+ * tokens again) or by swap (its KV rows go to host memory over the host link, SWAP out, and come
+ * back into newly allocated rows, SWAP in, when it is admitted again). A request whose whole KV
+ * (prompt + output) exceeds a channel is rejected. */
 #pragma once
 
 #include <stdint.h>
@@ -26,6 +28,7 @@ typedef struct {
   batch_state* batch;
   uint32_t *prompt, *output, *generated; /* per request */
   uint8_t* scheduled;                    /* per request: admitted once */
+  uint32_t* swapped;                     /* per request: KV tokens held in host memory (swap) */
   uint32_t *queue, head, size;           /* waiting requests (a ring of `requests`) */
   uint32_t next;                         /* requests not yet arrived start here */
   uint32_t done, order, preemptions;

@@ -121,7 +121,7 @@ const RegisterTable& JobDevice::registers() {
        "vllm: prefill tokens).");
     ro("PREEMPTION", 0x0F8,
        "serving: how a request is preempted when KV memory runs short: 0 recompute (drop its "
-       "KV, prefill again; the only policy modelled).");
+       "KV, prefill again), 1 swap (SWAP its KV rows to host memory and back).");
     ro("KV_WATERMARK", 0x0FC,
        "serving: per mille of each channel's KV row groups a new request must leave free to be "
        "admitted.");
@@ -373,8 +373,7 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
     // sarathi: the whole iteration's tokens, decodes first, prefill chunks in the rest.
     token_budget = static_cast<std::uint32_t>(
         s.get_u64("token_budget", policy == "sarathi" ? 512 : max_context_, 1, 1U << 16));
-    // Swapping KV to host memory over a host link is not modelled: recompute is the one choice.
-    (void)s.get_enum("preemption", "recompute", {"recompute"});
+    preemption = s.get_enum("preemption", "recompute", {"recompute", "swap"}) == "swap" ? 1U : 0U;
     watermark = static_cast<std::uint32_t>(
         std::lround(s.get_double("kv_watermark", 0.01, 0.0, 0.5) * 1000.0));
     if (model_.moe())

@@ -99,6 +99,20 @@ const std::vector<DescriptorFormat>& descriptor_table() {
         {"HOST", 3, "host (system bus) address"},
         {"HBM_LO", 4, "HBM address, bits 31:0"},
         {"HBM_HI", 5, "HBM address, bits 63:32"}}},
+      {Opcode::Swap,
+       "SWAP",
+       "Copies KV rows between HBM and host memory over the host link (the NPU's host_link: "
+       "bandwidth and latency): each list entry is DEPTH consecutive DRAM rows of CHANNEL, every "
+       "bank of each; out reads them and keeps them under SLOT, in writes SLOT's rows back into "
+       "the (new) rows of the list (docs/npu.md, SWAP).",
+       {{"DIRECTION", 1, "0 out (HBM -> host), 1 in (host -> HBM); other values BAD_FLAGS"},
+        {"CHANNEL", 2, "the rows' channel"},
+        {"ROWS", 3, "list entries (1 .. 65536)"},
+        {"LIST", 4, "host address of the u32 row list"},
+        {"DEPTH", 5, "consecutive rows per entry (the row group's layers; 1 .. 4096)"},
+        {"SLOT", 6,
+         "the swap's name in host memory: a swap in must name a slot swapped out with the same "
+         "size (else MEMORY_ERROR)"}}},
   };
   return kTable;
 }

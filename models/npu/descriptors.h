@@ -23,7 +23,11 @@ enum class Opcode : std::uint8_t {
   Vector = 4,     ///< an element-wise or row-reduction op on the vector units, operands in HBM
   Attention = 5,  ///< attention of a list of requests over their KV rows, on PIM or on the NPU
   Copy = 6,       ///< copy between host memory (system bus) and the NPU's memory (HBM)
+  Swap = 7,       ///< KV rows between HBM and host memory over the host link (swap_engine.h)
 };
+
+/// SWAP: most list entries per descriptor.
+constexpr std::uint32_t kMaxSwapRows = 1U << 16;
 
 /// ATTENTION: size of one request-table entry in host memory, and the largest request count.
 constexpr std::uint32_t kAttentionEntryBytes = 16;

@@ -104,6 +104,12 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
   energy_.static_w = energy.get_double("static_w", 0.0, 0.0, 1e6);
   energy.finish();
   close_each_tile_ = config.get_enum("pim_tile_close", "each", {"each", "lazy"}) == "each";
+  {
+    ConfigNode link = config.child("host_link");
+    host_link_.gbps = link.get_double("gbps", host_link_.gbps, 1e-3, 1e6);
+    host_link_.latency_ns = link.get_double("latency_ns", host_link_.latency_ns, 0.0, 1e9);
+    link.finish();
+  }
   if (config.has("roofline")) {
     ConfigNode r = config.child("roofline");
     RooflineParams p;
@@ -404,6 +410,18 @@ void NpuCore::connect(ModuleLookup& lookup) {
                                                  vector_, *vector_units_, arrays_, period_, *dma_,
                                                  context_.events, info->functional());
   attention_->set_close_each_tile(close_each_tile_);
+  swap_ = std::make_unique<SwapEngine>(host_link_, *dma_, info->functional());
+  const std::string sw = std::string(basename()) + ".swap";
+  context_.stats.add(sw + ".swaps_out", "swaps", "SWAP descriptors out (HBM -> host)",
+                     [this] { return StatsTree::Value{swap_->stats().swaps_out}; });
+  context_.stats.add(sw + ".swaps_in", "swaps", "SWAP descriptors in (host -> HBM)",
+                     [this] { return StatsTree::Value{swap_->stats().swaps_in}; });
+  context_.stats.add(sw + ".bytes_out", "bytes", "KV bytes swapped out",
+                     [this] { return StatsTree::Value{swap_->stats().bytes_out}; });
+  context_.stats.add(sw + ".bytes_in", "bytes", "KV bytes swapped in",
+                     [this] { return StatsTree::Value{swap_->stats().bytes_in}; });
+  context_.stats.add(sw + ".link_busy_ns", "ns", "time the host link carried swaps",
+                     [this] { return StatsTree::Value{swap_->stats().link_busy_ns}; });
   vector_unit_ =
       std::make_unique<VectorEngine>(std::string(basename()) + ".vu", vector_, period_, *dma_,
                                      *vector_units_, context_.events, info->functional());
@@ -702,6 +720,28 @@ QueueError NpuCore::run_copy(const std::array<std::uint32_t, kDescriptorWords>& 
   return ok ? QueueError::None : QueueError::MemoryError;
 }
 
+QueueError NpuCore::run_swap(const std::array<std::uint32_t, kDescriptorWords>& words) {
+  if (words[1] > 1) return QueueError::BadFlags;
+  const auto& org = dma_->memory().organization();
+  SwapJob job;
+  job.out = words[1] == 0;
+  job.channel = words[2];
+  job.depth = words[5];
+  job.slot = words[6];
+  if (words[3] == 0 || words[3] > kMaxSwapRows || job.depth == 0 || job.depth > 4096)
+    return QueueError::BadSize;
+  if (job.channel >= org.channels) return QueueError::BadAddress;
+  job.rows.resize(words[3]);
+  if (!read_host(words[4], job.rows.data(), static_cast<std::uint32_t>(job.rows.size() * 4)))
+    return QueueError::BadAddress;
+  for (const std::uint32_t row : job.rows)
+    if (row >= org.rows || job.depth > org.rows - row) return QueueError::BadAddress;
+  if (roofline_)
+    return run_kernel(roofline_copy(
+        *roofline_, std::uint64_t{words[3]} * job.depth * org.banks() * org.row_bytes()));
+  return swap_->run(job) ? QueueError::None : QueueError::MemoryError;
+}
+
 QueueError NpuCore::run_kernel(const RooflineCost& cost) {
   device_.lock();
   sc_core::wait(sc_core::sc_time(cost.ns, sc_core::SC_NS));
@@ -785,11 +825,13 @@ void NpuCore::run_queue(unsigned q) {
       case Opcode::Gemm:
       case Opcode::Vector:
       case Opcode::Attention:
-      case Opcode::Copy: {
+      case Opcode::Copy:
+      case Opcode::Swap: {
         const QueueError error = opcode == Opcode::Gemm        ? run_gemm(words)
                                  : opcode == Opcode::Vector    ? run_vector(words)
                                  : opcode == Opcode::Attention ? run_attention(words)
-                                                               : run_copy(words);
+                                 : opcode == Opcode::Copy      ? run_copy(words)
+                                                               : run_swap(words);
         if (error != QueueError::None) {
           fail(q, error);
           continue;

@@ -29,6 +29,7 @@
 #include "models/npu/dma_engine.h"
 #include "models/npu/gemm_engine.h"
 #include "models/npu/roofline_timing.h"
+#include "models/npu/swap_engine.h"
 #include "models/npu/vector_engine.h"
 #include "models/periph/register_device.h"
 #include "platform/registry.h"
@@ -93,6 +94,7 @@ class NpuCore : public RegisterDevice {
                             VectorJob& job);
   QueueError run_attention(const std::array<std::uint32_t, kDescriptorWords>& words);
   QueueError run_copy(const std::array<std::uint32_t, kDescriptorWords>& words);
+  QueueError run_swap(const std::array<std::uint32_t, kDescriptorWords>& words);
   /// Reads host memory through the bus (request tables); false if the bus refused.
   bool read_host(std::uint64_t address, void* data, std::uint32_t bytes);
   bool access_host(tlm::tlm_command command, std::uint64_t address, void* data,
@@ -123,6 +125,8 @@ class NpuCore : public RegisterDevice {
   std::unique_ptr<VectorEngine> vector_unit_;
   sc_core::sc_mutex arrays_;
   std::unique_ptr<AttentionEngine> attention_;
+  HostLink host_link_;  ///< config host_link: the SWAP descriptor's link to host memory
+  std::unique_ptr<SwapEngine> swap_;
   bool close_each_tile_ = true;  ///< config pim_tile_close (AttentionEngine::set_close_each_tile)
   /// Roofline timing (config `roofline`): kernels run one at a time on the device.
   std::optional<RooflineParams> roofline_;

@@ -374,6 +374,59 @@ open(os.path.join(csv_dir, "results.csv"), "w").write("run,axis.system,summary.t
 expect("sweep: a CSV cell that is not a number", [sys.executable, sweep_py, "report", sweep_file("report.json", base), "--out", sweeps], 2,
        r"results\.csv:2: summary\.tokens_per_second is \"fast\", not a number")
 
+# --- serving workloads: one clear error per bad input ------------------------------------------
+serving_dir = folder("serving")
+
+
+def serving(name, extra, pattern):
+    expect(f"serving: {name}", [vp, "run", "--check", "--system", "neupims", "--model", "gpt-tiny",
+                                "--set", "modules.job.workload.mode=serving", *extra,
+                                "--out", os.path.join(serving_dir, "out")], 2, pattern)
+
+
+def trace_file(name, text):
+    path = os.path.join(serving_dir, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return ["--set", "modules.job.workload.arrivals=trace",
+            "--set", f"modules.job.workload.arrival_trace={path}"]
+
+
+header = "TIMESTAMP,ContextTokens,GeneratedTokens\n"
+serving("a zero rate", ["--set", "modules.job.workload.rate=0"],
+        r"workload\.rate: 0 is out of range \(allowed: 1e-06")
+serving("a negative rate", ["--set", "modules.job.workload.rate=-3"], r"workload\.rate: -3 is out of range")
+serving("a zero rate scale", ["--set", "modules.job.workload.arrivals=trace",
+                              "--set", "modules.job.workload.rate_scale=0"], r"rate_scale: 0 is out of range")
+serving("an impossible TTFT SLO", ["--set", "modules.job.slo.ttft_ms=0"], r"slo\.ttft_ms: 0 is out of range")
+serving("a negative TPOT SLO", ["--set", "modules.job.slo.tpot_ms=-1"], r"slo\.tpot_ms: -1 is out of range")
+serving("a budget below one token", ["--set", "modules.job.system.token_budget=0"],
+        r"token_budget: 0 is out of range \(allowed: 1")
+serving("an unknown scheduler", ["--set", "modules.job.system.scheduler=fifo"], r"scheduler.*fifo.*orca")
+serving("an unknown preemption", ["--set", "modules.job.system.preemption=drop"],
+        r"preemption.*drop.*recompute, swap")
+serving("a host link without bandwidth", ["--set", "modules.npu.host_link.gbps=0"],
+        r"host_link\.gbps: 0 is out of range")
+serving("sampling with real tokens", ["--set", "modules.job.system.tokens=true",
+                                      "--set", "modules.job.workload.sampling.period=10"],
+        r"real tokens need every iteration simulated")
+serving("a trace row with a bad timestamp", trace_file("t1.csv", header + "2023-11-16 18:1x:46,3,4\n"),
+        r"t1\.csv:2: '2023-11-16 18:1x:46' is not a timestamp")
+serving("a trace row with a missing column", trace_file("t2.csv", header + "2023-11-16 18:15:46.1,3\n"),
+        r"t2\.csv:2: expected 3 columns, found 2")
+serving("a trace row with a negative count", trace_file("t3.csv", header + "2023-11-16 18:15:46.1,-3,4\n"),
+        r"t3\.csv:2: '-3' is not a non-negative integer")
+serving("a trace row without output", trace_file("t4.csv", header + "2023-11-16 18:15:46.1,3,0\n"),
+        r"t4\.csv:2: GeneratedTokens 0")
+serving("trace rows out of order", trace_file("t5.csv", header + "2023-11-16 18:15:46.1,3,4\n"
+                                                         "2023-11-16 18:15:45.1,3,4\n"),
+        r"t5\.csv:3: timestamp .* is before the previous row's")
+serving("a window without arrivals", ["--set", "modules.job.workload.arrivals=trace",
+                                      "--set", "modules.job.workload.start_s=99999"],
+        r"no request arrives in the window")
+serving("a mixture-of-experts model", ["--set", "modules.job.model=../models/moe-tiny.json"],
+        r"serving workload runs dense models")
+
 for failure in failures:
     print("FAILED:", failure)
 print(f"check_hardening: {cases - len(failures)} passed, {len(failures)} failed")

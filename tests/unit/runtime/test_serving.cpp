@@ -131,9 +131,10 @@ TEST_CASE("chunked prefill and decode on NPU-only generate the reference's token
   check_tokens(run_serving("npu-only", test::fresh_folder("serving_npu_only"), ""));
 }
 
-TEST_CASE("preemption by recompute under a small HBM keeps the reference's tokens",
-          "[runtime][serving][slow]") {
-  const std::string out = test::fresh_folder("serving_preempt");
+namespace {
+
+Outcome run_small_hbm(const std::string& name, const std::string& preemption) {
+  const std::string out = test::fresh_folder(name);
   // Two channels of 128 rows, of which the weights and activations take about half: each
   // channel's KV region holds three or four requests as admitted (9 row groups each), and their
   // keys then need more rows than are left.
@@ -142,11 +143,35 @@ TEST_CASE("preemption by recompute under a small HBM keeps the reference's token
   memory["organization"]["channels"] = 2;
   memory["organization"]["rows"] = 128;
   std::ofstream(out + "/small-hbm.json") << memory.dump(2);
-  const auto o = run_serving("npu-pim", out,
-                             "--set modules.hbm.memory=" + out +
-                                 "/small-hbm.json --set modules.job.system.kv_watermark=0"
-                                 " --set modules.job.max_batch=8");
+  return run_serving("npu-pim", out,
+                     "--set modules.hbm.memory=" + out +
+                         "/small-hbm.json --set modules.job.system.kv_watermark=0"
+                         " --set modules.job.max_batch=8 --set modules.job.system.preemption=" +
+                         preemption);
+}
+
+}  // namespace
+
+TEST_CASE("preemption by recompute under a small HBM keeps the reference's tokens",
+          "[runtime][serving][slow]") {
+  const auto o = run_small_hbm("serving_recompute", "recompute");
   check_tokens(o);
   CHECK(stat(o.stats, "summary.serving.preemptions") > 0);
   CHECK(stat(o.stats, "summary.serving.recomputed_tokens") > 0);
+  CHECK(stat(o.stats, "summary.serving.swapped_out_bytes") == 0);
+}
+
+TEST_CASE("preemption by swap under a small HBM keeps the reference's tokens",
+          "[runtime][serving][slow]") {
+  // The KV goes to host memory over the host link and comes back into other rows: the tokens
+  // are the reference's only if every byte came back where the layout expects it.
+  const auto o = run_small_hbm("serving_swap", "swap");
+  check_tokens(o);
+  CHECK(stat(o.stats, "summary.serving.preemptions") > 0);
+  CHECK(stat(o.stats, "summary.serving.recomputed_tokens") == 0);
+  const double out_bytes = stat(o.stats, "summary.serving.swapped_out_bytes");
+  CHECK(out_bytes > 0);
+  CHECK(stat(o.stats, "summary.serving.swapped_in_bytes") == out_bytes);
+  CHECK(stat(o.stats, "npu.swap.bytes_out") == out_bytes);
+  CHECK(stat(o.stats, "npu.swap.link_busy_ns") == Approx(out_bytes * 2 / 25.0));  // 25 GB/s
 }
