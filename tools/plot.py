@@ -13,6 +13,9 @@
       a metric (default summary.tokens_per_second; e.g. sim.wall_time_s) against batch size, one
       panel per model and dataset, one line per system, from a sweep's CSV (tools/sweep.py
       collect); the mean over seeds
+  plot.py latency CSV [-o FILE]
+      serving: p50 and p99 time to first token and time per output token against the offered
+      load (rate, or a trace's rate scale), one line per system, from a serving sweep's CSV
   plot.py variants CSV [CSV ...] [--metric COLUMN] [-o FILE]
       a metric per sweep variant (e.g. tensor x pipeline splits) as grouped bars, one group per
       variant, one bar per system, one panel per model, from sweep CSVs with a variant axis
@@ -351,6 +354,40 @@ def variants(args):
     return fig
 
 
+def latency(args):
+    """Serving: p50 and p99 TTFT and TPOT against the offered load, one line per system."""
+    import csv
+
+    try:
+        rows = list(csv.DictReader(open(args.run[0])))
+    except OSError as e:
+        fail(f"cannot read {args.run[0]}: {e.strerror}")
+    load = ("config.job.workload.rate" if rows and rows[0].get("config.job.workload.arrivals") != "trace"
+            else "config.job.workload.rate_scale")
+    needed = {"axis.system", load, "summary.serving.ttft_p50_ms", "summary.serving.tpot_p99_ms"}
+    if not rows or not needed <= set(rows[0]):
+        fail(f"{args.run[0]}: not a serving sweep CSV with columns {', '.join(sorted(needed))}")
+    systems = list(dict.fromkeys(r["axis.system"] for r in rows))
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), squeeze=False)
+    for ax, metric, label in ((axes[0][0], "ttft", "time to first token (ms)"),
+                              (axes[0][1], "tpot", "time per output token (ms)")):
+        for k, system in enumerate(systems):
+            mine = sorted((float(r[load]), r) for r in rows if r["axis.system"] == system)
+            x = [v for v, _ in mine]
+            color = f"C{k}"
+            ax.plot(x, [float(r[f"summary.serving.{metric}_p50_ms"]) for _, r in mine], marker="o",
+                    markersize=3, color=color, label=f"{system} p50")
+            ax.plot(x, [float(r[f"summary.serving.{metric}_p99_ms"]) for _, r in mine], marker="s",
+                    markersize=3, color=color, linestyle="--", label=f"{system} p99")
+        ax.set_xlabel("requests / s" if load.endswith(".rate") else "trace rate scale")
+        ax.set_ylabel(label)
+        ax.set_yscale("log")
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -369,19 +406,21 @@ def main():
     p = sub.add_parser("variants", help="a metric per sweep variant and system as grouped bars")
     p.add_argument("run", nargs="+", metavar="CSV")
     p.add_argument("--metric", default="summary.tokens_per_second", help="the CSV column to plot")
+    p = sub.add_parser("latency", help="serving: p50/p99 TTFT and TPOT against the load per system")
+    p.add_argument("run", nargs=1, metavar="CSV")
     for p in sub.choices.values():
         p.add_argument("-o", "--output", help="PNG file to write")
     args = parser.parse_args()
     if getattr(args, "bins", 1) < 1:
         fail("--bins must be at least 1")
     runs = args.run if isinstance(args.run, list) else [args.run]
-    if args.command not in ("sweep", "variants"):
+    if args.command not in ("sweep", "variants", "latency"):
         for run in runs:
             if not os.path.isdir(run):
                 fail(f"{run}: not a run folder (the --out of a neupims-vp run)")
     fig = {"utilization": utilization, "layers": layers, "systems": systems, "sweep": sweep,
-           "variants": variants}[args.command](args)
-    output = args.output or (f"{args.command}.png" if args.command in ("systems", "sweep", "variants")
+           "variants": variants, "latency": latency}[args.command](args)
+    output = args.output or (f"{args.command}.png" if args.command in ("systems", "sweep", "variants", "latency")
                              else os.path.join(args.run, f"{args.command}.png"))
     fig.savefig(output, dpi=110)
     print(f"wrote {output}")

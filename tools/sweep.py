@@ -332,8 +332,14 @@ def cmd_collect(args, sweep):
         config = read_json(os.path.join(run_dir, "config.json"), "resolved configuration")
         row = {"run": name}
         row.update({f"axis.{k}": v for k, v in point.items()})
-        for key, entry in stats.get("summary", {}).items():
-            row[f"summary.{key}"] = entry["value"]
+        def summary(prefix, node):  # statistics, and groups of them (summary.serving.*)
+            for key, entry in node.items():
+                if "value" in entry:
+                    row[f"{prefix}.{key}"] = entry["value"]
+                elif isinstance(entry, dict):
+                    summary(f"{prefix}.{key}", entry)
+
+        summary("summary", stats.get("summary", {}))
         for key in ("wall_time_s", "simulated_time_ns"):
             row[f"sim.{key}"] = stats["sim"][key]["value"]
         resolved = {}
