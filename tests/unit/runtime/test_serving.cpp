@@ -175,3 +175,19 @@ TEST_CASE("preemption by swap under a small HBM keeps the reference's tokens",
   CHECK(stat(o.stats, "npu.swap.bytes_out") == out_bytes);
   CHECK(stat(o.stats, "npu.swap.link_busy_ns") == Approx(out_bytes * 2 / 25.0));  // 25 GB/s
 }
+
+TEST_CASE("vLLM-style scheduling (prefill-only iterations) generates the reference's tokens",
+          "[runtime][serving][slow]") {
+  const auto o = run_serving("neupims", test::fresh_folder("serving_vllm"),
+                             "--set modules.job.system.scheduler=vllm"
+                             " --set modules.job.system.token_budget=64");
+  check_tokens(o);
+}
+
+TEST_CASE("Orca-style scheduling (whole prefills beside decodes) generates the reference's tokens",
+          "[runtime][serving][slow]") {
+  const auto o = run_serving("npu-pim", test::fresh_folder("serving_orca"),
+                             "--set modules.job.system.scheduler=orca"
+                             " --set modules.job.system.token_budget=2048");
+  check_tokens(o);
+}
