@@ -198,12 +198,6 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
     model_ = model_.with_kv_heads(kv_heads, config.key_path("kv_heads"));
   }
   layers_ = static_cast<std::uint32_t>(config.get_u64("layers", 0, 0, model_.device_layers()));
-  if (config.has("workload") &&
-      config.child("workload").get_string("mode", "steady") == "serving") {
-    requests_file_ = context.outputs.claim(config.path() + " (its requests)", "requests.csv");
-    request_tokens_file_ =
-        context.outputs.claim(config.path() + " (its tokens' times)", "request_tokens.csv");
-  }
   if (layers_ == 0) layers_ = model_.device_layers();
   kv_layers_ =
       static_cast<std::uint32_t>(config.get_u64("kv_layers", 0, 0, model_.device_layers()));
@@ -222,6 +216,11 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   const std::string w_mode_where = w.key_path("mode");
   workload_.mode = w.get_string("mode", "steady");
   serving_ = workload_.mode == "serving";
+  if (serving_) {
+    requests_file_ = context.outputs.claim(config.path() + " (its requests)", "requests.csv");
+    request_tokens_file_ =
+        context.outputs.claim(config.path() + " (its tokens' times)", "request_tokens.csv");
+  }
   if (workload_.mode != "steady" && workload_.mode != "serving" && workload_.mode != "trace" &&
       workload_.mode != "prompt")
     throw ConfigError(fmt::format("{}: unknown mode '{}' (steady, serving, trace, prompt)",
@@ -474,20 +473,12 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
         serving_started_ = true;
         serving_origin_ns_ = serving_now_ns();
       }
-      const std::uint64_t now = serving_now_ns();
-      return static_cast<std::uint32_t>(
-          std::upper_bound(
-              requests_.begin(), requests_.end(), now,
-              [](std::uint64_t t, const WorkloadRequest& r) { return t < r.arrival_ns; }) -
-          requests_.begin());
+      return static_cast<std::uint32_t>(arrived_by(serving_now_ns()));
     });
     on_write("IDLE", [this](std::uint32_t) {
       const std::uint64_t now = serving_now_ns();
-      for (const auto& r : requests_)
-        if (r.arrival_ns > now) {
-          clock_offset_ns_ += r.arrival_ns - now;
-          break;
-        }
+      const std::size_t next = arrived_by(now);
+      if (next < requests_.size()) clock_offset_ns_ += requests_[next].arrival_ns - now;
     });
     on_write("EVENT", [this](std::uint32_t v) { serving_event(v >> 24, v & 0xFFFFFFU); });
     const std::string p = "summary.serving";
@@ -752,6 +743,13 @@ void JobDevice::end_of_simulation() {
     serving_log_.write_requests(requests_file_);
     serving_log_.write_tokens(request_tokens_file_);
   }
+}
+
+std::size_t JobDevice::arrived_by(std::uint64_t now_ns) const {
+  return static_cast<std::size_t>(
+      std::upper_bound(requests_.begin(), requests_.end(), now_ns,
+                       [](std::uint64_t t, const WorkloadRequest& r) { return t < r.arrival_ns; }) -
+      requests_.begin());
 }
 
 std::uint64_t JobDevice::serving_now_ns() const {

@@ -67,6 +67,8 @@ class JobDevice : public RegisterDevice {
 
   /// Serving: the serving clock (simulated time plus the idle gaps skipped) and the events.
   [[nodiscard]] std::uint64_t serving_now_ns() const;
+  /// Requests that arrived by `now_ns` (they are in arrival order): the index of the next one.
+  [[nodiscard]] std::size_t arrived_by(std::uint64_t now_ns) const;
   void serving_event(std::uint32_t kind, std::uint32_t request);
   /// Stamps the pending tokens and finishes with the serving clock's now.
   void flush_serving_events();

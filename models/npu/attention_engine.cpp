@@ -55,16 +55,6 @@ AttentionEngine::AttentionEngine(std::string name, const SystolicConfig& systoli
   stats_.channel_busy_cycles.assign(dma.memory().organization().channels, 0);
 }
 
-std::uint64_t AttentionEngine::bank_row_address(std::uint32_t channel, std::uint32_t bank,
-                                                std::uint32_t row) const {
-  hbm::DramAddress a;
-  a.channel = hbm::Channel(channel);
-  a.bank = dma_.memory().organization().bank_at(bank);
-  a.row = hbm::Row(row);
-  a.column = hbm::Column(0);
-  return dma_.memory().mapping().encode(a);
-}
-
 sc_core::sc_time AttentionEngine::softmax_row_time(std::uint32_t tokens) const {
   return period_ * static_cast<double>(vector_row_cycles(VectorOp::Scale, tokens, vector_) +
                                        vector_row_cycles(VectorOp::Softmax, tokens, vector_));
@@ -112,7 +102,7 @@ bool AttentionEngine::finish_append(const AttentionJob& job, std::uint32_t index
               a.key_rows.begin() + keys);
     for (std::uint32_t c = 0; c < lay.chunks_k(); ++c) {  // the chunk's part of the bank row
       const auto slot = lay.k_slot(first + j, c * P);
-      dma_.write(bank_row_address(req.channel, slot.bank, req.k_rows[slot.list_index]) +
+      dma_.write(dma_.bank_row_address(req.channel, slot.bank, req.k_rows[slot.list_index]) +
                      std::uint64_t{slot.element} * 2,
                  std::uint64_t{lay.chunk_transfer(c)} * 2,
                  functional_ ? bytes_of(a.key_rows) + (keys + std::size_t{c} * P) * 2 : nullptr,
@@ -138,7 +128,7 @@ bool AttentionEngine::finish_append(const AttentionJob& job, std::uint32_t index
         for (std::uint32_t r = 0; r < run; ++r)
           a.value_runs[at + r] =
               a.kv[std::size_t{j + r} * 2 * E + E + std::size_t{h} * lay.head_dim + d];
-        dma_.write(bank_row_address(req.channel, slot.bank, req.v_rows[slot.list_index]) +
+        dma_.write(dma_.bank_row_address(req.channel, slot.bank, req.v_rows[slot.list_index]) +
                        std::uint64_t{slot.element} * 2,
                    std::uint64_t{run} * 2, functional_ ? bytes_of(a.value_runs) + at * 2 : nullptr,
                    a.writes);
@@ -391,7 +381,7 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
         std::uint32_t slots = 0;  // the row's token groups that hold a token in bank b
         while (slots < pack && (row * pack + slots) * B + b < req.tokens) ++slots;
         if (slots == 0) break;
-        dma_.read(bank_row_address(req.channel, b, req.k_rows[i]),
+        dma_.read(dma_.bank_row_address(req.channel, b, req.k_rows[i]),
                   std::uint64_t{slots} * lay.chunk_transfer(chunk) * 2,
                   functional_ ? bytes_of(l.k) + (i * B + b) * row_bytes : nullptr, l.job);
       }
@@ -407,7 +397,7 @@ bool AttentionEngine::run_npu(const AttentionJob& job) {
       const std::uint64_t bytes =
           (std::uint64_t{lay.v_segment_offset(last)} + std::min(C, req.tokens - chunk * C)) * 2;
       for (std::uint32_t b = 0; b < B; ++b)
-        dma_.read(bank_row_address(req.channel, b, req.v_rows[i]), bytes,
+        dma_.read(dma_.bank_row_address(req.channel, b, req.v_rows[i]), bytes,
                   functional_ ? bytes_of(l.v) + (i * B + b) * row_bytes : nullptr, l.job);
     }
     return l;

@@ -108,9 +108,6 @@ class AttentionEngine {
   /// One channel of the PIM dispatcher: its requests (indices into job.requests) in order.
   bool pim_channel(const AttentionJob& job, std::uint32_t channel,
                    const std::vector<std::uint32_t>& requests);
-  /// Bus address of the first byte of `row` in bank `bank` of `channel` (a bank row is contiguous).
-  [[nodiscard]] std::uint64_t bank_row_address(std::uint32_t channel, std::uint32_t bank,
-                                               std::uint32_t row) const;
   /// Appending request `index`'s new k and v (see append): start_append() reads them from the
   /// QKV output; finish_append() waits for that read and queues the writes on `writes`.
   struct Append {

@@ -321,4 +321,14 @@ tlm::tlm_sync_enum DmaEngine::nb_transport_bw(tlm::tlm_generic_payload& payload,
   return tlm::TLM_ACCEPTED;
 }
 
+std::uint64_t DmaEngine::bank_row_address(std::uint32_t channel, std::uint32_t bank,
+                                          std::uint32_t row) const {
+  hbm::DramAddress a;
+  a.channel = hbm::Channel(channel);
+  a.bank = memory().organization().bank_at(bank);
+  a.row = hbm::Row(row);
+  a.column = hbm::Column(0);
+  return memory().mapping().encode(a);
+}
+
 }  // namespace vp::npu

@@ -68,6 +68,10 @@ class DmaEngine : public sc_core::sc_module {
   /// Called once before simulation with the memory the socket is bound to.
   void attach(const hbm::PimMemoryInfo& memory);
   [[nodiscard]] const hbm::PimMemoryInfo& memory() const { return *memory_; }
+  /// Bus address of the first byte of `row` in bank `bank` (READRES order) of `channel`: a bank
+  /// row is contiguous there (KV rows, swaps).
+  [[nodiscard]] std::uint64_t bank_row_address(std::uint32_t channel, std::uint32_t bank,
+                                               std::uint32_t row) const;
   /// The configuration in effect (limits resolved by attach()).
   [[nodiscard]] const DmaConfig& config() const { return config_; }
 

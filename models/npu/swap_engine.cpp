@@ -7,16 +7,6 @@ namespace vp::npu {
 SwapEngine::SwapEngine(const HostLink& link, DmaEngine& dma, bool functional)
     : link_(link), dma_(dma), functional_(functional) {}
 
-std::uint64_t SwapEngine::bank_row_address(std::uint32_t channel, std::uint32_t bank,
-                                           std::uint32_t row) const {
-  hbm::DramAddress a;
-  a.channel = hbm::Channel(channel);
-  a.bank = dma_.memory().organization().bank_at(bank);
-  a.row = hbm::Row(row);
-  a.column = hbm::Column(0);
-  return dma_.memory().mapping().encode(a);
-}
-
 void SwapEngine::cross_link(std::uint64_t bytes) {
   const sc_core::sc_time start = std::max(sc_core::sc_time_stamp(), link_free_);
   const sc_core::sc_time busy(static_cast<double>(bytes) / link_.gbps, sc_core::SC_NS);
@@ -36,7 +26,7 @@ bool SwapEngine::run(const SwapJob& job) {
     for (const std::uint32_t base : job.rows)
       for (std::uint32_t layer = 0; layer < job.depth; ++layer)
         for (std::uint32_t b = 0; b < banks; ++b, at += row_bytes)
-          move(bank_row_address(job.channel, b, base + layer), at);
+          move(dma_.bank_row_address(job.channel, b, base + layer), at);
   };
   if (job.out) {
     if (functional_) data.resize(bytes);

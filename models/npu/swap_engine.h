@@ -49,8 +49,6 @@ class SwapEngine {
   [[nodiscard]] const Stats& stats() const { return stats_; }
 
  private:
-  [[nodiscard]] std::uint64_t bank_row_address(std::uint32_t channel, std::uint32_t bank,
-                                               std::uint32_t row) const;
   /// Waits for the link and occupies it for `bytes`; returns when they have crossed.
   void cross_link(std::uint64_t bytes);
 
