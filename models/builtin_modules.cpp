@@ -4,6 +4,7 @@
 #include "models/host/job_device.h"
 #include "models/mem/hbm_pim_memory.h"
 #include "models/mem/ram.h"
+#include "models/net/interconnect.h"
 #include "models/npu/npu_core.h"
 #include "models/periph/clint.h"
 #include "models/periph/intc.h"
@@ -24,6 +25,7 @@ void register_builtin_modules(ModuleRegistry& registry) {
   host::JobDevice::register_type(registry);
   Clint::register_type(registry);
   IntC::register_type(registry);
+  net::Interconnect::register_type(registry);
 }
 
 std::vector<const RegisterTable*> builtin_register_tables() {

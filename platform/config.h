@@ -94,6 +94,9 @@ class Config {
   /// The root node; all validation goes through it. Call once per run.
   ConfigNode root();
   [[nodiscard]] const json& document() const { return document_; }
+  /// The document itself, for expansions that add to it before modules are built
+  /// (platform/device_layout.h).
+  [[nodiscard]] json& mutable_document() { return document_; }
   [[nodiscard]] const json& resolved() const { return resolved_; }
   [[nodiscard]] const std::string& origin() const { return origin_; }
 

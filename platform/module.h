@@ -18,6 +18,7 @@
 #include <tlm>
 
 #include "platform/config.h"
+#include "platform/device_layout.h"
 #include "platform/output_files.h"
 #include "platform/run_control.h"
 #include "platform/stats.h"
@@ -67,6 +68,8 @@ struct SimContext {
   /// The SQLite command database when trace.sqlite is on (memory models write to it), else null.
   std::shared_ptr<CommandDatabase> command_db;
   RunControl control;
+  /// The devices of the system and which of them are built (the config's "devices").
+  DeviceLayout devices;
   /// The files the run writes, all inside its --out folder: a module claims each file it writes
   /// at construction and opens it only when the run opens its outputs (platform/output_files.h).
   OutputFiles outputs{"."};
@@ -120,8 +123,8 @@ class Module {
 class ModuleLookup {
  public:
   virtual ~ModuleLookup() = default;
-  /// `reference` is "module" (its only target port) or "module.port"; `where` is the JSON path
-  /// used in error messages.
+  /// `reference` is "module" (its only target port, or of several the one named "in") or
+  /// "module.port"; `where` is the JSON path used in error messages.
   virtual TargetSocketBase& target(const std::string& reference, const std::string& where) = 0;
   /// The module a reference names, and the port of it (resolved like target()).
   virtual std::pair<Module*, std::string> resolve_target(const std::string& reference,

@@ -66,6 +66,7 @@ std::pair<Module*, std::string> PlatformBuilder::resolve_target(const std::strin
                                                                 const std::string& where) {
   auto [module, port] = split(reference, where);
   const auto& targets = module->ports().targets;
+  if (port.empty() && targets.size() > 1 && targets.count("in") != 0) port = "in";
   if (port.empty()) {
     if (targets.size() != 1)
       throw ConfigError(fmt::format("{}: '{}' has {} target ports; name one as '{}.<port>' ({})",

@@ -77,11 +77,15 @@ RunResult run_simulation(const RunOptions& options, std::ostream& log) {
   // An unknown top-level key is reported first: a misspelt "platform" would otherwise look like
   // a missing platform.firmware.
   for (const auto& [key, value] : config.document().items())
-    if (key != "platform" && key != "modules" && key != "interrupts" && key != "trace")
+    if (key != "platform" && key != "modules" && key != "interrupts" && key != "trace" &&
+        key != "devices")
       throw ConfigError(fmt::format(
-          "{}: unknown top-level key '{}' in {} (allowed: platform, modules, interrupts, trace)",
+          "{}: unknown top-level key '{}' in {} (allowed: platform, modules, interrupts, trace, "
+          "devices)",
           key, key, options.config_file));
   ConfigNode root = config.root();
+  // Several devices: the device set's modules are copied before anything is built.
+  context->devices = expand_devices(root.child("devices"), config.mutable_document());
   ConfigNode platform = root.child("platform");
   platform.get_string("name", "unnamed");
   platform.get_string("description", "");

@@ -113,6 +113,36 @@ const std::vector<DescriptorFormat>& descriptor_table() {
         {"SLOT", 6,
          "the swap's name in host memory: a swap in must name a slot swapped out with the same "
          "size (else MEMORY_ERROR)"}}},
+      {Opcode::PeerCopy,
+       "PEER_COPY",
+       "Multi-device: copies BYTES from SRC in this device's HBM to DST in the HBM of device "
+       "(this device + PEER_OFFSET) over the interconnect, then adds VALUE to that device's "
+       "semaphore SEM (the pipeline hand-off; docs/multi-device.md). Done when the bytes have "
+       "arrived.",
+       {{"PEER_OFFSET", 1,
+         "the peer's device number minus this device's (two's complement); the peer must exist "
+         "and differ (else BAD_ADDRESS)"},
+        {"BYTES", 2, "bytes (1 .. 16 MiB)"},
+        {"SRC_LO", 3, "HBM address here, bits 31:0"},
+        {"SRC_HI", 4, "bits 63:32"},
+        {"DST_LO", 5, "HBM address at the peer, bits 31:0"},
+        {"DST_HI", 6, "bits 63:32"},
+        {"SEM", 7, "the peer's semaphore (0 .. 15), or 0xFFFFFFFF for none"},
+        {"VALUE", 8, "added to it once the bytes are written"}}},
+      {Opcode::Collective,
+       "COLLECTIVE",
+       "Multi-device: a ring collective over GROUP consecutive devices (this device's group: "
+       "numbers from a multiple of GROUP), in place on ELEMENTS fp16 values at ADDRESS; every "
+       "device of the group must run the same collectives in the same order "
+       "(docs/multi-device.md).",
+       {{"MODE", 1,
+         "0 all-reduce (sum), 1 all-gather (rank r brings elements [r E/G, (r+1) E/G)); "
+         "other values BAD_FLAGS"},
+        {"GROUP", 2,
+         "devices in the group, dividing the system's devices (else BAD_SIZE); 1 = nothing to do"},
+        {"ELEMENTS", 3, "fp16 elements (1 .. 8 M)"},
+        {"ADDRESS_LO", 4, "HBM address, bits 31:0"},
+        {"ADDRESS_HI", 5, "bits 63:32"}}},
   };
   return kTable;
 }

@@ -16,14 +16,16 @@ constexpr std::uint32_t kDescriptorBytes = 64;
 constexpr std::uint32_t kDescriptorWords = kDescriptorBytes / 4;
 
 enum class Opcode : std::uint8_t {
-  Nop = 0,        ///< does nothing (completes after the descriptor overhead)
-  Signal = 1,     ///< semaphore[sem] += value
-  Wait = 2,       ///< wait until semaphore[sem] >= value
-  Gemm = 3,       ///< C[M x N] = X[M x K] . W[K x N] on the systolic arrays, operands in HBM
-  Vector = 4,     ///< an element-wise or row-reduction op on the vector units, operands in HBM
-  Attention = 5,  ///< attention of a list of requests over their KV rows, on PIM or on the NPU
-  Copy = 6,       ///< copy between host memory (system bus) and the NPU's memory (HBM)
-  Swap = 7,       ///< KV rows between HBM and host memory over the host link (swap_engine.h)
+  Nop = 0,         ///< does nothing (completes after the descriptor overhead)
+  Signal = 1,      ///< semaphore[sem] += value
+  Wait = 2,        ///< wait until semaphore[sem] >= value
+  Gemm = 3,        ///< C[M x N] = X[M x K] . W[K x N] on the systolic arrays, operands in HBM
+  Vector = 4,      ///< an element-wise or row-reduction op on the vector units, operands in HBM
+  Attention = 5,   ///< attention of a list of requests over their KV rows, on PIM or on the NPU
+  Copy = 6,        ///< copy between host memory (system bus) and the NPU's memory (HBM)
+  Swap = 7,        ///< KV rows between HBM and host memory over the host link (swap_engine.h)
+  PeerCopy = 8,    ///< HBM bytes to another device's HBM over the interconnect, then its semaphore
+  Collective = 9,  ///< ring all-reduce or all-gather of an fp16 vector over a device group
 };
 
 /// SWAP: most list entries per descriptor.

@@ -136,6 +136,14 @@ NpuCore::NpuCore(const sc_core::sc_module_name& name, ConfigNode& config, SimCon
   vector_units_ = std::make_unique<VectorUnitPool>(vector_.units, &context.events,
                                                    fmt::format("{}.vu", basename()));
   ports_.irq_outputs["irq"] = &irq;
+  if (context.devices.count > 1) {  // a multi-device platform: the interconnect's ports
+    device_number_ = context.devices.global_id(context.devices.index_of(basename()));
+    net_ = std::make_unique<tlm_utils::simple_initiator_socket<NpuCore>>("net");
+    peer_ = std::make_unique<tlm_utils::simple_target_socket<NpuCore>>("peer");
+    peer_->register_b_transport(this, &NpuCore::peer_transport);
+    ports_.targets["peer"] = peer_.get();
+    sc_core::sc_spawn([this] { receive_thread(); }, "peer_writes");
+  }
 
   on_read("IRQ_STATUS", [this] { return irq_status_; });
   on_write("IRQ_STATUS", [this](std::uint32_t v) {
@@ -411,6 +419,30 @@ void NpuCore::connect(ModuleLookup& lookup) {
                                                  context_.events, info->functional());
   attention_->set_close_each_tile(close_each_tile_);
   swap_ = std::make_unique<SwapEngine>(host_link_, *dma_, info->functional());
+  if (net_) {
+    const auto& devices = context_.devices;
+    net_->bind(lookup.target(devices.interconnect + ".in", "devices.interconnect"));
+    const std::uint32_t group = devices.group;
+    collective_ = std::make_unique<CollectiveEngine>(
+        device_number_, devices.count, [group](std::uint32_t d) { return d % group == 0; }, *dma_,
+        info->functional(), vector_, period_,
+        [this](net::PeerMessage& m, std::uint64_t address, std::uint8_t* data,
+               std::uint64_t bytes) { return send_message(m, address, data, bytes); });
+    const std::string co = std::string(basename()) + ".collective";
+    context_.stats.add(co + ".all_reduces", "collectives", "COLLECTIVE all-reduces run",
+                       [this] { return StatsTree::Value{collective_->stats().all_reduces}; });
+    context_.stats.add(co + ".all_gathers", "collectives", "COLLECTIVE all-gathers run",
+                       [this] { return StatsTree::Value{collective_->stats().all_gathers}; });
+    context_.stats.add(co + ".peer_copies", "descriptors", "PEER_COPY descriptors run",
+                       [this] { return StatsTree::Value{collective_->stats().peer_copies}; });
+    context_.stats.add(co + ".bytes_sent", "B", "bytes this device sent to others",
+                       [this] { return StatsTree::Value{collective_->stats().bytes_sent}; });
+    context_.stats.add(co + ".ring_ns", "ns",
+                       "time in ring steps (links and adds), summed over collectives",
+                       [this] { return StatsTree::Value{collective_->stats().ring_ns}; });
+    context_.stats.add(co + ".last_ring_ns", "ns", "the last collective's ring steps",
+                       [this] { return StatsTree::Value{collective_->stats().last_ring_ns}; });
+  }
   const std::string sw = std::string(basename()) + ".swap";
   context_.stats.add(sw + ".swaps_out", "swaps", "SWAP descriptors out (HBM -> host)",
                      [this] { return StatsTree::Value{swap_->stats().swaps_out}; });
@@ -742,6 +774,100 @@ QueueError NpuCore::run_swap(const std::array<std::uint32_t, kDescriptorWords>& 
   return swap_->run(job) ? QueueError::None : QueueError::MemoryError;
 }
 
+QueueError NpuCore::run_peer_copy(const std::array<std::uint32_t, kDescriptorWords>& words) {
+  if (!collective_) return QueueError::BadAddress;  // one device: no peer exists
+  const std::int64_t peer =
+      std::int64_t{device_number_} + static_cast<std::int32_t>(words[1]);  // PEER_OFFSET is signed
+  if (peer < 0 || peer >= std::int64_t{collective_->devices()} || peer == device_number_)
+    return QueueError::BadAddress;
+  const std::uint32_t bytes = words[2];
+  if (bytes == 0 || bytes > kMaxCopyBytes) return QueueError::BadSize;
+  const std::uint64_t src = address_at(words, 3), dst = address_at(words, 5);
+  if (!in_memory(src, bytes) || !in_memory(dst, bytes)) return QueueError::BadAddress;
+  const bool signal = words[7] != 0xFFFFFFFFU;
+  if (signal && words[7] >= kSemaphores) return QueueError::BadSemaphore;
+  return collective_->peer_copy(static_cast<std::uint32_t>(peer), src, dst, bytes, signal, words[7],
+                                words[8])
+             ? QueueError::None
+             : QueueError::MemoryError;
+}
+
+QueueError NpuCore::run_collective(const std::array<std::uint32_t, kDescriptorWords>& words) {
+  if (words[1] > 1) return QueueError::BadFlags;
+  CollectiveJob job;
+  job.gather_only = words[1] == 1;
+  job.group = words[2];
+  job.elements = words[3];
+  job.address = address_at(words, 4);
+  const std::uint32_t devices = collective_ ? collective_->devices() : 1;
+  if (job.group == 0 || devices % job.group != 0 || job.elements == 0 ||
+      job.elements > (kMaxCopyBytes / 2))
+    return QueueError::BadSize;
+  if (!in_memory(job.address, job.elements * 2)) return QueueError::BadAddress;
+  if (job.group == 1) return QueueError::None;
+  return collective_->run(job) ? QueueError::None : QueueError::MemoryError;
+}
+
+bool NpuCore::send_message(net::PeerMessage& message, std::uint64_t address, std::uint8_t* data,
+                           std::uint64_t bytes) {
+  tlm::tlm_generic_payload payload;
+  payload.set_command(tlm::TLM_WRITE_COMMAND);
+  payload.set_address(address);
+  payload.set_data_ptr(data);
+  payload.set_data_length(static_cast<unsigned int>(bytes));
+  payload.set_streaming_width(static_cast<unsigned int>(bytes));
+  payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  payload.set_extension(&message);
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  (*net_)->b_transport(payload, delay);
+  payload.clear_extension(&message);
+  if (delay > sc_core::SC_ZERO_TIME) sc_core::wait(delay);
+  return payload.is_response_ok();
+}
+
+void NpuCore::peer_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& /*delay*/) {
+  auto* message = payload.get_extension<net::PeerMessage>();
+  if (message == nullptr || message->dst != device_number_) {
+    payload.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    return;
+  }
+  const std::uint64_t bytes = payload.get_data_length();
+  const std::uint8_t* data = payload.get_data_ptr();
+  if (message->kind == net::PeerMessage::Kind::Collective) {
+    collective_->receive(message->src, message->tag, data, bytes);
+  } else {
+    if (!in_memory(payload.get_address(), bytes) ||
+        (message->signal && message->semaphore >= kSemaphores)) {
+      payload.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+      return;
+    }
+    ArrivedWrite w;
+    w.address = payload.get_address();
+    w.bytes = bytes;
+    if (data != nullptr) w.data.assign(data, data + bytes);
+    w.signal = message->signal;
+    w.semaphore = message->semaphore;
+    w.value = message->value;
+    arrived_writes_.push_back(std::move(w));
+    write_arrived_.notify(sc_core::SC_ZERO_TIME);
+  }
+  payload.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void NpuCore::receive_thread() {
+  for (;;) {
+    while (arrived_writes_.empty()) sc_core::wait(write_arrived_);
+    ArrivedWrite w = std::move(arrived_writes_.front());
+    arrived_writes_.pop_front();
+    auto writes = dma_->write(w.address, w.bytes, w.data.empty() ? nullptr : w.data.data());
+    writes->wait();
+    if (w.signal) {
+      semaphores_[w.semaphore] += w.value;
+      semaphore_changed_.notify(sc_core::SC_ZERO_TIME);
+    }
+  }
+}
+
 QueueError NpuCore::run_kernel(const RooflineCost& cost) {
   device_.lock();
   sc_core::wait(sc_core::sc_time(cost.ns, sc_core::SC_NS));
@@ -826,12 +952,16 @@ void NpuCore::run_queue(unsigned q) {
       case Opcode::Vector:
       case Opcode::Attention:
       case Opcode::Copy:
-      case Opcode::Swap: {
+      case Opcode::Swap:
+      case Opcode::PeerCopy:
+      case Opcode::Collective: {
         const QueueError error = opcode == Opcode::Gemm        ? run_gemm(words)
                                  : opcode == Opcode::Vector    ? run_vector(words)
                                  : opcode == Opcode::Attention ? run_attention(words)
                                  : opcode == Opcode::Copy      ? run_copy(words)
-                                                               : run_swap(words);
+                                 : opcode == Opcode::Swap      ? run_swap(words)
+                                 : opcode == Opcode::PeerCopy  ? run_peer_copy(words)
+                                                               : run_collective(words);
         if (error != QueueError::None) {
           fail(q, error);
           continue;

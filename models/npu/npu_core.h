@@ -16,15 +16,21 @@
 // With a `roofline` object in the config the same descriptors are instead timed as GPU kernels
 // (roofline_timing.h), one at a time: no operand moves through the memory and no data is
 // computed (the memory must be timing-only); the gpu-a100 baseline.
+// On a platform of several devices (the config's "devices") the NPU also joins the interconnect:
+// its "net" initiator sends and its "peer" port receives, for PEER_COPY and COLLECTIVE
+// (collective_engine.h, docs/multi-device.md); with one device neither exists.
 #pragma once
 
 #include <array>
+#include <deque>
 #include <memory>
 #include <optional>
 
 #include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
 
 #include "models/npu/attention_engine.h"
+#include "models/npu/collective_engine.h"
 #include "models/npu/descriptors.h"
 #include "models/npu/dma_engine.h"
 #include "models/npu/gemm_engine.h"
@@ -95,6 +101,15 @@ class NpuCore : public RegisterDevice {
   QueueError run_attention(const std::array<std::uint32_t, kDescriptorWords>& words);
   QueueError run_copy(const std::array<std::uint32_t, kDescriptorWords>& words);
   QueueError run_swap(const std::array<std::uint32_t, kDescriptorWords>& words);
+  QueueError run_peer_copy(const std::array<std::uint32_t, kDescriptorWords>& words);
+  QueueError run_collective(const std::array<std::uint32_t, kDescriptorWords>& words);
+  /// Multi-device: one message over the interconnect (blocks until it arrived).
+  bool send_message(net::PeerMessage& message, std::uint64_t address, std::uint8_t* data,
+                    std::uint64_t bytes);
+  /// Multi-device: a message for this device (the "peer" port).
+  void peer_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
+  /// Writes the PEER_COPY data that arrived into HBM, then signals their semaphores, in order.
+  void receive_thread();
   /// Reads host memory through the bus (request tables); false if the bus refused.
   bool read_host(std::uint64_t address, void* data, std::uint32_t bytes);
   bool access_host(tlm::tlm_command command, std::uint64_t address, void* data,
@@ -127,6 +142,19 @@ class NpuCore : public RegisterDevice {
   std::unique_ptr<AttentionEngine> attention_;
   HostLink host_link_;  ///< config host_link: the SWAP descriptor's link to host memory
   std::unique_ptr<SwapEngine> swap_;
+  /// Multi-device only: the interconnect's sockets, the collective engine, arrived writes.
+  std::unique_ptr<tlm_utils::simple_initiator_socket<NpuCore>> net_;
+  std::unique_ptr<tlm_utils::simple_target_socket<NpuCore>> peer_;
+  std::unique_ptr<CollectiveEngine> collective_;
+  struct ArrivedWrite {
+    std::uint64_t address = 0, bytes = 0;
+    std::vector<std::uint8_t> data;
+    bool signal = false;
+    std::uint32_t semaphore = 0, value = 0;
+  };
+  std::deque<ArrivedWrite> arrived_writes_;
+  sc_core::sc_event write_arrived_;
+  std::uint32_t device_number_ = 0;  ///< system device number
   bool close_each_tile_ = true;  ///< config pim_tile_close (AttentionEngine::set_close_each_tile)
   /// Roofline timing (config `roofline`): kernels run one at a time on the device.
   std::optional<RooflineParams> roofline_;

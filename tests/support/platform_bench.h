@@ -64,6 +64,7 @@ struct PlatformBench {
     context.outputs = vp::OutputFiles(out_dir);
     vp::register_builtin_modules(registry);
     vp::ConfigNode root = config.root();
+    context.devices = vp::expand_devices(root.child("devices"), config.mutable_document());
     builder = std::make_unique<vp::PlatformBuilder>(root, registry, context);
     root.finish();
     tester.socket.bind(builder->target(bus, "test"));
