@@ -16,6 +16,7 @@
 #include "job.h"
 #include "moe.h"
 #include "npu.h"
+#include "pipeline.h"
 #include "program.h"
 #include "serving.h"
 #include "tokens.h"
@@ -218,6 +219,18 @@ int main(void) {
     return VP_EXIT_INPUT_REJECTED;
   }
   npu_init(1);
+  if (job.built > 1) { /* several devices: every program goes to all of them unless narrowed */
+    if (!npu_devices(job.built, job.stride)) {
+      printf("decode: no host memory for the command rings of %lu devices\n",
+             (unsigned long)job.built);
+      return VP_EXIT_INPUT_REJECTED;
+    }
+    npu_select(0, job.built);
+    printf("decode: %lu devices (tp %lu x pp %lu), %lu simulated%s, %lu micro-batches\n",
+           (unsigned long)job.devices, (unsigned long)job.tp, (unsigned long)job.pp,
+           (unsigned long)job.built, job.mirror > 1 ? " (the others mirror them)" : "",
+           (unsigned long)(job.stages > 1 ? job.micro_batches : 1u));
+  }
   if (((job.arch & JOB_ARCH_ROPE) && (positions = malloc(sizeof(uint32_t) * job.max_rows)) == 0) ||
       (job.experts != 0 && !moe_init(&job))) {
     printf("decode: no host memory for the positions or the expert routing tables\n");
@@ -296,7 +309,13 @@ int main(void) {
       for (uint32_t i = 0; i < n; ++i) admit_or_fail(order[i]);
       free(order);
       free(context);
-      for (uint32_t it = 0; it < (job.iterations ? job.iterations : 1u); ++it) run_iteration();
+      const uint32_t iterations = job.iterations ? job.iterations : 1u;
+      if (job.stages > 1) { /* micro-batches through the pipeline's stages */
+        if (!pipeline_run(&batch, &plan, iterations, positions)) vp_exit(2);
+        iteration += iterations;
+      } else {
+        for (uint32_t it = 0; it < iterations; ++it) run_iteration();
+      }
       while (batch.count > 0) batch_release(&batch, batch.count - 1u);
       next = end;
     }

@@ -1,10 +1,14 @@
 #include "npu.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define NPU(reg) VP_REG32(VP_NPU_BASE + VP_NPU_##reg)
-#define QREG(q, reg) VP_REG32(VP_NPU_BASE + VP_NPU_Q0_##reg + (q)*NPU_QUEUE_STRIDE)
+#define NPU_MAX_DEVICES 64u
+/* Register R of built device d (device 0 at VP_NPU_BASE), and of its queue q. */
+#define DREG(d, reg) VP_REG32(VP_NPU_BASE + (d)*device_stride + VP_NPU_##reg)
+#define QREG(d, q, reg) \
+  VP_REG32(VP_NPU_BASE + (d)*device_stride + VP_NPU_Q0_##reg + (q)*NPU_QUEUE_STRIDE)
 
 /* Stores a 64-bit HBM address in the descriptor's _LO word and the _HI word after it. */
 static void put_address(npu_descriptor* d, unsigned lo_word, uint64_t address) {
@@ -12,7 +16,10 @@ static void put_address(npu_descriptor* d, unsigned lo_word, uint64_t address) {
   d->word[lo_word + 1u] = (uint32_t)(address >> 32);
 }
 
-static npu_descriptor rings[NPU_QUEUES][NPU_RING_ENTRIES] __attribute__((aligned(64)));
+typedef npu_descriptor ring_t[NPU_RING_ENTRIES];
+static ring_t rings[NPU_QUEUES] __attribute__((aligned(64)));
+static ring_t* device_rings[NPU_MAX_DEVICES] = {rings}; /* [device] -> its NPU_QUEUES rings */
+static uint32_t devices = 1, device_stride, first = 0, selected = 1;
 static int interrupts;
 
 static uintptr_t on_trap(uint32_t mcause, uintptr_t mepc, uint32_t mtval) {
@@ -22,63 +29,142 @@ static uintptr_t on_trap(uint32_t mcause, uintptr_t mepc, uint32_t mtval) {
     vp_exit(VP_EXIT_UNEXPECTED_TRAP);
   }
   (void)VP_REG32(VP_INTC_BASE + VP_INTC_CLAIM);
-  NPU(IRQ_STATUS) = 0xFFFFFFFFu; /* level interrupt: clear it; waiters re-check the queues */
+  /* level interrupts: clear them; waiters re-check the queues */
+  for (uint32_t d = 0; d < devices; ++d) DREG(d, IRQ_STATUS) = 0xFFFFFFFFu;
   return mepc;
 }
 
-void npu_init(int use_interrupts) {
+static void init_rings(uint32_t d) {
   for (unsigned q = 0; q < NPU_QUEUES; ++q) {
-    QREG(q, BASE) = (uint32_t)(uintptr_t)rings[q];
-    QREG(q, SIZE) = NPU_RING_ENTRIES;
+    QREG(d, q, BASE) = (uint32_t)(uintptr_t)device_rings[d][q];
+    QREG(d, q, SIZE) = NPU_RING_ENTRIES;
   }
+  if (interrupts) DREG(d, IRQ_ENABLE) = 3u;
+}
+
+void npu_init(int use_interrupts) {
   interrupts = use_interrupts;
+  init_rings(0);
   if (interrupts) {
     vp_set_trap_handler(on_trap);
-    NPU(IRQ_ENABLE) = 3u;
     VP_REG32(VP_INTC_BASE + VP_INTC_ENABLE) |= 1u;
     VP_CSR_SET(mie, VP_MIE_MEIE);
     VP_CSR_SET(mstatus, VP_MSTATUS_MIE);
   }
 }
 
-/* Sleeps until `done()` holds. With interrupts, the check and the WFI run with interrupts masked
- * so that a completion between them still wakes the WFI (it is pending). */
-static void wait_until(int (*done)(unsigned), unsigned q) {
+int npu_devices(uint32_t count, uint32_t stride) {
+  if (count == 0 || count > NPU_MAX_DEVICES) return 0;
+  device_stride = stride;
+  for (uint32_t d = 1; d < count; ++d) {
+    /* rings are 64-byte aligned (the NPU's BASE rule) */
+    uint8_t* block = malloc(sizeof(ring_t) * NPU_QUEUES + 64u);
+    if (block == 0) return 0;
+    device_rings[d] = (ring_t*)(((uintptr_t)block + 63u) & ~(uintptr_t)63u);
+    devices = d + 1u;
+    init_rings(d);
+    if (interrupts) VP_REG32(VP_INTC_BASE + VP_INTC_ENABLE) |= 1u << d;
+  }
+  return 1;
+}
+
+void npu_select(uint32_t from, uint32_t count) {
+  first = from;
+  selected = count;
+}
+
+/* Sleeps until `done(d, q)` holds for every selected device d. With interrupts, the check and
+ * the WFI run with interrupts masked so that a completion between them still wakes the WFI (it
+ * is pending). */
+static int all_selected(int (*done)(uint32_t, unsigned), unsigned q) {
+  for (uint32_t d = first; d < first + selected; ++d)
+    if (!done(d, q)) return 0;
+  return 1;
+}
+
+static void wait_until(int (*done)(uint32_t, unsigned), unsigned q) {
   if (!interrupts) {
-    while (!done(q)) {
+    while (!all_selected(done, q)) {
     }
     return;
   }
   for (;;) {
     VP_CSR_CLEAR(mstatus, VP_MSTATUS_MIE);
-    if (done(q)) break;
+    if (all_selected(done, q)) break;
     __asm__ volatile("wfi");
     VP_CSR_SET(mstatus, VP_MSTATUS_MIE); /* the handler runs here */
   }
   VP_CSR_SET(mstatus, VP_MSTATUS_MIE);
 }
 
-static int has_room(unsigned q) {
-  return QREG(q, TAIL) != (QREG(q, HEAD) + 1u) % NPU_RING_ENTRIES || QREG(q, STATUS) != 0;
+static int has_room(uint32_t d, unsigned q) {
+  return QREG(d, q, TAIL) != (QREG(d, q, HEAD) + 1u) % NPU_RING_ENTRIES || QREG(d, q, STATUS) != 0;
 }
 
-static int idle(unsigned q) { return QREG(q, TAIL) == QREG(q, HEAD) || QREG(q, STATUS) != 0; }
+static int idle(uint32_t d, unsigned q) {
+  return QREG(d, q, TAIL) == QREG(d, q, HEAD) || QREG(d, q, STATUS) != 0;
+}
 
-void npu_submit(unsigned q, const npu_descriptor* d) {
+void npu_submit(unsigned q, const npu_descriptor* desc) {
   wait_until(has_room, q);
-  const uint32_t head = QREG(q, HEAD);
-  memcpy(&rings[q][head], d, sizeof *d);
-  if (interrupts) rings[q][head].word[0] |= VP_NPU_FLAG_IRQ;
-  QREG(q, HEAD) = (head + 1u) % NPU_RING_ENTRIES;
+  for (uint32_t d = first; d < first + selected; ++d) {
+    const uint32_t head = QREG(d, q, HEAD);
+    npu_descriptor* slot = &device_rings[d][q][head];
+    memcpy(slot, desc, sizeof *desc);
+    if (interrupts) slot->word[0] |= VP_NPU_FLAG_IRQ;
+    QREG(d, q, HEAD) = (head + 1u) % NPU_RING_ENTRIES;
+  }
 }
 
 uint32_t npu_wait(unsigned q) {
   wait_until(idle, q);
-  return QREG(q, STATUS);
+  for (uint32_t d = first; d < first + selected; ++d)
+    if (QREG(d, q, STATUS) != 0) return QREG(d, q, STATUS);
+  return 0;
 }
 
 void npu_set_semaphore(unsigned sem, uint32_t value) {
-  VP_REG32(VP_NPU_BASE + VP_NPU_SEM0 + 4u * sem) = value;
+  for (uint32_t d = first; d < first + selected; ++d)
+    VP_REG32(VP_NPU_BASE + d * device_stride + VP_NPU_SEM0 + 4u * sem) = value;
+}
+
+uint32_t npu_semaphore(uint32_t device, unsigned sem) {
+  return VP_REG32(VP_NPU_BASE + device * device_stride + VP_NPU_SEM0 + 4u * sem);
+}
+
+static uint32_t awaited_sem, awaited_value;
+static int semaphore_reached(uint32_t d, unsigned q) {
+  (void)q;
+  return npu_semaphore(d, awaited_sem) >= awaited_value;
+}
+
+void npu_wait_semaphore(unsigned sem, uint32_t value) {
+  awaited_sem = sem;
+  awaited_value = value;
+  wait_until(semaphore_reached, 0);
+}
+
+npu_descriptor npu_peer_copy(int32_t offset, uint32_t bytes, uint64_t src, uint64_t dst,
+                             uint32_t sem, uint32_t value) {
+  npu_descriptor d = {{0}};
+  d.word[0] = VP_NPU_OP_PEER_COPY;
+  d.word[VP_NPU_PEER_COPY_PEER_OFFSET] = (uint32_t)offset;
+  d.word[VP_NPU_PEER_COPY_BYTES] = bytes;
+  put_address(&d, VP_NPU_PEER_COPY_SRC_LO, src);
+  put_address(&d, VP_NPU_PEER_COPY_DST_LO, dst);
+  d.word[VP_NPU_PEER_COPY_SEM] = sem;
+  d.word[VP_NPU_PEER_COPY_VALUE] = value;
+  return d;
+}
+
+npu_descriptor npu_collective(uint32_t mode, uint32_t group, uint32_t elements, uint64_t address) {
+  npu_descriptor d = {{0}};
+  d.word[0] = VP_NPU_OP_COLLECTIVE;
+  d.word[VP_NPU_COLLECTIVE_MODE] = mode;
+  d.word[VP_NPU_COLLECTIVE_GROUP] = group;
+  d.word[VP_NPU_COLLECTIVE_ELEMENTS] = elements;
+  put_address(&d, VP_NPU_COLLECTIVE_ADDRESS_LO, address);
+  return d;
 }
 
 npu_descriptor npu_attention(uint32_t mode, uint32_t requests, uint32_t heads, uint32_t head_dim,
@@ -127,7 +213,11 @@ npu_descriptor npu_vector2(uint32_t op, uint32_t rows, uint32_t length, uint64_t
   return d;
 }
 
-uint32_t npu_error_index(unsigned q) { return QREG(q, ERROR_INDEX); }
+uint32_t npu_error_index(unsigned q) {
+  for (uint32_t d = first; d < first + selected; ++d)
+    if (QREG(d, q, STATUS) != 0) return QREG(d, q, ERROR_INDEX);
+  return QREG(first, q, ERROR_INDEX);
+}
 
 npu_descriptor npu_copy(int to_host, uint32_t bytes, const void* host, uint64_t hbm) {
   npu_descriptor d = {{0}};

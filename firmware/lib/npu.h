@@ -25,6 +25,18 @@ typedef struct {
 } npu_descriptor;
 
 void npu_init(int use_interrupts);
+/* Several devices: built device d's NPU registers are at VP_NPU_BASE + d x stride. npu_devices()
+ * gives devices 1 .. count-1 rings of their own (device 0 has npu_init()'s) and, with
+ * interrupts, takes device d's interrupt on intc source d. npu_select() picks the devices that
+ * npu_submit() (the same descriptor to each), npu_wait() (all idle; the first error),
+ * npu_error_index() and npu_set_semaphore() address from then on: [first, first + count); at
+ * start, device 0. npu_devices() returns 0 without memory or for more than 64 devices. */
+int npu_devices(uint32_t count, uint32_t stride);
+void npu_select(uint32_t first, uint32_t count);
+/* Semaphore `sem` of built device `device` (a register read). */
+uint32_t npu_semaphore(uint32_t device, unsigned sem);
+/* Sleeps (WFI with interrupts) until semaphore `sem` of every selected device is >= `value`. */
+void npu_wait_semaphore(unsigned sem, uint32_t value);
 void npu_submit(unsigned q, const npu_descriptor* d);
 uint32_t npu_wait(unsigned q);
 uint32_t npu_error_index(unsigned q);
@@ -51,4 +63,10 @@ npu_descriptor npu_attention(uint32_t mode, uint32_t requests, uint32_t heads, u
                              uint32_t append, uint32_t row_offset, uint32_t v_chunk,
                              uint32_t kv_heads);
 npu_descriptor npu_signal(unsigned sem, uint32_t value);
+/* PEER_COPY: `bytes` at `src` here to `dst` on the device `offset` away (system numbering),
+ * then that device's semaphore `sem` (0xFFFFFFFF: none) grows by `value`. */
+npu_descriptor npu_peer_copy(int32_t offset, uint32_t bytes, uint64_t src, uint64_t dst,
+                             uint32_t sem, uint32_t value);
+/* COLLECTIVE: mode 0 all-reduce (sum), 1 all-gather, over groups of `group` devices. */
+npu_descriptor npu_collective(uint32_t mode, uint32_t group, uint32_t elements, uint64_t address);
 npu_descriptor npu_wait_for(unsigned sem, uint32_t value);

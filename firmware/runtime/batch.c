@@ -213,6 +213,23 @@ static int is_active(const request_state* r) { return r->step > 0u; }
 static int is_decode(const request_state* r) { return r->step == 1u; }
 static int in_first(const request_state* r) { return r->sub_batch == 0u; }
 
+void batch_narrow(batch_state* b, uint32_t first, uint32_t count, uint32_t row_base) {
+  b->narrowed_first = first;
+  b->full_count = b->count;
+  b->requests += first;
+  b->tables += 4u * first;
+  b->count = count;
+  b->row_base = row_base;
+}
+
+void batch_widen(batch_state* b) {
+  b->requests -= b->narrowed_first;
+  b->tables -= 4u * b->narrowed_first;
+  b->count = b->full_count;
+  b->row_base = 0;
+  b->narrowed_first = 0;
+}
+
 void batch_split(batch_state* b, uint32_t sub_batches) {
   b->sub_batches = sub_batches;
   /* Paused requests (step 0) go last and take no part; prefill chunks (step > 1) are placed after
@@ -279,7 +296,7 @@ void batch_split(batch_state* b, uint32_t sub_batches) {
     for (uint32_t i = 0; i < b->count; ++i) b->requests[i].sub_batch = 0;
     b->start[0] = 0, b->start[1] = active, b->start[2] = active;
   }
-  uint32_t row = 0;
+  uint32_t row = b->row_base;
   for (uint32_t s = 0; s < 2u; ++s) {
     b->decode_end[s] = partition(b, b->start[s], b->start[s + 1u], is_decode);
     b->row_start[s] = row;

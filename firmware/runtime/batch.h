@@ -47,6 +47,8 @@ typedef struct {
    * activation rows [row_start[s], row_start[s+1]); paused requests (step 0) after start[2] */
   uint32_t decode_end[2], row_start[3];
   uint32_t* tables; /* max_batch entries of 4 words */
+  /* batch_narrow(): the first activation row, and what batch_widen() restores */
+  uint32_t row_base, narrowed_first, full_count;
 } batch_state;
 
 int batch_init(batch_state* b, const job_info* job, uint32_t first_kv_row);
@@ -69,5 +71,10 @@ uint32_t batch_v_rows(const batch_state* b, uint32_t tokens);
 uint32_t batch_pick_channel(batch_state* b, uint32_t tokens, uint32_t keep);
 /* Removes request i (frees its rows). */
 void batch_release(batch_state* b, uint32_t i);
+/* Pipeline micro-batches: narrows the batch to its requests [first, first + count), whose
+ * activation rows start at `row_base`, until batch_widen(); batch_split() and the programs then
+ * see only them (their tables and rows), and the other requests' stay as they are. */
+void batch_narrow(batch_state* b, uint32_t first, uint32_t count, uint32_t row_base);
+void batch_widen(batch_state* b);
 /* Orders the requests into `sub_batches` (1 or 2) sub-batches and fills the tables. */
 void batch_split(batch_state* b, uint32_t sub_batches);

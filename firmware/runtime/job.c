@@ -40,6 +40,15 @@ int job_read(job_info* job) {
   job->preemption = JOB(PREEMPTION);
   job->kv_watermark = JOB(KV_WATERMARK);
   job->max_rows = job->max_batch + (job->mode == JOB_MODE_SERVING ? job->token_budget : 0u);
+  job->devices = JOB(DEVICES);
+  job->built = JOB(DEVICES_BUILT);
+  job->stride = JOB(DEVICE_STRIDE);
+  job->tp = JOB(TP);
+  job->pp = JOB(PP);
+  job->mirror = JOB(MIRROR);
+  job->micro_batches = JOB(MICRO_BATCHES);
+  job->tp_group = job->devices > 1 ? job->tp : 1u;
+  job->stages = job->devices > 1 ? job->pp : 1u;
   return 1;
 }
 

@@ -31,6 +31,13 @@ typedef struct {
   /* serving: JOB_SCHEDULER_*, tokens per iteration, JOB_PREEMPT_*, per mille kept free */
   uint32_t scheduler, token_budget, preemption, kv_watermark;
   uint32_t max_rows; /* activation rows: MAX_BATCH, + TOKEN_BUDGET when serving */
+  /* Several devices (DEVICES > 1): the system's devices, those built (the firmware drives built
+   * device i), the stride of their NPU registers, the model's split, the devices each built one
+   * stands for (mirrored), and the pipeline's micro-batches. tp_group and stages are what this
+   * firmware realizes: tp and pp with several devices, 1 and 1 with one (the device then runs
+   * its shard alone, as a one-device measurement). */
+  uint32_t devices, built, stride, tp, pp, mirror, micro_batches;
+  uint32_t tp_group, stages;
 } job_info;
 
 enum { JOB_SCHEDULER_ORCA = 0, JOB_SCHEDULER_VLLM = 1, JOB_SCHEDULER_SARATHI = 2 };

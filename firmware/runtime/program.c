@@ -6,6 +6,10 @@
 #include "vp.h"
 
 enum { SEM_QKV = 0, SEM_ATT = 2 }; /* + sub-batch */
+/* Signals submitted so far on SEM_QKV + s and SEM_ATT + s: the semaphores count up across
+ * iterations (and pipeline micro-batches, several of which may be queued on a device), and each
+ * wait names the count it needs. */
+static uint32_t qkv_signals[2], att_signals[2];
 
 uint64_t tiled_bytes(uint32_t k, uint32_t n) {
   return (uint64_t)((k + 127u) / 128u * 128u) * ((n + 127u) / 128u * 128u) * 2u;
@@ -62,6 +66,13 @@ uint32_t plan_first_row(const hbm_plan* plan, const job_info* job) {
 
 static void submit(unsigned q, npu_descriptor d) { npu_submit(q, &d); }
 
+/* Tensor parallelism over several devices: the partial sums of a row-split GEMM (the projection,
+ * FFN2: `rows` rows of d_model at `p`) become the whole layer's on every device of the group, by
+ * a ring all-reduce before the residual add. */
+static void all_reduce(const job_info* job, uint32_t rows, uint64_t p) {
+  if (job->tp_group > 1) submit(0, npu_collective(0, job->tp, rows * job->d_model, p));
+}
+
 static uint32_t norm_op(const job_info* job) {
   return (job->arch & JOB_ARCH_RMSNORM) ? VP_NPU_VECTOR_RMSNORM : VP_NPU_VECTOR_LAYERNORM;
 }
@@ -109,6 +120,7 @@ static void projection_ffn(const batch_state* b, const hbm_plan* m, uint32_t s, 
   mark_stage(STAGE_PROJECTION_FFN, s);
   submit(0, npu_gemm(n, job->embed, job->d_model, m->att + (uint64_t)first * job->embed * 2u,
                      w + m->proj_w, p, 1u));
+  all_reduce(job, n, p);
   submit(0, npu_vector2(VP_NPU_VECTOR_ADD, n, job->d_model, x, p, x));
   submit(0, npu_vector(norm_op(job), n, job->d_model, x, h));
   if (job->experts != 0) { /* x += the weighted outputs of each token's experts */
@@ -124,6 +136,7 @@ static void projection_ffn(const batch_state* b, const hbm_plan* m, uint32_t s, 
     submit(0, npu_vector(VP_NPU_VECTOR_GELU, n, job->ffn, f1, f1));
   }
   submit(0, npu_gemm(n, job->ffn, job->d_model, f1, w + m->ffn2_w, p, 1u));
+  all_reduce(job, n, p);
   submit(0, npu_vector2(VP_NPU_VECTOR_ADD, n, job->d_model, x, p, x));
 }
 
@@ -136,7 +149,7 @@ static void attention(const batch_state* b, const hbm_plan* m, uint32_t s, uint3
   const uint32_t mode =
       (job->flags & JOB_FLAG_PIM_ATTENTION) ? VP_NPU_ATTENTION_MODE_PIM : VP_NPU_ATTENTION_MODE_NPU;
   mark_stage(STAGE_ATTENTION, s);
-  submit(1, npu_wait_for(SEM_QKV + s, layer + 1u));
+  submit(1, npu_wait_for(SEM_QKV + s, qkv_signals[s] + layer + 1u));
   if (n > 0)
     submit(1, npu_attention(mode, n, job->heads, job->head_dim, &b->tables[4u * first], q,
                             m->qkv_width * 2u, out, 1u, layer, job->v_chunk, job->kv_heads));
@@ -145,14 +158,13 @@ static void attention(const batch_state* b, const hbm_plan* m, uint32_t s, uint3
 
 void program_layers(const batch_state* b, const hbm_plan* m) {
   const uint32_t layers = b->job->layers;
-  for (uint32_t s = 0; s < 4u; ++s) npu_set_semaphore(s, 0);
   for (uint32_t l = 0; l < layers; ++l) {
     vp_marker_begin(MARK_LAYER, l);
     job_layer(l);
     for (uint32_t s = 0; s < b->sub_batches; ++s) {
       if (b->start[s + 1u] == b->start[s]) continue;
       if (l > 0) {
-        submit(0, npu_wait_for(SEM_ATT + s, l));
+        submit(0, npu_wait_for(SEM_ATT + s, att_signals[s] + l));
         projection_ffn(b, m, s, l - 1u);
       }
       qkv(b, m, s, l);
@@ -167,15 +179,20 @@ void program_layers(const batch_state* b, const hbm_plan* m) {
   }
   for (uint32_t s = 0; s < b->sub_batches; ++s) {
     if (b->start[s + 1u] == b->start[s]) continue;
-    submit(0, npu_wait_for(SEM_ATT + s, layers));
+    submit(0, npu_wait_for(SEM_ATT + s, att_signals[s] + layers));
     projection_ffn(b, m, s, layers - 1u);
+    qkv_signals[s] += layers;
+    att_signals[s] += layers;
   }
 }
 
 void program_lm_head(const batch_state* b, const hbm_plan* m) {
   const job_info* job = b->job;
-  submit(0, npu_vector(norm_op(job), b->count, job->d_model, m->x, m->h));
-  submit(0, npu_gemm(b->count, job->d_model, job->vocab, m->h, m->lm_head, m->logits, 1u));
+  const uint64_t row = b->row_base, e = job->d_model;
+  submit(0, npu_vector(norm_op(job), b->count, job->d_model, m->x + row * e * 2u,
+                       m->h + row * e * 2u));
+  submit(0, npu_gemm(b->count, job->d_model, job->vocab, m->h + row * e * 2u, m->lm_head,
+                     m->logits + row * job->vocab * 2u, 1u));
 }
 
 void program_lm_head_rows(const batch_state* b, const hbm_plan* m, const uint32_t* table,

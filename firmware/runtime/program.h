@@ -56,7 +56,7 @@ void program_layers(const batch_state* b, const hbm_plan* plan);
  * it, plus what of the GEMMs is left after they kept job_mem_share() of their bandwidth during it.
  * (Stretch 0 and share 1000 give the larger of GEMMs and attention.) */
 void estimate_layer(const batch_state* b, const hbm_plan* plan, uint32_t* one_ns, uint32_t* two_ns);
-/* Submits the LM head over the whole batch. */
+/* Submits the LM head over the batch's requests (one row each, from its row_base). */
 void program_lm_head(const batch_state* b, const hbm_plan* plan);
 /* Serving: the LM head over `count` rows of x, gathered by `table` ({u32 row, fp32 bits of 1.0}
  * per row, host memory), into logits rows 0 .. count - 1. */

@@ -23,8 +23,13 @@
 uint32_t tokens_hash(uint32_t seed, uint32_t stream, uint32_t index);
 fp16 tokens_value(uint32_t seed, uint32_t stream, uint32_t index, uint32_t fan_in);
 /* Writes the weights of the simulated layers and the LM head into HBM (pre-tiled, by COPY) and
- * builds the embedding table in host RAM. Returns 0 without memory for the table. */
+ * builds the embedding table in host RAM. Several devices: each built device gets its pipeline
+ * stage's layers (the model's layers stage x layers ..) and its tensor-parallel part (columns of
+ * QKV, FFN1/up/gate and the LM head, rows of the projection and FFN2). Returns 0 without memory
+ * for the table. */
 int tokens_init(const job_info* job, const hbm_plan* plan);
+/* The model's vocabulary (the LM head's columns over the tensor-parallel devices). */
+uint32_t tokens_vocab(const job_info* job);
 uint32_t tokens_prompt(const job_info* job, uint32_t request);
 /* Token `position` of request `request`'s prompt (position 0: tokens_prompt()). */
 uint32_t tokens_prompt_at(const job_info* job, uint32_t request, uint32_t position);
@@ -34,4 +39,9 @@ void tokens_embed(const job_info* job, const hbm_plan* plan, uint32_t slot, uint
  * through tokens_argmax(), which also reports the row to the job device with job FLAGS bit 7
  * (before the caller reports the token). */
 void tokens_fetch_logits(const job_info* job, const hbm_plan* plan, uint32_t count);
+/* Submits (queue 0 of the last pipeline stage's devices, each its part of the vocabulary) the
+ * COPY of logits rows [first, first + count) to host memory; leaves every built device selected
+ * when done. */
+void tokens_logits_to_host(const job_info* job, const hbm_plan* plan, uint32_t first,
+                           uint32_t count);
 uint32_t tokens_argmax(const job_info* job, uint32_t slot);

@@ -73,6 +73,21 @@ const RegisterTable& JobDevice::registers() {
        "Decoder layers whose KV cache the runtime reserves per request: DEVICE_LAYERS, or the "
        "job's kv_layers (LAYERS .. DEVICE_LAYERS; the public simulator reserves only the "
        "simulated layers).");
+    ro("DEVICES", 0x098,
+       "Devices of the system (the platform's devices.count; 1 = this device alone, the others "
+       "not simulated).");
+    ro("DEVICES_BUILT", 0x09C,
+       "Devices built and driven by the firmware: all of them (exact) or one per pipeline stage "
+       "(mirrored). Built device i's NPU registers are at the NPU base + i x DEVICE_STRIDE.");
+    ro("DEVICE_STRIDE", 0x0A0, "Bytes between the register windows of consecutive built NPUs.");
+    ro("TP", 0x0A4, "Tensor-parallel devices per layer (the model's tp).");
+    ro("PP", 0x0A8, "Pipeline stages (the model's pp).");
+    ro("MIRROR", 0x0AC,
+       "Devices each built device stands for: tp when mirrored (its tensor-parallel peers mirror "
+       "it), else 1.");
+    ro("MICRO_BATCHES", 0x0B0,
+       "Several devices: micro-batches in flight through the pipeline (system.micro_batches, "
+       "default pp).");
     ro("V_CHUNK", 0x05C,
        "Tokens per V segment of the KV layout: ROW_BYTES / 2 (the paper's layout: a V row "
        "holds 512 tokens of one head and dimension tile) or the job's system.v_chunk_tokens.");
@@ -381,7 +396,10 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
           "modelled); use mode steady for {}",
           w_mode_where, model_.name));
   }
+  const auto micro_batches = static_cast<std::uint32_t>(
+      s.get_u64("micro_batches", model_.pp, 1, std::max<std::uint64_t>(1, max_batch)));
   s.finish();
+  check_devices(context.devices, config, flags);
   if (serving_) {
     ConfigNode slo = config.child("slo");
     if (slo.has("ttft_ms")) slo_.ttft_ms = slo.get_double("ttft_ms", 0.0, 1e-3, 1e9);
@@ -393,6 +411,17 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   store("PREEMPTION", preemption);
   store("KV_WATERMARK", watermark);
 
+  {
+    const DeviceLayout& devices = context.devices;
+    store("DEVICES", devices.count);
+    store("DEVICES_BUILT", devices.simulated);
+    store("DEVICE_STRIDE", static_cast<std::uint32_t>(devices.bus_stride));
+    store("TP", model_.tp);
+    store("PP", model_.pp);
+    store("MIRROR", devices.group);
+    store("MICRO_BATCHES", micro_batches);
+    devices_ = devices;
+  }
   store("SEED", static_cast<std::uint32_t>(workload_.seed));
   store("KV_LAYERS", kv_layers_);
   const std::uint32_t values[] = {0x31424F4AU,
@@ -529,7 +558,7 @@ JobDevice::JobDevice(const sc_core::sc_module_name& name, ConfigNode& config, Si
   on_write("TOKEN", [this](std::uint32_t token) {
     tokens_by_request_[stored("TOKEN_REQUEST")].push_back(token);
     if (!pending_logits_.empty()) {  // the logits this token was chosen from
-      pending_logits_.resize(model_.device_vocab());
+      pending_logits_.resize(devices_.count > 1 ? model_.vocab : model_.device_vocab());
       logits_by_request_[stored("TOKEN_REQUEST")].push_back(std::move(pending_logits_));
       pending_logits_.clear();
     }
@@ -738,6 +767,8 @@ void JobDevice::write_tokens() const {
 }
 
 void JobDevice::end_of_simulation() {
+  // Tokens chosen after the last measured iteration (a pipeline's drain) are kept too.
+  if (!tokens_by_request_.empty()) write_tokens();
   if (!logits_by_request_.empty()) write_logits();
   if (serving_) {
     serving_log_.write_requests(requests_file_);
@@ -797,12 +828,65 @@ double JobDevice::stat(const std::string& name) const {
 JobDevice::Window JobDevice::sample() {
   Window w;
   w.time_ns = access_time().to_seconds() * 1e9;
-  w.macs = stat(npu_ + ".sa.macs");
-  w.pim_ns = stat(npu_ + ".attention.pim_busy_ns_per_channel");
-  w.memory_pj = stat(memory_ + ".energy_pj");
-  w.npu_pj = stat(npu_ + ".energy.total_pj");
-  peak_macs_per_ns_ = stat(npu_ + ".sa.peak_macs_per_ns");
+  if (devices_.count == 1) {
+    w.macs = stat(npu_ + ".sa.macs");
+    w.pim_ns = stat(npu_ + ".attention.pim_busy_ns_per_channel");
+    w.memory_pj = stat(memory_ + ".energy_pj");
+    w.npu_pj = stat(npu_ + ".energy.total_pj");
+    peak_macs_per_ns_ = stat(npu_ + ".sa.peak_macs_per_ns");
+    return w;
+  }
+  // Several devices: the system's work, each built device counted for the mirrors it stands for
+  // (PIM busy time is a mean per channel, so it is averaged).
+  const double mirror = devices_.group;
+  peak_macs_per_ns_ = 0;
+  for (std::uint32_t i = 0; i < devices_.simulated; ++i) {
+    const std::string npu = devices_.module_name(npu_, i), hbm = devices_.module_name(memory_, i);
+    w.macs += mirror * stat(npu + ".sa.macs");
+    w.pim_ns += stat(npu + ".attention.pim_busy_ns_per_channel") / devices_.simulated;
+    w.memory_pj += mirror * stat(hbm + ".energy_pj");
+    w.npu_pj += mirror * stat(npu + ".energy.total_pj");
+    peak_macs_per_ns_ += mirror * stat(npu + ".sa.peak_macs_per_ns");
+  }
   return w;
+}
+
+void JobDevice::check_devices(const DeviceLayout& devices, ConfigNode& config,
+                              std::uint32_t flags) const {
+  if (devices.count == 1) return;
+  const std::string split = config.key_path("tp") + " / " + config.key_path("pp");
+  if (model_.tp * model_.pp != devices.count)
+    throw ConfigError(fmt::format(
+        "{}: {} is split tp {} x pp {} = {} devices, but the platform has {} (devices.count); "
+        "make tp x pp equal the devices",
+        split, model_.name, model_.tp, model_.pp, model_.tp * model_.pp, devices.count));
+  if (devices.mirrored && devices.group != model_.tp)
+    throw ConfigError(fmt::format(
+        "devices.mirror_group: {} must be tp = {} (mirrored simulates one device per pipeline "
+        "stage; its tensor-parallel peers mirror it)",
+        devices.group, model_.tp));
+  if (serving_)
+    throw ConfigError(
+        fmt::format("{}: the serving workload runs on one device; several devices run mode steady",
+                    config.key_path("workload")));
+  if (model_.moe())
+    throw ConfigError(fmt::format(
+        "{}: {} is a mixture of experts; several devices run dense models (expert parallelism is "
+        "not modelled)",
+        model_where_, model_.name));
+  if (model_.pp > 1 && layers_ != model_.device_layers())
+    throw ConfigError(fmt::format(
+        "{}: a pipeline of {} stages is timed with every layer of a stage simulated ({} of {} "
+        "asked); use 0, or simulate mirrored for speed",
+        config.key_path("layers"), model_.pp, layers_, model_.device_layers()));
+  if ((flags & kFlagTokens) != 0 && devices.mirrored)
+    throw ConfigError(
+        "devices.simulate: real tokens need every device's data (exact); mirrored devices hold "
+        "copies of one device's");
+  if ((flags & kFlagTokens) != 0 && model_.kv_heads % model_.tp != 0)
+    throw ConfigError(
+        fmt::format("{}: real tokens on several devices need the K/V heads ({}) split over tp ({})",
+                    model_where_, model_.kv_heads, model_.tp));
 }
 
 void JobDevice::progress(const char* what) {

@@ -57,6 +57,9 @@ class JobDevice : public RegisterDevice {
     double time_ns = 0, macs = 0, pim_ns = 0, memory_pj = 0, npu_pj = 0;
   };
   [[nodiscard]] Window sample();
+  /// Several devices: the model's split must match the platform's devices (errors name the key).
+  void check_devices(const DeviceLayout& devices, ConfigNode& config, std::uint32_t flags) const;
+  DeviceLayout devices_;
   [[nodiscard]] double stat(const std::string& name) const;
   void progress(const char* what);
   /// <out>/tokens.json: {"request index": [tokens in order]} (rewritten at every ITER_END).

@@ -31,7 +31,7 @@ TEST_CASE("registry creates by type name and lists the known types on a miss", "
   vp::ModuleRegistry registry;
   vp::register_builtin_modules(registry);
   const auto types = registry.types();
-  CHECK(types.size() == 10);
+  CHECK(types.size() == 11);
   vp::SimContext context;
   json empty = json::object();
   vp::ConfigNode node(empty, "modules.x", nullptr);

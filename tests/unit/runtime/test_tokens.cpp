@@ -58,7 +58,8 @@ std::vector<std::vector<std::uint32_t>> reference_tokens(const reference::TinyGp
 /// Runs the platform (its own process: SystemC elaborates once per process) and returns its
 /// stats.json; the tokens are in <out>/tokens.json.
 nlohmann::json run_tiny(const std::string& system, bool sub_batches, bool functional,
-                        const std::string& out, std::uint32_t v_chunk = 0, bool logits = false) {
+                        const std::string& out, std::uint32_t v_chunk = 0, bool logits = false,
+                        const std::string& extra = "") {
   std::ostringstream command;
   command << NPVP_BINARY_DIR << "/platform/neupims-vp run --system " << system
           << " --model gpt-tiny"
@@ -69,8 +70,8 @@ nlohmann::json run_tiny(const std::string& system, bool sub_batches, bool functi
           << (sub_batches ? "on" : "off")
           << " --set modules.hbm.functional=" << (functional ? "true" : "false")
           << " --set modules.job.system.v_chunk_tokens=" << v_chunk
-          << " --set modules.job.system.logits=" << (logits ? "true" : "false") << " --out " << out
-          << " > " << out << "/run.log 2>&1";
+          << " --set modules.job.system.logits=" << (logits ? "true" : "false") << extra
+          << " --out " << out << " > " << out << "/run.log 2>&1";
   const int status = std::system(command.str().c_str());
   INFO(command.str());
   REQUIRE(status == 0);
@@ -134,7 +135,67 @@ void check_system(const std::string& system) {
   }
 }
 
+/// Several devices (docs/multi-device.md): tensor parallelism over 2 devices (sharded weights,
+/// ring all-reduces of the projection and FFN2 outputs, the vocabulary's halves gathered) or a
+/// pipeline of 2 stages (one layer each, micro-batches handed on), sub-batches interleaved.
+void check_devices(const std::string& system, std::uint32_t tp, std::uint32_t pp) {
+  reference::TinyGptSpec spec;
+  std::vector<std::uint32_t> tie_at;
+  const auto expected = reference_tokens(spec, tie_at);
+  const std::string out = test::fresh_folder("tokens-" + system + "-tp" + std::to_string(tp) +
+                                             "-pp" + std::to_string(pp));
+  const auto stats = run_tiny(system, true, true, out, 0, false,
+                              " --set devices.count=" + std::to_string(tp * pp) +
+                                  " --set modules.job.tp=" + std::to_string(tp) +
+                                  " --set modules.job.pp=" + std::to_string(pp));
+  INFO(system << " tp " << tp << " pp " << pp);
+  // Every device of a stage runs its layer's attention once per sub-batch and step.
+  const std::uint32_t layers = spec.layers / pp;
+  const double descriptors = stats["npu"]["attention"]["descriptors"]["value"];
+  if (pp == 1) CHECK(descriptors == 2.0 * layers * kSteps);
+  // Two all-reduces per layer, sub-batch (2) and micro-batch (pp of them) on every device.
+  CHECK(stats["npu"]["collective"]["all_reduces"]["value"] ==
+        (tp > 1 ? 2.0 * 2 * pp * layers * kSteps : 0.0));
+  if (pp > 1) CHECK(stats["npu"]["collective"]["peer_copies"]["value"] > 0);
+  CHECK(mismatches(tokens_of(out), expected, tie_at) == 0);
+}
+
 }  // namespace
+
+TEST_CASE("neupims on 2 tensor-parallel devices generates the reference tokens",
+          "[runtime][functional][devices]") {
+  check_devices("neupims", 2, 1);
+}
+
+TEST_CASE("npu-pim on 2 tensor-parallel devices generates the reference tokens",
+          "[runtime][functional][devices]") {
+  check_devices("npu-pim", 2, 1);
+}
+
+TEST_CASE("npu-only on 2 tensor-parallel devices generates the reference tokens",
+          "[runtime][functional][devices]") {
+  check_devices("npu-only", 2, 1);
+}
+
+TEST_CASE("neupims on a 2-stage pipeline generates the reference tokens",
+          "[runtime][functional][devices]") {
+  check_devices("neupims", 1, 2);
+}
+
+TEST_CASE("npu-pim on a 2-stage pipeline generates the reference tokens",
+          "[runtime][functional][devices]") {
+  check_devices("npu-pim", 1, 2);
+}
+
+TEST_CASE("npu-only on a 2-stage pipeline generates the reference tokens",
+          "[runtime][functional][devices]") {
+  check_devices("npu-only", 1, 2);
+}
+
+TEST_CASE("neupims on tp 2 x pp 2 devices generates the reference tokens",
+          "[runtime][functional][devices]") {
+  check_devices("neupims", 2, 2);
+}
 
 TEST_CASE("neupims generates the reference tokens", "[runtime][functional]") {
   check_system("neupims");
