@@ -75,7 +75,7 @@ DeviceLayout expand_devices(ConfigNode section, json& document) {
         fmt::format("{}: mirror_group {} needs simulate 'mirrored' (exact simulates every device)",
                     section.key_path("mirror_group"), layout.group));
   if (layout.count % layout.group != 0)
-    throw ConfigError(fmt::format("{}: mirror_group {} does not divide the {} devices",
+    throw ConfigError(fmt::format("{}: {} does not divide the {} devices",
                                   section.key_path("mirror_group"), layout.group, layout.count));
   layout.simulated = layout.count / layout.group;
   layout.bus_stride = section.get_address("bus_stride", layout.bus_stride);

@@ -16,9 +16,10 @@ static void put_address(npu_descriptor* d, unsigned lo_word, uint64_t address) {
   d->word[lo_word + 1u] = (uint32_t)(address >> 32);
 }
 
-typedef npu_descriptor ring_t[NPU_RING_ENTRIES];
-static ring_t rings[NPU_QUEUES] __attribute__((aligned(64)));
-static ring_t* device_rings[NPU_MAX_DEVICES] = {rings}; /* [device] -> its NPU_QUEUES rings */
+static npu_descriptor rings[NPU_QUEUES * NPU_RING_ENTRIES] __attribute__((aligned(64)));
+/* [device] -> its NPU_QUEUES rings of ring_entries descriptors each */
+static npu_descriptor* device_rings[NPU_MAX_DEVICES] = {rings};
+static uint32_t ring_entries = NPU_RING_ENTRIES;
 static uint32_t devices = 1, device_stride, first = 0, selected = 1;
 static int interrupts;
 
@@ -36,8 +37,8 @@ static uintptr_t on_trap(uint32_t mcause, uintptr_t mepc, uint32_t mtval) {
 
 static void init_rings(uint32_t d) {
   for (unsigned q = 0; q < NPU_QUEUES; ++q) {
-    QREG(d, q, BASE) = (uint32_t)(uintptr_t)device_rings[d][q];
-    QREG(d, q, SIZE) = NPU_RING_ENTRIES;
+    QREG(d, q, BASE) = (uint32_t)(uintptr_t)(device_rings[d] + q * ring_entries);
+    QREG(d, q, SIZE) = ring_entries;
   }
   if (interrupts) DREG(d, IRQ_ENABLE) = 3u;
 }
@@ -56,11 +57,12 @@ void npu_init(int use_interrupts) {
 int npu_devices(uint32_t count, uint32_t stride) {
   if (count == 0 || count > NPU_MAX_DEVICES) return 0;
   device_stride = stride;
-  for (uint32_t d = 1; d < count; ++d) {
+  ring_entries = NPU_DEVICE_RING_ENTRIES;
+  for (uint32_t d = 0; d < count; ++d) { /* device 0's queues are idle: re-pointing is allowed */
     /* rings are 64-byte aligned (the NPU's BASE rule) */
-    uint8_t* block = malloc(sizeof(ring_t) * NPU_QUEUES + 64u);
+    uint8_t* block = malloc(sizeof(npu_descriptor) * NPU_QUEUES * ring_entries + 64u);
     if (block == 0) return 0;
-    device_rings[d] = (ring_t*)(((uintptr_t)block + 63u) & ~(uintptr_t)63u);
+    device_rings[d] = (npu_descriptor*)(((uintptr_t)block + 63u) & ~(uintptr_t)63u);
     devices = d + 1u;
     init_rings(d);
     if (interrupts) VP_REG32(VP_INTC_BASE + VP_INTC_ENABLE) |= 1u << d;
@@ -98,7 +100,7 @@ static void wait_until(int (*done)(uint32_t, unsigned), unsigned q) {
 }
 
 static int has_room(uint32_t d, unsigned q) {
-  return QREG(d, q, TAIL) != (QREG(d, q, HEAD) + 1u) % NPU_RING_ENTRIES || QREG(d, q, STATUS) != 0;
+  return QREG(d, q, TAIL) != (QREG(d, q, HEAD) + 1u) % ring_entries || QREG(d, q, STATUS) != 0;
 }
 
 static int idle(uint32_t d, unsigned q) {
@@ -109,10 +111,10 @@ void npu_submit(unsigned q, const npu_descriptor* desc) {
   wait_until(has_room, q);
   for (uint32_t d = first; d < first + selected; ++d) {
     const uint32_t head = QREG(d, q, HEAD);
-    npu_descriptor* slot = &device_rings[d][q][head];
+    npu_descriptor* slot = device_rings[d] + q * ring_entries + head;
     memcpy(slot, desc, sizeof *desc);
     if (interrupts) slot->word[0] |= VP_NPU_FLAG_IRQ;
-    QREG(d, q, HEAD) = (head + 1u) % NPU_RING_ENTRIES;
+    QREG(d, q, HEAD) = (head + 1u) % ring_entries;
   }
 }
 

@@ -16,6 +16,9 @@
 
 #define NPU_QUEUES 2u
 #define NPU_RING_ENTRIES 256u
+/* With several devices every device's rings are this long (npu_devices()): a pipeline stage's
+ * program of a micro-batch fits, so the host seldom waits on one device while others run dry. */
+#define NPU_DEVICE_RING_ENTRIES 1024u
 /* Bytes between the register blocks of queue q and q + 1: queue q's register R is at
  * VP_NPU_BASE + VP_NPU_Q0_<R> + q * NPU_QUEUE_STRIDE. */
 #define NPU_QUEUE_STRIDE (VP_NPU_Q1_BASE - VP_NPU_Q0_BASE)
@@ -30,7 +33,8 @@ void npu_init(int use_interrupts);
  * interrupts, takes device d's interrupt on intc source d. npu_select() picks the devices that
  * npu_submit() (the same descriptor to each), npu_wait() (all idle; the first error),
  * npu_error_index() and npu_set_semaphore() address from then on: [first, first + count); at
- * start, device 0. npu_devices() returns 0 without memory or for more than 64 devices. */
+ * start, device 0. npu_devices() gives every device rings of NPU_DEVICE_RING_ENTRIES; it
+ * returns 0 without memory or for more than 64 devices. */
 int npu_devices(uint32_t count, uint32_t stride);
 void npu_select(uint32_t first, uint32_t count);
 /* Semaphore `sem` of built device `device` (a register read). */

@@ -35,41 +35,49 @@ static void micro_batch(const batch_state* b, uint32_t m, uint32_t count_m, uint
   *count = (m + 1u) * b->count / count_m - *first;
 }
 
-/* Submits micro-batch m's iteration to every stage (the batch narrowed to it). */
+/* Submits micro-batch m's iteration to every stage (the batch narrowed to it), stage by stage:
+ * a stage's whole program is queued before the next stage's, so a device whose ring is full
+ * only ever waits for work whose inputs are already on their way (no deadlock, whatever the
+ * ring size). */
 static void submit_micro_batch(batch_state* b, const hbm_plan* plan, const stages_t* st,
                                uint32_t* positions) {
   const job_info* job = b->job;
   const uint32_t rows = b->count, first_row = b->row_base;
   const uint64_t x = plan->x + (uint64_t)first_row * job->d_model * 2u;
-  if (job->arch & JOB_ARCH_ROPE) { /* every stage's layers rotate q and k */
+  const semaphore_counts counts = program_counts();
+  if (job->arch & JOB_ARCH_ROPE)
     for (uint32_t i = 0; i < rows; ++i) positions[first_row + i] = b->requests[i].tokens - 1u;
-    npu_select(0, job->built);
-    const npu_descriptor d =
-        npu_copy(0, rows * 4u, &positions[first_row], plan->positions + first_row * 4u);
-    npu_submit(0, &d);
+  ++handed;
+  for (uint32_t s = 0; s < job->stages; ++s) {
+    npu_select(s * st->per_stage, st->per_stage);
+    if (job->arch & JOB_ARCH_ROPE) { /* every stage's layers rotate q and k */
+      const npu_descriptor d =
+          npu_copy(0, rows * 4u, &positions[first_row], plan->positions + first_row * 4u);
+      npu_submit(0, &d);
+    }
+    if (s == 0 && (job->flags & JOB_FLAG_TOKENS)) /* the tokens' embeddings */
+      for (uint32_t i = 0; i < rows; ++i)
+        tokens_embed(job, plan, first_row + i, b->requests[i].token);
+    if (s > 0) { /* the activations from the stage before */
+      const npu_descriptor wait = npu_wait_for(SEM_RECV, handed);
+      npu_submit(0, &wait);
+    }
+    program_set_counts(counts);
+    program_layers(b, plan);
+    if (s + 1u < job->stages) { /* hand the residual rows on to the same rank of the next */
+      const npu_descriptor send = npu_peer_copy((int32_t)(st->per_stage * job->mirror),
+                                                rows * job->d_model * 2u, x, x, SEM_RECV, 1u);
+      npu_submit(0, &send);
+      continue;
+    }
+    if (job->flags & JOB_FLAG_LM_HEAD) {
+      program_lm_head(b, plan);
+      if (job->flags & JOB_FLAG_TOKENS) tokens_logits_to_host(job, plan, first_row, rows);
+      npu_select(st->last, st->per_stage);
+    }
+    const npu_descriptor done = npu_signal(SEM_DONE, 1u);
+    npu_submit(0, &done);
   }
-  if (job->flags & JOB_FLAG_TOKENS) { /* stage 0: the tokens' embeddings */
-    npu_select(0, st->per_stage);
-    for (uint32_t i = 0; i < rows; ++i)
-      tokens_embed(job, plan, first_row + i, b->requests[i].token);
-  }
-  npu_select(st->per_stage, job->built - st->per_stage); /* the activations from the stage before */
-  const npu_descriptor wait = npu_wait_for(SEM_RECV, ++handed);
-  npu_submit(0, &wait);
-  npu_select(0, job->built);
-  program_layers(b, plan);
-  npu_select(0, job->built - st->per_stage); /* hand the residual rows on */
-  const npu_descriptor send = npu_peer_copy((int32_t)(st->per_stage * job->mirror),
-                                            rows * job->d_model * 2u, x, x, SEM_RECV, 1u);
-  npu_submit(0, &send);
-  npu_select(st->last, st->per_stage);
-  if (job->flags & JOB_FLAG_LM_HEAD) {
-    program_lm_head(b, plan);
-    if (job->flags & JOB_FLAG_TOKENS) tokens_logits_to_host(job, plan, first_row, rows);
-    npu_select(st->last, st->per_stage);
-  }
-  const npu_descriptor done = npu_signal(SEM_DONE, 1u);
-  npu_submit(0, &done);
   ++finished;
   npu_select(0, job->built);
 }

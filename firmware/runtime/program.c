@@ -156,6 +156,15 @@ static void attention(const batch_state* b, const hbm_plan* m, uint32_t s, uint3
   submit(1, npu_signal(SEM_ATT + s, 1u));
 }
 
+semaphore_counts program_counts(void) {
+  const semaphore_counts c = {{qkv_signals[0], qkv_signals[1]}, {att_signals[0], att_signals[1]}};
+  return c;
+}
+
+void program_set_counts(semaphore_counts c) {
+  for (unsigned s = 0; s < 2u; ++s) qkv_signals[s] = c.qkv[s], att_signals[s] = c.att[s];
+}
+
 void program_layers(const batch_state* b, const hbm_plan* m) {
   const uint32_t layers = b->job->layers;
   for (uint32_t l = 0; l < layers; ++l) {

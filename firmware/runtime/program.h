@@ -46,6 +46,14 @@ uint32_t plan_first_row(const hbm_plan* plan, const job_info* job);
 /* Submits the decoder layers of one iteration for the batch's sub-batches; returns once every
  * descriptor is submitted (not done). */
 void program_layers(const batch_state* b, const hbm_plan* plan);
+/* The sub-batch semaphores' signal counts that the next program_layers() builds on (they count
+ * up on every device); a pipeline gives each stage the same program, so it restores them
+ * between stages. */
+typedef struct {
+  uint32_t qkv[2], att[2];
+} semaphore_counts;
+semaphore_counts program_counts(void);
+void program_set_counts(semaphore_counts counts);
 /* The adaptive sub-batch policy: estimated time of one layer (ns) with one sub-batch and with
  * two. GEMMs: each of the four takes the longer of streaming its weights (bytes / the weight
  * stream's measured rate, 27 GB/s per channel) and its systolic-array time (tiles / 8 arrays

@@ -99,7 +99,7 @@ std::string Fabric::check(const FabricSpec& spec) {
   for (std::uint32_t dst = 1; dst < spec.devices; ++dst)
     if (routes[0][dst].empty())
       return fmt::format(
-          "device {} cannot reach device {} over the {} links: the topology must connect every "
+          "device {} cannot reach device {} (topology {}): the topology must connect every "
           "device",
           0, dst, to_string(spec.topology));
   return "";

@@ -418,6 +418,48 @@ serving("a trace row with a negative count", trace_file("t3.csv", header + "2023
         r"t3\.csv:2: '-3' is not a non-negative integer")
 serving("a trace row without output", trace_file("t4.csv", header + "2023-11-16 18:15:46.1,3,0\n"),
         r"t4\.csv:2: GeneratedTokens 0")
+
+# --- several devices: one clear error per bad input --------------------------------------------
+devices_dir = folder("devices")
+
+
+def devices(name, extra, pattern):
+    expect(f"devices: {name}", [vp, "run", "--check", "--system", "neupims", "--model", "gpt-tiny",
+                                *extra, "--out", os.path.join(devices_dir, "out")], 2, pattern)
+
+
+devices("tp x pp not equal to the devices", ["--set", "devices.count=4", "--set", "modules.job.tp=2"],
+        r"tp 2 x pp 1 = 2 devices, but the platform has 4 \(devices\.count\)")
+devices("a topology that leaves devices apart",
+        ["--set", "devices.count=4", "--set", "modules.job.tp=4",
+         "--set", "devices.interconnect.topology=links",
+         "--set", "devices.interconnect.links=[[0,1],[2,3]]"],
+        r"modules\.net: device 0 cannot reach device 2 \(topology links\)")
+devices("a link without bandwidth", ["--set", "devices.count=2", "--set", "modules.job.tp=2",
+                                     "--set", "devices.interconnect.gbps=0"],
+        r"modules\.net: gbps 0 moves no data")
+devices("a link to a device that does not exist",
+        ["--set", "devices.count=2", "--set", "modules.job.tp=2",
+         "--set", "devices.interconnect.topology=links", "--set", "devices.interconnect.links=[[0,5]]"],
+        r"link \[0, 5\] must join two different devices of 0 \.\. 1")
+devices("an unknown topology", ["--set", "devices.count=2", "--set", "modules.job.tp=2",
+                                "--set", "devices.interconnect.topology=torus"],
+        r"topology.*torus.*ring, full, switch, links")
+devices("a mirror group that does not divide the devices",
+        ["--set", "devices.count=4", "--set", "devices.simulate=mirrored", "--set", "devices.mirror_group=3"],
+        r"devices\.mirror_group: 3 does not divide the 4 devices")
+devices("mirrors that are not the tensor-parallel peers",
+        ["--set", "devices.count=4", "--set", "modules.job.tp=2", "--set", "modules.job.pp=2",
+         "--set", "devices.simulate=mirrored", "--set", "devices.mirror_group=4"],
+        r"mirror_group: 4 must be tp = 2")
+devices("real tokens on mirrored devices",
+        ["--set", "devices.count=2", "--set", "modules.job.tp=2", "--set", "devices.simulate=mirrored",
+         "--set", "devices.mirror_group=2", "--set", "modules.job.system.tokens=true"],
+        r"real tokens need every device's data \(exact\)")
+devices("too many devices", ["--set", "devices.count=65"], r"devices\.count: 65 is out of range")
+devices("serving on several devices", ["--set", "devices.count=2", "--set", "modules.job.tp=2",
+                                       "--set", "modules.job.workload.mode=serving"],
+        r"serving workload runs on one device")
 serving("trace rows out of order", trace_file("t5.csv", header + "2023-11-16 18:15:46.1,3,4\n"
                                                          "2023-11-16 18:15:45.1,3,4\n"),
         r"t5\.csv:3: timestamp .* is before the previous row's")
