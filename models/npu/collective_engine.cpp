@@ -10,7 +10,7 @@ namespace vp::npu {
 CollectiveEngine::CollectiveEngine(std::uint32_t device, std::uint32_t devices,
                                    std::function<bool(std::uint32_t)> built, DmaEngine& dma,
                                    bool functional, const VectorConfig& vector,
-                                   sc_core::sc_time period, Send send)
+                                   const sc_core::sc_time& period, Send send)
     : device_(device),
       devices_(devices),
       built_(std::move(built)),
@@ -83,12 +83,12 @@ bool CollectiveEngine::run(const CollectiveJob& job) {
   auto reads = dma_.read(job.address, bytes, functional_ ? data.data() : nullptr);
   reads->wait();
   if (!reads->ok) return false;
-  const sc_core::sc_time start = sc_core::sc_time_stamp();
+  const double start_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
   const std::uint32_t rank = device_ % job.group;
   bool ok = true;
   if (!job.gather_only) ok = ring_phase(job, data, 0, rank, true);
   if (ok) ok = ring_phase(job, data, 1, job.gather_only ? rank : rank + 1, false);
-  const double ring_ns = (sc_core::sc_time_stamp() - start).to_seconds() * 1e9;
+  const double ring_ns = sc_core::sc_time_stamp().to_seconds() * 1e9 - start_ns;
   stats_.ring_ns += ring_ns;
   stats_.last_ring_ns = ring_ns;
   if (!ok) return false;

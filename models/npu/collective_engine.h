@@ -60,7 +60,7 @@ class CollectiveEngine {
   /// `device`: this device's system number, of `devices`; `built(d)`: whether device d is built.
   CollectiveEngine(std::uint32_t device, std::uint32_t devices,
                    std::function<bool(std::uint32_t)> built, DmaEngine& dma, bool functional,
-                   const VectorConfig& vector, sc_core::sc_time period, Send send);
+                   const VectorConfig& vector, const sc_core::sc_time& period, Send send);
 
   /// From a thread; false if a transfer was refused.
   bool run(const CollectiveJob& job);

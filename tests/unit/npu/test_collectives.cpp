@@ -71,14 +71,15 @@ std::vector<std::uint32_t> collective(std::uint32_t mode, std::uint32_t group,
 double ring_formula(std::uint32_t d, std::uint64_t bytes, double gbps, double latency_ns,
                     double overhead_ns, std::uint32_t hops) {
   const std::uint64_t chunk = bytes / d;
-  const double adds = static_cast<double>((chunk / 2 + 1023) / 1024);
+  const std::uint64_t add_cycles = (chunk / 2 + 1023) / 1024;  // whole cycles
+  const auto adds = static_cast<double>(add_cycles);
   return 2.0 * (d - 1) * (overhead_ns + hops * latency_ns) +
          2.0 * (d - 1) / d * static_cast<double>(bytes) / gbps + (d - 1) * adds;
 }
 
 /// On one platform of 8 devices: all-reduces over groups of 2, 4 and 8 of two sizes each, every
 /// one timed against the ring formula (`hops`: links between neighbours of a group).
-void check_ring_formula(const std::string& topology, std::vector<std::uint32_t> groups,
+void check_ring_formula(const std::string& topology, const std::vector<std::uint32_t>& groups,
                         std::uint32_t hops, const std::string& simulate = "exact",
                         std::uint32_t mirror_group = 1) {
   const double gbps = 50, latency = 400, overhead = 150;
