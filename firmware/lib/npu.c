@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NPU_MAX_DEVICES 64u
+#define NPU_MAX_DEVICES 32u /* the interrupt controller's sources */
 /* Register R of built device d (device 0 at VP_NPU_BASE), and of its queue q. */
 #define DREG(d, reg) VP_REG32(VP_NPU_BASE + (d)*device_stride + VP_NPU_##reg)
 #define QREG(d, q, reg) \

@@ -34,7 +34,7 @@ void npu_init(int use_interrupts);
  * npu_submit() (the same descriptor to each), npu_wait() (all idle; the first error),
  * npu_error_index() and npu_set_semaphore() address from then on: [first, first + count); at
  * start, device 0. npu_devices() gives every device rings of NPU_DEVICE_RING_ENTRIES; it
- * returns 0 without memory or for more than 64 devices. */
+ * returns 0 without memory or for more than 32 devices (the interrupt controller's sources). */
 int npu_devices(uint32_t count, uint32_t stride);
 void npu_select(uint32_t first, uint32_t count);
 /* Semaphore `sem` of built device `device` (a register read). */
