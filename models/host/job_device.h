@@ -22,6 +22,10 @@
 // - Progress: a line on stderr per iteration, and during long iterations at most every 5 s of
 //   wall time (iteration, layer, simulated and wall time). Serving: at most every 5 s, the
 //   serving clock, requests done, the batch and an ETA.
+// - Several devices (the platform's devices section): the model's tp x pp must equal the
+//   devices, the mirror group tp; DEVICES, DEVICES_BUILT, DEVICE_STRIDE, TP, PP, MIRROR and
+//   MICRO_BATCHES tell the firmware the layout, and the measurements sum every built device
+//   (each counted for the mirrors it stands for; docs/multi-device.md).
 // - Serving (workload mode "serving"): requests arrive on the serving clock (simulated time plus
 //   the gaps skipped by IDLE while nothing can run); the firmware reads ARRIVED and reports
 //   EVENTs, kept by serving_log.h, written to <out>/requests.csv and <out>/request_tokens.csv at
