@@ -42,6 +42,9 @@ struct DeviceLayout {
   [[nodiscard]] std::uint32_t index_of(const std::string& module) const;
   /// The system's device number of built device i.
   [[nodiscard]] std::uint32_t global_id(std::uint32_t i) const { return i * group; }
+  /// Whether system device `device` is built (not a mirror), and which built device it is.
+  [[nodiscard]] bool is_built(std::uint32_t device) const { return device % group == 0; }
+  [[nodiscard]] std::uint32_t built_index(std::uint32_t device) const { return device / group; }
 };
 
 /// Reads `section` (the config's "devices") and expands `document` as described above.

@@ -19,12 +19,14 @@ typedef struct {
 
 static int queues_ok(const job_info* job) {
   npu_select(0, job->built);
-  for (unsigned q = 0; q < NPU_QUEUES; ++q)
-    if (npu_wait(q) != VP_NPU_ERR_NONE) {
+  for (unsigned q = 0; q < NPU_QUEUES; ++q) {
+    const uint32_t status = npu_wait(q);
+    if (status != VP_NPU_ERR_NONE) {
       printf("pipeline: a queue %u stopped with error %lu at descriptor %lu\n", q,
-             (unsigned long)npu_wait(q), (unsigned long)npu_error_index(q));
+             (unsigned long)status, (unsigned long)npu_error_index(q));
       return 0;
     }
+  }
   return 1;
 }
 

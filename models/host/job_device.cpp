@@ -828,16 +828,8 @@ double JobDevice::stat(const std::string& name) const {
 JobDevice::Window JobDevice::sample() {
   Window w;
   w.time_ns = access_time().to_seconds() * 1e9;
-  if (devices_.count == 1) {
-    w.macs = stat(npu_ + ".sa.macs");
-    w.pim_ns = stat(npu_ + ".attention.pim_busy_ns_per_channel");
-    w.memory_pj = stat(memory_ + ".energy_pj");
-    w.npu_pj = stat(npu_ + ".energy.total_pj");
-    peak_macs_per_ns_ = stat(npu_ + ".sa.peak_macs_per_ns");
-    return w;
-  }
-  // Several devices: the system's work, each built device counted for the mirrors it stands for
-  // (PIM busy time is a mean per channel, so it is averaged).
+  // The system's work: every built device (one, by default), each counted for the mirrors it
+  // stands for (PIM busy time is a mean per channel, so it is averaged).
   const double mirror = devices_.group;
   peak_macs_per_ns_ = 0;
   for (std::uint32_t i = 0; i < devices_.simulated; ++i) {

@@ -132,13 +132,13 @@ void Interconnect::b_transport(int /*id*/, tlm::tlm_generic_payload& payload,
   const sc_core::sc_time arrival(t.arrival_ns, sc_core::SC_NS);
   if (arrival > sc_core::sc_time_stamp()) sc_core::wait(arrival - sc_core::sc_time_stamp());
   delay = sc_core::SC_ZERO_TIME;
-  message->delivered = message->dst % devices.group == 0;
+  message->delivered = devices.is_built(message->dst);
   if (!message->delivered) {
     ++mirrored_;
     payload.set_response_status(tlm::TLM_OK_RESPONSE);
     return;
   }
-  out[static_cast<int>(message->dst / devices.group)]->b_transport(payload, delay);
+  out[static_cast<int>(devices.built_index(message->dst))]->b_transport(payload, delay);
 }
 
 }  // namespace vp::net

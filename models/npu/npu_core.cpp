@@ -422,10 +422,9 @@ void NpuCore::connect(ModuleLookup& lookup) {
   if (net_) {
     const auto& devices = context_.devices;
     net_->bind(lookup.target(devices.interconnect + ".in", "devices.interconnect"));
-    const std::uint32_t group = devices.group;
     collective_ = std::make_unique<CollectiveEngine>(
-        device_number_, devices.count, [group](std::uint32_t d) { return d % group == 0; }, *dma_,
-        info->functional(), vector_, period_,
+        device_number_, devices.count, [&devices](std::uint32_t d) { return devices.is_built(d); },
+        *dma_, info->functional(), vector_, period_,
         [this](net::PeerMessage& m, std::uint64_t address, std::uint8_t* data,
                std::uint64_t bytes) { return send_message(m, address, data, bytes); });
     const std::string co = std::string(basename()) + ".collective";
