@@ -49,7 +49,8 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
                              config.arbitration.empty() ? default_arbitration(config.mode)
                                                         : config.arbitration,
                              config.mode, config.arbitration_params, params.timing, "arbitration")),
-      datapath_(id, params, mapping, storage_) {
+      engine_(make_pim_engine(id, params, mapping, storage_)),
+      pim_rows_([this](std::uint32_t bank) { return pim_row(bank); }) {
   in_order_ = scheduler_->in_order();
   pim_pass_of_bank_.assign(banks_, 0);
   if (arbitration_ != nullptr) {
@@ -237,14 +238,6 @@ void ChannelController::refresh_candidate(Decision& best, std::uint32_t rank) {
   consider(best, d);
 }
 
-std::uint64_t ChannelController::estimate_tile(const PimCommand& h) const {
-  const auto& t = params_.timing;
-  const auto& o = params_.org;
-  return std::uint64_t{banks_} + std::uint64_t{t.tFAW} * (o.bank_groups - 1) + t.tRCD +
-         std::uint64_t{t.comp_interval} * (std::max(h.comps, t.comp_pipeline) + h.readres) +
-         t.read_latency();
-}
-
 bool ChannelController::pim_step(PimRequest& head, Decision& step, std::string& error) {
   const auto& o = params_.org;
   const PimCommand& c = head.cmd;
@@ -255,12 +248,17 @@ bool ChannelController::pim_step(PimRequest& head, Decision& step, std::string& 
     return CommandTarget{dual_ ? Command::PimPre : Command::Pre, bank_id(b), 0};
   };
   step.kind = Kind::Pim;
+  // The engine's next bus command of this op, or none left (the op completes when reached).
+  auto engine_step = [&] {
+    if (head.step < engine_->steps(c))
+      step.target = engine_->step(c, head.step);
+    else
+      step.no_bus = true;
+    return true;
+  };
   switch (c.op) {
-    case PimOp::Header: step.no_bus = true; return true;
-    case PimOp::Gwrite:
-      step.target = {Command::Gwrite, BankId{Rank(c.rank), BankGroup(c.bank_group), Bank(c.bank)},
-                     0};
-      return true;
+    case PimOp::Header:
+    case PimOp::Gwrite: return engine_step();
     case PimOp::GAct: {
       const std::uint32_t groups = c.all_banks ? o.ranks * o.bank_groups : 1;
       // Groups before walk_next held the row when it was set; none has closed a PIM row since
@@ -305,11 +303,7 @@ bool ChannelController::pim_step(PimRequest& head, Decision& step, std::string& 
               to_string(c.op), id_.value, id.rank.value, id.group.value, id.bank.value);
           return false;
         }
-      const Command command = c.op == PimOp::Comp      ? Command::Comp
-                              : c.op == PimOp::ReadRes ? Command::ReadRes
-                                                       : Command::CompsReadRes;
-      step.target = {command, bank_id(0), c.op == PimOp::CompsReadRes ? c.comps : 1};
-      return true;
+      return engine_step();
     }
     case PimOp::PimPre: {
       const std::uint32_t first = c.all_banks ? 0 : flat(c.rank, c.bank_group, c.bank);
@@ -323,8 +317,7 @@ bool ChannelController::pim_step(PimRequest& head, Decision& step, std::string& 
           step.target = close(b);
           return true;
         }
-      step.no_bus = true;
-      return true;
+      return engine_step();  // every row closed: the engine's steps, if any
     }
   }
   error = "unknown PIM command";
@@ -358,7 +351,7 @@ bool ChannelController::pim_step(PimRequest& head, Decision& step, std::string& 
     if (head.cmd.op == PimOp::Header && !head.refresh_checked) {
       // Pull in refreshes the tile would run into, so the tile is not interrupted.
       head.refresh_checked = true;
-      const std::uint64_t end = cycle + estimate_tile(head.cmd);
+      const std::uint64_t end = cycle + engine_->estimate_tile(head.cmd);
       for (std::uint32_t r = 0; r < ranks_; ++r)
         if (refresh_due(r) != kNever && refresh_due(r) <= end && refresh_due(r) > cycle) {
           refresh_[r].pulled_in_to = cycle;
@@ -681,6 +674,17 @@ void ChannelController::pim_event(PimEvent::Kind kind, std::uint64_t cycle, Row 
   arbitration_->pim_event(PimEvent{kind, cycle, row, bank, busy_until, earliest_refresh_});
 }
 
+void ChannelController::start_tile(const PimCommand& header, std::uint64_t cycle) {
+  tile_active_ = true;
+  update_blocked();
+  tile_start_ = cycle;
+  ++stats_.pim_tiles;
+  report_pim_use(cycle);
+  if (arbitration_observes_)
+    pim_event(PimEvent::Kind::TileStart, cycle, Row(header.row), BankId{},
+              cycle + engine_->estimate_tile(header));
+}
+
 void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& done) {
   pim_step_valid_ = false;
   ++pim_progress_;
@@ -706,27 +710,18 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
     pim_.pop_front();
     return;
   }
-  if (d.no_bus) {
-    if (c.op == PimOp::Header) {
-      tile_active_ = true;
-      update_blocked();
-      tile_start_ = d.cycle;
-      ++stats_.pim_tiles;
-      report_pim_use(d.cycle);
-      if (arbitration_observes_)
-        pim_event(PimEvent::Kind::TileStart, d.cycle, Row(c.row), BankId{},
-                  d.cycle + estimate_tile(c));
-    }
+  if (c.op == PimOp::Header && head.step == 0) start_tile(c, d.cycle);
+  if (d.no_bus) {  // an op whose steps are done (or that has none)
+    if (head.step == 0 && c.op != PimOp::Header && c.op != PimOp::GAct && c.op != PimOp::PimPre)
+      engine_->execute(c, 0, pim_rows_, head.data, head.length);
     finish(d.cycle);
     return;
   }
   const std::uint32_t b = checker_.flat_bank(d.target.bank);
   issue(d, head.txn, b);
-  const auto& t = params_.timing;
-  auto pim_rows = [this](std::uint32_t bank) { return pim_row(bank); };
-  switch (d.target.command) {
-    case Command::PimPre: set_pim_open(b, false); break;
-    case Command::Pre: set_mem_open(b, false); break;
+  switch (d.target.command) {  // the controller's row buffers
+    case Command::PimPre: set_pim_open(b, false); return;
+    case Command::Pre: set_mem_open(b, false); return;
     case Command::GAct:
       for (std::uint32_t k = 0; k < params_.org.banks_per_group; ++k) {
         set_pim_open(b + k, true);
@@ -736,32 +731,21 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
           forget_choice(b + k);
         }
       }
+      return;  // intermediate steps of G_ACT / PIM_PRE: the op completes on its no-bus step
+    case Command::ModeSwitch:  // it precharges every bank
+      for (std::uint32_t k = 0; k < banks_; ++k) set_mem_open(k, false);
       break;
     case Command::Gwrite:
-      datapath_.load_global_buffer(head.data, head.length);
       if (arbitration_observes_)
-        pim_event(PimEvent::Kind::Gwrite, d.cycle, Row{}, d.target.bank, d.cycle + t.gwrite);
-      finish(d.cycle + t.gwrite);
-      return;
-    case Command::Comp:
-      datapath_.compute(c.column, pim_rows);
-      finish(d.cycle + 1);
-      return;
-    case Command::ReadRes:
-      datapath_.read_results(head.data, head.length);
-      finish(d.cycle + t.read_latency());
-      return;
-    case Command::CompsReadRes:
-      stats_.comps_in_compsreadres += c.comps;
-      if (storage_ != nullptr)  // timing mode: no data, no call per COMP
-        for (std::uint32_t k = 0; k < c.comps; ++k) datapath_.compute(c.column + k, pim_rows);
-      datapath_.read_results(head.data, head.length);
-      finish(d.cycle + std::uint64_t{t.comp_interval} * std::max(c.comps, t.comp_pipeline) +
-             t.read_latency());
-      return;
+        pim_event(PimEvent::Kind::Gwrite, d.cycle, Row{}, d.target.bank,
+                  d.cycle + params_.timing.gwrite);
+      break;
+    case Command::CompsReadRes: stats_.comps_in_compsreadres += c.comps; break;
     default: break;
   }
-  // Intermediate steps of G_ACT / PIM_PRE: the head completes on its final no-bus step.
+  engine_->execute(c, head.step, pim_rows_, head.data, head.length);
+  if (++head.step < engine_->steps(c)) return;
+  finish(d.cycle + engine_->latency(c));
 }
 
 }  // namespace vp::hbm

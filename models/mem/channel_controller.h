@@ -1,6 +1,7 @@
 // The controller of one HBM2-PIM channel: queues, scheduling, page policy, refresh, the PIM
 // command stream and bank state (MEM and PIM row buffers); MEM/PIM arbitration is a policy
-// (arbitration_policy.h), what PIM commands compute is the PIM data path (pim_datapath.h).
+// (arbitration_policy.h), which bus commands carry out a PIM op and what they compute is the
+// channel's PIM engine (pim_engine.h).
 //
 // Contract:
 // - Plain C++, driven by the memory module: add() work, then run_until(c) issues every command
@@ -32,7 +33,7 @@
 #include "models/mem/arbitration_policy.h"
 #include "models/mem/bank_queues.h"
 #include "models/mem/mem_request.h"
-#include "models/mem/pim_datapath.h"
+#include "models/mem/pim_engine.h"
 #include "models/mem/scheduler_policy.h"
 #include "models/mem/sparse_storage.h"
 #include "models/mem/timing_checker.h"
@@ -113,6 +114,7 @@ class ChannelController {
   /// The part of energy_pj() spent by PIM commands.
   [[nodiscard]] double pim_energy_pj() const;
   [[nodiscard]] const TimingChecker& checker() const { return checker_; }
+  [[nodiscard]] const PimEngine& engine() const { return *engine_; }
   std::function<void(const IssuedCommand&)> on_command;
   /// Called when the channel enters (true) or leaves (false) PIM use at `cycle`: a PIM tile
   /// (PIM_HEADER to its last command) in dual mode, the PIM phase in blocked mode.
@@ -168,7 +170,8 @@ class ChannelController {
   void execute_mem(const Decision& d, std::vector<Completion>& done);
   /// `flat`: the flat index of d.target.bank.
   void issue(const Decision& d, std::uint64_t txn, std::uint32_t flat);
-  [[nodiscard]] std::uint64_t estimate_tile(const PimCommand& header) const;
+  /// Starts a PIM tile at `cycle` (the first step of its HEADER).
+  void start_tile(const PimCommand& header, std::uint64_t cycle);
   [[nodiscard]] const BankId& bank_id(std::uint32_t flat) const { return bank_ids_[flat]; }
   [[nodiscard]] std::uint8_t& pim_open(std::uint32_t flat) {
     return dual_ ? slots_[flat].pim_open : slots_[flat].mem_open;
@@ -360,7 +363,8 @@ class ChannelController {
   /// Tells an observing policy what the PIM stream did.
   void pim_event(PimEvent::Kind kind, std::uint64_t cycle, Row row, BankId bank,
                  std::uint64_t busy_until);
-  PimDatapath datapath_;
+  std::unique_ptr<PimEngine> engine_;
+  PimEngine::RowOf pim_rows_;  ///< the PIM row of a bank, for the engine's data path
 };
 
 }  // namespace vp::hbm

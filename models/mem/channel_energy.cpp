@@ -13,7 +13,9 @@ double pim_command_energy_pj(const ChannelStats& s, const EnergyModel& e) {
   return count(s, Command::Gwrite) * e.gwrite + count(s, Command::GAct) * e.g_act +
          count(s, Command::Comp) * e.comp +
          (count(s, Command::ReadRes) + count(s, Command::CompsReadRes)) * e.readres +
-         static_cast<double>(s.comps_in_compsreadres) * e.comp;
+         static_cast<double>(s.comps_in_compsreadres) * e.comp +
+         count(s, Command::ModeSwitch) * e.mode_switch + count(s, Command::GrfWr) * e.grf_write +
+         count(s, Command::Mac) * e.mac + count(s, Command::GrfRd) * e.grf_read;
 }
 
 double channel_energy_pj(const ChannelStats& s, const EnergyModel& e, std::uint32_t ranks,

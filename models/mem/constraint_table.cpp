@@ -5,6 +5,71 @@
 
 namespace vp::hbm {
 
+namespace {
+
+/// Samsung HBM-PIM's command set (hbm_pim_engine.h): mode switches, GRF writes, MACs and GRF
+/// reads, as the JEDEC rows of the column commands they are (a MAC is a column read, a GRF
+/// write a column write) plus the unit's clock.
+template <typename Add>
+void add_hbm_pim_rows(const Timing& t, Add add) {
+  using C = Command;
+  using S = Scope;
+  const std::int64_t b = t.burst();
+  const std::int64_t rl = t.CL, wl = t.CWL;
+  const std::int64_t rd_to_wr = rl + b - wl + t.tRTRS;
+  const std::int64_t ccd_l = std::max<std::int64_t>(b, t.tCCD_L);
+  const std::int64_t ccd_s = std::max<std::int64_t>(b, t.tCCD_S);
+  const std::int64_t mac = t.units.mac_interval;
+
+  // Mode switch (single bank <-> all-bank PIM): every bank precharged, a mode-row write.
+  add(C::ModeSwitch,
+      {C::Act, C::Pre, C::PreAll, C::Rd, C::Wr, C::Ref, C::GAct, C::ModeSwitch, C::GrfWr, C::Mac,
+       C::GrfRd},
+      S::Channel, t.mode_switch(), "mode switch: tRP + tRCD + WL + BL/2 + tWR + tRP");
+  add(C::Act, {C::ModeSwitch}, S::Channel, t.tRAS, "tRAS (the switch precharges every bank)");
+  add(C::GAct, {C::ModeSwitch}, S::Channel, t.tRAS, "tRAS (the switch precharges every bank)");
+  add(C::Pre, {C::ModeSwitch}, S::Channel, t.tRP, "tRP");
+  add(C::PreAll, {C::ModeSwitch}, S::Channel, t.tRP, "tRP");
+  add(C::Rd, {C::ModeSwitch}, S::Channel, t.tRTP, "tRTP");
+  add(C::Wr, {C::ModeSwitch}, S::Channel, wl + b + t.tWR, "WL + BL/2 + tWR");
+  add(C::Ref, {C::ModeSwitch}, S::Channel, t.tRFC, "tRFC");
+  add(C::Mac, {C::ModeSwitch}, S::Channel, t.tRTP, "tRTP (a MAC is a column read)");
+  add(C::GrfWr, {C::ModeSwitch}, S::Channel, wl + b, "WL + BL/2 (the data is in)");
+  add(C::GrfRd, {C::ModeSwitch}, S::Channel, rl + b, "RL + BL/2 (the data is out)");
+
+  // GRF_A writes: column writes broadcast to every unit.
+  add(C::GrfWr, {C::GrfWr}, S::Channel, ccd_l, "max(BL/2, tCCD_L) (every bank group)");
+  add(C::GrfWr, {C::Mac, C::GrfRd, C::Rd}, S::Channel, wl + b + t.tWTR_L, "WL + BL/2 + tWTR_L");
+  add(C::Rd, {C::GrfWr}, S::Channel, rd_to_wr, "RL + BL/2 - WL + tRTRS (bus turnaround)");
+  add(C::Wr, {C::GrfWr}, S::Channel, ccd_l, "max(BL/2, tCCD_L)");
+  add(C::GrfWr, {C::Wr}, S::Channel, ccd_l, "max(BL/2, tCCD_L)");
+
+  // MACs: all-bank column reads at the unit's clock.
+  add(C::GAct, {C::Mac}, S::SameRank, t.tRCD, "tRCD");
+  add(C::Mac, {C::Mac}, S::Channel, mac, "unit clock: max(tCCD_L, BL/2, 1 / unit clock)");
+  add(C::Mac, {C::GrfWr, C::Wr}, S::Channel, rd_to_wr, "RL + BL/2 - WL + tRTRS (a column read)");
+  add(C::Mac, {C::GrfRd, C::Rd}, S::Channel, rl + mac, "CL + unit clock (the sum is in GRF_B)");
+  add(C::Mac, {C::Pre, C::PreAll}, S::Channel, t.tRTP, "tRTP");
+  add(C::Rd, {C::Mac}, S::Channel, ccd_l, "max(BL/2, tCCD_L)");
+  add(C::Wr, {C::Mac}, S::Channel, wl + b + t.tWTR_L, "WL + BL/2 + tWTR_L");
+  add(C::GrfRd, {C::Mac}, S::Channel, ccd_l, "max(BL/2, tCCD_L)");
+
+  // GRF_B reads: column reads of one unit, addressed through its even bank.
+  for (C read : {C::Rd, C::GrfRd})
+    for (C next : {C::Rd, C::GrfRd}) {
+      if (read == C::Rd && next == C::Rd) continue;  // the DRAM rows
+      add(read, {next}, S::SameBankGroup, ccd_l, "max(BL/2, tCCD_L)");
+      add(read, {next}, S::SameRank, ccd_s, "max(BL/2, tCCD_S)");
+      add(read, {next}, S::OtherRanks, b + t.tRTRS, "BL/2 + tRTRS (rank switch)");
+    }
+  add(C::GrfRd, {C::Wr}, S::Channel, rd_to_wr, "RL + BL/2 - WL + tRTRS (bus turnaround)");
+  add(C::Wr, {C::GrfRd}, S::SameBankGroup, wl + b + t.tWTR_L, "WL + BL/2 + tWTR_L");
+  add(C::Wr, {C::GrfRd}, S::SameRank, wl + b + t.tWTR_S, "WL + BL/2 + tWTR_S");
+  add(C::GrfRd, {C::Pre, C::PreAll}, S::SameRank, t.tRTP, "tRTP");
+}
+
+}  // namespace
+
 std::vector<Constraint> build_constraints(const Timing& t, PimMode mode, const TimingFixes& fixes) {
   std::vector<Constraint> rows;
   auto add = [&rows](Command prev, std::initializer_list<Command> nexts, Scope scope,
@@ -123,6 +188,7 @@ std::vector<Constraint> build_constraints(const Timing& t, PimMode mode, const T
 
   add(C::PimPre, {C::GAct}, S::SameBank, t.tRP, "tRP");
   add(C::PimPre, {C::Ref}, S::SameBank, t.tRP, "tRP before refresh");
+  if (t.units.engine == PimEngineKind::HbmPim) add_hbm_pim_rows(t, add);
   return rows;
 }
 

@@ -53,6 +53,11 @@ HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& conf
   config_.mode = mode == "dram"      ? PimMode::Dram
                  : mode == "blocked" ? PimMode::Blocked
                                      : PimMode::Dual;
+  if (config_.mode == PimMode::Dual && params_.timing.units.engine == PimEngineKind::HbmPim)
+    throw ConfigError(fmt::format(
+        "{}: '{}' has the hbm-pim engine, whose banks have one row buffer each: mode must be "
+        "'blocked' (or 'dram'), not 'dual'",
+        config.key_path("mode"), params_.name));
   config_.functional = config.get_bool("functional", true);
   config_.scheduler = config.get_string("scheduler", "fr-fcfs");
   (void)make_scheduler(config_.scheduler, 0, config.key_path("scheduler"));
@@ -178,7 +183,8 @@ void HbmPimMemory::register_stats(StatsTree& stats) {
        field(&ChannelStats::refreshes_postponed)},
       {"energy_pj", "pJ", "DRAM+PIM energy: commands and background (Micron model)",
        [](const ChannelController& ch, std::uint64_t now) { return ch.energy_pj(now); }},
-      {"pim_energy_pj", "pJ", "energy of PIM commands (GWRITE, G_ACT, COMP, READRES)",
+      {"pim_energy_pj", "pJ",
+       "energy of the PIM engine's commands (GWRITE, G_ACT, COMP, READRES, ...)",
        [](const ChannelController& ch, std::uint64_t) { return ch.pim_energy_pj(); }},
       {"bandwidth_gbps", "GB/s", "MEM bytes moved per simulated second",
        [](const ChannelController& ch, std::uint64_t) {
@@ -187,11 +193,18 @@ void HbmPimMemory::register_stats(StatsTree& stats) {
          return seconds > 0 ? bytes / seconds / 1e9 : 0.0;
        }},
   };
-  for (unsigned k = 0; k < kCommandCount; ++k)
-    table.push_back({std::string("commands.") + to_string(static_cast<Command>(k)), "commands",
-                     "commands issued", [k](const ChannelController& ch, std::uint64_t) {
+  // The DRAM and NeuPIMs commands, and those of the memory's PIM engine if it has its own.
+  std::vector<Command> commands;
+  for (unsigned k = 0; k <= static_cast<unsigned>(Command::PimPre); ++k)
+    commands.push_back(static_cast<Command>(k));
+  for (const Command own : channels_.front()->engine().own_commands()) commands.push_back(own);
+  for (const Command command : commands) {
+    const auto k = static_cast<unsigned>(command);
+    table.push_back({std::string("commands.") + to_string(command), "commands", "commands issued",
+                     [k](const ChannelController& ch, std::uint64_t) {
                        return static_cast<double>(ch.stats().commands[k]);
                      }});
+  }
   const std::string p = basename();
   auto now = [this] { return cycle_at(sc_core::sc_time_stamp()); };
   for (const auto& stat : table) {

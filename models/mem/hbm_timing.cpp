@@ -1,5 +1,8 @@
 #include "models/mem/hbm_timing.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "platform/error.h"
@@ -89,6 +92,30 @@ MemoryParams MemoryParams::from_config(ConfigNode& config) {
   tm.comp_pipeline = static_cast<std::uint32_t>(pim.get_u64("comp_pipeline_comps", 6, 1, 1024));
   require((p.org.row_bytes() / 2) % tm.pim_multipliers == 0, pim, "multipliers_per_bank",
           "must divide the fp16 elements of a row");
+  auto& units = tm.units;
+  units.engine = pim.get_enum("engine", "neupims", {"neupims", "hbm-pim"}) == "hbm-pim"
+                     ? PimEngineKind::HbmPim
+                     : PimEngineKind::NeuPims;
+  if (units.engine == PimEngineKind::HbmPim) {
+    ConfigNode u = pim.child("hbm_pim");
+    units.lanes = u32(u, "lanes", 1, 1024);
+    units.banks_per_unit = u32(u, "banks_per_unit", 2, 2);
+    units.grf_a = u32(u, "grf_a_registers", 1, 64);
+    units.grf_b = u32(u, "grf_b_registers", 2, 64);
+    // One MAC per cycle of the unit's clock, and no faster than column commands may follow.
+    const double unit_mhz = u.get_double("unit_clock_mhz", 300, 1, 100000);
+    const auto unit_ck = static_cast<std::uint32_t>(std::ceil(1e6 / unit_mhz / tm.tCK_ps - 1e-9));
+    units.mac_interval = std::max({unit_ck, tm.tCCD_L, tm.burst_cycles});
+    require(units.lanes == tm.pim_multipliers, u, "lanes",
+            fmt::format("must equal pim.multipliers_per_bank ({}): the dispatcher's COMP slice",
+                        tm.pim_multipliers));
+    require(p.org.banks() % units.banks_per_unit == 0 && p.org.banks_per_group % 2 == 0, u,
+            "banks_per_unit", "a bank group must hold whole bank pairs");
+    require(
+        p.org.burst_bytes() % (2 * units.lanes) == 0 || 2 * units.lanes % p.org.burst_bytes() == 0,
+        u, "lanes", "a register (lanes x 2 bytes) and a burst must divide one another");
+    u.finish();
+  }
   pim.finish();
 
   ConfigNode power = config.child("power");
@@ -116,6 +143,10 @@ MemoryParams MemoryParams::from_config(ConfigNode& config) {
   return p;
 }
 
+const char* to_string(PimEngineKind kind) {
+  return kind == PimEngineKind::HbmPim ? "hbm-pim" : "neupims";
+}
+
 EnergyModel MemoryParams::energy() const {
   // Micron DRAM power model terms (as in the NeuPIMs simulator): current x voltage x time.
   const auto& t = timing;
@@ -129,6 +160,14 @@ EnergyModel MemoryParams::energy() const {
   e.g_act = e.act * org.banks_per_group;
   e.comp = e.read * power.comp_read_factor;
   e.readres = e.read * (16.0 * org.banks()) / (8.0 * org.burst_bytes());  // 16-bit result per bank
+  // HBM-PIM: a mode switch writes a mode row (ACT + WR); GRF writes and reads are bursts; a MAC
+  // reads lanes x 2 bytes in each unit's bank, counted like COMP (comp_read_factor reads for a
+  // COMP's all banks x multipliers x 2 bytes).
+  e.mode_switch = e.act + e.write;
+  e.grf_write = e.write;
+  e.grf_read = e.read;
+  e.mac = e.comp * (double(org.banks()) / t.units.banks_per_unit * t.units.lanes) /
+          (double(org.banks()) * t.pim_multipliers);
   e.active_standby_per_cycle = power.vdd * power.idd3n * ns;
   e.precharge_standby_per_cycle = power.vdd * power.idd2n * ns;
   return e;

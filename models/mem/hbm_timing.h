@@ -47,6 +47,23 @@ struct Organization {
   }
 };
 
+/// The PIM organisation of a channel (memory config "pim.engine"; models/mem/pim_engine.h).
+enum class PimEngineKind : std::uint8_t {
+  NeuPims,  ///< one MAC array per bank, a global buffer per channel (COMP, READRES)
+  HbmPim,   ///< Samsung HBM-PIM: one 16-lane unit per two banks, GRF registers (MAC, GRF_RD)
+};
+[[nodiscard]] const char* to_string(PimEngineKind kind);
+
+/// What an HBM-PIM engine's units are (unused by the NeuPIMs engine).
+struct PimUnits {
+  PimEngineKind engine = PimEngineKind::NeuPims;
+  std::uint32_t lanes = 16;          ///< fp16 SIMD lanes per unit
+  std::uint32_t banks_per_unit = 2;  ///< banks sharing one unit (an even and an odd bank)
+  std::uint32_t grf_a = 8;           ///< input registers (lanes fp16 each)
+  std::uint32_t grf_b = 8;           ///< accumulator registers
+  std::uint32_t mac_interval = 4;    ///< cycles between MAC column commands (the unit's clock)
+};
+
 struct Timing {
   std::uint32_t tCK_ps = 1000;
   std::uint32_t CL = 14, CWL = 4;
@@ -61,12 +78,17 @@ struct Timing {
   std::uint32_t comp_interval = 2;     ///< COMP -> COMP; max(burst, tCCD_S)
   std::uint32_t comp_pipeline = 6;     ///< COMPs before the first result can be read out
   std::uint32_t pim_multipliers = 16;  ///< fp16 multipliers per bank (elements per COMP)
+  PimUnits units;                      ///< the PIM organisation (pim_engine.h)
 
   // Derived
   [[nodiscard]] std::uint32_t burst() const { return burst_cycles; }
   [[nodiscard]] std::uint32_t tRC() const { return tRAS + tRP; }
   [[nodiscard]] std::uint32_t read_latency() const { return CL + burst_cycles; }
   [[nodiscard]] std::uint32_t write_latency() const { return CWL + burst_cycles; }
+  /// HBM-PIM mode switch: precharge all banks, then write a reserved mode row (ACT, WR, PRE).
+  [[nodiscard]] std::uint32_t mode_switch() const {
+    return tRP + tRCD + CWL + burst_cycles + tWR + tRP;
+  }
 };
 
 /// Which of the public simulator's timing gaps are closed (all by default).
@@ -89,6 +111,7 @@ struct Power {
 /// Energy per command and background power, in pJ, derived from Power and Timing.
 struct EnergyModel {
   double act, read, write, refresh, gwrite, g_act, comp, readres;
+  double mode_switch, grf_write, mac, grf_read;                  ///< HBM-PIM commands
   double active_standby_per_cycle, precharge_standby_per_cycle;  ///< per rank
 };
 

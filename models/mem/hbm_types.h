@@ -51,6 +51,11 @@ enum class Command : std::uint8_t {
   ReadRes,       ///< read the per-bank accumulators (one burst)
   CompsReadRes,  ///< n x COMP then READRES as one command (NeuPIMs)
   PimPre,        ///< precharge the PIM row buffer of one bank
+  // Samsung HBM-PIM (models/mem/hbm_pim_engine.h): column commands that drive the PIM units.
+  ModeSwitch,  ///< switch all banks between single-bank and all-bank-PIM mode (mode-row write)
+  GrfWr,       ///< all-bank-PIM write of the input into every unit's GRF_A registers (broadcast)
+  Mac,    ///< all-bank-PIM column read that makes every unit run its next MAC (even or odd bank)
+  GrfRd,  ///< read one unit's GRF_B result registers (addressed through its even bank)
   Count
 };
 constexpr unsigned kCommandCount = static_cast<unsigned>(Command::Count);
@@ -66,7 +71,10 @@ constexpr CommandReach reach_of(Command command) {
     case Command::Ref: return CommandReach::Rank;
     case Command::Comp:
     case Command::ReadRes:
-    case Command::CompsReadRes: return CommandReach::Channel;
+    case Command::CompsReadRes:
+    case Command::ModeSwitch:
+    case Command::GrfWr:
+    case Command::Mac: return CommandReach::Channel;
     default: return CommandReach::Bank;
   }
 }

@@ -77,6 +77,7 @@ struct PimRequest {
   /// closed.
   std::uint32_t walk_next = 0;
   std::uint64_t walk_closes = 0;
+  std::uint32_t step = 0;  ///< the PIM engine's bus commands of this op issued so far
 };
 
 struct Completion {

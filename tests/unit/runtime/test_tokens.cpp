@@ -205,6 +205,11 @@ TEST_CASE("npu-pim generates the reference tokens", "[runtime][functional]") {
   check_system("npu-pim");
 }
 
+TEST_CASE("hbm-pim (Samsung HBM-PIM engine) generates the reference tokens",
+          "[runtime][functional]") {
+  check_system("hbm-pim");
+}
+
 TEST_CASE("npu-only generates the reference tokens", "[runtime][functional]") {
   check_system("npu-only");
 }

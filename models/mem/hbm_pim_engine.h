@@ -1,0 +1,75 @@
+// The Samsung HBM-PIM (Aquabolt-XL / FIMDRAM) engine: one PIM unit per two banks (an even and an
+// odd bank of a bank group), each a 16-lane fp16 SIMD unit with GRF_A input and GRF_B
+// accumulator registers, driven by column commands in all-bank-PIM mode.
+//
+// Contract (the steps of each dispatcher op, docs/memory.md "Samsung HBM-PIM"):
+// - HEADER: MODE_SWITCH into all-bank-PIM mode (every bank precharged, a mode-row write).
+// - GWRITE: no bus command: the input stays in the controller until the GRF writes carry it
+//   (HBM-PIM has no global buffer).
+// - COMPS_READRES of n slices at column c: per batch of up to grf_a slices, GRF_WR bursts that
+//   broadcast the slices into every unit's GRF_A (burst_bytes / (2 x lanes) registers a burst),
+//   then one MAC per slice on the even banks and one per slice on the odd banks (a MAC is the
+//   unit's instruction, GRF_B[bank parity] += bank row slice x GRF_A, lane by lane in fp16),
+//   all MACs mac_interval apart; after the last batch one GRF_RD per unit returns its two GRF_B
+//   registers (burst_bytes, 16 lanes each for burst_bytes = 64). The controller adds each
+//   register's lanes (fp32, then fp16): the per-bank results of NeuPIMs' READRES, in bank order.
+//   COMP is one slice without the reads, READRES the reads alone.
+// - An op that ends a tile (last_in_tile) ends with a MODE_SWITCH back to single-bank mode,
+//   after PIM_PRE's precharges (one row buffer per bank: the engine needs blocked mode).
+// Completion: RL + BL/2 after the last GRF_RD; the mode switch and COMP complete when issued.
+#pragma once
+
+#include <vector>
+
+#include <Imath/half.h>
+
+#include "models/mem/pim_engine.h"
+
+namespace vp::hbm {
+
+class HbmPimEngine final : public PimEngine {
+ public:
+  HbmPimEngine(Channel channel, const MemoryParams& params, const AddressMapping& mapping,
+               SparseStorage* storage);
+
+  [[nodiscard]] std::uint32_t steps(const PimCommand& c) const override;
+  [[nodiscard]] CommandTarget step(const PimCommand& c, std::uint32_t k) const override;
+  void execute(const PimCommand& c, std::uint32_t k, const RowOf& rows, unsigned char* data,
+               std::uint32_t length) override;
+  [[nodiscard]] std::uint64_t latency(const PimCommand& c) const override;
+  [[nodiscard]] std::uint64_t estimate_tile(const PimCommand& header) const override;
+  [[nodiscard]] std::vector<Command> own_commands() const override {
+    return {Command::ModeSwitch, Command::GrfWr, Command::Mac, Command::GrfRd};
+  }
+
+  /// What step k of an op is: which command and, for GRF writes and MACs, which slice.
+  struct Step {
+    Command command = Command::ModeSwitch;
+    std::uint32_t slice = 0;   ///< GRF_WR: first slice written; MAC: slice (relative to column)
+    std::uint32_t parity = 0;  ///< MAC: 0 = even banks, 1 = odd banks
+    std::uint32_t unit = 0;    ///< GRF_RD
+  };
+  [[nodiscard]] Step describe(const PimCommand& c, std::uint32_t k) const;
+
+ private:
+  /// Slices of a COMPS_READRES / COMP (0 for READRES).
+  [[nodiscard]] static std::uint32_t slices_of(const PimCommand& c);
+  [[nodiscard]] static bool reads_out(const PimCommand& c) {
+    return c.op == PimOp::ReadRes || c.op == PimOp::CompsReadRes;
+  }
+  /// Steps of the compute part (GRF writes and MACs) of n slices.
+  [[nodiscard]] std::uint32_t compute_steps(std::uint32_t n) const;
+  [[nodiscard]] float row_element(std::uint32_t flat_bank, Row row, std::uint32_t element) const;
+
+  Channel channel_;
+  Timing timing_;
+  Organization org_;
+  const AddressMapping& mapping_;
+  SparseStorage* storage_;
+  std::uint32_t lanes_, grf_a_, units_, regs_per_burst_;
+  std::vector<float> input_;             ///< the GWRITE'd vector (fp16 values)
+  std::vector<Imath::half> grf_a_regs_;  ///< grf_a x lanes, broadcast to every unit
+  std::vector<Imath::half> grf_b_;       ///< per unit: even and odd accumulator, lanes each
+};
+
+}  // namespace vp::hbm
