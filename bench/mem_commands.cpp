@@ -109,9 +109,11 @@ int sc_main(int argc, char* argv[]) {
   });
   const double wall = std::chrono::duration<double>(stop - start).count();
   double commands = 0;
-  for (unsigned k = 0; k < vp::hbm::kCommandCount; ++k)
-    commands += context.stats.as_double(std::string("hbm.commands.") +
-                                        vp::hbm::to_string(static_cast<vp::hbm::Command>(k)));
+  for (unsigned k = 0; k < vp::hbm::kCommandCount; ++k) {  // those of the memory's engine
+    const std::string stat =
+        std::string("hbm.commands.") + vp::hbm::to_string(static_cast<vp::hbm::Command>(k));
+    if (context.stats.contains(stat)) commands += context.stats.as_double(stat);
+  }
   std::printf(
       "%zu transactions, %.0f commands, %.3f us simulated, %.3f s wall, %.1f GB/s achieved\n",
       order.size(), commands, sc_core::sc_time_stamp().to_seconds() * 1e6, wall,

@@ -62,7 +62,7 @@ void add_hbm_pim_rows(const Timing& t, Add add) {
       add(read, {next}, S::SameRank, ccd_s, "max(BL/2, tCCD_S)");
       add(read, {next}, S::OtherRanks, b + t.tRTRS, "BL/2 + tRTRS (rank switch)");
     }
-  add(C::GrfRd, {C::Wr}, S::Channel, rd_to_wr, "RL + BL/2 - WL + tRTRS (bus turnaround)");
+  add(C::GrfRd, {C::Wr, C::GrfWr}, S::Channel, rd_to_wr, "RL + BL/2 - WL + tRTRS (bus turnaround)");
   add(C::Wr, {C::GrfRd}, S::SameBankGroup, wl + b + t.tWTR_L, "WL + BL/2 + tWTR_L");
   add(C::Wr, {C::GrfRd}, S::SameRank, wl + b + t.tWTR_S, "WL + BL/2 + tWTR_S");
   add(C::GrfRd, {C::Pre, C::PreAll}, S::SameRank, t.tRTP, "tRTP");

@@ -283,3 +283,82 @@ TEST_CASE("bound_after() is what issuing the earlier command does to the later o
           }
   CHECK(bounded > 500);  // most pairs have a rule: the check above is not vacuous
 }
+
+TEST_CASE("Samsung HBM-PIM constraints hold (one per row, blocked mode)", "[mem][timing]") {
+  const auto p = load("samsung-hbm-pim.json");
+  const auto& t = p.timing;
+  REQUIRE(t.units.engine == PimEngineKind::HbmPim);
+  const std::int64_t b = p.org.burst_length / 2, rl = t.CL, wl = t.CWL;
+  // The unit clock: 300 MHz is 3.33 tCK of 1 GHz, so a MAC every 4 cycles (above tCCD_L = 2).
+  const std::int64_t mac = 4;
+  REQUIRE(t.units.mac_interval == mac);
+  const std::int64_t mode = t.tRP + t.tRCD + wl + b + t.tWR + t.tRP;  // PREA, ACT, WR, PRE
+  const std::int64_t ccd_l = std::max<std::int64_t>(b, t.tCCD_L);
+  const std::int64_t ccd_s = std::max<std::int64_t>(b, t.tCCD_S);
+  const std::int64_t rd_to_wr = rl + b - wl + t.tRTRS;
+  const std::vector<Case> cases = {
+      {"mode switch occupancy before a MAC", C::ModeSwitch, C::Mac, kOtherRank, mode},
+      {"mode switch occupancy before ACT", C::ModeSwitch, C::Act, kOtherGroup, mode},
+      {"mode switch occupancy before G_ACT", C::ModeSwitch, C::GAct, kBank, mode},
+      {"mode switch occupancy before RD", C::ModeSwitch, C::Rd, kOtherRank, mode},
+      {"mode switch occupancy before REF", C::ModeSwitch, C::Ref, kBank, mode},
+      {"mode switch after mode switch", C::ModeSwitch, C::ModeSwitch, kBank, mode},
+      {"tRAS before the switch precharges", C::Act, C::ModeSwitch, kBank, t.tRAS},
+      {"tRAS of a G_ACT before the switch", C::GAct, C::ModeSwitch, kBank, t.tRAS},
+      {"tRP before the switch", C::Pre, C::ModeSwitch, kBank, t.tRP},
+      {"write recovery before the switch", C::Wr, C::ModeSwitch, kBank, wl + b + t.tWR},
+      {"tRTP before the switch", C::Rd, C::ModeSwitch, kBank, t.tRTP},
+      {"tRFC before the switch", C::Ref, C::ModeSwitch, kBank, t.tRFC},
+      {"a MAC's tRTP before the switch", C::Mac, C::ModeSwitch, kBank, t.tRTP},
+      {"GRF write data in before the switch", C::GrfWr, C::ModeSwitch, kBank, wl + b},
+      {"GRF read data out before the switch", C::GrfRd, C::ModeSwitch, kBank, rl + b},
+      {"GRF write to GRF write (every group)", C::GrfWr, C::GrfWr, kOtherRank, ccd_l},
+      {"GRF write to MAC (tWTR_L)", C::GrfWr, C::Mac, kBank, wl + b + t.tWTR_L},
+      {"GRF write to GRF read (tWTR_L)", C::GrfWr, C::GrfRd, kOtherRank, wl + b + t.tWTR_L},
+      {"read to GRF write turnaround", C::Rd, C::GrfWr, kOtherRank, rd_to_wr},
+      {"tRCD before the first MAC", C::GAct, C::Mac, kBank, t.tRCD},
+      {"MAC to MAC: the unit clock", C::Mac, C::Mac, kBank, mac},
+      {"MAC to GRF write turnaround", C::Mac, C::GrfWr, kBank, rd_to_wr},
+      {"MAC to GRF read: CL + a unit cycle", C::Mac, C::GrfRd, kOtherGroup, rl + mac},
+      {"MAC to PRE (tRTP)", C::Mac, C::Pre, kOtherRank, t.tRTP},
+      {"read to MAC", C::Rd, C::Mac, kOtherRank, ccd_l},
+      {"write to MAC (tWTR_L)", C::Wr, C::Mac, kOtherRank, wl + b + t.tWTR_L},
+      {"GRF read to GRF read, same group", C::GrfRd, C::GrfRd, kSameGroup, ccd_l},
+      {"GRF read to GRF read, other group", C::GrfRd, C::GrfRd, kOtherGroup, ccd_s},
+      {"GRF read to GRF read, other rank", C::GrfRd, C::GrfRd, kOtherRank, b + t.tRTRS},
+      {"read to GRF read, same group", C::Rd, C::GrfRd, kSameGroup, ccd_l},
+      {"GRF read to read, other rank", C::GrfRd, C::Rd, kOtherRank, b + t.tRTRS},
+      {"GRF read to write turnaround", C::GrfRd, C::Wr, kOtherRank, rd_to_wr},
+      {"GRF read to GRF write turnaround", C::GrfRd, C::GrfWr, kBank, rd_to_wr},
+      {"write to GRF read, same group", C::Wr, C::GrfRd, kSameGroup, wl + b + t.tWTR_L},
+      {"write to GRF read, other group", C::Wr, C::GrfRd, kOtherGroup, wl + b + t.tWTR_S},
+      {"GRF read to MAC", C::GrfRd, C::Mac, kOtherRank, ccd_l},
+      {"GRF read to PRE (tRTP)", C::GrfRd, C::Pre, kOtherGroup, t.tRTP},
+  };
+  check_cases(PimMode::Blocked, cases, p);
+  // The NeuPIMs engine's tables have none of these rows.
+  const auto neupims = load("neupims-hbm2.json");
+  for (const auto& row : build_constraints(neupims.timing, PimMode::Blocked, neupims.fixes))
+    for (const C own : {C::ModeSwitch, C::GrfWr, C::Mac, C::GrfRd})
+      CHECK((row.prev != own && row.next != own));
+}
+
+TEST_CASE("bound_after() matches issuing for the HBM-PIM command set", "[mem][timing]") {
+  const auto p = load("samsung-hbm-pim.json");
+  constexpr std::uint64_t kAt = 1000;
+  std::size_t bounded = 0;
+  for (unsigned a = 0; a < kCommandCount; ++a)
+    for (unsigned n = 0; n < kCommandCount; ++n)
+      for (const BankId& next_bank : {kBank, kSameGroup, kOtherGroup, kOtherRank}) {
+        const CommandTarget prev{static_cast<C>(a), kBank, 8};
+        const CommandTarget next{static_cast<C>(n), next_bank, 8};
+        const TimingChecker fresh(p.org, p.timing, PimMode::Blocked, p.fixes);
+        TimingChecker after(p.org, p.timing, PimMode::Blocked, p.fixes);
+        after.issue(prev, kAt);
+        const std::uint64_t bound = fresh.bound_after(prev, kAt, next);
+        INFO(to_string(prev.command) << " -> " << to_string(next.command));
+        CHECK(after.earliest(next) == std::max(kAt + 1, bound));
+        if (bound > kAt + 1) ++bounded;
+      }
+  CHECK(bounded > 300);
+}
