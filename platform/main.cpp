@@ -9,8 +9,11 @@
 #include <systemc>
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "models/mem/arbitration_policy.h"
 #include "models/mem/command_check.h"
+#include "models/mem/pim_engine.h"
 #include "platform/error.h"
 #include "platform/registry.h"
 #include "platform/run.h"
@@ -223,6 +226,16 @@ int run_cli(int argc, char* argv[]) {
     vp::register_builtin_modules(registry);
     for (const auto& [type, description] : registry.types())
       std::cout << fmt::format("  {:<16} {}\n", type, description);
+    std::cout << "\nPIM engines of mem.hbm_pim (memory config \"pim.engine\"; docs/memory.md):\n";
+    for (const auto& engine : vp::hbm::pim_engines())
+      std::cout << fmt::format("  {:<16} {}\n", engine.name, engine.summary);
+    std::cout << "\nMEM/PIM arbitration policies (\"arbitration\"): dual: "
+              << fmt::format("{}",
+                             fmt::join(vp::hbm::arbitration_names(vp::hbm::PimMode::Dual), ", "))
+              << "; blocked: "
+              << fmt::format("{}",
+                             fmt::join(vp::hbm::arbitration_names(vp::hbm::PimMode::Blocked), ", "))
+              << "\n";
     return 0;
   }
   if (command != "check-commands" && vm.count("argument")) {

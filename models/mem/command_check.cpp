@@ -189,9 +189,13 @@ class ChannelReplay {
         }
         break;
       case Command::PimPre: pim_open[b] = 0; break;
+      case Command::ModeSwitch:  // precharges every bank
+        std::fill(state_.mem_open.begin(), state_.mem_open.end(), 0);
+        break;
       case Command::Comp:
       case Command::ReadRes:
       case Command::CompsReadRes:
+      case Command::Mac:
         for (std::uint32_t x = 0; x < o.banks(); ++x)
           if (pim_open[x] == 0) {
             bad(fmt::format("bank {} has no open PIM row", x));
