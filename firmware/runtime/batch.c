@@ -158,8 +158,8 @@ int batch_grow_one(batch_state* b, uint32_t i) {
 
 static void free_row(batch_state* b, uint32_t channel, uint32_t row) {
   if (!kv_free(&b->kv, channel, row)) {
-    printf("decode: more than %u KV row groups freed in channel %lu and not reused\n",
-           KV_FREE_STACK, (unsigned long)channel);
+    printf("decode: more than %lu KV row groups freed in channel %lu and not reused\n",
+           (unsigned long)b->kv.stack_size, (unsigned long)channel);
     vp_exit(3);
   }
 }

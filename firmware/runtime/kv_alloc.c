@@ -9,6 +9,9 @@ int kv_init(kv_allocator* kv, uint32_t channels, uint32_t rows, uint32_t first_r
   kv->first_row = first_row;
   kv->groups_per_channel = (rows - first_row) / layers;
   if (kv->groups_per_channel > 0xFFFFu) return 0; /* group numbers are 16-bit */
+  kv->stack_shift = 0;
+  while ((2u << kv->stack_shift) * channels <= KV_FREE_ENTRIES) ++kv->stack_shift;
+  kv->stack_size = 1u << kv->stack_shift;
   for (uint32_t c = 0; c < channels; ++c) kv->next[c] = kv->freed[c] = 0;
   return 1;
 }
@@ -16,7 +19,7 @@ int kv_init(kv_allocator* kv, uint32_t channels, uint32_t rows, uint32_t first_r
 uint32_t kv_alloc(kv_allocator* kv, uint32_t channel) {
   uint32_t group;
   if (kv->freed[channel] > 0) {
-    group = kv->stack[channel][--kv->freed[channel]];
+    group = kv->stack[(channel << kv->stack_shift) + --kv->freed[channel]];
   } else if (kv->next[channel] < kv->groups_per_channel) {
     group = kv->next[channel]++;
   } else {
@@ -26,8 +29,9 @@ uint32_t kv_alloc(kv_allocator* kv, uint32_t channel) {
 }
 
 int kv_free(kv_allocator* kv, uint32_t channel, uint32_t row) {
-  if (kv->freed[channel] >= KV_FREE_STACK) return 0;
-  kv->stack[channel][kv->freed[channel]++] = (uint16_t)((row - kv->first_row) / kv->layers);
+  if (kv->freed[channel] >= kv->stack_size) return 0;
+  kv->stack[(channel << kv->stack_shift) + kv->freed[channel]++] =
+      (uint16_t)((row - kv->first_row) / kv->layers);
   return 1;
 }
 

@@ -210,6 +210,11 @@ TEST_CASE("hbm-pim (Samsung HBM-PIM engine) generates the reference tokens",
   check_system("hbm-pim");
 }
 
+TEST_CASE("neupims-hbm3 (64 HBM3 pseudo channels) generates the reference tokens",
+          "[runtime][functional]") {
+  check_system("neupims-hbm3");
+}
+
 TEST_CASE("npu-only generates the reference tokens", "[runtime][functional]") {
   check_system("npu-only");
 }
