@@ -41,7 +41,8 @@ MemoryParams load_params(ConfigNode& config, const SimContext& context, json& do
 
 void HbmPimMemory::register_type(ModuleRegistry& registry) {
   add_module_type<HbmPimMemory>(
-      registry, "mem.hbm_pim", "HBM with PIM: per-channel controllers, MEM+PIM row buffers, a PIM engine (AT).");
+      registry, "mem.hbm_pim",
+      "HBM with PIM: per-channel controllers, MEM+PIM row buffers, a PIM engine (AT).");
 }
 
 HbmPimMemory::HbmPimMemory(const sc_core::sc_module_name& name, ConfigNode& config,
