@@ -8,7 +8,8 @@ Sweep file (JSON, configs/sweeps/):
    "axes": {"model": [...], "dataset": [...], "batch": [...], "system": [...], "seed": [...]},
    "layers": 1,                       # decoder layers simulated per iteration (0 = all)
    "set": {"key.path": value, ...},   # overrides for every run
-   "variants": {"tp8-pp1": {"batch": 256, "set": {"modules.job.tp": 8}}, ...}}
+   "variants": {"tp8-pp1": {"batch": 256, "set": {"modules.job.tp": 8}}, ...},
+   "collect": ["npu.attention.cycles", ...]}  # statistics beyond summary.* for the CSV (stat.*)
 Axes may be any of model, dataset, batch, system, seed, layers, variant; every combination is
 one run, named by its axis values (e.g. gpt3-7b.sharegpt.256.neupims.1) in <out>/<name>/<run>/.
 A variant is a named set of overrides (and optionally the batch) that belong together, such as
@@ -73,7 +74,7 @@ def load_sweep(path):
     sweep = read_json(path, "the sweep file")
     if not isinstance(sweep, dict):
         raise SweepError(f"{path}: expected an object")
-    allowed = {"name", "description", "axes", "layers", "set", "variants"}
+    allowed = {"name", "description", "axes", "layers", "set", "variants", "collect"}
     for key in sweep:
         if key not in allowed:
             raise SweepError(f"{path}: unknown key '{key}' (allowed: {', '.join(sorted(allowed))})")
@@ -95,6 +96,10 @@ def load_sweep(path):
         raise SweepError(f"{path}: axes.system is required (e.g. [\"neupims\", \"npu-pim\", \"npu-only\"])")
     if not isinstance(sweep.get("set", {}), dict):
         raise SweepError(f"{path}: 'set' must be an object of key.path: value")
+    collect = sweep.get("collect", [])
+    if not isinstance(collect, list) or not all(
+            isinstance(k, str) and re.fullmatch(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)+", k) for k in collect):
+        raise SweepError(f"{path}: 'collect' must be a list of statistic names (e.g. \"npu.attention.cycles\")")
     for key in sweep.get("set", {}):
         if not re.fullmatch(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*", key):
             raise SweepError(f"{path}: set: '{key}' is not a key path (names joined by '.')")
@@ -342,6 +347,13 @@ def cmd_collect(args, sweep):
         summary("summary", stats.get("summary", {}))
         for key in ("wall_time_s", "simulated_time_ns"):
             row[f"sim.{key}"] = stats["sim"][key]["value"]
+        for key in sweep.get("collect", []):  # further statistics the sweep asks for
+            node = stats
+            for part in key.split("."):
+                node = node.get(part, {}) if isinstance(node, dict) else {}
+            if "value" not in node:
+                raise SweepError(f"{name}: statistic '{key}' (sweep key 'collect') is not in stats.json")
+            row[f"stat.{key}"] = node["value"]
         resolved = {}
         flatten("", {"platform": config.get("platform", {}),
                      "job": config["modules"].get("job", {}),

@@ -109,6 +109,17 @@ expect("uart to a file inside --out", vp_run("--out", run_out, "--set", "modules
 if not os.path.isfile(os.path.join(run_out, "logs", "uart.txt")):
     failures.append("the UART file was not written inside --out")
 
+# PIM engines: a memory whose engine needs one row buffer per bank, in dual mode; an unknown engine.
+expect("the HBM-PIM engine in dual mode",
+       vp_run("--out", run_out, "--set", "modules.hbm.memory=" + os.path.join(source_dir, "configs", "memory", "samsung-hbm-pim.json")),
+       2, r"modules\.hbm\.mode: 'samsung-hbm-pim' has the hbm-pim engine, whose banks have one row buffer each: "
+          r"mode must be 'blocked' \(or 'dram'\), not 'dual'")
+engine_file = os.path.join(run_out, "unknown-engine.json")
+memory_text = open(os.path.join(source_dir, "configs", "memory", "neupims-hbm2.json")).read()
+open(engine_file, "w").write(memory_text.replace('"comp_pipeline_comps": 6', '"comp_pipeline_comps": 6, "engine": "upmem"'))
+expect("an unknown PIM engine", vp_run("--out", run_out, "--set", "modules.hbm.memory=" + engine_file), 2,
+       r"pim\.engine.*upmem.*neupims.*hbm-pim")
+
 # A rejected rerun leaves the previous run's traces as they were.
 traced = folder("traced")
 expect("a traced run", vp_run("--out", traced, "--trace"), 0)
@@ -360,6 +371,9 @@ expect("sweep: a file that is not UTF-8", [sys.executable, sweep_py, "list", swe
                                             "--out", sweeps], 2, r"not UTF-8")
 expect("sweep: layers that are not a count", [sys.executable, sweep_py, "list", sweep_file("layers.json", {**base, "layers": "two"}),
                                               "--out", sweeps], 2, r"'layers' must be an integer")
+expect("sweep: a 'collect' entry that is not a statistic name",
+       [sys.executable, sweep_py, "list", sweep_file("collect.json", {**base, "collect": ["npu attention"]}),
+        "--out", sweeps], 2, r"'collect' must be a list of statistic names")
 bad_key = sweep_file("badkey.json", {**base, "set": {"modules.job.bogus": 1}})
 expect("sweep: a bad set key is caught before any run", [sys.executable, sweep_py, "run", bad_key, "--out", sweeps, "--vp", vp], 2,
        r"run gpt-tiny\.2\.neupims: modules\.job\.bogus: unknown key")
