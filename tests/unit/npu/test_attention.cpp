@@ -20,6 +20,8 @@ namespace {
 
 /// The NPU's pim_tile_close for check_attention() ("each": a PIM_PRE per tile, or "lazy").
 std::string g_tile_close = "each";
+/// The memory's settings for check_attention() (another PIM engine or memory: docs/memory.md).
+nlohmann::json g_hbm = nlohmann::json::object();
 
 struct Request {
   std::uint32_t tokens, channel;
@@ -203,8 +205,7 @@ void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_ch
                      const std::string& systolic_model = "arrays", bool explicit_stride = true,
                      std::uint32_t kv_heads = 0) {
   test::NpuBench bench(test::npu_platform(
-      nlohmann::json::object(),
-      {{"systolic", {{"model", systolic_model}}}, {"pim_tile_close", g_tile_close}}));
+      g_hbm, {{"systolic", {{"model", systolic_model}}}, {"pim_tile_close", g_tile_close}}));
   KvLayout lay;
   lay.heads = 12;
   lay.head_dim = 64;  // E = 768: two K chunks, 8 and 4 heads
@@ -322,6 +323,37 @@ void check_attention(std::uint32_t mode, bool append = false, std::uint32_t v_ch
 TEST_CASE("PIM attention matches a host reference", "[npu][attention][pim]") { check_attention(1); }
 
 TEST_CASE("NPU attention matches a host reference", "[npu][attention]") { check_attention(0); }
+
+/// The Samsung HBM-PIM engine (one row buffer per bank) and HBM3 with the NeuPIMs engine.
+void use_hbm_pim() {
+  g_hbm = {{"memory", std::string(NPVP_SOURCE_DIR) + "/configs/memory/samsung-hbm-pim.json"},
+           {"mode", "blocked"}};
+}
+void use_hbm3() {
+  g_hbm = {
+      {"memory", std::string(NPVP_SOURCE_DIR) + "/configs/memory/neupims-hbm3.json"},
+      {"address_mapping", {"offset", "column", "channel", "bank_group", "bank", "rank", "row"}},
+      {"queue_bursts", 128}};
+}
+
+TEST_CASE("PIM attention on the HBM-PIM engine matches a host reference",
+          "[npu][attention][pim][engine]") {
+  use_hbm_pim();
+  check_attention(1);
+}
+
+TEST_CASE("PIM attention on the HBM-PIM engine with grouped-query heads and 64-token V segments",
+          "[npu][attention][pim][engine]") {
+  use_hbm_pim();
+  check_attention(1, false, 64, "arrays", true, 3);
+}
+
+TEST_CASE(
+    "PIM attention on HBM3 appends the new token's k and v first and matches a host reference",
+    "[npu][attention][pim][engine]") {
+  use_hbm3();
+  check_attention(1, true);
+}
 
 TEST_CASE(
     "PIM attention with lazily closed tiles matches a host reference, one PIM_PRE fewer "
