@@ -168,7 +168,7 @@ int run_cli(int argc, char* argv[]) {
       "simulating or writing anything")("print-config", po::bool_switch(&options.print_config),
                                         "print the resolved configuration before running")(
       "system", po::value<std::string>()->value_name("NAME"),
-      "decode run of a system: configs/systems/NAME.json (neupims, npu-pim, npu-only, ablations); implies the decode firmware")(
+      "decode run of a system: configs/systems/NAME.json (neupims, npu-pim, npu-only, hbm-pim, neupims-hbm3, ablations); implies the decode firmware")(
       "model", po::value<std::string>()->value_name("NAME"),
       "model: configs/models/NAME.json (gpt3-7b, gpt3-13b, gpt3-30b, gpt3-175b, gpt-tiny) or a JSON file")(
       "batch", po::value<std::string>()->value_name("N"),
