@@ -14,7 +14,7 @@ double pim_command_energy_pj(const ChannelStats& s, const EnergyModel& e) {
          count(s, Command::Comp) * e.comp +
          (count(s, Command::ReadRes) + count(s, Command::CompsReadRes)) * e.readres +
          static_cast<double>(s.comps_in_compsreadres) * e.comp +
-         count(s, Command::ModeSwitch) * e.mode_switch + count(s, Command::GrfWr) * e.grf_write +
+         count(s, Command::ModeSwitch) * e.mode_switch + count(s, Command::RegWr) * e.reg_write +
          count(s, Command::Mac) * e.mac + count(s, Command::GrfRd) * e.grf_read;
 }
 

@@ -23,7 +23,7 @@ void add_hbm_pim_rows(const Timing& t, Add add) {
 
   // Mode switch (single bank <-> all-bank PIM): every bank precharged, a mode-row write.
   add(C::ModeSwitch,
-      {C::Act, C::Pre, C::PreAll, C::Rd, C::Wr, C::Ref, C::GAct, C::ModeSwitch, C::GrfWr, C::Mac,
+      {C::Act, C::Pre, C::PreAll, C::Rd, C::Wr, C::Ref, C::GAct, C::ModeSwitch, C::RegWr, C::Mac,
        C::GrfRd},
       S::Channel, t.mode_switch(), "mode switch: tRP + tRCD + WL + BL/2 + tWR + tRP");
   add(C::Act, {C::ModeSwitch}, S::Channel, t.tRAS, "tRAS (the switch precharges every bank)");
@@ -34,20 +34,20 @@ void add_hbm_pim_rows(const Timing& t, Add add) {
   add(C::Wr, {C::ModeSwitch}, S::Channel, wl + b + t.tWR, "WL + BL/2 + tWR");
   add(C::Ref, {C::ModeSwitch}, S::Channel, t.tRFC, "tRFC");
   add(C::Mac, {C::ModeSwitch}, S::Channel, t.tRTP, "tRTP (a MAC is a column read)");
-  add(C::GrfWr, {C::ModeSwitch}, S::Channel, wl + b, "WL + BL/2 (the data is in)");
+  add(C::RegWr, {C::ModeSwitch}, S::Channel, wl + b, "WL + BL/2 (the data is in)");
   add(C::GrfRd, {C::ModeSwitch}, S::Channel, rl + b, "RL + BL/2 (the data is out)");
 
   // GRF_A writes: column writes broadcast to every unit.
-  add(C::GrfWr, {C::GrfWr}, S::Channel, ccd_l, "max(BL/2, tCCD_L) (every bank group)");
-  add(C::GrfWr, {C::Mac, C::GrfRd, C::Rd}, S::Channel, wl + b + t.tWTR_L, "WL + BL/2 + tWTR_L");
-  add(C::Rd, {C::GrfWr}, S::Channel, rd_to_wr, "RL + BL/2 - WL + tRTRS (bus turnaround)");
-  add(C::Wr, {C::GrfWr}, S::Channel, ccd_l, "max(BL/2, tCCD_L)");
-  add(C::GrfWr, {C::Wr}, S::Channel, ccd_l, "max(BL/2, tCCD_L)");
+  add(C::RegWr, {C::RegWr}, S::Channel, ccd_l, "max(BL/2, tCCD_L) (every bank group)");
+  add(C::RegWr, {C::Mac, C::GrfRd, C::Rd}, S::Channel, wl + b + t.tWTR_L, "WL + BL/2 + tWTR_L");
+  add(C::Rd, {C::RegWr}, S::Channel, rd_to_wr, "RL + BL/2 - WL + tRTRS (bus turnaround)");
+  add(C::Wr, {C::RegWr}, S::Channel, ccd_l, "max(BL/2, tCCD_L)");
+  add(C::RegWr, {C::Wr}, S::Channel, ccd_l, "max(BL/2, tCCD_L)");
 
   // MACs: all-bank column reads at the unit's clock.
   add(C::GAct, {C::Mac}, S::SameRank, t.tRCD, "tRCD");
   add(C::Mac, {C::Mac}, S::Channel, mac, "unit clock: max(tCCD_L, BL/2, 1 / unit clock)");
-  add(C::Mac, {C::GrfWr, C::Wr}, S::Channel, rd_to_wr, "RL + BL/2 - WL + tRTRS (a column read)");
+  add(C::Mac, {C::RegWr, C::Wr}, S::Channel, rd_to_wr, "RL + BL/2 - WL + tRTRS (a column read)");
   add(C::Mac, {C::GrfRd, C::Rd}, S::Channel, rl + mac, "CL + unit clock (the sum is in GRF_B)");
   add(C::Mac, {C::Pre, C::PreAll}, S::Channel, t.tRTP, "tRTP");
   add(C::Rd, {C::Mac}, S::Channel, ccd_l, "max(BL/2, tCCD_L)");
@@ -62,7 +62,7 @@ void add_hbm_pim_rows(const Timing& t, Add add) {
       add(read, {next}, S::SameRank, ccd_s, "max(BL/2, tCCD_S)");
       add(read, {next}, S::OtherRanks, b + t.tRTRS, "BL/2 + tRTRS (rank switch)");
     }
-  add(C::GrfRd, {C::Wr, C::GrfWr}, S::Channel, rd_to_wr, "RL + BL/2 - WL + tRTRS (bus turnaround)");
+  add(C::GrfRd, {C::Wr, C::RegWr}, S::Channel, rd_to_wr, "RL + BL/2 - WL + tRTRS (bus turnaround)");
   add(C::Wr, {C::GrfRd}, S::SameBankGroup, wl + b + t.tWTR_L, "WL + BL/2 + tWTR_L");
   add(C::Wr, {C::GrfRd}, S::SameRank, wl + b + t.tWTR_S, "WL + BL/2 + tWTR_S");
   add(C::GrfRd, {C::Pre, C::PreAll}, S::SameRank, t.tRTP, "tRTP");

@@ -16,6 +16,7 @@ HbmPimEngine::HbmPimEngine(Channel channel, const MemoryParams& params,
       grf_a_(params.timing.units.grf_a),
       units_(params.org.banks() / params.timing.units.banks_per_unit),
       regs_per_burst_(std::max<std::uint32_t>(1, params.org.burst_bytes() / (2 * lanes_))),
+      crf_writes_((32 * 4 + params.org.burst_bytes() - 1) / params.org.burst_bytes()),
       input_(params.org.row_bytes() / 2, 0.0F),
       grf_a_regs_(std::size_t{grf_a_} * lanes_, Imath::half(0.0F)),
       grf_b_(std::size_t{units_} * 2 * lanes_, Imath::half(0.0F)) {}
@@ -37,7 +38,7 @@ std::uint32_t HbmPimEngine::compute_steps(std::uint32_t n) const {
 std::uint32_t HbmPimEngine::steps(const PimCommand& c) const {
   const std::uint32_t exit = c.last_in_tile ? 1 : 0;
   switch (c.op) {
-    case PimOp::Header: return 1;
+    case PimOp::Header: return 1 + (crf_loaded_ ? 0 : crf_writes_);
     case PimOp::Comp: return compute_steps(1) + exit;
     case PimOp::ReadRes: return units_ + exit;
     case PimOp::CompsReadRes: return compute_steps(c.comps) + units_ + exit;
@@ -47,18 +48,19 @@ std::uint32_t HbmPimEngine::steps(const PimCommand& c) const {
 }
 
 HbmPimEngine::Step HbmPimEngine::describe(const PimCommand& c, std::uint32_t k) const {
-  if (c.op == PimOp::Header || (c.last_in_tile && k + 1 == steps(c)))
-    return Step{Command::ModeSwitch, 0, 0, 0};
+  if (c.op == PimOp::Header)
+    return k == 0 ? Step{Command::ModeSwitch, false, 0, 0, 0} : Step{Command::RegWr, true, 0, 0, 0};
+  if (c.last_in_tile && k + 1 == steps(c)) return Step{Command::ModeSwitch, false, 0, 0, 0};
   const std::uint32_t n = slices_of(c);
   for (std::uint32_t base = 0; base < n; base += grf_a_) {
     const std::uint32_t s = std::min(grf_a_, n - base);
     const std::uint32_t writes = (s + regs_per_burst_ - 1) / regs_per_burst_;
-    if (k < writes) return Step{Command::GrfWr, base + k * regs_per_burst_, 0, 0};
+    if (k < writes) return Step{Command::RegWr, false, base + k * regs_per_burst_, 0, 0};
     k -= writes;
-    if (k < 2 * s) return Step{Command::Mac, base + k % s, k / s, 0};
+    if (k < 2 * s) return Step{Command::Mac, false, base + k % s, k / s, 0};
     k -= 2 * s;
   }
-  return Step{Command::GrfRd, 0, 0, k};
+  return Step{Command::GrfRd, false, 0, 0, k};
 }
 
 CommandTarget HbmPimEngine::step(const PimCommand& c, std::uint32_t k) const {
@@ -89,6 +91,10 @@ float HbmPimEngine::row_element(std::uint32_t flat_bank, Row row, std::uint32_t 
 
 void HbmPimEngine::execute(const PimCommand& c, std::uint32_t k, const RowOf& rows,
                            unsigned char* data, std::uint32_t length) {
+  if (c.op == PimOp::Header) {  // timing and data alike: the CRF holds the program from now on
+    if (k + 1 == steps(c) && k > 0) crf_loaded_ = true;
+    return;
+  }
   if (storage_ == nullptr) return;
   if (c.op == PimOp::Gwrite) {
     if (data == nullptr) return;
@@ -107,7 +113,7 @@ void HbmPimEngine::execute(const PimCommand& c, std::uint32_t k, const RowOf& ro
   const Step s = describe(c, k);
   const std::uint32_t row_elements = static_cast<std::uint32_t>(input_.size());
   switch (s.command) {
-    case Command::GrfWr:  // the slices of one burst into GRF_A
+    case Command::RegWr:  // the slices of one burst into GRF_A
       for (std::uint32_t r = 0; r < regs_per_burst_; ++r) {
         const std::uint32_t slice = c.column + s.slice + r;
         const std::uint32_t reg = (s.slice + r) % grf_a_;

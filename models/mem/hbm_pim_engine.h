@@ -3,10 +3,13 @@
 // accumulator registers, driven by column commands in all-bank-PIM mode.
 //
 // Contract (the steps of each dispatcher op, docs/memory.md "Samsung HBM-PIM"):
-// - HEADER: MODE_SWITCH into all-bank-PIM mode (every bank precharged, a mode-row write).
+// - HEADER: MODE_SWITCH into all-bank-PIM mode (every bank precharged, a mode-row write); the
+//   channel's first HEADER then programs the units' CRF: the GEMV kernel's 32 instructions of
+//   32 bits in REG_WR bursts (the MACs, JUMP and EXIT; the MAC semantics are the engine's, the
+//   program is not interpreted).
 // - GWRITE: no bus command: the input stays in the controller until the GRF writes carry it
 //   (HBM-PIM has no global buffer).
-// - COMPS_READRES of n slices at column c: per batch of up to grf_a slices, GRF_WR bursts that
+// - COMPS_READRES of n slices at column c: per batch of up to grf_a slices, REG_WR bursts that
 //   broadcast the slices into every unit's GRF_A (burst_bytes / (2 x lanes) registers a burst),
 //   then one MAC per slice on the even banks and one per slice on the odd banks (a MAC is the
 //   unit's instruction, GRF_B[bank parity] += bank row slice x GRF_A, lane by lane in fp16),
@@ -39,13 +42,14 @@ class HbmPimEngine final : public PimEngine {
   [[nodiscard]] std::uint64_t latency(const PimCommand& c) const override;
   [[nodiscard]] std::uint64_t estimate_tile(const PimCommand& header) const override;
   [[nodiscard]] std::vector<Command> own_commands() const override {
-    return {Command::ModeSwitch, Command::GrfWr, Command::Mac, Command::GrfRd};
+    return {Command::ModeSwitch, Command::RegWr, Command::Mac, Command::GrfRd};
   }
 
   /// What step k of an op is: which command and, for GRF writes and MACs, which slice.
   struct Step {
     Command command = Command::ModeSwitch;
-    std::uint32_t slice = 0;   ///< GRF_WR: first slice written; MAC: slice (relative to column)
+    bool crf = false;          ///< REG_WR: a burst of the CRF program
+    std::uint32_t slice = 0;   ///< REG_WR: first slice written; MAC: slice (relative to column)
     std::uint32_t parity = 0;  ///< MAC: 0 = even banks, 1 = odd banks
     std::uint32_t unit = 0;    ///< GRF_RD
   };
@@ -67,6 +71,8 @@ class HbmPimEngine final : public PimEngine {
   const AddressMapping& mapping_;
   SparseStorage* storage_;
   std::uint32_t lanes_, grf_a_, units_, regs_per_burst_;
+  std::uint32_t crf_writes_;             ///< REG_WR bursts of the CRF program (32 x 32 bits)
+  bool crf_loaded_ = false;              ///< set by the last of them
   std::vector<float> input_;             ///< the GWRITE'd vector (fp16 values)
   std::vector<Imath::half> grf_a_regs_;  ///< grf_a x lanes, broadcast to every unit
   std::vector<Imath::half> grf_b_;       ///< per unit: even and odd accumulator, lanes each

@@ -164,7 +164,7 @@ EnergyModel MemoryParams::energy() const {
   // reads lanes x 2 bytes in each unit's bank, counted like COMP (comp_read_factor reads for a
   // COMP's all banks x multipliers x 2 bytes).
   e.mode_switch = e.act + e.write;
-  e.grf_write = e.write;
+  e.reg_write = e.write;
   e.grf_read = e.read;
   e.mac = e.comp * (double(org.banks()) / t.units.banks_per_unit * t.units.lanes) /
           (double(org.banks()) * t.pim_multipliers);

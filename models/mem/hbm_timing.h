@@ -111,7 +111,7 @@ struct Power {
 /// Energy per command and background power, in pJ, derived from Power and Timing.
 struct EnergyModel {
   double act, read, write, refresh, gwrite, g_act, comp, readres;
-  double mode_switch, grf_write, mac, grf_read;                  ///< HBM-PIM commands
+  double mode_switch, reg_write, mac, grf_read;                  ///< HBM-PIM commands
   double active_standby_per_cycle, precharge_standby_per_cycle;  ///< per rank
 };
 

@@ -5,7 +5,7 @@ namespace vp::hbm {
 const char* to_string(Command command) {
   static constexpr const char* kNames[] = {
       "ACT",  "PRE",     "PREA",          "RD",      "WR",          "REF",    "GWRITE", "G_ACT",
-      "COMP", "READRES", "COMPS_READRES", "PIM_PRE", "MODE_SWITCH", "GRF_WR", "MAC",    "GRF_RD"};
+      "COMP", "READRES", "COMPS_READRES", "PIM_PRE", "MODE_SWITCH", "REG_WR", "MAC",    "GRF_RD"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == kCommandCount);
   return kNames[static_cast<unsigned>(command)];
 }

@@ -53,7 +53,7 @@ enum class Command : std::uint8_t {
   PimPre,        ///< precharge the PIM row buffer of one bank
   // Samsung HBM-PIM (models/mem/hbm_pim_engine.h): column commands that drive the PIM units.
   ModeSwitch,  ///< switch all banks between single-bank and all-bank-PIM mode (mode-row write)
-  GrfWr,       ///< all-bank-PIM write of the input into every unit's GRF_A registers (broadcast)
+  RegWr,       ///< all-bank write into every unit's registers: GRF_A (the input) or the CRF
   Mac,    ///< all-bank-PIM column read that makes every unit run its next MAC (even or odd bank)
   GrfRd,  ///< read one unit's GRF_B result registers (addressed through its even bank)
   Count
@@ -73,7 +73,7 @@ constexpr CommandReach reach_of(Command command) {
     case Command::ReadRes:
     case Command::CompsReadRes:
     case Command::ModeSwitch:
-    case Command::GrfWr:
+    case Command::RegWr:
     case Command::Mac: return CommandReach::Channel;
     default: return CommandReach::Bank;
   }

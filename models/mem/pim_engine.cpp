@@ -19,7 +19,7 @@ std::vector<PimEngineInfo> pim_engines() {
        "(GWRITE, COMP, READRES, COMPS_READRES); dual or blocked row buffers"},
       {"hbm-pim",
        "Samsung HBM-PIM (Aquabolt-XL): a 16-lane fp16 unit per two banks, GRF_A/GRF_B "
-       "registers, all-bank-PIM mode (MODE_SWITCH, GRF_WR, MAC, GRF_RD); blocked mode"},
+       "registers, all-bank-PIM mode (MODE_SWITCH, REG_WR, MAC, GRF_RD); blocked mode"},
   };
 }
 

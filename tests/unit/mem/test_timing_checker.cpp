@@ -310,15 +310,15 @@ TEST_CASE("Samsung HBM-PIM constraints hold (one per row, blocked mode)", "[mem]
       {"tRTP before the switch", C::Rd, C::ModeSwitch, kBank, t.tRTP},
       {"tRFC before the switch", C::Ref, C::ModeSwitch, kBank, t.tRFC},
       {"a MAC's tRTP before the switch", C::Mac, C::ModeSwitch, kBank, t.tRTP},
-      {"GRF write data in before the switch", C::GrfWr, C::ModeSwitch, kBank, wl + b},
+      {"GRF write data in before the switch", C::RegWr, C::ModeSwitch, kBank, wl + b},
       {"GRF read data out before the switch", C::GrfRd, C::ModeSwitch, kBank, rl + b},
-      {"GRF write to GRF write (every group)", C::GrfWr, C::GrfWr, kOtherRank, ccd_l},
-      {"GRF write to MAC (tWTR_L)", C::GrfWr, C::Mac, kBank, wl + b + t.tWTR_L},
-      {"GRF write to GRF read (tWTR_L)", C::GrfWr, C::GrfRd, kOtherRank, wl + b + t.tWTR_L},
-      {"read to GRF write turnaround", C::Rd, C::GrfWr, kOtherRank, rd_to_wr},
+      {"GRF write to GRF write (every group)", C::RegWr, C::RegWr, kOtherRank, ccd_l},
+      {"GRF write to MAC (tWTR_L)", C::RegWr, C::Mac, kBank, wl + b + t.tWTR_L},
+      {"GRF write to GRF read (tWTR_L)", C::RegWr, C::GrfRd, kOtherRank, wl + b + t.tWTR_L},
+      {"read to GRF write turnaround", C::Rd, C::RegWr, kOtherRank, rd_to_wr},
       {"tRCD before the first MAC", C::GAct, C::Mac, kBank, t.tRCD},
       {"MAC to MAC: the unit clock", C::Mac, C::Mac, kBank, mac},
-      {"MAC to GRF write turnaround", C::Mac, C::GrfWr, kBank, rd_to_wr},
+      {"MAC to GRF write turnaround", C::Mac, C::RegWr, kBank, rd_to_wr},
       {"MAC to GRF read: CL + a unit cycle", C::Mac, C::GrfRd, kOtherGroup, rl + mac},
       {"MAC to PRE (tRTP)", C::Mac, C::Pre, kOtherRank, t.tRTP},
       {"read to MAC", C::Rd, C::Mac, kOtherRank, ccd_l},
@@ -329,7 +329,7 @@ TEST_CASE("Samsung HBM-PIM constraints hold (one per row, blocked mode)", "[mem]
       {"read to GRF read, same group", C::Rd, C::GrfRd, kSameGroup, ccd_l},
       {"GRF read to read, other rank", C::GrfRd, C::Rd, kOtherRank, b + t.tRTRS},
       {"GRF read to write turnaround", C::GrfRd, C::Wr, kOtherRank, rd_to_wr},
-      {"GRF read to GRF write turnaround", C::GrfRd, C::GrfWr, kBank, rd_to_wr},
+      {"GRF read to GRF write turnaround", C::GrfRd, C::RegWr, kBank, rd_to_wr},
       {"write to GRF read, same group", C::Wr, C::GrfRd, kSameGroup, wl + b + t.tWTR_L},
       {"write to GRF read, other group", C::Wr, C::GrfRd, kOtherGroup, wl + b + t.tWTR_S},
       {"GRF read to MAC", C::GrfRd, C::Mac, kOtherRank, ccd_l},
@@ -339,7 +339,7 @@ TEST_CASE("Samsung HBM-PIM constraints hold (one per row, blocked mode)", "[mem]
   // The NeuPIMs engine's tables have none of these rows.
   const auto neupims = load("neupims-hbm2.json");
   for (const auto& row : build_constraints(neupims.timing, PimMode::Blocked, neupims.fixes))
-    for (const C own : {C::ModeSwitch, C::GrfWr, C::Mac, C::GrfRd})
+    for (const C own : {C::ModeSwitch, C::RegWr, C::Mac, C::GrfRd})
       CHECK((row.prev != own && row.next != own));
 }
 
