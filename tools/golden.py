@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Golden results: a reduced set of decode runs whose summary and key statistics are committed
 (tests/golden/results.json) and compared exactly, so that every change to a result shows in
-review. The points: the three systems x two models x two batches, one simulated layer each
+review. The points: the three systems x two models x two batches, and the swapped memories
+(hbm-pim, neupims-hbm3) on GPT3-7B batch 128, one simulated layer each
 (tests/golden/points.json).
 
   golden.py check  [--vp PATH] [--out DIR] [--jobs N]   run every point, compare bit for bit
