@@ -111,9 +111,9 @@ MemoryParams MemoryParams::from_config(ConfigNode& config) {
                         tm.pim_multipliers));
     require(p.org.banks() % units.banks_per_unit == 0 && p.org.banks_per_group % 2 == 0, u,
             "banks_per_unit", "a bank group must hold whole bank pairs");
-    require(
-        p.org.burst_bytes() % (2 * units.lanes) == 0 || 2 * units.lanes % p.org.burst_bytes() == 0,
-        u, "lanes", "a register (lanes x 2 bytes) and a burst must divide one another");
+    require(p.org.burst_bytes() % (2 * units.lanes) == 0, u, "lanes",
+            fmt::format("a burst ({} bytes) must hold whole registers of lanes x 2 bytes",
+                        p.org.burst_bytes()));
     u.finish();
   }
   pim.finish();

@@ -3,11 +3,14 @@
 // bad input. Expected figures are derived here from the parameters, not taken from the model.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
 #include <random>
 
 #include <Imath/half.h>
 #include <fmt/format.h>
 
+#include "tests/support/fresh_folder.h"
 #include "tests/unit/mem/mem_bench.h"
 
 using nlohmann::json;
@@ -522,6 +525,18 @@ TEST_CASE("bad memory configurations are rejected with the JSON path", "[mem][hb
   SECTION("missing memory file") {
     CHECK_THROWS_WITH(MemBench(json{{"memory", "/nonexistent/memory.json"}}),
                       Catch::Contains("config file '/nonexistent/memory.json': no such file"));
+  }
+  SECTION("HBM-PIM units whose lanes are not the dispatcher's 16-element slice") {
+    std::ifstream in(std::string(NPVP_SOURCE_DIR) + "/configs/memory/samsung-hbm-pim.json");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string lanes = "\"lanes\": 16";
+    REQUIRE(text.find(lanes) != std::string::npos);
+    text.replace(text.find(lanes), lanes.size(), "\"lanes\": 8");
+    const std::string path = test::fresh_folder("hbm-pim-lanes") + "/memory.json";
+    std::ofstream(path) << text;
+    CHECK_THROWS_WITH(
+        MemBench(json{{"memory", path}, {"mode", "blocked"}}),
+        Catch::Contains("pim.hbm_pim.lanes: must equal pim.multipliers_per_bank (16)"));
   }
 }
 
