@@ -17,6 +17,7 @@ HbmPimEngine::HbmPimEngine(Channel channel, const MemoryParams& params,
       units_(params.org.banks() / params.timing.units.banks_per_unit),
       regs_per_burst_(std::max<std::uint32_t>(1, params.org.burst_bytes() / (2 * lanes_))),
       crf_writes_((32 * 4 + params.org.burst_bytes() - 1) / params.org.burst_bytes()),
+      reads_per_unit_(std::max<std::uint32_t>(1, 4 * lanes_ / params.org.burst_bytes())),
       input_(params.org.row_bytes() / 2, 0.0F),
       grf_a_regs_(std::size_t{grf_a_} * lanes_, Imath::half(0.0F)),
       grf_b_(std::size_t{units_} * 2 * lanes_, Imath::half(0.0F)) {}
@@ -40,8 +41,8 @@ std::uint32_t HbmPimEngine::steps(const PimCommand& c) const {
   switch (c.op) {
     case PimOp::Header: return 1 + (crf_loaded_ ? 0 : crf_writes_);
     case PimOp::Comp: return compute_steps(1) + exit;
-    case PimOp::ReadRes: return units_ + exit;
-    case PimOp::CompsReadRes: return compute_steps(c.comps) + units_ + exit;
+    case PimOp::ReadRes: return units_ * reads_per_unit_ + exit;
+    case PimOp::CompsReadRes: return compute_steps(c.comps) + units_ * reads_per_unit_ + exit;
     case PimOp::PimPre: return exit;
     default: return 0;  // GWRITE: the input waits for the GRF writes; G_ACT: the controller's
   }
@@ -60,7 +61,7 @@ HbmPimEngine::Step HbmPimEngine::describe(const PimCommand& c, std::uint32_t k) 
     if (k < 2 * s) return Step{Command::Mac, false, base + k % s, k / s, 0};
     k -= 2 * s;
   }
-  return Step{Command::GrfRd, false, 0, 0, k};
+  return Step{Command::GrfRd, false, k % reads_per_unit_, 0, k / reads_per_unit_};
 }
 
 CommandTarget HbmPimEngine::step(const PimCommand& c, std::uint32_t k) const {
@@ -138,6 +139,7 @@ void HbmPimEngine::execute(const PimCommand& c, std::uint32_t k, const RowOf& ro
       }
       break;
     case Command::GrfRd:  // one unit's two accumulators, each reduced over its lanes
+      if (s.slice + 1 < reads_per_unit_) break;  // the unit's last read carries the sums
       for (std::uint32_t p = 0; p < 2; ++p) {
         const std::uint32_t bank = s.unit * 2 + p;
         float sum = 0.0F;

@@ -13,8 +13,8 @@
 //   broadcast the slices into every unit's GRF_A (burst_bytes / (2 x lanes) registers a burst),
 //   then one MAC per slice on the even banks and one per slice on the odd banks (a MAC is the
 //   unit's instruction, GRF_B[bank parity] += bank row slice x GRF_A, lane by lane in fp16),
-//   all MACs mac_interval apart; after the last batch one GRF_RD per unit returns its two GRF_B
-//   registers (burst_bytes, 16 lanes each for burst_bytes = 64). The controller adds each
+//   all MACs mac_interval apart; after the last batch GRF_RDs return each unit's two GRF_B
+//   registers (4 x lanes bytes: one 64-byte burst with 16 lanes). The controller adds each
 //   register's lanes (fp32, then fp16): the per-bank results of NeuPIMs' READRES, in bank order.
 //   COMP is one slice without the reads, READRES the reads alone.
 // - An op that ends a tile (last_in_tile) ends with a MODE_SWITCH back to single-bank mode,
@@ -49,7 +49,7 @@ class HbmPimEngine final : public PimEngine {
   struct Step {
     Command command = Command::ModeSwitch;
     bool crf = false;          ///< REG_WR: a burst of the CRF program
-    std::uint32_t slice = 0;   ///< REG_WR: first slice written; MAC: slice (relative to column)
+    std::uint32_t slice = 0;   ///< REG_WR: first slice; MAC: slice (from column); GRF_RD: burst
     std::uint32_t parity = 0;  ///< MAC: 0 = even banks, 1 = odd banks
     std::uint32_t unit = 0;    ///< GRF_RD
   };
@@ -72,6 +72,7 @@ class HbmPimEngine final : public PimEngine {
   SparseStorage* storage_;
   std::uint32_t lanes_, grf_a_, units_, regs_per_burst_;
   std::uint32_t crf_writes_;             ///< REG_WR bursts of the CRF program (32 x 32 bits)
+  std::uint32_t reads_per_unit_;         ///< GRF_RD bursts of a unit's two GRF_B registers
   bool crf_loaded_ = false;              ///< set by the last of them
   std::vector<float> input_;             ///< the GWRITE'd vector (fp16 values)
   std::vector<Imath::half> grf_a_regs_;  ///< grf_a x lanes, broadcast to every unit
