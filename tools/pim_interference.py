@@ -3,7 +3,7 @@
 attention runs, from a run's command database (trace.sqlite).
 
 Per channel, PIM windows are the runs of PIM commands (GWRITE, G_ACT, COMP, READRES,
-COMPS_READRES, PIM_PRE) whose neighbours are at most GAP cycles apart (default 128: more than a
+COMPS_READRES, PIM_PRE; with the HBM-PIM engine MODE_SWITCH, REG_WR, MAC, GRF_RD) whose neighbours are at most GAP cycles apart (default 128: more than a
 GWRITE's occupancy and a COMPS_READRES of 32 COMPs). MEM demand is the time some MEM transaction
 with bursts in the channel is outstanding (from its arrival at the memory to its answer, from
 the transactions table). The rate of RD+WR bursts while MEM demand meets a PIM window ("beside
@@ -19,7 +19,8 @@ import json
 import sqlite3
 import sys
 
-PIM = {"GWRITE", "G_ACT", "COMP", "READRES", "COMPS_READRES", "PIM_PRE"}
+PIM = {"GWRITE", "G_ACT", "COMP", "READRES", "COMPS_READRES", "PIM_PRE",
+       "MODE_SWITCH", "REG_WR", "MAC", "GRF_RD"}
 MEM_DATA = {"RD", "WR"}
 
 
