@@ -51,6 +51,7 @@ ChannelController::ChannelController(Channel id, const MemoryParams& params,
                              config.mode, config.arbitration_params, params.timing, "arbitration")),
       engine_(make_pim_engine(id, params, mapping, storage_)),
       pim_rows_([this](std::uint32_t bank) { return pim_row(bank); }) {
+  engine_modes_ = engine_->switches_modes();
   in_order_ = scheduler_->in_order();
   pim_pass_of_bank_.assign(banks_, 0);
   if (arbitration_ != nullptr) {
@@ -214,6 +215,14 @@ void ChannelController::consider(Decision& best, const Decision& c) const {
   if (leads(c.cycle, c.kind, c.seq, best)) best = c;
 }
 
+void ChannelController::mode_exit_candidate(Decision& best) {
+  Decision d;
+  d.kind = Kind::ModeExit;
+  d.target = {Command::ModeSwitch, bank_id(0), 0};
+  d.cycle = std::max(now_, checker_.earliest(d.target));
+  consider(best, d);
+}
+
 void ChannelController::refresh_candidate(Decision& best, std::uint32_t rank) {
   if (refresh_due(rank) == kNever) return;
   // Due, or during a PIM tile postponed (blocked_from(), kept current by update_blocked()).
@@ -234,6 +243,10 @@ void ChannelController::refresh_candidate(Decision& best, std::uint32_t rank) {
         d.target = {Command::PimPre, bank_id(b), 0};
         break;
       }
+  if (pim_mode_on_) {  // out of the engine's PIM mode first
+    d.kind = Kind::ModeExit;
+    d.target = {Command::ModeSwitch, bank_id(0), 0};
+  }
   d.cycle = std::max(t, checker_.earliest(d.target));
   consider(best, d);
 }
@@ -248,6 +261,10 @@ bool ChannelController::pim_step(PimRequest& head, Decision& step, std::string& 
     return CommandTarget{dual_ ? Command::PimPre : Command::Pre, bank_id(b), 0};
   };
   step.kind = Kind::Pim;
+  if (engine_modes_ && !pim_mode_on_) {  // into the engine's PIM mode first
+    step.target = {Command::ModeSwitch, bank_id(0), 0};
+    return true;
+  }
   // The engine's next bus command of this op, or none left (the op completes when reached).
   auto engine_step = [&] {
     if (head.step < engine_->steps(c))
@@ -492,6 +509,10 @@ template <bool kArbitrated>
                          : Leader{best.cycle, order_of(best.kind, best.seq), banks_};
   if (!dual_ && pim_phase_) {
     // Blocked mode, PIM phase: no MEM commands.
+  } else if (pim_mode_on_) {
+    // The PIM phase is over: back to MEM mode before any MEM command.
+    mode_exit_candidate(best);
+    return;
   } else if (in_order_) {
     std::uint32_t oldest = banks_;
     std::uint64_t seq = kNever;
@@ -593,6 +614,12 @@ template <bool kArbitrated>
       }
       break;
     }
+    case Kind::ModeExit:
+      issue(d, 0, checker_.flat_bank(d.target.bank));
+      for (std::uint32_t k = 0; k < banks_; ++k) set_mem_open(k, false);  // it precharges them
+      pim_mode_on_ = false;
+      pim_step_valid_ = false;
+      break;
     case Kind::Pim: execute_pim(d, done); break;
     case Kind::MemHit:
     case Kind::MemOther: execute_mem<kArbitrated>(d, done); break;
@@ -710,6 +737,12 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
     pim_.pop_front();
     return;
   }
+  if (d.target.command == Command::ModeSwitch) {  // into the engine's PIM mode (pim_step())
+    issue(d, 0, checker_.flat_bank(d.target.bank));
+    for (std::uint32_t k = 0; k < banks_; ++k) set_mem_open(k, false);  // it precharges them
+    pim_mode_on_ = true;
+    return;
+  }
   if (c.op == PimOp::Header && head.step == 0) start_tile(c, d.cycle);
   if (d.no_bus) {  // an op whose steps are done (or that has none)
     if (head.step == 0 && c.op != PimOp::Header && c.op != PimOp::GAct && c.op != PimOp::PimPre)
@@ -732,9 +765,6 @@ void ChannelController::execute_pim(const Decision& d, std::vector<Completion>& 
         }
       }
       return;  // intermediate steps of G_ACT / PIM_PRE: the op completes on its no-bus step
-    case Command::ModeSwitch:  // it precharges every bank
-      for (std::uint32_t k = 0; k < banks_; ++k) set_mem_open(k, false);
-      break;
     case Command::Gwrite:
       if (arbitration_observes_)
         pim_event(PimEvent::Kind::Gwrite, d.cycle, Row{}, d.target.bank,

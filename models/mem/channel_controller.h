@@ -17,6 +17,9 @@
 //   takes no MEM work while PIM commands are queued); `dram` mode refuses PIM commands.
 // - G_ACT and PIM_PRE of "all banks" expand into per-bank-group / per-bank commands; G_ACT on a
 //   bank whose PIM buffer (one buffer in blocked mode) holds another row closes it first.
+// - A PIM engine with modes (pim_engine.h, switches_modes(); blocked mode) is switched into
+//   its PIM mode before the first PIM command of a PIM phase and back when the phase ends,
+//   before MEM commands and before a refresh.
 // - Refresh: every tREFI per rank, staggered. It closes the rank's row buffers and issues REF;
 //   meanwhile the rank takes no other commands. A PIM_HEADER whose estimated tile would run
 //   into a due refresh pulls that refresh in; during a tile refresh is postponed (at most
@@ -121,7 +124,9 @@ class ChannelController {
   std::function<void(std::uint64_t cycle, bool pim)> on_pim_use;
 
  private:
-  enum class Kind : std::uint8_t { None, Refresh, Pim, MemHit, MemOther };
+  /// ModeExit: a PIM engine's switch back to its MEM mode (switches_modes()), before MEM
+  /// commands and refresh.
+  enum class Kind : std::uint8_t { None, Refresh, ModeExit, Pim, MemHit, MemOther };
   struct Decision {
     Kind kind = Kind::None;
     std::uint64_t cycle = ~0ULL;
@@ -364,6 +369,10 @@ class ChannelController {
   void pim_event(PimEvent::Kind kind, std::uint64_t cycle, Row row, BankId bank,
                  std::uint64_t busy_until);
   std::unique_ptr<PimEngine> engine_;
+  bool engine_modes_ = false;  ///< engine_->switches_modes()
+  bool pim_mode_on_ = false;   ///< the channel is in the engine's PIM mode
+  /// The switch back to MEM mode as the decision `best` (it precedes MEM commands and refresh).
+  void mode_exit_candidate(Decision& best);
   PimEngine::RowOf pim_rows_;  ///< the PIM row of a bank, for the engine's data path
 };
 

@@ -37,21 +37,18 @@ std::uint32_t HbmPimEngine::compute_steps(std::uint32_t n) const {
 }
 
 std::uint32_t HbmPimEngine::steps(const PimCommand& c) const {
-  const std::uint32_t exit = c.last_in_tile ? 1 : 0;
   switch (c.op) {
-    case PimOp::Header: return 1 + (crf_loaded_ ? 0 : crf_writes_);
-    case PimOp::Comp: return compute_steps(1) + exit;
-    case PimOp::ReadRes: return units_ * reads_per_unit_ + exit;
-    case PimOp::CompsReadRes: return compute_steps(c.comps) + units_ * reads_per_unit_ + exit;
-    case PimOp::PimPre: return exit;
-    default: return 0;  // GWRITE: the input waits for the GRF writes; G_ACT: the controller's
+    case PimOp::Header: return crf_loaded_ ? 0 : crf_writes_;
+    case PimOp::Comp: return compute_steps(1);
+    case PimOp::ReadRes: return units_ * reads_per_unit_;
+    case PimOp::CompsReadRes: return compute_steps(c.comps) + units_ * reads_per_unit_;
+    default: return 0;  // GWRITE: the input waits for the GRF writes; G_ACT, PIM_PRE: the rows
   }
 }
 
 HbmPimEngine::Step HbmPimEngine::describe(const PimCommand& c, std::uint32_t k) const {
-  if (c.op == PimOp::Header)
-    return k == 0 ? Step{Command::ModeSwitch, false, 0, 0, 0} : Step{Command::RegWr, true, 0, 0, 0};
-  if (c.last_in_tile && k + 1 == steps(c)) return Step{Command::ModeSwitch, false, 0, 0, 0};
+  if (c.op == PimOp::Header) return Step{Command::RegWr, true, 0, 0, 0};  // the CRF program
+
   const std::uint32_t n = slices_of(c);
   for (std::uint32_t base = 0; base < n; base += grf_a_) {
     const std::uint32_t s = std::min(grf_a_, n - base);
@@ -93,7 +90,7 @@ float HbmPimEngine::row_element(std::uint32_t flat_bank, Row row, std::uint32_t 
 void HbmPimEngine::execute(const PimCommand& c, std::uint32_t k, const RowOf& rows,
                            unsigned char* data, std::uint32_t length) {
   if (c.op == PimOp::Header) {  // timing and data alike: the CRF holds the program from now on
-    if (k + 1 == steps(c) && k > 0) crf_loaded_ = true;
+    if (k + 1 == steps(c)) crf_loaded_ = true;
     return;
   }
   if (storage_ == nullptr) return;
@@ -159,7 +156,6 @@ void HbmPimEngine::execute(const PimCommand& c, std::uint32_t k, const RowOf& ro
 }
 
 std::uint64_t HbmPimEngine::latency(const PimCommand& c) const {
-  if (c.last_in_tile) return 0;  // the mode switch comes after the results are out
   return reads_out(c) ? timing_.read_latency() : 0;
 }
 
@@ -168,8 +164,8 @@ std::uint64_t HbmPimEngine::estimate_tile(const PimCommand& h) const {
   const std::uint64_t ccd_l = std::max(t.burst_cycles, t.tCCD_L);
   const std::uint64_t ccd_s = std::max(t.burst_cycles, t.tCCD_S);
   const std::uint64_t writes = (h.comps + regs_per_burst_ - 1) / regs_per_burst_;
-  return 2ULL * t.mode_switch() + org_.banks() + std::uint64_t{t.tFAW} * (org_.bank_groups - 1) +
-         t.tRCD + writes * ccd_l + 2ULL * h.comps * t.units.mac_interval +
+  return std::uint64_t{org_.banks()} + std::uint64_t{t.tFAW} * (org_.bank_groups - 1) + t.tRCD +
+         writes * ccd_l + 2ULL * h.comps * t.units.mac_interval +
          h.readres * (std::uint64_t{units_} * ccd_s + t.CL + t.units.mac_interval) +
          t.read_latency();
 }

@@ -3,10 +3,12 @@
 // accumulator registers, driven by column commands in all-bank-PIM mode.
 //
 // Contract (the steps of each dispatcher op, docs/memory.md "Samsung HBM-PIM"):
-// - HEADER: MODE_SWITCH into all-bank-PIM mode (every bank precharged, a mode-row write); the
-//   channel's first HEADER then programs the units' CRF: the GEMV kernel's 32 instructions of
-//   32 bits in REG_WR bursts (the MACs, JUMP and EXIT; the MAC semantics are the engine's, the
-//   program is not interpreted).
+// - Modes (switches_modes()): the controller switches the channel into all-bank-PIM mode
+//   (MODE_SWITCH: every bank precharged, a mode-row write) before the first PIM command of a
+//   PIM phase, and back before MEM commands or a refresh; tiles back to back stay in the mode.
+// - HEADER: the channel's first one programs the units' CRF: the GEMV kernel's 32 instructions
+//   of 32 bits in REG_WR bursts (the MACs, JUMP and EXIT; the MAC semantics are the engine's,
+//   the program is not interpreted); later ones issue nothing.
 // - GWRITE: no bus command: the input stays in the controller until the GRF writes carry it
 //   (HBM-PIM has no global buffer).
 // - COMPS_READRES of n slices at column c: per batch of up to grf_a slices, REG_WR bursts that
@@ -17,9 +19,8 @@
 //   registers (4 x lanes bytes: one 64-byte burst with 16 lanes). The controller adds each
 //   register's lanes (fp32, then fp16): the per-bank results of NeuPIMs' READRES, in bank order.
 //   COMP is one slice without the reads, READRES the reads alone.
-// - An op that ends a tile (last_in_tile) ends with a MODE_SWITCH back to single-bank mode,
-//   after PIM_PRE's precharges (one row buffer per bank: the engine needs blocked mode).
-// Completion: RL + BL/2 after the last GRF_RD; the mode switch and COMP complete when issued.
+// One row buffer per bank: the engine needs blocked mode.
+// Completion: RL + BL/2 after the last GRF_RD; COMP when its last MAC issues.
 #pragma once
 
 #include <vector>
@@ -44,10 +45,11 @@ class HbmPimEngine final : public PimEngine {
   [[nodiscard]] std::vector<Command> own_commands() const override {
     return {Command::ModeSwitch, Command::RegWr, Command::Mac, Command::GrfRd};
   }
+  [[nodiscard]] bool switches_modes() const override { return true; }
 
   /// What step k of an op is: which command and, for GRF writes and MACs, which slice.
   struct Step {
-    Command command = Command::ModeSwitch;
+    Command command = Command::RegWr;
     bool crf = false;          ///< REG_WR: a burst of the CRF program
     std::uint32_t slice = 0;   ///< REG_WR: first slice; MAC: slice (from column); GRF_RD: burst
     std::uint32_t parity = 0;  ///< MAC: 0 = even banks, 1 = odd banks

@@ -9,8 +9,10 @@
 // completes (latency()). The controller issues every step at the earliest cycle its timing
 // checker allows (the engine's commands have their rows in constraint_table.cpp), so an engine
 // never decides time. An op with no steps completes when it is reached (execute() with step 0).
-// PIM_PRE's steps come after the controller has closed the rows. Engines: neupims_engine.h,
-// hbm_pim_engine.h; docs/memory.md says how to add one.
+// PIM_PRE's steps come after the controller has closed the rows. An engine with modes
+// (switches_modes()) leaves the switches to the controller, which enters the PIM mode before a
+// PIM phase's first command and leaves it when the phase ends or a refresh is due. Engines:
+// neupims_engine.h, hbm_pim_engine.h; docs/memory.md says how to add one.
 #pragma once
 
 #include <cstdint>
@@ -51,6 +53,9 @@ class PimEngine {
   [[nodiscard]] virtual std::uint64_t estimate_tile(const PimCommand& header) const = 0;
   /// Commands this engine issues beyond the NeuPIMs set (they get their own statistics).
   [[nodiscard]] virtual std::vector<Command> own_commands() const { return {}; }
+  /// Whether the channel must switch into a PIM mode (MODE_SWITCH) before PIM commands and back
+  /// before MEM commands and refresh; the controller issues the switches (blocked mode).
+  [[nodiscard]] virtual bool switches_modes() const { return false; }
 };
 
 /// The engine of a memory config (timing.units.engine), for one channel.

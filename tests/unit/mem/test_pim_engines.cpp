@@ -208,3 +208,41 @@ TEST_CASE("one-head COMPS_READRES on the HBM-PIM engine run at the closed-form p
           "[mem][pim][engine][bandwidth]") {
   check_period(kHbmPim);
 }
+
+TEST_CASE("the HBM-PIM channel switches into PIM mode once per PIM phase, back before MEM work",
+          "[mem][pim][engine]") {
+  // Two tiles back to back stay in all-bank-PIM mode (one MODE_SWITCH in); when the PIM queue
+  // is empty the phase ends and the channel switches back (one MODE_SWITCH out), and a later read
+  // is served in single-bank mode.
+  MemBench bench(settings(kHbmPim, false));
+  const auto& p = bench.params();
+  std::vector<Request*> stream;
+  for (int tile = 0; tile < 2; ++tile) {
+    stream.push_back(&bench.pim(pim(PimOp::Header, 0)));
+    stream.push_back(&bench.pim(pim(PimOp::Gwrite, 0), p.org.row_bytes()));
+    auto gact = pim(PimOp::GAct, 0);
+    gact.all_banks = true;
+    gact.row = 10 + tile;
+    stream.push_back(&bench.pim(gact));
+    auto c = pim(PimOp::CompsReadRes, 0);
+    c.comps = 8;
+    stream.push_back(&bench.pim(c, std::size_t{2} * p.org.banks()));
+    auto pre = pim(PimOp::PimPre, 0);
+    pre.all_banks = true;
+    pre.last_in_tile = true;
+    stream.push_back(&bench.pim(pre));
+  }
+  auto& read = bench.make(tlm::TLM_READ_COMMAND, bench.address(0, 3, 500, 0), p.org.burst_bytes());
+  bench.run(stream);
+  auto& cpu = bench.cpu();
+  test::AtInitiator::run([&] {
+    cpu.send(read.payload);
+    cpu.drain();
+  });
+  REQUIRE(read.payload.is_response_ok());
+  CHECK(bench.stat("hbm.pim_tiles") == 2);
+  CHECK(bench.stat("hbm.commands.MODE_SWITCH") == 2);
+  CHECK(bench.stat("hbm.commands.REG_WR") == 2 + 2 * 4);  // the CRF once, GRF_A per tile
+  CHECK(bench.stat("hbm.commands.MAC") == 2 * 16);
+  CHECK(bench.stat("hbm.commands.GRF_RD") == 2 * 16);
+}
