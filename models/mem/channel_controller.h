@@ -1,7 +1,8 @@
 // The controller of one HBM2-PIM channel: queues, scheduling, page policy, refresh, the PIM
 // command stream and bank state (MEM and PIM row buffers); MEM/PIM arbitration is a policy
 // (arbitration_policy.h), which bus commands carry out a PIM op and what they compute is the
-// channel's PIM engine (pim_engine.h).
+// channel's PIM engine (pim_engine.h). channel_controller.cpp decides and runs the MEM path;
+// channel_controller_pim.cpp steps the PIM command stream.
 //
 // Contract:
 // - Plain C++, driven by the memory module: add() work, then run_until(c) issues every command
@@ -175,6 +176,8 @@ class ChannelController {
   void execute_mem(const Decision& d, std::vector<Completion>& done);
   /// `flat`: the flat index of d.target.bank.
   void issue(const Decision& d, std::uint64_t txn, std::uint32_t flat);
+  /// issue() for the PIM stream (channel_controller_pim.cpp; issue() is inlined in the MEM path).
+  void issue_pim(const Decision& d, std::uint64_t txn, std::uint32_t flat);
   /// Starts a PIM tile at `cycle` (the first step of its HEADER).
   void start_tile(const PimCommand& header, std::uint64_t cycle);
   [[nodiscard]] const BankId& bank_id(std::uint32_t flat) const { return bank_ids_[flat]; }
