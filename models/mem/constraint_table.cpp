@@ -7,8 +7,8 @@ namespace vp::hbm {
 
 namespace {
 
-/// Samsung HBM-PIM's command set (hbm_pim_engine.h): mode switches, GRF writes, MACs and GRF
-/// reads, as the JEDEC rows of the column commands they are (a MAC is a column read, a GRF
+/// Samsung HBM-PIM's command set (hbm_pim_engine.h): mode switches, register writes, MACs, GRF
+/// reads, as the JEDEC rows of the column commands they are (a MAC is a column read, a register
 /// write a column write) plus the unit's clock.
 template <typename Add>
 void add_hbm_pim_rows(const Timing& t, Add add) {
@@ -37,7 +37,7 @@ void add_hbm_pim_rows(const Timing& t, Add add) {
   add(C::RegWr, {C::ModeSwitch}, S::Channel, wl + b, "WL + BL/2 (the data is in)");
   add(C::GrfRd, {C::ModeSwitch}, S::Channel, rl + b, "RL + BL/2 (the data is out)");
 
-  // GRF_A writes: column writes broadcast to every unit.
+  // Register writes (the input into GRF_A, the CRF program): column writes to every unit.
   add(C::RegWr, {C::RegWr}, S::Channel, ccd_l, "max(BL/2, tCCD_L) (every bank group)");
   add(C::RegWr, {C::Mac, C::GrfRd, C::Rd}, S::Channel, wl + b + t.tWTR_L, "WL + BL/2 + tWTR_L");
   add(C::Rd, {C::RegWr}, S::Channel, rd_to_wr, "RL + BL/2 - WL + tRTRS (bus turnaround)");

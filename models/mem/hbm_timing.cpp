@@ -160,9 +160,9 @@ EnergyModel MemoryParams::energy() const {
   e.g_act = e.act * org.banks_per_group;
   e.comp = e.read * power.comp_read_factor;
   e.readres = e.read * (16.0 * org.banks()) / (8.0 * org.burst_bytes());  // 16-bit result per bank
-  // HBM-PIM: a mode switch writes a mode row (ACT + WR); GRF writes and reads are bursts; a MAC
-  // reads lanes x 2 bytes in each unit's bank, counted like COMP (comp_read_factor reads for a
-  // COMP's all banks x multipliers x 2 bytes).
+  // HBM-PIM: a mode switch writes a mode row (ACT + WR); register writes and GRF reads are
+  // bursts; a MAC reads lanes x 2 bytes in each unit's bank, counted like COMP
+  // (comp_read_factor reads for a COMP's all banks x multipliers x 2 bytes).
   e.mode_switch = e.act + e.write;
   e.reg_write = e.write;
   e.grf_read = e.read;
