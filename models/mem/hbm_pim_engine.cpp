@@ -1,7 +1,8 @@
 #include "models/mem/hbm_pim_engine.h"
 
 #include <algorithm>
-#include <cstring>
+
+#include "models/mem/pim_fp16.h"
 
 namespace vp::hbm {
 
@@ -70,23 +71,6 @@ CommandTarget HbmPimEngine::step(const PimCommand& c, std::uint32_t k) const {
   }
 }
 
-float HbmPimEngine::row_element(std::uint32_t flat_bank, Row row, std::uint32_t element) const {
-  const auto burst_bytes = org_.burst_bytes();
-  DramAddress a;
-  a.channel = channel_;
-  a.bank = org_.bank_at(flat_bank);
-  a.row = row;
-  a.column = Column((element * 2) / burst_bytes);
-  a.offset = (element * 2) % burst_bytes;
-  unsigned char bytes[2];
-  storage_->read(mapping_.encode(a), bytes, 2);
-  std::uint16_t bits;
-  std::memcpy(&bits, bytes, 2);
-  Imath::half h;
-  h.setBits(bits);
-  return static_cast<float>(h);
-}
-
 void HbmPimEngine::execute(const PimCommand& c, std::uint32_t k, const RowOf& rows,
                            unsigned char* data, std::uint32_t length) {
   if (c.op == PimOp::Header) {  // timing and data alike: the CRF holds the program from now on
@@ -98,13 +82,7 @@ void HbmPimEngine::execute(const PimCommand& c, std::uint32_t k, const RowOf& ro
     if (data == nullptr) return;
     const std::uint32_t n =
         std::min<std::uint32_t>(length / 2, static_cast<std::uint32_t>(input_.size()));
-    for (std::uint32_t i = 0; i < n; ++i) {
-      std::uint16_t bits;
-      std::memcpy(&bits, data + 2 * std::size_t{i}, 2);
-      Imath::half h;
-      h.setBits(bits);
-      input_[i] = static_cast<float>(h);
-    }
+    for (std::uint32_t i = 0; i < n; ++i) input_[i] = load_fp16(data + 2 * std::size_t{i});
     return;
   }
   if (k >= steps(c)) return;
@@ -129,7 +107,8 @@ void HbmPimEngine::execute(const PimCommand& c, std::uint32_t k, const RowOf& ro
         const std::uint32_t reg = s.slice % grf_a_;
         for (std::uint32_t l = 0; l < lanes_; ++l) {
           Imath::half& acc = grf_b_[(std::size_t{u} * 2 + s.parity) * lanes_ + l];
-          const Imath::half product(row_element(bank, row, (c.column + s.slice) * lanes_ + l) *
+          const Imath::half product(bank_row_element(*storage_, mapping_, org_, channel_, bank, row,
+                                                     (c.column + s.slice) * lanes_ + l) *
                                     static_cast<float>(grf_a_regs_[std::size_t{reg} * lanes_ + l]));
           acc = Imath::half(static_cast<float>(acc) + static_cast<float>(product));
         }
@@ -145,10 +124,7 @@ void HbmPimEngine::execute(const PimCommand& c, std::uint32_t k, const RowOf& ro
           sum += static_cast<float>(acc);
           acc = Imath::half(0.0F);
         }
-        if (data != nullptr && 2 * bank + 1 < length) {
-          const std::uint16_t bits = Imath::half(sum).bits();
-          std::memcpy(data + 2 * std::size_t{bank}, &bits, 2);
-        }
+        if (data != nullptr && 2 * bank + 1 < length) store_fp16(sum, data + 2 * std::size_t{bank});
       }
       break;
     default: break;

@@ -65,7 +65,6 @@ class HbmPimEngine final : public PimEngine {
   }
   /// Steps of the compute part (GRF writes and MACs) of n slices.
   [[nodiscard]] std::uint32_t compute_steps(std::uint32_t n) const;
-  [[nodiscard]] float row_element(std::uint32_t flat_bank, Row row, std::uint32_t element) const;
 
   Channel channel_;
   Timing timing_;
