@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "tests/support/fresh_folder.h"
+#include "tests/unit/mem/gemv_data.h"
 #include "tests/unit/mem/mem_bench.h"
 
 using nlohmann::json;
@@ -24,7 +25,6 @@ namespace {
 using test::ns;
 using test::pim;
 
-std::uint16_t to_half_bits(float v) { return Imath::half(v).bits(); }
 float from_half_bits(std::uint16_t bits) {
   Imath::half h;
   h.setBits(bits);
@@ -160,34 +160,15 @@ TEST_CASE("a PIM GEMV through the command stream equals host dot products", "[me
   const auto& p = bench.params();
   const std::uint32_t channel = 3, row = 100, banks = p.org.banks();
   const std::uint32_t elements = p.org.row_bytes() / 2;
-  std::mt19937 rng(5);
-  std::uniform_real_distribution<float> dist(-1.0F, 1.0F);
-  std::vector<std::vector<float>> k(banks, std::vector<float>(elements));
-  std::vector<float> q(elements);
-  std::vector<Request*> writes, stream;
-  for (std::uint32_t b = 0; b < banks; ++b)
-    for (std::uint32_t col = 0; col < p.org.bursts_per_row(); ++col) {
-      auto& w = bench.make(tlm::TLM_WRITE_COMMAND, bench.address(channel, b, row, col),
-                           p.org.burst_bytes());
-      for (std::uint32_t i = 0; i < p.org.burst_bytes() / 2; ++i) {
-        const std::uint32_t e = col * p.org.burst_bytes() / 2 + i;
-        const std::uint16_t bits = to_half_bits(dist(rng));
-        k[b][e] = from_half_bits(bits);
-        std::memcpy(w.data.data() + std::size_t{2} * i, &bits, 2);
-      }
-      writes.push_back(&w);
-    }
+  const auto data = test::gemv_data(bench, channel, row, 5);
+  const auto& k = data.k;
+  const auto& q = data.q;
+  std::vector<Request*> stream;
   auto header = pim(PimOp::Header, channel);
   header.comps = elements / p.timing.pim_multipliers + 8;
   header.readres = 2;
   stream.push_back(&bench.pim(header));
-  auto& gwrite = bench.pim(pim(PimOp::Gwrite, channel), p.org.row_bytes(), true);
-  for (std::uint32_t e = 0; e < elements; ++e) {
-    const std::uint16_t bits = to_half_bits(dist(rng));
-    q[e] = from_half_bits(bits);
-    std::memcpy(gwrite.data.data() + std::size_t{2} * e, &bits, 2);
-  }
-  stream.push_back(&gwrite);
+  stream.push_back(data.gwrite);
   auto gact = pim(PimOp::GAct, channel);
   gact.all_banks = true;
   gact.row = row;
@@ -208,12 +189,12 @@ TEST_CASE("a PIM GEMV through the command stream equals host dot products", "[me
   test::AtInitiator::run([&] {
     // MEM and PIM queues are not ordered against each other: the K rows must be written
     // (answered) before the tile that reads them, as the NPU's DMA and PIM dispatcher do.
-    for (auto* r : writes) cpu.send(r->payload);
+    for (auto* r : data.writes) cpu.send(r->payload);
     cpu.drain();
     for (auto* r : stream) cpu.send(r->payload);
     cpu.drain();
   });
-  for (auto* r : writes) REQUIRE(r->payload.is_response_ok());
+  for (auto* r : data.writes) REQUIRE(r->payload.is_response_ok());
   for (auto* r : stream) REQUIRE(r->payload.is_response_ok());
   // The PIM units multiply fp16 inputs exactly in fp32, sum in fp32 (n terms: at most
   // n x 2^-24 of the sum of magnitudes) and round the result to fp16 once (2^-11 relative), so

@@ -3,10 +3,10 @@
 // engine's command sequence and the timing parameters give in closed form (derived here).
 #include <catch2/catch.hpp>
 
-#include <random>
 
 #include <Imath/half.h>
 
+#include "tests/unit/mem/gemv_data.h"
 #include "tests/unit/mem/mem_bench.h"
 
 using nlohmann::json;
@@ -49,35 +49,15 @@ void check_gemv(const Engine& engine) {
     const auto& p = bench.params();
     const std::uint32_t channel = 5, row = 77, banks = p.org.banks();
     const std::uint32_t elements = p.org.row_bytes() / 2;
-    std::mt19937 rng(11);
-    std::uniform_real_distribution<float> dist(-1.0F, 1.0F);
-    std::vector<std::vector<float>> k(banks, std::vector<float>(elements));
-    std::vector<float> q(elements);
-    std::vector<Request*> writes, stream;
-    for (std::uint32_t b = 0; b < banks; ++b)
-      for (std::uint32_t col = 0; col < p.org.bursts_per_row(); ++col) {
-        auto& w = bench.make(tlm::TLM_WRITE_COMMAND, bench.address(channel, b, row, col),
-                             p.org.burst_bytes());
-        for (std::uint32_t i = 0; i < p.org.burst_bytes() / 2; ++i) {
-          const Imath::half h(dist(rng));
-          k[b][col * p.org.burst_bytes() / 2 + i] = static_cast<float>(h);
-          const std::uint16_t bits = h.bits();
-          std::memcpy(w.data.data() + std::size_t{2} * i, &bits, 2);
-        }
-        writes.push_back(&w);
-      }
+    const auto data = test::gemv_data(bench, channel, row, 11);
+    const auto& k = data.k;
+    const auto& q = data.q;
+    std::vector<Request*> stream;
     auto header = pim(PimOp::Header, channel);
     header.comps = elements / 16 + 8;
     header.readres = 2;
     stream.push_back(&bench.pim(header));
-    auto& gwrite = bench.pim(pim(PimOp::Gwrite, channel), p.org.row_bytes(), true);
-    for (std::uint32_t e = 0; e < elements; ++e) {
-      const Imath::half h(dist(rng));
-      q[e] = static_cast<float>(h);
-      const std::uint16_t bits = h.bits();
-      std::memcpy(gwrite.data.data() + std::size_t{2} * e, &bits, 2);
-    }
-    stream.push_back(&gwrite);
+    stream.push_back(data.gwrite);
     auto gact = pim(PimOp::GAct, channel);
     gact.all_banks = true;
     gact.row = row;
@@ -97,7 +77,7 @@ void check_gemv(const Engine& engine) {
     stream.push_back(&bench.pim(pre));
     auto& cpu = bench.cpu();
     test::AtInitiator::run([&] {
-      for (auto* r : writes) cpu.send(r->payload);
+      for (auto* r : data.writes) cpu.send(r->payload);
       cpu.drain();
       for (auto* r : stream) cpu.send(r->payload);
       cpu.drain();
