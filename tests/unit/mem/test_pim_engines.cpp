@@ -3,7 +3,6 @@
 // engine's command sequence and the timing parameters give in closed form (derived here).
 #include <catch2/catch.hpp>
 
-
 #include <Imath/half.h>
 
 #include "tests/unit/mem/gemv_data.h"
